@@ -1,0 +1,185 @@
+package dev.loopkit.core;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The caps of a run. Every one is enforced and fails closed. Build with {@link #builder()}; a bad value fails
+ * at the setter that received it.
+ */
+public final class Caps {
+  private final int maxPasses;
+  private final Duration maxWallClock;
+  private final BigDecimal maxCostUsd;
+  private final long maxTokens;
+  private final int maxAttemptsPerTicket;
+  private final int maxDiscoveredTickets;
+  private final int maxConcurrency;
+  private final int maxTurnsPerWorker;
+
+  private Caps(Builder b) {
+    this.maxPasses = b.maxPasses;
+    this.maxWallClock = b.maxWallClock;
+    this.maxCostUsd = b.maxCostUsd;
+    this.maxTokens = b.maxTokens;
+    this.maxAttemptsPerTicket = b.maxAttemptsPerTicket;
+    this.maxDiscoveredTickets = b.maxDiscoveredTickets;
+    this.maxConcurrency = b.maxConcurrency;
+    this.maxTurnsPerWorker = b.maxTurnsPerWorker;
+  }
+
+  /** Defaults: 1,000 passes, 4 hours, $50, 50M tokens, 3 attempts per ticket, 20 discovered tickets, 4 in flight, 50 turns. */
+  public static Caps defaults() {
+    return builder().build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder toBuilder() {
+    return new Builder().maxPasses(maxPasses).maxWallClock(maxWallClock).maxCostUsd(maxCostUsd)
+        .maxTokens(maxTokens).maxAttemptsPerTicket(maxAttemptsPerTicket)
+        .maxDiscoveredTickets(maxDiscoveredTickets).maxConcurrency(maxConcurrency)
+        .maxTurnsPerWorker(maxTurnsPerWorker);
+  }
+
+  public int maxPasses() {
+    return maxPasses;
+  }
+
+  public Duration maxWallClock() {
+    return maxWallClock;
+  }
+
+  public BigDecimal maxCostUsd() {
+    return maxCostUsd;
+  }
+
+  public long maxTokens() {
+    return maxTokens;
+  }
+
+  public int maxAttemptsPerTicket() {
+    return maxAttemptsPerTicket;
+  }
+
+  public int maxDiscoveredTickets() {
+    return maxDiscoveredTickets;
+  }
+
+  public int maxConcurrency() {
+    return maxConcurrency;
+  }
+
+  public int maxTurnsPerWorker() {
+    return maxTurnsPerWorker;
+  }
+
+  /** The caps as strings, for the journal and reports. */
+  public Map<String, String> describe() {
+    Map<String, String> out = new LinkedHashMap<>();
+    out.put("passes", Integer.toString(maxPasses));
+    out.put("wall-clock", maxWallClock.toString());
+    out.put("money-usd", maxCostUsd.toPlainString());
+    out.put("tokens", Long.toString(maxTokens));
+    out.put("attempts-per-ticket", Integer.toString(maxAttemptsPerTicket));
+    out.put("discovered-tickets", Integer.toString(maxDiscoveredTickets));
+    out.put("concurrency", Integer.toString(maxConcurrency));
+    out.put("turns-per-worker", Integer.toString(maxTurnsPerWorker));
+    return out;
+  }
+
+  @Override
+  public String toString() {
+    return "Caps" + describe();
+  }
+
+  /** Builds {@link Caps}. Each setter throws {@link InputException} naming the value it rejects. */
+  public static final class Builder {
+    private int maxPasses = 1_000;
+    private Duration maxWallClock = Duration.ofHours(4);
+    private BigDecimal maxCostUsd = new BigDecimal("50");
+    private long maxTokens = 50_000_000L;
+    private int maxAttemptsPerTicket = 3;
+    private int maxDiscoveredTickets = 20;
+    private int maxConcurrency = 4;
+    private int maxTurnsPerWorker = 50;
+
+    private Builder() {}
+
+    private static int atLeast(int min, int value, String name) {
+      if (value < min) {
+        throw new InputException(name + " is " + value + ": expected at least " + min);
+      }
+      return value;
+    }
+
+    public Builder maxPasses(int passes) {
+      this.maxPasses = atLeast(1, passes, "maxPasses");
+      return this;
+    }
+
+    public Builder maxWallClock(Duration wallClock) {
+      Objects.requireNonNull(wallClock, "wallClock");
+      if (wallClock.isNegative() || wallClock.isZero()) {
+        throw new InputException("maxWallClock is " + wallClock + ": expected a positive duration");
+      }
+      this.maxWallClock = wallClock;
+      return this;
+    }
+
+    public Builder maxCostUsd(BigDecimal dollars) {
+      Objects.requireNonNull(dollars, "dollars");
+      if (dollars.signum() <= 0) {
+        throw new InputException("maxCostUsd is " + dollars.toPlainString() + ": expected a positive amount");
+      }
+      this.maxCostUsd = dollars;
+      return this;
+    }
+
+    public Builder maxCostUsd(String dollars) {
+      try {
+        return maxCostUsd(new BigDecimal(dollars));
+      } catch (NumberFormatException e) {
+        throw new InputException("maxCostUsd is '" + dollars + "': expected a decimal amount such as 12.50", e);
+      }
+    }
+
+    public Builder maxTokens(long tokens) {
+      if (tokens < 1) {
+        throw new InputException("maxTokens is " + tokens + ": expected at least 1");
+      }
+      this.maxTokens = tokens;
+      return this;
+    }
+
+    public Builder maxAttemptsPerTicket(int attempts) {
+      this.maxAttemptsPerTicket = atLeast(1, attempts, "maxAttemptsPerTicket");
+      return this;
+    }
+
+    /** 0 forbids discovered work: the first ticket a worker files ends the run {@code CAPPED}. */
+    public Builder maxDiscoveredTickets(int tickets) {
+      this.maxDiscoveredTickets = atLeast(0, tickets, "maxDiscoveredTickets");
+      return this;
+    }
+
+    public Builder maxConcurrency(int concurrency) {
+      this.maxConcurrency = atLeast(1, concurrency, "maxConcurrency");
+      return this;
+    }
+
+    public Builder maxTurnsPerWorker(int turns) {
+      this.maxTurnsPerWorker = atLeast(1, turns, "maxTurnsPerWorker");
+      return this;
+    }
+
+    public Caps build() {
+      return new Caps(this);
+    }
+  }
+}

@@ -1,0 +1,27 @@
+package dev.loopkit.core;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Positive evidence that something was checked: what ran, what it answered. A verifier's pass must carry at
+ * least one. {@code kind} names the check ({@code command}, {@code http-probe}, ...), {@code summary} says what
+ * was seen in one line, {@code attributes} hold the details (command, exit code, duration, output hash, ...).
+ */
+public record Evidence(String kind, String summary, Map<String, String> attributes) {
+
+  public Evidence {
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(summary, "summary");
+    attributes = Map.copyOf(attributes);
+  }
+
+  public static Evidence of(String kind, String summary) {
+    return new Evidence(kind, summary, Map.of());
+  }
+
+  @Override
+  public String toString() {
+    return kind + ": " + summary + (attributes.isEmpty() ? "" : " " + attributes);
+  }
+}

@@ -1,0 +1,19 @@
+package dev.loopkit.core;
+
+import java.time.Duration;
+
+/** Waits. Injected wherever Loop waits (retry backoff, polling), so tests never sleep for real. */
+@FunctionalInterface
+public interface Sleeper {
+
+  void sleep(Duration duration) throws InterruptedException;
+
+  /** Sleeps the calling thread for real. */
+  static Sleeper system() {
+    return duration -> {
+      if (!duration.isNegative() && !duration.isZero()) {
+        Thread.sleep(duration.toMillis(), (int) (duration.toNanos() % 1_000_000));
+      }
+    };
+  }
+}

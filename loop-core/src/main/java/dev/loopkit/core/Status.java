@@ -1,0 +1,44 @@
+package dev.loopkit.core;
+
+import java.util.Locale;
+
+/** The status of a ticket. Only the engine moves a ticket to {@link #DONE}; a worker never sets a status. */
+public enum Status {
+  OPEN,
+  IN_PROGRESS,
+  DONE,
+  /** Waiting for a person, with the evidence of why. Counts as settled for the oracle. */
+  HUMAN_GATED,
+  CANCELLED;
+
+  /** Whether the ticket needs no more work from the loop: done, cancelled or gated for a human. */
+  public boolean isSettled() {
+    return this == DONE || this == CANCELLED || this == HUMAN_GATED;
+  }
+
+  /** Whether a ticket in this status no longer blocks the tickets that depend on it. */
+  public boolean releasesDependents() {
+    return this == DONE || this == CANCELLED;
+  }
+
+  /** The lower-case, hyphenated spelling used in files and on the wire, e.g. {@code human-gated}. */
+  public String wireName() {
+    return name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  /**
+   * Parses a status as written by people: case-insensitive, {@code -}, {@code _} or a space between words.
+   *
+   * @throws InputException naming the value and the statuses expected
+   */
+  public static Status parse(String value) {
+    String normal = value.trim().toUpperCase(Locale.ROOT).replace('-', '_').replace(' ', '_');
+    for (Status status : values()) {
+      if (status.name().equals(normal)) {
+        return status;
+      }
+    }
+    throw new InputException(
+        "unknown status '" + value + "': expected one of open, in-progress, done, human-gated, cancelled");
+  }
+}

@@ -1,0 +1,285 @@
+package dev.loopkit.core;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * An immutable ticket as a tracker holds it. Build one with {@link #builder(String)}; change one with
+ * {@link #toBuilder()}.
+ *
+ * <p>Ids are 1-100 letters, digits, {@code .}, {@code _} or {@code -}, so they are safe as file names and
+ * git branch names. Priority runs from 0 (highest) to 4.
+ */
+public final class Ticket {
+  private final String id;
+  private final String title;
+  private final String body;
+  private final List<String> acceptanceCriteria;
+  private final Status status;
+  private final int priority;
+  private final List<String> labels;
+  private final Set<String> resources;
+  private final List<Dependency> dependencies;
+  private final Map<String, String> metadata;
+  private final List<Comment> comments;
+  private final Instant createdAt;
+
+  private Ticket(Builder b) {
+    this.id = b.id;
+    this.title = b.title;
+    this.body = b.body;
+    this.acceptanceCriteria = List.copyOf(b.acceptanceCriteria);
+    this.status = b.status;
+    this.priority = b.priority;
+    this.labels = List.copyOf(b.labels);
+    this.resources = Set.copyOf(new LinkedHashSet<>(b.resources));
+    this.dependencies = List.copyOf(b.dependencies);
+    this.metadata = Map.copyOf(b.metadata);
+    this.comments = List.copyOf(b.comments);
+    this.createdAt = b.createdAt;
+  }
+
+  public static Builder builder(String id) {
+    return new Builder(id);
+  }
+
+  public Builder toBuilder() {
+    Builder b = new Builder(id);
+    b.title = title;
+    b.body = body;
+    b.acceptanceCriteria.addAll(acceptanceCriteria);
+    b.status = status;
+    b.priority = priority;
+    b.labels.addAll(labels);
+    b.resources.addAll(resources);
+    b.dependencies.addAll(dependencies);
+    b.metadata.putAll(metadata);
+    b.comments.addAll(comments);
+    b.createdAt = createdAt;
+    return b;
+  }
+
+  /** A copy with another status. */
+  public Ticket withStatus(Status newStatus) {
+    return toBuilder().status(newStatus).build();
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public String title() {
+    return title;
+  }
+
+  /** The description, Markdown. */
+  public String body() {
+    return body;
+  }
+
+  /** The finish line: each entry is one criterion a verifier or reviewer can check. */
+  public List<String> acceptanceCriteria() {
+    return acceptanceCriteria;
+  }
+
+  public Status status() {
+    return status;
+  }
+
+  /** 0 (highest) to 4. */
+  public int priority() {
+    return priority;
+  }
+
+  public List<String> labels() {
+    return labels;
+  }
+
+  /** Resources this ticket needs exclusively while in flight, e.g. {@code infra-apply} or {@code merge}. */
+  public Set<String> resources() {
+    return resources;
+  }
+
+  public List<Dependency> dependencies() {
+    return dependencies;
+  }
+
+  /** The targets of this ticket's dependencies of one type, in declaration order. */
+  public List<String> dependencyTargets(DependencyType type) {
+    List<String> out = new ArrayList<>();
+    for (Dependency d : dependencies) {
+      if (d.type() == type) {
+        out.add(d.target());
+      }
+    }
+    return out;
+  }
+
+  public Map<String, String> metadata() {
+    return metadata;
+  }
+
+  /** Comments in the order they were added, oldest first. */
+  public List<Comment> comments() {
+    return comments;
+  }
+
+  /** When the ticket was created; {@link Instant#EPOCH} when the tracker does not know. */
+  public Instant createdAt() {
+    return createdAt;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof Ticket)) {
+      return false;
+    }
+    Ticket t = (Ticket) o;
+    return priority == t.priority && id.equals(t.id) && title.equals(t.title) && body.equals(t.body)
+        && acceptanceCriteria.equals(t.acceptanceCriteria) && status == t.status && labels.equals(t.labels)
+        && resources.equals(t.resources) && dependencies.equals(t.dependencies) && metadata.equals(t.metadata)
+        && comments.equals(t.comments) && createdAt.equals(t.createdAt);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(id, title, status, priority, dependencies);
+  }
+
+  @Override
+  public String toString() {
+    return "Ticket{" + id + " " + status.wireName() + " p" + priority + " '" + title + "'}";
+  }
+
+  /** Builds a {@link Ticket}; each setter rejects a bad value at once, naming it. */
+  public static final class Builder {
+    private final String id;
+    private String title = "";
+    private String body = "";
+    private final List<String> acceptanceCriteria = new ArrayList<>();
+    private Status status = Status.OPEN;
+    private int priority = 2;
+    private final List<String> labels = new ArrayList<>();
+    private final Set<String> resources = new LinkedHashSet<>();
+    private final List<Dependency> dependencies = new ArrayList<>();
+    private final Map<String, String> metadata = new LinkedHashMap<>();
+    private final List<Comment> comments = new ArrayList<>();
+    private Instant createdAt = Instant.EPOCH;
+
+    private Builder(String id) {
+      this.id = TicketIds.check(Objects.requireNonNull(id, "id"), "Ticket.builder");
+    }
+
+    public Builder title(String title) {
+      this.title = Objects.requireNonNull(title, "title");
+      return this;
+    }
+
+    public Builder body(String body) {
+      this.body = Objects.requireNonNull(body, "body");
+      return this;
+    }
+
+    public Builder acceptanceCriteria(List<String> criteria) {
+      acceptanceCriteria.clear();
+      criteria.forEach(c -> acceptanceCriteria.add(Objects.requireNonNull(c, "criterion")));
+      return this;
+    }
+
+    public Builder addAcceptanceCriterion(String criterion) {
+      acceptanceCriteria.add(Objects.requireNonNull(criterion, "criterion"));
+      return this;
+    }
+
+    public Builder status(Status status) {
+      this.status = Objects.requireNonNull(status, "status");
+      return this;
+    }
+
+    /** @throws InputException unless {@code 0 <= priority <= 4} */
+    public Builder priority(int priority) {
+      if (priority < 0 || priority > 4) {
+        throw new InputException("priority " + priority + " of ticket " + id + ": expected 0 (highest) to 4");
+      }
+      this.priority = priority;
+      return this;
+    }
+
+    public Builder labels(List<String> labels) {
+      this.labels.clear();
+      labels.forEach(l -> this.labels.add(Objects.requireNonNull(l, "label")));
+      return this;
+    }
+
+    public Builder resources(Set<String> resources) {
+      this.resources.clear();
+      resources.forEach(this::addResource);
+      return this;
+    }
+
+    public Builder addResource(String resource) {
+      if (resource.isBlank()) {
+        throw new InputException("blank resource name on ticket " + id + ": expected a name such as merge");
+      }
+      resources.add(resource);
+      return this;
+    }
+
+    public Builder dependencies(List<Dependency> dependencies) {
+      this.dependencies.clear();
+      dependencies.forEach(this::addDependency);
+      return this;
+    }
+
+    /** @throws InputException if the dependency points at this ticket itself */
+    public Builder addDependency(Dependency dependency) {
+      if (dependency.target().equals(id)) {
+        throw new InputException("ticket " + id + " depends on itself (" + dependency + ")");
+      }
+      if (!dependencies.contains(dependency)) {
+        dependencies.add(dependency);
+      }
+      return this;
+    }
+
+    public Builder metadata(Map<String, String> metadata) {
+      this.metadata.clear();
+      metadata.forEach(this::putMetadata);
+      return this;
+    }
+
+    public Builder putMetadata(String key, String value) {
+      metadata.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    public Builder comments(List<Comment> comments) {
+      this.comments.clear();
+      comments.forEach(c -> this.comments.add(Objects.requireNonNull(c, "comment")));
+      return this;
+    }
+
+    public Builder addComment(Comment comment) {
+      comments.add(Objects.requireNonNull(comment, "comment"));
+      return this;
+    }
+
+    public Builder createdAt(Instant createdAt) {
+      this.createdAt = Objects.requireNonNull(createdAt, "createdAt");
+      return this;
+    }
+
+    public Ticket build() {
+      return new Ticket(this);
+    }
+  }
+}

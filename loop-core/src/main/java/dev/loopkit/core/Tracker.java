@@ -1,0 +1,66 @@
+package dev.loopkit.core;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The adapter to a ticket system. A tracker instance is bound to one batch (a folder, a label, a milestone)
+ * and is called from the engine's thread and from worker threads (discovered work), so implementations must
+ * be thread-safe. Failures are reported as {@link AdapterException} (retryable or not) and bad data as
+ * {@link InputException}, each naming the ticket or file concerned.
+ *
+ * <p>Adapter authors: extend {@code dev.loopkit.testing.TrackerContract} to check an implementation.
+ */
+public interface Tracker {
+
+  /** Reads every ticket of the batch in one call (one request, one folder scan), never one call per ticket. */
+  Batch readBatch();
+
+  /** One ticket by id, in the batch or not; empty when the tracker has no such ticket. */
+  Optional<Ticket> find(String id);
+
+  /**
+   * Creates an open ticket. Idempotent: if a ticket created with the same non-empty
+   * {@link NewTicket#idempotencyKey()} exists, returns it unchanged instead of filing another.
+   *
+   * @throws InputException if a dependency names a ticket the tracker does not know
+   */
+  Ticket create(NewTicket ticket);
+
+  /**
+   * Adds an edge from {@code ticketId} to the dependency's target; adding an edge that exists is a no-op.
+   *
+   * @throws InputException if either ticket is unknown, naming it
+   */
+  void addDependency(String ticketId, Dependency dependency);
+
+  /**
+   * Moves a ticket to {@code to} and records {@code note} (the evidence or reason) as a comment. Moving a
+   * ticket to the status it already has records nothing and succeeds, so a transition may be retried.
+   *
+   * @throws InputException if the ticket is unknown
+   */
+  void transition(String ticketId, Status to, String note);
+
+  /** Appends a comment to a ticket. */
+  void comment(String ticketId, String body);
+
+  /**
+   * Atomically moves an {@link Status#OPEN} ticket to {@link Status#IN_PROGRESS} for {@code owner}, returning
+   * whether this caller won. The default reads then transitions, which is only atomic within one process;
+   * adapters for shared trackers should override it with the tracker's own compare-and-set.
+   */
+  default boolean claim(String ticketId, String owner) {
+    Optional<Ticket> ticket = find(ticketId);
+    if (ticket.isEmpty() || ticket.get().status() != Status.OPEN) {
+      return false;
+    }
+    transition(ticketId, Status.IN_PROGRESS, "claimed by " + owner);
+    return true;
+  }
+
+  /** Convenience for hosts and tests: every ticket of the batch in this status. */
+  default List<Ticket> tickets(Status status) {
+    return readBatch().withStatus(status);
+  }
+}

@@ -1,0 +1,34 @@
+package dev.loopkit.core;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Freezes the definition of done. The engine records {@link #fingerprint()} when a run starts (and keeps it
+ * in the journal, so a resumed run compares against the original), runs {@link #canaries()} once per
+ * process, and compares a fresh fingerprint before every oracle call and after every heal. Any difference
+ * ends the run {@code TAMPERED}, naming the parts that changed.
+ *
+ * <p>{@code loop-oracle} builds tripwires that fingerprint oracles, verifiers and the files they read.
+ */
+public interface Tripwire {
+
+  /**
+   * The current fingerprint: a part name (a class, a configuration entry, a file path) mapped to a digest of
+   * that part. Called on the engine's thread.
+   */
+  Map<String, String> fingerprint() throws Exception;
+
+  /**
+   * Runs the canary checks (e.g. a synthetic batch with an open ticket must be judged not done) and returns
+   * each failure; empty when every canary behaved.
+   */
+  default List<String> canaries() throws Exception {
+    return List.of();
+  }
+
+  /** A tripwire with nothing to protect. */
+  static Tripwire none() {
+    return Map::of;
+  }
+}

@@ -1,0 +1,24 @@
+package dev.loopkit.core;
+
+import java.util.List;
+
+/**
+ * Does one attempt on one ticket, starting fresh each time. Called on a worker thread of the engine's
+ * executor, concurrently with other workers on other tickets; may block for as long as the work takes and
+ * should stop when interrupted. Any exception thrown is a failed attempt with the exception as its finding.
+ */
+@FunctionalInterface
+public interface Worker {
+
+  WorkResult work(Assignment assignment) throws Exception;
+
+  /** A worker that does nothing and claims success: useful with verifiers that check existing state. */
+  static Worker claimDone() {
+    return assignment -> WorkResult.completed("claimed done without changes", Usage.ZERO);
+  }
+
+  /** A worker that always gives up with the given finding. */
+  static Worker giveUp(String finding) {
+    return assignment -> WorkResult.failed(List.of(finding), Usage.ZERO);
+  }
+}
