@@ -418,7 +418,13 @@ final class Run {
         gate(t.id(), state.nextAttempt(t.id()) - 1, attemptsExhausted(t.id()), attemptEvidence(t.id()));
         continue;
       }
+      int attempt = state.nextAttempt(t.id());
+      // Journal first, claim second: a crash in between leaves an open attempt that resume settles (and
+      // reopens the ticket), never a claimed ticket the journal does not know about.
+      record(new LoopEvent.TicketDispatched(now(), t.id(), attempt, freeSlot()));
       if (!settings.tracker().claim(t.id(), "run " + runId)) {
+        record(new LoopEvent.AttemptInterrupted(now(), t.id(), attempt,
+            "the tracker refused the claim: the ticket is no longer open"));
         continue;
       }
       Waiting w = waiting.remove(t.id());
@@ -427,9 +433,7 @@ final class Run {
             Duration.between(w.since(), now()).toMillis()));
       }
       t.resources().forEach(r -> heldResources.put(r, t.id()));
-      int attempt = state.nextAttempt(t.id());
       int slot = freeSlot();
-      record(new LoopEvent.TicketDispatched(now(), t.id(), attempt, slot));
       Attempt work = new Attempt(this, t.withStatus(Status.IN_PROGRESS), attempt, state.findings(t.id()), budget());
       FutureTask<AttemptOutcome> task = new FutureTask<>(work) {
         @Override

@@ -73,8 +73,11 @@ class CrashResumeTest {
           assertTrue(p.waitFor(120, TimeUnit.SECONDS), "trial " + trial + " did not finish");
         }
         exit = p.exitValue();
-        assertTrue(exit == 0, "trial " + trial + " round " + round + " ended with exit " + exit + ", log "
-            + runDir.resolveSibling("run.log"));
+        if (exit != 0) {
+          throw new AssertionError("trial " + trial + " round " + round + " ended with exit " + exit + ":\n"
+              + java.nio.file.Files.readString(runDir.resolveSibling("run.log")) + "\njournal:\n"
+              + java.nio.file.Files.readString(runDir.resolve(RunJournal.FILE_NAME)));
+        }
       }
       assertEquals(0, exit, "trial " + trial + " never finished");
       totalKills += kills;
