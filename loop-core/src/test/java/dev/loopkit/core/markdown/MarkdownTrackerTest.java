@@ -489,7 +489,8 @@ class MarkdownTrackerTest {
   void invalidYamlNamesTheFileAndLine() throws IOException {
     InputException e = badBatch("T-1.md", "---\nid: T-1\ntitle: [unclosed\nstatus: open\n---\n");
 
-    assertMentions(e, "T-1.md", "invalid YAML", "line ");
+    assertMentions(e, "T-1.md", "invalid YAML in the front matter at line 4, column 7", "flow sequence",
+        "starts on line 3");
   }
 
   @Test
