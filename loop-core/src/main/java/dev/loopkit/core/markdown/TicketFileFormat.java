@@ -29,6 +29,8 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads and writes one ticket file. The format is described in {@code loop-core/MARKDOWN-TRACKER.md}:
@@ -279,14 +281,29 @@ final class TicketFileFormat {
         }
       }
     } catch (JsonProcessingException e) {
-      JsonLocation where = e.getLocation();
-      throw new InputException(file + ": invalid YAML in the front matter"
-          + (where == null ? "" : " at line " + fileLine(where)) + ": " + e.getOriginalMessage()
+      throw new InputException(file + ": invalid YAML in the front matter" + yamlProblem(e)
           + ": expected 'field: value' lines", e);
     } catch (IOException e) {
       throw new AdapterException("cannot parse the front matter of " + file + ": " + e, e);
     }
     return fields;
+  }
+
+  /** Where and what the YAML parser found, with file lines; SnakeYAML's own text counts front matter lines. */
+  private static String yamlProblem(JsonProcessingException e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof MarkedYAMLException) {
+        MarkedYAMLException marked = (MarkedYAMLException) c;
+        Mark problemAt = marked.getProblemMark();
+        Mark contextAt = marked.getContextMark();
+        return (problemAt == null ? "" : " at line " + (problemAt.getLine() + 2) + ", column "
+            + (problemAt.getColumn() + 1)) + ": " + marked.getProblem()
+            + (marked.getContext() == null ? "" : " (" + marked.getContext()
+                + (contextAt == null ? "" : " that starts on line " + (contextAt.getLine() + 2)) + ")");
+      }
+    }
+    JsonLocation where = e.getLocation();
+    return (where == null ? "" : " at line " + fileLine(where)) + ": " + e.getOriginalMessage();
   }
 
   /** Front matter starts on line 2 of the file. */
