@@ -52,6 +52,10 @@ public final class InMemoryTracker implements Tracker {
   /** Adds or replaces a ticket directly, as a person editing the tracker would. */
   public synchronized InMemoryTracker put(Ticket ticket) {
     tickets.put(ticket.id(), ticket);
+    String key = ticket.metadata().get("idempotency-key");
+    if (key != null) {
+      idsByKey.put(key, ticket.id());
+    }
     return this;
   }
 
