@@ -69,8 +69,10 @@ public final class PriceTable {
   }
 
   /**
-   * List prices of current Anthropic and OpenAI models (Anthropic cache writes at the 5-minute rate; OpenAI
-   * charges no cache writes).
+   * List prices of current Anthropic and OpenAI models, as the vendors' pricing pages gave them in November
+   * 2026 (Anthropic cache writes at the 5-minute rate; OpenAI charges no cache writes). Models not listed
+   * have no price: the clients log a warning once per model and count them at 0 unless a
+   * {@link Builder#fallback} is set.
    */
   public static PriceTable defaults() {
     return defaultsBuilder().build();
@@ -79,13 +81,18 @@ public final class PriceTable {
   /** A builder starting from {@link #defaults()}, to override or add models. */
   public static Builder defaultsBuilder() {
     return new Builder()
+        .price("claude-opus-4-7", Price.perMillion(5, 25, 0.50, 6.25))
+        .price("claude-opus-4-6", Price.perMillion(5, 25, 0.50, 6.25))
         .price("claude-opus-4-5", Price.perMillion(5, 25, 0.50, 6.25))
         .price("claude-opus-4-1", Price.perMillion(15, 75, 1.50, 18.75))
         .price("claude-opus-4", Price.perMillion(15, 75, 1.50, 18.75))
+        .price("claude-sonnet-4-6", Price.perMillion(3, 15, 0.30, 3.75))
         .price("claude-sonnet-4-5", Price.perMillion(3, 15, 0.30, 3.75))
         .price("claude-sonnet-4", Price.perMillion(3, 15, 0.30, 3.75))
         .price("claude-haiku-4-5", Price.perMillion(1, 5, 0.10, 1.25))
         .price("claude-3-5-haiku", Price.perMillion(0.80, 4, 0.08, 1))
+        .price("gpt-5.4", Price.perMillion(2.50, 15, 0.25, 0))
+        .price("gpt-5.4-mini", Price.perMillion(0.75, 4.50, 0.075, 0))
         .price("gpt-5", Price.perMillion(1.25, 10, 0.125, 0))
         .price("gpt-5-mini", Price.perMillion(0.25, 2, 0.025, 0))
         .price("gpt-5-nano", Price.perMillion(0.05, 0.40, 0.005, 0))
