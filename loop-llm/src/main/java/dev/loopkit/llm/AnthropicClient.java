@@ -1,11 +1,9 @@
 package dev.loopkit.llm;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import dev.loopkit.core.Usage;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -442,27 +440,13 @@ public final class AnthropicClient extends HttpModelClient {
         case "text":
           return new ContentBlock.Text(p.text.toString());
         case "tool_use":
-          return new ContentBlock.ToolUse(p.id, p.name, toolInput(p));
+          return new ContentBlock.ToolUse(p.id, p.name, toolArguments(p.text.toString(), p.startInput));
         case "thinking":
           return new ContentBlock.Thinking(p.text.toString(), p.signature);
         case "redacted_thinking":
           return new ContentBlock.RedactedThinking(p.data);
         default:
           return null;
-      }
-    }
-
-    /** The parsed arguments; the raw text as a string node when they do not parse (e.g. cut by max_tokens). */
-    private JsonNode toolInput(PartialBlock p) {
-      String json = p.text.toString();
-      if (json.isBlank()) {
-        return p.startInput;
-      }
-      try {
-        JsonNode parsed = ModelJson.mapper().readTree(json);
-        return parsed != null && parsed.isObject() ? parsed : TextNode.valueOf(json);
-      } catch (JsonProcessingException e) {
-        return TextNode.valueOf(json);
       }
     }
 

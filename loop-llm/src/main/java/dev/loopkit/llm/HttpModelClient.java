@@ -3,6 +3,7 @@ package dev.loopkit.llm;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.github.resilience4j.retry.Retry;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -246,6 +247,23 @@ public abstract class HttpModelClient implements ModelClient {
       return node;
     } catch (JsonProcessingException e) {
       throw call.malformed("stream event is not JSON (" + e.getOriginalMessage() + "): " + excerpt(data), e);
+    }
+  }
+
+  /**
+   * Tool-call arguments from their JSON text: the object when it parses as one, {@code whenBlank} for empty
+   * text, else the raw text as a string node (arguments cut by max tokens, or a model's broken JSON), so the
+   * caller can answer the model with an error result instead of failing the call.
+   */
+  static JsonNode toolArguments(String json, JsonNode whenBlank) {
+    if (json.isBlank()) {
+      return whenBlank;
+    }
+    try {
+      JsonNode parsed = ModelJson.mapper().readTree(json);
+      return parsed != null && parsed.isObject() ? parsed : TextNode.valueOf(json);
+    } catch (JsonProcessingException e) {
+      return TextNode.valueOf(json);
     }
   }
 
@@ -524,19 +542,19 @@ public abstract class HttpModelClient implements ModelClient {
 
     /** How long to wait for a connection; positive. Default 10 s. */
     public B connectTimeout(Duration timeout) {
-      this.connectTimeout = positive(timeout, "connectTimeout");
+      this.connectTimeout = RetryPolicy.positive(timeout, "connectTimeout");
       return self();
     }
 
     /** The longest silence while reading a response, streamed or not; positive. Default 10 min. */
     public B readTimeout(Duration timeout) {
-      this.readTimeout = positive(timeout, "readTimeout");
+      this.readTimeout = RetryPolicy.positive(timeout, "readTimeout");
       return self();
     }
 
     /** The longest wait while sending a request; positive. Default 60 s. */
     public B writeTimeout(Duration timeout) {
-      this.writeTimeout = positive(timeout, "writeTimeout");
+      this.writeTimeout = RetryPolicy.positive(timeout, "writeTimeout");
       return self();
     }
 
@@ -580,14 +598,6 @@ public abstract class HttpModelClient implements ModelClient {
             + " is not set; set it, or call apiKey(...), or noApiKey() for a server that needs none");
       }
       return fromEnv.strip();
-    }
-
-    private static Duration positive(Duration d, String name) {
-      Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, got " + d);
-      }
-      return d;
     }
   }
 }

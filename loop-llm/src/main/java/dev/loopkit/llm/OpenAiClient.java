@@ -1,11 +1,9 @@
 package dev.loopkit.llm;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import dev.loopkit.core.Usage;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -282,19 +280,7 @@ public final class OpenAiClient extends HttpModelClient {
     if (raw.isObject()) {
       return raw;
     }
-    return parseArguments(raw.isTextual() ? raw.asText() : "");
-  }
-
-  private static JsonNode parseArguments(String text) {
-    if (text.isBlank()) {
-      return NODES.objectNode();
-    }
-    try {
-      JsonNode parsed = ModelJson.mapper().readTree(text);
-      return parsed != null && parsed.isObject() ? parsed : TextNode.valueOf(text);
-    } catch (JsonProcessingException e) {
-      return TextNode.valueOf(text);
-    }
+    return toolArguments(raw.isTextual() ? raw.asText() : "", NODES.objectNode());
   }
 
   /** Maps {@code finish_reason}; the presence of tool calls decides whether the model called tools. */
@@ -520,7 +506,7 @@ public final class OpenAiClient extends HttpModelClient {
           c.announced = true;
           call.deliver(listener, new StreamEvent.ToolUseStarted(c.block, c.id, c.name));
         }
-        blocks.put(c.block, new ContentBlock.ToolUse(c.id, c.name, parseArguments(c.arguments.toString())));
+        blocks.put(c.block, new ContentBlock.ToolUse(c.id, c.name, toolArguments(c.arguments.toString(), NODES.objectNode())));
       }
       for (var e : blocks.entrySet()) {
         call.deliver(listener, new StreamEvent.BlockFinished(e.getKey(), e.getValue()));

@@ -13,7 +13,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loopkit.llm.WireFixtures.RecordingListener;
-import dev.loopkit.llm.WireFixtures.RecordingSleeper;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -23,28 +22,13 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
 import okhttp3.mockwebserver.SocketPolicy;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class AnthropicClientTest {
+class AnthropicClientTest extends MockServerTest {
   private static final String MODEL = "claude-sonnet-4-5";
 
-  private final MockWebServer server = new MockWebServer();
-  private final RecordingSleeper sleeper = new RecordingSleeper();
-
-  @BeforeEach
-  void start() throws IOException {
-    server.start();
-  }
-
-  @AfterEach
-  void stop() throws IOException {
-    server.shutdown();
-  }
 
   private AnthropicClient.Builder builder() {
     return AnthropicClient.builder().apiKey("sk-ant-test-key").baseUrl(server.url("/").toString())

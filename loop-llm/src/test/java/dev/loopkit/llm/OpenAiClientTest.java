@@ -13,32 +13,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loopkit.llm.WireFixtures.RecordingListener;
-import dev.loopkit.llm.WireFixtures.RecordingSleeper;
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
-import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class OpenAiClientTest {
+class OpenAiClientTest extends MockServerTest {
   private static final String MODEL = "gpt-4.1";
 
-  private final MockWebServer server = new MockWebServer();
-  private final RecordingSleeper sleeper = new RecordingSleeper();
-
-  @BeforeEach
-  void start() throws IOException {
-    server.start();
-  }
-
-  @AfterEach
-  void stop() throws IOException {
-    server.shutdown();
-  }
 
   private OpenAiClient.Builder builder() {
     return OpenAiClient.builder().apiKey("sk-openai-test").baseUrl(server.url("/v1").toString())
