@@ -101,6 +101,30 @@ final class Git {
     return String.join(" / ", Arrays.asList(lines).subList(0, Math.min(lines.length, 6)));
   }
 
+  /**
+   * The tracked files with uncommitted changes in the working tree at {@code dir} (untracked files, such as
+   * notes, do not count).
+   */
+  List<String> uncommittedTracked(Path dir) {
+    Result r = run(dir, "status", "--porcelain", "-z", "--untracked-files=no");
+    if (!r.ok()) {
+      throw new AdapterException("checking " + dir + " for uncommitted changes: git status exited " + r.exit + ": "
+          + firstLines(r.err));
+    }
+    List<String> paths = new ArrayList<>();
+    List<String> entries = nulSeparated(r.out);
+    for (int i = 0; i < entries.size(); i++) {
+      String entry = entries.get(i);
+      if (entry.length() > 3) {
+        paths.add(entry.substring(3));
+      }
+      if (entry.charAt(0) == 'R' || entry.charAt(0) == 'C') {
+        i++; // a rename or copy is followed by its source path
+      }
+    }
+    return paths;
+  }
+
   /** Splits NUL-separated output ({@code -z}) into its entries. */
   static List<String> nulSeparated(String out) {
     List<String> entries = new ArrayList<>();

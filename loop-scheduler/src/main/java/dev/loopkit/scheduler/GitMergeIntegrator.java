@@ -78,7 +78,7 @@ public final class GitMergeIntegrator implements Integrator {
       }
       String before = GitWorktrees.resolveBranch(git, target, "the integration branch");
       String tip = GitWorktrees.resolveBranch(git, branch, "ticket branch");
-      List<String> uncommitted = uncommitted(git, request.workspace().directory());
+      List<String> uncommitted = git.uncommittedTracked(request.workspace().directory());
       if (!uncommitted.isEmpty()) {
         List<String> findings = new ArrayList<>();
         findings.add("uncommitted changes in the worktree of " + id + " were not integrated; commit them: "
@@ -127,23 +127,10 @@ public final class GitMergeIntegrator implements Integrator {
       git.ok(repo, "aborting the failed merge", "merge", "--abort");
     }
     String now = git.ok(repo, "reading HEAD", "rev-parse", "HEAD");
-    String dirty = git.ok(repo, "checking the working tree", "status", "--porcelain", "--untracked-files=no");
-    if (!now.equals(before) || !dirty.isEmpty()) {
+    if (!now.equals(before) || !git.uncommittedTracked(repo).isEmpty()) {
       // the tree was clean before the merge (checked under the same lock), so this discards only the merge
       git.ok(repo, "restoring the integration branch", "reset", "--hard", before);
     }
-  }
-
-  private static List<String> uncommitted(Git git, Path worktree) {
-    String out = git.ok(worktree, "checking the ticket worktree for uncommitted changes", "status", "--porcelain",
-        "-z", "--untracked-files=no");
-    List<String> paths = new ArrayList<>();
-    for (String entry : Git.nulSeparated(out)) {
-      if (entry.length() > 3 && entry.charAt(2) == ' ') {
-        paths.add(entry.substring(3));
-      }
-    }
-    return paths;
   }
 
   private static String oneLine(String text) {

@@ -254,10 +254,8 @@ public final class GitWorktrees implements Workspaces {
       throw new InputException("git repository " + repo + " is inside the working tree " + top.out().strip()
           + ": expected the top of the working tree");
     }
-    String dirty = git.ok(repo, "checking for uncommitted changes", "status", "--porcelain", "-z",
-        "--untracked-files=no");
-    if (!dirty.isEmpty()) {
-      List<String> entries = Git.nulSeparated(dirty);
+    List<String> entries = git.uncommittedTracked(repo);
+    if (!entries.isEmpty()) {
       throw new InputException("git repository " + repo + " has uncommitted changes to tracked files ("
           + String.join(", ", entries.subList(0, Math.min(entries.size(), 10)))
           + (entries.size() > 10 ? ", ..." : "") + "): expected a clean working tree, so every ticket starts from"
