@@ -68,17 +68,36 @@ final class Git {
       if (r.ok() || !m.find()) {
         return r;
       }
-      if (attempt > settings.lockRetries()) {
-        throw new AdapterException("git " + String.join(" ", args) + " in " + dir + ": the lock file " + m.group(1)
-            + " stayed held by another git process through " + attempt + " tries; expected it released (if no"
-            + " git process is running, delete the file)", null, true);
-      }
-      try {
-        settings.sleeper().sleep(settings.lockRetryDelay());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AdapterException("interrupted while waiting for git lock " + m.group(1), e);
-      }
+      waitForLock(m.group(1), attempt, "git " + String.join(" ", args) + " in " + dir + ": ");
+    }
+  }
+
+  /**
+   * Waits (with the sleeper) while another git process holds the index lock of the working tree at {@code
+   * dir}. Needed before a merge: unlike most commands, {@code git merge} reports a held index lock only as
+   * "Unable to write index", after starting.
+   *
+   * @throws AdapterException (retryable) if the lock stays held through every retry
+   */
+  void awaitIndexUnlocked(Path dir) {
+    Path gitDir = dir.resolve(ok(dir, "locating the git directory", "rev-parse", "--git-dir"));
+    Path lock = gitDir.resolve("index.lock");
+    for (int attempt = 1; java.nio.file.Files.exists(lock); attempt++) {
+      waitForLock(lock.toString(), attempt, "");
+    }
+  }
+
+  /** Sleeps before the next try, or gives up after the configured retries. */
+  private void waitForLock(String lock, int attempt, String context) {
+    if (attempt > settings.lockRetries()) {
+      throw new AdapterException(context + "the lock file " + lock + " stayed held by another git process through "
+          + attempt + " tries: expected it released (if no git process is running, delete the file)", null, true);
+    }
+    try {
+      settings.sleeper().sleep(settings.lockRetryDelay());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AdapterException("interrupted while waiting for git lock " + lock, e);
     }
   }
 

@@ -85,6 +85,7 @@ public final class GitMergeIntegrator implements Integrator {
             + String.join(", ", uncommitted));
         return Integration.conflict(findings);
       }
+      git.awaitIndexUnlocked(repo);
       Git.Result merge = git.run(repo, "merge", "--no-edit", style.flag(), "-m",
           "Merge " + branch + ": " + oneLine(request.ticket().title()) + " (" + id + ", attempt " + request.attempt()
               + ")", tip);

@@ -184,6 +184,7 @@ public final class GitWorktrees implements Workspaces {
 
   /** Merges the integration branch into a reused ticket branch, or aborts and throws naming the conflicts. */
   private void catchUp(Path dir, String branch, String base, int attempt) {
+    git.awaitIndexUnlocked(dir);
     Git.Result merge = git.run(dir, "merge", "--no-edit", "-m", "Merge " + integrationBranch + " into " + branch
         + " for attempt " + attempt, base);
     if (merge.ok()) {
