@@ -424,12 +424,10 @@ public final class ReadyIndex {
 
   /** Kahn's algorithm: assigns ords 0..n-1, or throws naming a cycle. */
   private void topologicalOrder(List<Node> batchOrder, List<Node> all) {
-    Map<Node, Integer> indegree = new HashMap<>(all.size() * 2);
     ArrayDeque<Node> queue = new ArrayDeque<>();
     for (Node n : all) {
-      int d = n.blockers.size() + n.parents.size();
-      indegree.put(n, d);
-      if (d == 0) {
+      n.pending = n.blockers.size() + n.parents.size();
+      if (n.pending == 0) {
         queue.add(n);
       }
     }
@@ -438,20 +436,20 @@ public final class ReadyIndex {
       Node n = queue.poll();
       n.ord = next++;
       for (Node s : n.waiters) {
-        if (indegree.merge(s, -1, Integer::sum) == 0) {
+        if (--s.pending == 0) {
           queue.add(s);
         }
       }
       for (Node s : n.children) {
-        if (indegree.merge(s, -1, Integer::sum) == 0) {
+        if (--s.pending == 0) {
           queue.add(s);
         }
       }
     }
     if (next < all.size()) {
       for (Node start : batchOrder) {
-        if (indegree.get(start) > 0) {
-          throw cycle(walkBackToCycle(start, indegree));
+        if (start.pending > 0) {
+          throw cycle(walkBackToCycle(start));
         }
       }
     }
@@ -460,7 +458,7 @@ public final class ReadyIndex {
   }
 
   /** From a node left over by Kahn's algorithm, follows dependencies among left-over nodes until one repeats. */
-  private static List<Node> walkBackToCycle(Node start, Map<Node, Integer> indegree) {
+  private static List<Node> walkBackToCycle(Node start) {
     List<Node> path = new ArrayList<>();
     Map<Node, Integer> seen = new HashMap<>();
     Node n = start;
@@ -469,14 +467,14 @@ public final class ReadyIndex {
       path.add(n);
       Node next = null;
       for (Node b : n.blockers) {
-        if (indegree.get(b) > 0) {
+        if (b.pending > 0) {
           next = b;
           break;
         }
       }
       if (next == null) {
         for (Node p : n.parents) {
-          if (indegree.get(p) > 0) {
+          if (p.pending > 0) {
             next = p;
             break;
           }
@@ -773,6 +771,8 @@ public final class ReadyIndex {
     int cp;
     int down;
     int ord;
+    /** Dependencies not yet placed, during a rebuild's topological sort. */
+    int pending;
     boolean inFlight;
     boolean candidate;
 
