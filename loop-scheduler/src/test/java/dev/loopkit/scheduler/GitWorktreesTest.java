@@ -215,11 +215,17 @@ class GitWorktreesTest {
     assertTrue(e.getMessage().contains("is already taken by the worktree of refs/heads/elsewhere"), e.getMessage());
   }
 
-  @Test
-  void lockFileHeldByAnotherGitIsWaitedOutWithTheSleeper() throws IOException {
-    Path lock = repo.dir.resolve(".git/refs/heads/loop/T-1.lock");
+  /** Creates the lock file another git process would hold while updating a branch. */
+  private Path holdBranchLock(String branch) throws IOException {
+    Path lock = repo.dir.resolve(".git/refs/heads/" + branch + ".lock");
     Files.createDirectories(lock.getParent());
     Files.writeString(lock, "");
+    return lock;
+  }
+
+  @Test
+  void lockFileHeldByAnotherGitIsWaitedOutWithTheSleeper() throws IOException {
+    Path lock = holdBranchLock("loop/T-1");
     List<Duration> sleeps = new ArrayList<>();
     GitWorktrees patient = GitWorktrees.builder(repo.dir).worktreeRoot(tmp.resolve("wt"))
         .lockRetry(5, Duration.ofMillis(250))
@@ -241,9 +247,7 @@ class GitWorktreesTest {
 
   @Test
   void lockFileNeverReleasedGivesUpNamingTheLockFile() throws IOException {
-    Path lock = repo.dir.resolve(".git/refs/heads/loop/T-1.lock");
-    Files.createDirectories(lock.getParent());
-    Files.writeString(lock, "");
+    Path lock = holdBranchLock("loop/T-1");
     List<Duration> sleeps = new ArrayList<>();
     GitWorktrees patient = GitWorktrees.builder(repo.dir).worktreeRoot(tmp.resolve("wt"))
         .lockRetry(3, Duration.ofMillis(10)).sleeper(sleeps::add).build();
