@@ -45,6 +45,14 @@ public final class Ticket {
     this.createdAt = b.createdAt;
   }
 
+  /**
+   * Whether {@code id} is a valid ticket id: 1-100 letters, digits, {@code .}, {@code _} or {@code -}, starting
+   * with a letter or digit (safe as a file name and a git branch name).
+   */
+  public static boolean isValidId(String id) {
+    return TicketIds.isValid(id);
+  }
+
   public static Builder builder(String id) {
     return new Builder(id);
   }

@@ -8,6 +8,10 @@ final class TicketIds {
 
   private TicketIds() {}
 
+  static boolean isValid(String id) {
+    return ID.matcher(id).matches();
+  }
+
   static String check(String id, String where) {
     if (!ID.matcher(id).matches()) {
       throw new InputException("invalid ticket id '" + id + "' in " + where

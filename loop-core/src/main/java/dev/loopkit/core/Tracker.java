@@ -46,9 +46,11 @@ public interface Tracker {
   void comment(String ticketId, String body);
 
   /**
-   * Atomically moves an {@link Status#OPEN} ticket to {@link Status#IN_PROGRESS} for {@code owner}, returning
-   * whether this caller won. The default reads then transitions, which is only atomic within one process;
-   * adapters for shared trackers should override it with the tracker's own compare-and-set.
+   * Moves an {@link Status#OPEN} ticket to {@link Status#IN_PROGRESS} for {@code owner}, returning whether
+   * this caller won. The default reads, then transitions: it is <em>not</em> atomic, not even within one
+   * process, so two callers may both win. Every adapter should override it with the tracker's own
+   * compare-and-set (a lock, a conditional update); {@code TrackerContract} checks that exactly one of several
+   * concurrent claimers wins.
    */
   default boolean claim(String ticketId, String owner) {
     Optional<Ticket> ticket = find(ticketId);
