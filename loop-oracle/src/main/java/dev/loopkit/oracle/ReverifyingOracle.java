@@ -12,8 +12,10 @@ import dev.loopkit.core.VerifyRequest;
 import dev.loopkit.core.Workspace;
 import dev.loopkit.core.WorkspaceRequest;
 import dev.loopkit.core.Workspaces;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -88,9 +90,15 @@ public final class ReverifyingOracle implements VerifyingOracle, Fingerprinted {
     return null;
   }
 
+  /**
+   * The same rule with {@code replacement} run on each done ticket, in a workspace that is only the process's
+   * temporary directory (no workspace is opened), for the tripwire's canaries.
+   */
   @Override
   public ReverifyingOracle withVerifier(Verifier replacement) {
-    return new ReverifyingOracle(statusRule, Objects.requireNonNull(replacement, "verifier"), workspaceFor, runId);
+    Path scratch = Path.of(System.getProperty("java.io.tmpdir"));
+    return new ReverifyingOracle(statusRule, Objects.requireNonNull(replacement, "verifier"),
+        ticket -> new Workspace(ticket.id(), scratch, Map.of("canary", "true")), runId);
   }
 
   @Override
