@@ -1,0 +1,274 @@
+package dev.loopkit.core;
+
+import java.nio.channels.FileLock;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The default capped engine: drives a batch of tickets to done with fresh workers, and ends only when the
+ * oracle says so or a cap, a stall, a tripwire or a failure stops it.
+ *
+ * <pre>{@code
+ * RunResult result = LoopEngine.builder()
+ *     .tracker(MarkdownTracker.open(Path.of("tickets")))
+ *     .worker(myWorker)
+ *     .verifier(myVerifier)
+ *     .runDirectory(Path.of("runs/run-1"))
+ *     .caps(Caps.builder().maxCostUsd("5").maxConcurrency(2).build())
+ *     .build()
+ *     .run();
+ * }</pre>
+ *
+ * <p>Per ticket the pipeline is: open workspace, work, review (if set), integrate (if set), verify, then the
+ * engine (never the worker) marks the ticket done with the evidence. Every event goes to the run journal
+ * ({@code <run dir>/journal.jsonl}) before the engine acts on it; calling {@link #run()} on a directory with
+ * an unfinished journal resumes that run. An engine is immutable and may run several run directories, one
+ * after the other or at once.
+ */
+public final class LoopEngine {
+  private final EngineSettings settings;
+  private final Path runDirectory;
+  private final @Nullable String runId;
+  private final @Nullable Executor executor;
+
+  private LoopEngine(Builder b) {
+    this.settings = new EngineSettings(Objects.requireNonNull(b.tracker), b.oracle, b.readySet,
+        b.workspaces != null ? b.workspaces
+            : Workspaces.directoryPerTicket(Objects.requireNonNull(b.runDirectory).resolve("workspaces")),
+        Objects.requireNonNull(b.worker), b.reviewer, b.integrator, Objects.requireNonNull(b.verifier), b.caps,
+        b.clock, List.copyOf(b.listeners), b.tripwire, b.healer, b.healAfterConsecutiveFailures, b.maxHeals);
+    this.runDirectory = Objects.requireNonNull(b.runDirectory);
+    this.runId = b.runId;
+    this.executor = b.executor;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Runs (or resumes) the batch to its ending, on the calling thread; attempts run on the executor. Blocks
+   * until the run ends. Returns normally for every ending, including failures of the host's parts, which
+   * end the run {@link RunEnding.Failed}.
+   *
+   * @throws InputException if the run directory is locked by another run, or holds a run that has ended, or
+   *     its journal is damaged beyond a torn last line
+   */
+  public RunResult run() {
+    FileLock lock = Run.lockDirectory(runDirectory);
+    try (RunJournal journal = RunJournal.open(runDirectory)) {
+      String id = runId != null ? runId : runDirectory.toAbsolutePath().normalize().getFileName().toString();
+      ExecutorService own = executor == null ? defaultExecutor(settings.caps().maxConcurrency()) : null;
+      return new Run(settings, runDirectory, id, journal, executor != null ? executor : Objects.requireNonNull(own),
+          own).execute();
+    } finally {
+      try {
+        lock.channel().close();
+      } catch (java.io.IOException e) {
+        // closing the channel releases the lock; nothing else to do if the OS complains
+      }
+    }
+  }
+
+  private static ExecutorService defaultExecutor(int threads) {
+    AtomicInteger n = new AtomicInteger();
+    ThreadFactory factory = r -> {
+      Thread t = new Thread(r, "loop-worker-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+    return Executors.newFixedThreadPool(threads, factory);
+  }
+
+  /**
+   * Builds a {@link LoopEngine}. Setters reject a bad value at once, naming it; {@link #build()} rejects
+   * missing parts and conflicting settings, naming both.
+   */
+  public static final class Builder {
+    private @Nullable Tracker tracker;
+    private Oracle oracle = Oracle.allSettled();
+    private ReadySet readySet = ReadySet.simple();
+    private @Nullable Workspaces workspaces;
+    private @Nullable Worker worker;
+    private @Nullable Reviewer reviewer;
+    private @Nullable Integrator integrator;
+    private @Nullable Verifier verifier;
+    private Caps caps = Caps.defaults();
+    private Clock clock = Clock.systemUTC();
+    private final List<LoopListener> listeners = new ArrayList<>();
+    private Tripwire tripwire = Tripwire.none();
+    private boolean tripwireSet;
+    private @Nullable Healer healer;
+    private int healAfterConsecutiveFailures = 3;
+    private boolean healAfterSet;
+    private int maxHeals = 3;
+    private @Nullable Path runDirectory;
+    private @Nullable String runId;
+    private @Nullable Executor executor;
+
+    private Builder() {}
+
+    /** Required: the batch's tracker. */
+    public Builder tracker(Tracker tracker) {
+      this.tracker = Objects.requireNonNull(tracker, "tracker");
+      return this;
+    }
+
+    /** The done-oracle; default {@link Oracle#allSettled()}. */
+    public Builder oracle(Oracle oracle) {
+      this.oracle = Objects.requireNonNull(oracle, "oracle");
+      return this;
+    }
+
+    /** Which tickets may start; default {@link ReadySet#simple()} (use loop-scheduler's in production). */
+    public Builder readySet(ReadySet readySet) {
+      this.readySet = Objects.requireNonNull(readySet, "readySet");
+      return this;
+    }
+
+    /** Where attempts work; default a directory per ticket under {@code <run dir>/workspaces}. */
+    public Builder workspaces(Workspaces workspaces) {
+      this.workspaces = Objects.requireNonNull(workspaces, "workspaces");
+      return this;
+    }
+
+    /** Required: does the work, one fresh instance of context per attempt. */
+    public Builder worker(Worker worker) {
+      this.worker = Objects.requireNonNull(worker, "worker");
+      return this;
+    }
+
+    /** Optional review stage between work and integration. */
+    public Builder reviewer(Reviewer reviewer) {
+      this.reviewer = Objects.requireNonNull(reviewer, "reviewer");
+      return this;
+    }
+
+    /** Optional integration stage between review and verification. */
+    public Builder integrator(Integrator integrator) {
+      this.integrator = Objects.requireNonNull(integrator, "integrator");
+      return this;
+    }
+
+    /** Required: checks each ticket's finish line live. */
+    public Builder verifier(Verifier verifier) {
+      this.verifier = Objects.requireNonNull(verifier, "verifier");
+      return this;
+    }
+
+    public Builder caps(Caps caps) {
+      this.caps = Objects.requireNonNull(caps, "caps");
+      return this;
+    }
+
+    /** The clock for events, deadlines and the wall-clock cap; default the system UTC clock. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Adds a listener; listeners are called in the order added. */
+    public Builder listener(LoopListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /** Freezes the definition of done; default {@link Tripwire#none()}. */
+    public Builder tripwire(Tripwire tripwire) {
+      this.tripwire = Objects.requireNonNull(tripwire, "tripwire");
+      this.tripwireSet = true;
+      return this;
+    }
+
+    /** Asked to patch the harness when the run would stall or keeps failing. Requires a tripwire. */
+    public Builder healer(Healer healer) {
+      this.healer = Objects.requireNonNull(healer, "healer");
+      return this;
+    }
+
+    /** How many failed attempts in a row call the healer; default 3. */
+    public Builder healAfterConsecutiveFailures(int failures) {
+      if (failures < 1) {
+        throw new InputException("healAfterConsecutiveFailures is " + failures + ": expected at least 1");
+      }
+      this.healAfterConsecutiveFailures = failures;
+      this.healAfterSet = true;
+      return this;
+    }
+
+    /** The most heals one run may attempt; default 3. */
+    public Builder maxHeals(int heals) {
+      if (heals < 1) {
+        throw new InputException("maxHeals is " + heals + ": expected at least 1");
+      }
+      this.maxHeals = heals;
+      return this;
+    }
+
+    /** Required: where the journal, transcripts and (by default) workspaces live. */
+    public Builder runDirectory(Path runDirectory) {
+      this.runDirectory = Objects.requireNonNull(runDirectory, "runDirectory");
+      return this;
+    }
+
+    /** The run's id; default the run directory's name. */
+    public Builder runId(String runId) {
+      if (runId.isBlank()) {
+        throw new InputException("runId is blank: expected a non-blank id");
+      }
+      this.runId = runId;
+      return this;
+    }
+
+    /**
+     * Runs attempts on a host's executor (e.g. virtual threads on Java 21+); at most
+     * {@link Caps#maxConcurrency()} attempts are submitted at once. The engine never shuts it down. Default:
+     * a fixed pool of {@code maxConcurrency} daemon threads owned by each run.
+     */
+    public Builder executor(Executor executor) {
+      this.executor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /**
+     * @throws InputException naming what is missing (tracker, worker, verifier, run directory) or the two
+     *     settings that conflict
+     */
+    public LoopEngine build() {
+      List<String> missing = new ArrayList<>();
+      if (tracker == null) {
+        missing.add("tracker");
+      }
+      if (worker == null) {
+        missing.add("worker");
+      }
+      if (verifier == null) {
+        missing.add("verifier (without one nothing can be verified, so nothing can be done)");
+      }
+      if (runDirectory == null) {
+        missing.add("runDirectory");
+      }
+      if (!missing.isEmpty()) {
+        throw new InputException("LoopEngine.builder() is missing " + String.join(", ", missing));
+      }
+      if (healer != null && !tripwireSet) {
+        throw new InputException("healer is set but tripwire is not: a healer may only run under a tripwire"
+            + " that freezes the oracle and verifiers; set both or neither");
+      }
+      if (healAfterSet && healer == null) {
+        throw new InputException("healAfterConsecutiveFailures is set but healer is not: set a healer or drop"
+            + " the setting");
+      }
+      return new LoopEngine(this);
+    }
+  }
+}

@@ -1,0 +1,168 @@
+package dev.loopkit.core.markdown;
+
+import dev.loopkit.core.AdapterException;
+import dev.loopkit.core.InputException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+/**
+ * The folder of ticket files: listing, reading, atomic writing, and the lock that serializes writers.
+ *
+ * <p>Writers are serialized twice: within the JVM by a {@link ReentrantLock} shared by every tracker open on
+ * the same folder (a JVM may hold only one {@link FileLock} per file, a second attempt throws
+ * {@code OverlappingFileLockException}), and across processes by an exclusive lock on {@code .loop.lock}. The
+ * lock file is created on first use and never deleted, since deleting a lock file races with its next user.
+ */
+final class TicketFolder {
+  static final String LOCK_FILE = ".loop.lock";
+  private static final String EXTENSION = ".md";
+  private static final boolean WINDOWS =
+      System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
+  private static final ConcurrentMap<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
+
+  private final Path dir;
+  private final Path lockFile;
+  private final ReentrantLock jvmLock;
+
+  /** @param dir the folder's real path, so every tracker on the same folder shares one JVM lock */
+  TicketFolder(Path dir) {
+    this.dir = dir;
+    this.lockFile = dir.resolve(LOCK_FILE);
+    this.jvmLock = JVM_LOCKS.computeIfAbsent(dir, d -> new ReentrantLock());
+  }
+
+  Path dir() {
+    return dir;
+  }
+
+  /** The file that holds the ticket with this (already validated) id. */
+  Path fileOf(String id) {
+    return dir.resolve(id + EXTENSION);
+  }
+
+  /** The id a ticket file's name promises: its name without {@code .md}. */
+  static String idOf(Path file) {
+    String name = file.getFileName().toString();
+    return name.substring(0, name.length() - EXTENSION.length());
+  }
+
+  /**
+   * Runs {@code action} holding the folder's JVM lock and its file lock. A thread that already holds them
+   * runs the action directly.
+   *
+   * @throws AdapterException if the lock file cannot be opened or locked (including on interrupt)
+   */
+  <T> T locked(Supplier<T> action) {
+    if (jvmLock.isHeldByCurrentThread()) {
+      return action.get();
+    }
+    jvmLock.lock();
+    try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      FileLock lock = channel.lock();
+      try {
+        return action.get();
+      } finally {
+        lock.release();
+      }
+    } catch (IOException e) {
+      throw new AdapterException("cannot lock the ticket folder through " + lockFile + ": " + e, e);
+    } finally {
+      jvmLock.unlock();
+    }
+  }
+
+  /**
+   * Every ticket file in the folder, sorted by name: regular files ending in {@code .md} whose name does not
+   * start with a dot (temporary files and the lock file are hidden).
+   */
+  List<Path> ticketFiles() {
+    List<Path> files = new ArrayList<>();
+    try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+      for (Path p : stream) {
+        String name = p.getFileName().toString();
+        if (name.endsWith(EXTENSION) && name.length() > EXTENSION.length() && !name.startsWith(".")
+            && Files.isRegularFile(p)) {
+          files.add(p);
+        }
+      }
+    } catch (IOException e) {
+      throw new AdapterException("cannot list the ticket folder " + dir + ": " + e, e);
+    }
+    files.sort(null);
+    return files;
+  }
+
+  /**
+   * The file's text, or empty when it does not exist.
+   *
+   * @throws InputException if the file is not UTF-8
+   */
+  Optional<String> read(Path file) {
+    try {
+      return Optional.of(Files.readString(file, StandardCharsets.UTF_8));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (CharacterCodingException e) {
+      throw new InputException(file + ": not valid UTF-8 text: expected a UTF-8 Markdown file", e);
+    } catch (IOException e) {
+      throw new AdapterException("cannot read ticket file " + file + ": " + e, e);
+    }
+  }
+
+  /**
+   * Replaces {@code file} with {@code content} atomically: a reader sees the old or the new file, never a
+   * part, and after a crash the file is one or the other. Writes a temporary file in the same folder, syncs
+   * it, renames it over the target and syncs the folder so the rename itself is durable.
+   */
+  void write(Path file, String content) {
+    Path tmp = dir.resolve("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
+    try {
+      try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        ByteBuffer bytes = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
+        while (bytes.hasRemaining()) {
+          channel.write(bytes);
+        }
+        channel.force(true);
+      }
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      syncDirectory();
+    } catch (IOException e) {
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw new AdapterException("cannot write ticket file " + file + ": " + e, e);
+    }
+  }
+
+  private void syncDirectory() throws IOException {
+    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (IOException e) {
+      // Windows cannot open a directory as a channel; its rename is already durable enough to rely on.
+      if (!WINDOWS) {
+        throw e;
+      }
+    }
+  }
+}

@@ -1,0 +1,348 @@
+package dev.loopkit.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.loopkit.core.Batch;
+import dev.loopkit.core.Comment;
+import dev.loopkit.core.Dependency;
+import dev.loopkit.core.InputException;
+import dev.loopkit.core.NewTicket;
+import dev.loopkit.core.Status;
+import dev.loopkit.core.Ticket;
+import dev.loopkit.core.Tracker;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link Tracker} must show, as JUnit 5 tests. An adapter author extends this class in
+ * their test sources and implements {@link #newTracker()}:
+ *
+ * <pre>{@code
+ * class MyTrackerContractTest extends TrackerContract {
+ *   @Override
+ *   protected Tracker newTracker() {
+ *     return new MyTracker(freshProjectForThisTest());
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>Tickets are seeded only through {@link Tracker#create}, never with ids chosen by the test, so adapters
+ * whose system assigns its own ids (GitHub issue numbers, Jira keys) run the contract unchanged: every test
+ * uses the ids that {@code create} returned. The contract therefore assumes that a created ticket belongs to
+ * the tracker's batch, and that an adapter may add metadata of its own and decorate comment text (it checks
+ * that the draft's metadata and each note are contained, not that they are all there is).
+ *
+ * <p>The concurrency tests call the tracker from {@link #threads()} threads at once; a tracker must be
+ * thread-safe (see {@link Tracker}). They wait at most {@link #timeoutSeconds()} for the threads, a guard
+ * against a deadlock, not a timing assertion.
+ */
+public abstract class TrackerContract {
+  private Tracker tracker;
+
+  /**
+   * A new tracker for one test, whose batch holds no tickets. Called once before each test, on the test
+   * thread; the tracker must not share tickets with the tracker of another test.
+   */
+  protected abstract Tracker newTracker() throws Exception;
+
+  /** An id the tracker under test certainly does not hold; override if this one could exist. */
+  protected String unknownId() {
+    return "contract-missing-404";
+  }
+
+  /** How many threads the concurrency tests use; lower it for a rate-limited service. */
+  protected int threads() {
+    return 8;
+  }
+
+  /** The most the concurrency tests wait for their threads before failing. */
+  protected long timeoutSeconds() {
+    return 60;
+  }
+
+  @BeforeEach
+  final void openTracker() throws Exception {
+    tracker = newTracker();
+  }
+
+  /** The tracker of the current test. */
+  protected final Tracker tracker() {
+    return tracker;
+  }
+
+  private Ticket create(String title) {
+    return tracker.create(NewTicket.builder(title).build());
+  }
+
+  private Ticket ticket(String id) {
+    return tracker.find(id).orElseThrow(() -> new AssertionError("find(" + id + ") is empty after it was created"));
+  }
+
+  private static void assertHasDraftFields(NewTicket draft, Ticket t) {
+    assertEquals(draft.title(), t.title(), "title of " + t.id());
+    assertEquals(draft.body(), t.body(), "body of " + t.id());
+    assertEquals(draft.acceptanceCriteria(), t.acceptanceCriteria(), "acceptance criteria of " + t.id());
+    assertEquals(draft.priority(), t.priority(), "priority of " + t.id());
+    assertEquals(new HashSet<>(draft.labels()), new HashSet<>(t.labels()), "labels of " + t.id());
+    assertEquals(draft.resources(), t.resources(), "resources of " + t.id());
+    assertEquals(new HashSet<>(draft.dependencies()), new HashSet<>(t.dependencies()), "dependencies of " + t.id());
+    for (Map.Entry<String, String> e : draft.metadata().entrySet()) {
+      assertEquals(e.getValue(), t.metadata().get(e.getKey()), "metadata '" + e.getKey() + "' of " + t.id());
+    }
+  }
+
+  private static NewTicket richDraft(String title, List<Dependency> dependencies) {
+    return NewTicket.builder(title)
+        .body("Steps:\n\n1. reproduce\n2. fix\n\n`code` and **bold**")
+        .acceptanceCriteria(List.of("mvn -B verify passes", "GET /health answers 200"))
+        .priority(1)
+        .labels(List.of("backend", "contract"))
+        .resources(Set.of("merge"))
+        .dependencies(dependencies)
+        .metadata(Map.of("origin", "contract-test"))
+        .build();
+  }
+
+  @Test
+  void readBatchReturnsEveryCreatedTicketWithItsFieldsIntact() {
+    NewTicket first = richDraft("first", List.of());
+    Ticket a = tracker.create(first);
+    NewTicket second = NewTicket.builder("second").priority(4).build();
+    Ticket b = tracker.create(second);
+    NewTicket third = richDraft("third", List.of(Dependency.blockedBy(a.id()), Dependency.relatedTo(b.id())));
+    Ticket c = tracker.create(third);
+
+    Batch batch = tracker.readBatch();
+
+    assertEquals(3, batch.size(), "tickets in " + batch);
+    assertHasDraftFields(first, batch.get(a.id()));
+    assertHasDraftFields(second, batch.get(b.id()));
+    assertHasDraftFields(third, batch.get(c.id()));
+    assertEquals(Status.OPEN, batch.get(c.id()).status());
+  }
+
+  @Test
+  void findReturnsAKnownTicketAndEmptyForAnUnknownId() {
+    Ticket t = create("known");
+
+    assertEquals(t.id(), ticket(t.id()).id());
+    assertEquals("known", ticket(t.id()).title());
+    assertTrue(tracker.find(unknownId()).isEmpty(), "find(" + unknownId() + ")");
+  }
+
+  @Test
+  void createReturnsAnOpenTicketWithTheDraftsFields() {
+    Ticket blocker = create("blocker");
+    NewTicket draft = richDraft("rich", List.of(Dependency.blockedBy(blocker.id())));
+
+    Ticket t = tracker.create(draft);
+
+    assertEquals(Status.OPEN, t.status());
+    assertHasDraftFields(draft, t);
+    assertHasDraftFields(draft, ticket(t.id()));
+  }
+
+  @Test
+  void createWithTheSameIdempotencyKeyTwiceFilesOnceAndReturnsTheSameTicket() {
+    NewTicket draft = NewTicket.builder("discovered").idempotencyKey("contract/run-1/discovered").build();
+
+    Ticket first = tracker.create(draft);
+    Ticket second = tracker.create(draft);
+
+    assertEquals(first.id(), second.id());
+    assertEquals(1, tracker.readBatch().size());
+  }
+
+  @Test
+  void createWithoutAnIdempotencyKeyFilesEveryTime() {
+    Ticket first = create("same title");
+    Ticket second = create("same title");
+
+    assertFalse(first.id().equals(second.id()), "two creates without a key gave one id " + first.id());
+    assertEquals(2, tracker.readBatch().size());
+  }
+
+  @Test
+  void createWithADependencyOnAnUnknownIdIsAnInputException() {
+    NewTicket draft = NewTicket.builder("orphan").addDependency(Dependency.blockedBy(unknownId())).build();
+
+    assertThrows(InputException.class, () -> tracker.create(draft));
+    assertEquals(0, tracker.readBatch().size());
+  }
+
+  @Test
+  void addDependencyAddsAnEdgeOnce() {
+    Ticket blocker = create("blocker");
+    Ticket blocked = create("blocked");
+
+    tracker.addDependency(blocked.id(), Dependency.blockedBy(blocker.id()));
+    tracker.addDependency(blocked.id(), Dependency.blockedBy(blocker.id()));
+
+    assertEquals(List.of(Dependency.blockedBy(blocker.id())), ticket(blocked.id()).dependencies());
+    assertEquals(List.of(), ticket(blocker.id()).dependencies());
+  }
+
+  @Test
+  void addDependencyOnAnUnknownIdIsAnInputException() {
+    Ticket t = create("holder");
+
+    assertThrows(InputException.class, () -> tracker.addDependency(t.id(), Dependency.blockedBy(unknownId())));
+    assertThrows(InputException.class, () -> tracker.addDependency(unknownId(), Dependency.blockedBy(t.id())));
+    assertEquals(List.of(), ticket(t.id()).dependencies());
+  }
+
+  @Test
+  void transitionChangesTheStatusAndRecordsTheNoteAsAComment() {
+    Ticket t = create("to finish");
+
+    tracker.transition(t.id(), Status.DONE, "verified: command 'mvn -B verify' exited 0");
+
+    Ticket after = ticket(t.id());
+    assertEquals(Status.DONE, after.status());
+    assertEquals(1, after.comments().size(), "comments " + after.comments());
+    assertTrue(after.comments().get(0).body().contains("verified: command 'mvn -B verify' exited 0"),
+        "comment " + after.comments().get(0));
+  }
+
+  @Test
+  void transitionToTheSameStatusIsANoOp() {
+    Ticket t = create("gated");
+    tracker.transition(t.id(), Status.HUMAN_GATED, "needs a person: credentials expired");
+
+    tracker.transition(t.id(), Status.HUMAN_GATED, "needs a person: credentials expired");
+
+    Ticket after = ticket(t.id());
+    assertEquals(Status.HUMAN_GATED, after.status());
+    assertEquals(1, after.comments().size(), "comments " + after.comments());
+  }
+
+  @Test
+  void transitionOfAnUnknownTicketIsAnInputException() {
+    assertThrows(InputException.class, () -> tracker.transition(unknownId(), Status.DONE, "done"));
+  }
+
+  @Test
+  void commentsAppendInOrder() {
+    Ticket t = create("discussed");
+
+    tracker.comment(t.id(), "attempt 1 failed: test X");
+    tracker.comment(t.id(), "attempt 2 failed: test Y");
+    tracker.comment(t.id(), "reviewer: rename the method");
+
+    List<Comment> comments = ticket(t.id()).comments();
+    assertEquals(3, comments.size(), "comments " + comments);
+    assertTrue(comments.get(0).body().contains("attempt 1 failed: test X"), comments.toString());
+    assertTrue(comments.get(1).body().contains("attempt 2 failed: test Y"), comments.toString());
+    assertTrue(comments.get(2).body().contains("reviewer: rename the method"), comments.toString());
+  }
+
+  @Test
+  void claimSucceedsOnceForAnOpenTicketAndFailsForASecondClaimer() {
+    Ticket t = create("contested");
+
+    assertTrue(tracker.claim(t.id(), "worker-1"));
+    assertFalse(tracker.claim(t.id(), "worker-2"));
+    assertEquals(Status.IN_PROGRESS, ticket(t.id()).status());
+  }
+
+  @Test
+  void claimFailsForATicketThatIsNotOpen() {
+    Ticket t = create("finished");
+    tracker.transition(t.id(), Status.DONE, "verified");
+
+    assertFalse(tracker.claim(t.id(), "worker-1"));
+    assertEquals(Status.DONE, ticket(t.id()).status());
+  }
+
+  @Test
+  void concurrentClaimsOfOneTicketHaveExactlyOneWinner() throws Exception {
+    Ticket t = create("raced");
+
+    List<Boolean> wins = runConcurrently(i -> tracker.claim(t.id(), "worker-" + i));
+
+    assertEquals(1, wins.stream().filter(w -> w).count(), "winners among " + wins);
+    assertEquals(Status.IN_PROGRESS, ticket(t.id()).status());
+  }
+
+  @Test
+  void concurrentCreatesWithTheSameKeyFileOnce() throws Exception {
+    NewTicket draft = NewTicket.builder("filed once").idempotencyKey("contract/concurrent").build();
+
+    List<Ticket> created = runConcurrently(i -> tracker.create(draft));
+
+    Set<String> ids = new HashSet<>();
+    created.forEach(t -> ids.add(t.id()));
+    assertEquals(1, ids.size(), "ids returned " + ids);
+    assertEquals(1, tracker.readBatch().size());
+  }
+
+  @Test
+  void concurrentTransitionsOnDifferentTicketsLoseNothing() throws Exception {
+    List<Ticket> tickets = new ArrayList<>();
+    for (int i = 0; i < threads(); i++) {
+      tickets.add(create("parallel " + i));
+    }
+
+    runConcurrently(i -> {
+      String id = tickets.get(i).id();
+      tracker.transition(id, Status.IN_PROGRESS, "started " + i);
+      tracker.comment(id, "progress " + i);
+      tracker.transition(id, Status.DONE, "verified " + i);
+      return id;
+    });
+
+    Batch batch = tracker.readBatch();
+    assertEquals(threads(), batch.size());
+    for (int i = 0; i < threads(); i++) {
+      Ticket t = batch.get(tickets.get(i).id());
+      assertEquals(Status.DONE, t.status(), t.toString());
+      assertEquals(3, t.comments().size(), "comments of " + t + ": " + t.comments());
+      assertTrue(t.comments().get(2).body().contains("verified " + i), t.comments().toString());
+    }
+  }
+
+  /** One task per thread, each receiving its index; all released at once. */
+  private <T> List<T> runConcurrently(IndexedTask<T> task) throws Exception {
+    int n = threads();
+    ExecutorService pool = Executors.newFixedThreadPool(n);
+    CountDownLatch start = new CountDownLatch(1);
+    try {
+      List<Future<T>> futures = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        int index = i;
+        Callable<T> call = () -> {
+          start.await();
+          return task.run(index);
+        };
+        futures.add(pool.submit(call));
+      }
+      start.countDown();
+      List<T> results = new ArrayList<>();
+      for (Future<T> f : futures) {
+        results.add(f.get(timeoutSeconds(), TimeUnit.SECONDS));
+      }
+      return results;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @FunctionalInterface
+  private interface IndexedTask<T> {
+    T run(int index) throws Exception;
+  }
+}

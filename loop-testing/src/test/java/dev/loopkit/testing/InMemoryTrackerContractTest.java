@@ -1,0 +1,10 @@
+package dev.loopkit.testing;
+
+import dev.loopkit.core.Tracker;
+
+class InMemoryTrackerContractTest extends TrackerContract {
+  @Override
+  protected Tracker newTracker() {
+    return new InMemoryTracker(new ManualClock());
+  }
+}
