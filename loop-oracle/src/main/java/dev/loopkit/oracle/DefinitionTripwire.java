@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -44,6 +45,7 @@ public final class DefinitionTripwire implements Tripwire {
   private final ProtectedPaths extra;
   private final boolean doneCanary;
   private final Clock clock;
+  private final AtomicReference<@Nullable Map<String, String>> baseline = new AtomicReference<>();
 
   private DefinitionTripwire(Builder b, Oracle oracle) {
     this.oracle = oracle;
@@ -66,9 +68,67 @@ public final class DefinitionTripwire implements Tripwire {
     return b.build();
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The first fingerprint taken becomes this tripwire's baseline for {@link #guard(Verifier)}; the engine
+   * takes it when the run starts.
+   */
   @Override
   public Map<String, String> fingerprint() {
-    return snapshot().parts();
+    Map<String, String> parts = snapshot().parts();
+    baseline.compareAndSet(null, parts);
+    return parts;
+  }
+
+  /**
+   * Wraps the engine's verifier so a pass is only trusted while the definition of done is unchanged: after
+   * {@code verifier} passes, the fingerprint is taken again and compared with the baseline (the first
+   * fingerprint, taken at run start), and any change turns the pass into a failure naming the changed parts.
+   * This closes the window between an attempt that weakened its own verifier (edited the script it runs) and
+   * the engine's next tripwire check: the ticket is never marked done on the weakened check, and the next
+   * oracle call ends the run {@code TAMPERED}. Give the engine the wrapper; the tripwire may fingerprint
+   * either (the wrapper describes the verifier it wraps).
+   */
+  public Verifier guard(Verifier verifier) {
+    Objects.requireNonNull(verifier, "verifier");
+    return new GuardedVerifier(verifier);
+  }
+
+  private final class GuardedVerifier implements Verifier, Fingerprinted {
+    private final Verifier inner;
+
+    GuardedVerifier(Verifier inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public Verification verify(dev.loopkit.core.VerifyRequest request) throws Exception {
+      Map<String, String> before = baseline.get();
+      if (before == null) {
+        before = fingerprint();
+      }
+      Verification result = inner.verify(request);
+      if (!(result instanceof Verification.Passed)) {
+        return result;
+      }
+      List<String> changes = Fingerprint.changes(before, snapshot().parts());
+      if (changes.isEmpty()) {
+        return result;
+      }
+      return Verification.failed(List.of("the definition of done changed since the run started ("
+          + String.join("; ", changes) + "): the pass is not trusted"), result.evidence());
+    }
+
+    @Override
+    public void describe(FingerprintSink sink) {
+      sink.part("guarded", inner);
+    }
+
+    @Override
+    public String toString() {
+      return "guarded " + inner;
+    }
   }
 
   /**

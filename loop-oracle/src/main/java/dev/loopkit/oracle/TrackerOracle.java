@@ -16,12 +16,15 @@ import java.util.Map;
  * batch is {@link Status#DONE} or {@link Status#HUMAN_GATED}; otherwise the verdict names each other ticket
  * with its status.
  *
- * <p><b>Cancelled tickets.</b> By default a {@link Status#CANCELLED} ticket counts as settled, as in core's
- * {@link Oracle#allSettled()}: cancelling is a person's decision to take a ticket off the finish line, workers
- * have no tool that cancels, and a done verdict says how many tickets were cancelled, so the run report shows
- * it. Hosts that hand anything but the engine write access to the tracker, or whose batches must be finished
- * in full, build with {@link Builder#cancelledSettles(boolean) cancelledSettles(false)}: a cancelled ticket
- * then keeps the batch pending.
+ * <p><b>Cancelled tickets.</b> By default a {@link Status#CANCELLED} ticket keeps the batch pending, unlike
+ * core's {@link Oracle#allSettled()}, which counts it as settled. The reason is that cancelling is the one
+ * status change that ends a run without evidence: a worker that got hold of a tracker reference (a host bug,
+ * a tool it should not have) could cancel its own ticket and, under the permissive rule, end the run
+ * {@code DONE} while another ticket's completion triggers an oracle call. When a person cancels a ticket on
+ * purpose the strict rule stalls the run naming that ticket, which is the honest outcome until the person
+ * also removes it from the batch. Hosts whose people cancel tickets mid-run can build with
+ * {@link Builder#cancelledSettles(boolean) cancelledSettles(true)}; a done verdict then counts the cancelled
+ * tickets in its reason, so the run report shows them.
  *
  * <p>An empty batch is not done: there is nothing to have finished, which is far more often a wrong query or
  * label than a finished batch. Immutable and thread-safe.
@@ -33,7 +36,7 @@ public final class TrackerOracle implements Oracle, Fingerprinted {
     this.cancelledSettles = b.cancelledSettles;
   }
 
-  /** The default: DONE, HUMAN_GATED and CANCELLED settle a ticket. */
+  /** The default: DONE and HUMAN_GATED settle a ticket; CANCELLED does not. */
   public static TrackerOracle create() {
     return builder().build();
   }
@@ -70,7 +73,7 @@ public final class TrackerOracle implements Oracle, Fingerprinted {
       if (!settles(t.status())) {
         String reason = "status " + t.status().wireName();
         if (t.status() == Status.CANCELLED) {
-          reason += " (cancelled tickets do not settle this oracle)";
+          reason += " (a cancelled ticket is not finished; see TrackerOracle.Builder.cancelledSettles)";
         }
         out.add(new Verdict.Outstanding(t.id(), reason));
       }
@@ -103,11 +106,11 @@ public final class TrackerOracle implements Oracle, Fingerprinted {
 
   /** Builds a {@link TrackerOracle}. */
   public static final class Builder {
-    private boolean cancelledSettles = true;
+    private boolean cancelledSettles;
 
     private Builder() {}
 
-    /** Whether a CANCELLED ticket counts as settled; default true (see the class comment). */
+    /** Whether a CANCELLED ticket counts as settled; default false (see the class comment). */
     public Builder cancelledSettles(boolean cancelledSettles) {
       this.cancelledSettles = cancelledSettles;
       return this;

@@ -1,6 +1,6 @@
 package dev.loopkit.oracle;
 
-import static dev.loopkit.oracle.FixedTracker.ticket;
+import static dev.loopkit.oracle.Requests.ticket;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,11 +12,12 @@ import dev.loopkit.core.Status;
 import dev.loopkit.core.Verdict;
 import java.time.Clock;
 import java.util.List;
+import dev.loopkit.testing.InMemoryTracker;
 import org.junit.jupiter.api.Test;
 
 class CompositeOracleTest {
   private final OracleContext context =
-      new OracleContext(new FixedTracker(ticket("A", Status.DONE), ticket("B", Status.OPEN)), Clock.systemUTC());
+      new OracleContext(InMemoryTracker.of(ticket("A", Status.DONE), ticket("B", Status.OPEN)), Clock.systemUTC());
 
   @Test
   void doneOnlyWhenEveryMemberSaysDoneAndTheReasonJoinsTheirs() throws Exception {

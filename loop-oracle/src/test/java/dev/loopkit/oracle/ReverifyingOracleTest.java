@@ -1,6 +1,6 @@
 package dev.loopkit.oracle;
 
-import static dev.loopkit.oracle.FixedTracker.ticket;
+import static dev.loopkit.oracle.Requests.ticket;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -21,13 +21,14 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import dev.loopkit.testing.InMemoryTracker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ReverifyingOracleTest {
   @TempDir Path dir;
 
-  private static OracleContext context(FixedTracker tracker) {
+  private static OracleContext context(InMemoryTracker tracker) {
     return new OracleContext(tracker, Clock.systemUTC());
   }
 
@@ -42,7 +43,7 @@ class ReverifyingOracleTest {
       seen.add(r);
       return Verification.passed(Evidence.of("check", r.ticket().id() + " ok"));
     }).build();
-    Verdict v = oracle.judge(context(new FixedTracker(ticket("A", Status.DONE), ticket("B", Status.HUMAN_GATED),
+    Verdict v = oracle.judge(context(InMemoryTracker.of(ticket("A", Status.DONE), ticket("B", Status.HUMAN_GATED),
         ticket("C", Status.DONE))));
     assertTrue(v.isDone());
     assertTrue(((Verdict.Done) v).why().endsWith("re-verified 2 done tickets"));
@@ -57,7 +58,7 @@ class ReverifyingOracleTest {
     ReverifyingOracle oracle = builder().verifier(r -> r.ticket().id().equals("B")
         ? Verification.failed("endpoint answers 500")
         : Verification.passed(Evidence.of("check", "ok"))).build();
-    Verdict v = oracle.judge(context(new FixedTracker(ticket("A", Status.DONE), ticket("B", Status.DONE))));
+    Verdict v = oracle.judge(context(InMemoryTracker.of(ticket("A", Status.DONE), ticket("B", Status.DONE))));
     assertEquals(List.of(new Verdict.Outstanding("B", "done in the tracker but re-verification failed: endpoint answers 500")),
         ((Verdict.Pending) v).outstanding());
   }
@@ -65,7 +66,7 @@ class ReverifyingOracleTest {
   @Test
   void passWithoutEvidenceIsNotAgreement() {
     ReverifyingOracle oracle = builder().verifier(r -> Verification.passed(List.of())).build();
-    Verdict v = oracle.judge(context(new FixedTracker(ticket("A", Status.DONE))));
+    Verdict v = oracle.judge(context(InMemoryTracker.of(ticket("A", Status.DONE))));
     assertEquals("done in the tracker but re-verification passed with no evidence",
         ((Verdict.Pending) v).outstanding().get(0).reason());
   }
@@ -75,7 +76,7 @@ class ReverifyingOracleTest {
     ReverifyingOracle oracle = builder().verifier(r -> {
       throw new IllegalStateException("no such table");
     }).build();
-    Verdict v = oracle.judge(context(new FixedTracker(ticket("A", Status.DONE))));
+    Verdict v = oracle.judge(context(InMemoryTracker.of(ticket("A", Status.DONE))));
     assertEquals("re-verification threw IllegalStateException: no such table",
         ((Verdict.Pending) v).outstanding().get(0).reason());
   }
@@ -87,7 +88,7 @@ class ReverifyingOracleTest {
       verified.add(r.ticket().id());
       return Verification.passed(Evidence.of("check", "ok"));
     }).build();
-    Verdict v = oracle.judge(context(new FixedTracker(ticket("A", Status.OPEN), ticket("B", Status.DONE))));
+    Verdict v = oracle.judge(context(InMemoryTracker.of(ticket("A", Status.OPEN), ticket("B", Status.DONE))));
     assertFalse(v.isDone());
     assertEquals(List.of("B"), verified);
     assertEquals(List.of(new Verdict.Outstanding("A", "status open")), ((Verdict.Pending) v).outstanding());
@@ -100,7 +101,7 @@ class ReverifyingOracleTest {
             ? Verification.passed(Evidence.of("check", "workspace " + r.workspace().directory()))
             : Verification.failed("no workspace"))
         .build();
-    assertTrue(oracle.judge(context(new FixedTracker(ticket("A", Status.DONE)))).isDone());
+    assertTrue(oracle.judge(context(InMemoryTracker.of(ticket("A", Status.DONE)))).isDone());
     assertTrue(Files.isDirectory(dir.resolve("A")));
   }
 
