@@ -1,0 +1,56 @@
+package dev.loopkit.llm;
+
+import java.util.List;
+
+/**
+ * One request to a model, one response. There is no tool loop inside: the caller (the agent loop) runs
+ * the tool calls and sends the next request.
+ *
+ * <p>Implementations are thread-safe; one client may serve many workers at once. Calls block the calling
+ * thread until the response is complete, including any retry waits. Failures are thrown as
+ * {@link ModelException} with a {@link ModelException.Kind} that says whether trying again may help.
+ *
+ * <p>Implementations: {@code AnthropicClient}, {@code OpenAiClient} (also OpenRouter, Ollama, vLLM and
+ * other compatible servers) and {@link ScriptedModelClient} for tests and offline runs.
+ */
+public interface ModelClient {
+
+  /**
+   * Sends the request and waits for the whole response.
+   *
+   * @throws ModelException when the vendor fails or refuses the call after any retries
+   */
+  ModelResponse send(ModelRequest request);
+
+  /**
+   * Sends the request, passes each delta to {@code listener} as it arrives, and returns the assembled
+   * response, which equals what {@link #send} would have returned for the same answer.
+   *
+   * <p>The default implementation calls {@link #send} and then replays the finished blocks to the listener;
+   * the vendor clients stream for real. A retry after a failed attempt replays nothing twice: deltas are
+   * only delivered from the attempt that succeeds once it has started streaming.
+   *
+   * @throws ModelException when the vendor fails, including an error event after the stream began
+   */
+  default ModelResponse stream(ModelRequest request, StreamListener listener) {
+    ModelResponse response = send(request);
+    List<ContentBlock> content = response.content();
+    for (int i = 0; i < content.size(); i++) {
+      ContentBlock block = content.get(i);
+      if (block instanceof ContentBlock.Text) {
+        listener.onEvent(new StreamEvent.TextDelta(i, ((ContentBlock.Text) block).text()));
+      } else if (block instanceof ContentBlock.Thinking) {
+        listener.onEvent(new StreamEvent.ThinkingDelta(i, ((ContentBlock.Thinking) block).thinking()));
+      } else if (block instanceof ContentBlock.ToolUse) {
+        ContentBlock.ToolUse use = (ContentBlock.ToolUse) block;
+        listener.onEvent(new StreamEvent.ToolUseStarted(i, use.id(), use.name()));
+        listener.onEvent(new StreamEvent.ToolInputDelta(i, use.input().toString()));
+      }
+      listener.onEvent(new StreamEvent.BlockFinished(i, block));
+    }
+    return response;
+  }
+
+  /** The vendor this client speaks to, lower case: {@code anthropic}, {@code openai}, {@code scripted}. */
+  String vendor();
+}

@@ -1,0 +1,215 @@
+package dev.loopkit.llm;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One request to a model: the conversation so far, the tools it may call and how to sample. Immutable; build
+ * with {@link #builder()} or derive with {@link #toBuilder()}. The vendor clients translate it to their wire
+ * format; nothing here is vendor specific.
+ */
+public final class ModelRequest {
+  /** Max tokens when the builder is given none. */
+  public static final int DEFAULT_MAX_TOKENS = 4096;
+
+  private final String model;
+  private final String system;
+  private final List<Message> messages;
+  private final List<ToolSpec> tools;
+  private final ToolChoice toolChoice;
+  private final int maxTokens;
+  private final @Nullable Double temperature;
+  private final List<String> stopSequences;
+
+  private ModelRequest(Builder b) {
+    this.model = b.model;
+    this.system = b.system;
+    this.messages = List.copyOf(b.messages);
+    this.tools = List.copyOf(b.tools);
+    this.toolChoice = b.toolChoice;
+    this.maxTokens = b.maxTokens;
+    this.temperature = b.temperature;
+    this.stopSequences = List.copyOf(b.stopSequences);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this request's values, to derive a changed copy. */
+  public Builder toBuilder() {
+    Builder b = new Builder().system(system).messages(messages).tools(tools).toolChoice(toolChoice)
+        .maxTokens(maxTokens).temperature(temperature).stopSequences(stopSequences);
+    b.model = model;
+    return b;
+  }
+
+  /** The model's id as the vendor spells it, for example {@code claude-sonnet-4-5} or {@code gpt-4.1}. */
+  public String model() {
+    return model;
+  }
+
+  /** The system prompt; empty when there is none. */
+  public String system() {
+    return system;
+  }
+
+  public List<Message> messages() {
+    return messages;
+  }
+
+  public List<ToolSpec> tools() {
+    return tools;
+  }
+
+  public ToolChoice toolChoice() {
+    return toolChoice;
+  }
+
+  public int maxTokens() {
+    return maxTokens;
+  }
+
+  /** The sampling temperature; empty means the vendor's default. */
+  public Optional<Double> temperature() {
+    return Optional.ofNullable(temperature);
+  }
+
+  public List<String> stopSequences() {
+    return stopSequences;
+  }
+
+  /** The newest message of the conversation. */
+  public Message lastMessage() {
+    return messages.get(messages.size() - 1);
+  }
+
+  @Override
+  public String toString() {
+    return "ModelRequest{model=" + model + ", messages=" + messages.size() + ", tools=" + tools.size()
+        + ", toolChoice=" + toolChoice + ", maxTokens=" + maxTokens + "}";
+  }
+
+  /** Builds a {@link ModelRequest}; a bad value fails at its setter, conflicting values in {@link #build()}. */
+  public static final class Builder {
+    private String model = "";
+    private String system = "";
+    private final List<Message> messages = new ArrayList<>();
+    private final List<ToolSpec> tools = new ArrayList<>();
+    private ToolChoice toolChoice = ToolChoice.auto();
+    private int maxTokens = DEFAULT_MAX_TOKENS;
+    private @Nullable Double temperature;
+    private final List<String> stopSequences = new ArrayList<>();
+
+    private Builder() {}
+
+    public Builder model(String model) {
+      Objects.requireNonNull(model, "model");
+      if (model.isBlank()) {
+        throw new IllegalArgumentException("model must name a model, got a blank string");
+      }
+      this.model = model;
+      return this;
+    }
+
+    /** The system prompt; empty for none. */
+    public Builder system(String system) {
+      this.system = Objects.requireNonNull(system, "system");
+      return this;
+    }
+
+    /** Replaces the conversation. */
+    public Builder messages(List<Message> messages) {
+      this.messages.clear();
+      messages.forEach(this::addMessage);
+      return this;
+    }
+
+    public Builder addMessage(Message message) {
+      messages.add(Objects.requireNonNull(message, "message"));
+      return this;
+    }
+
+    /** Replaces the tools. */
+    public Builder tools(List<ToolSpec> tools) {
+      this.tools.clear();
+      tools.forEach(this::addTool);
+      return this;
+    }
+
+    public Builder addTool(ToolSpec tool) {
+      tools.add(Objects.requireNonNull(tool, "tool"));
+      return this;
+    }
+
+    public Builder toolChoice(ToolChoice toolChoice) {
+      this.toolChoice = Objects.requireNonNull(toolChoice, "toolChoice");
+      return this;
+    }
+
+    /** At least 1. */
+    public Builder maxTokens(int maxTokens) {
+      if (maxTokens < 1) {
+        throw new IllegalArgumentException("maxTokens must be at least 1, got " + maxTokens);
+      }
+      this.maxTokens = maxTokens;
+      return this;
+    }
+
+    /** Between 0 and 2, or null for the vendor's default. */
+    public Builder temperature(@Nullable Double temperature) {
+      if (temperature != null && !(temperature >= 0.0 && temperature <= 2.0)) {
+        throw new IllegalArgumentException("temperature must be between 0 and 2, got " + temperature);
+      }
+      this.temperature = temperature;
+      return this;
+    }
+
+    public Builder stopSequences(List<String> stopSequences) {
+      this.stopSequences.clear();
+      for (String s : stopSequences) {
+        Objects.requireNonNull(s, "stop sequence");
+        if (s.isEmpty()) {
+          throw new IllegalArgumentException("stop sequences must not be empty strings");
+        }
+        this.stopSequences.add(s);
+      }
+      return this;
+    }
+
+    /**
+     * Builds the request.
+     *
+     * @throws IllegalStateException when no model or no message was given, when two tools share a name, or
+     *     when the tool choice names a tool that is not declared or requires tools and none are declared
+     */
+    public ModelRequest build() {
+      if (model.isEmpty()) {
+        throw new IllegalStateException("a model request needs a model: call model(\"...\")");
+      }
+      if (messages.isEmpty()) {
+        throw new IllegalStateException("a model request needs at least one message");
+      }
+      Set<String> names = new HashSet<>();
+      for (ToolSpec tool : tools) {
+        if (!names.add(tool.name())) {
+          throw new IllegalStateException("two tools are named '" + tool.name() + "'; tool names must be unique");
+        }
+      }
+      if (toolChoice.mode() == ToolChoice.Mode.ANY && tools.isEmpty()) {
+        throw new IllegalStateException("tool choice 'any' requires at least one tool, but no tools were given");
+      }
+      String chosen = toolChoice.toolName().orElse(null);
+      if (chosen != null && !names.contains(chosen)) {
+        throw new IllegalStateException("tool choice names tool '" + chosen + "', but the declared tools are "
+            + names);
+      }
+      return new ModelRequest(this);
+    }
+  }
+}

@@ -1,0 +1,150 @@
+package dev.loopkit.llm;
+
+import dev.loopkit.core.Usage;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Turns token usage into US dollars. Prices are per million tokens, per model. A model id matches an entry
+ * when it equals the entry's name or starts with it followed by {@code -}, so {@code claude-sonnet-4-5} also
+ * prices {@code claude-sonnet-4-5-20250929}; the longest matching name wins.
+ *
+ * <p>{@link #defaults()} holds list prices of a few current models as published when this release was made;
+ * prices change, so hosts that cap money should check them and override with {@link Builder#price}.
+ * Immutable and thread-safe.
+ */
+public final class PriceTable {
+  private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
+
+  /**
+   * What one model costs, in US dollars per million tokens.
+   *
+   * @param input uncached input tokens
+   * @param output output tokens (thinking included)
+   * @param cacheRead input tokens read from the prompt cache
+   * @param cacheWrite input tokens written to the prompt cache
+   */
+  public record Price(BigDecimal input, BigDecimal output, BigDecimal cacheRead, BigDecimal cacheWrite) {
+    public Price {
+      for (BigDecimal v : new BigDecimal[] {input, output, cacheRead, cacheWrite}) {
+        Objects.requireNonNull(v, "price");
+        if (v.signum() < 0) {
+          throw new IllegalArgumentException("prices must not be negative, got " + v);
+        }
+      }
+    }
+
+    /** A price from plain numbers, in dollars per million tokens. */
+    public static Price perMillion(double input, double output, double cacheRead, double cacheWrite) {
+      return new Price(BigDecimal.valueOf(input), BigDecimal.valueOf(output), BigDecimal.valueOf(cacheRead),
+          BigDecimal.valueOf(cacheWrite));
+    }
+
+    /** What the usage's tokens cost at this price. */
+    public BigDecimal cost(Usage usage) {
+      BigDecimal micro = input.multiply(BigDecimal.valueOf(usage.inputTokens()))
+          .add(output.multiply(BigDecimal.valueOf(usage.outputTokens())))
+          .add(cacheRead.multiply(BigDecimal.valueOf(usage.cacheReadTokens())))
+          .add(cacheWrite.multiply(BigDecimal.valueOf(usage.cacheWriteTokens())));
+      return micro.divide(MILLION, 8, RoundingMode.HALF_UP).stripTrailingZeros();
+    }
+  }
+
+  private final Map<String, Price> prices;
+  private final @Nullable Price fallback;
+
+  private PriceTable(Map<String, Price> prices, @Nullable Price fallback) {
+    this.prices = Map.copyOf(prices);
+    this.fallback = fallback;
+  }
+
+  /**
+   * List prices of current Anthropic and OpenAI models (Anthropic cache writes at the 5-minute rate; OpenAI
+   * charges no cache writes).
+   */
+  public static PriceTable defaults() {
+    return defaultsBuilder().build();
+  }
+
+  /** A builder starting from {@link #defaults()}, to override or add models. */
+  public static Builder defaultsBuilder() {
+    return new Builder()
+        .price("claude-opus-4-5", Price.perMillion(5, 25, 0.50, 6.25))
+        .price("claude-opus-4-1", Price.perMillion(15, 75, 1.50, 18.75))
+        .price("claude-opus-4", Price.perMillion(15, 75, 1.50, 18.75))
+        .price("claude-sonnet-4-5", Price.perMillion(3, 15, 0.30, 3.75))
+        .price("claude-sonnet-4", Price.perMillion(3, 15, 0.30, 3.75))
+        .price("claude-haiku-4-5", Price.perMillion(1, 5, 0.10, 1.25))
+        .price("claude-3-5-haiku", Price.perMillion(0.80, 4, 0.08, 1))
+        .price("gpt-5", Price.perMillion(1.25, 10, 0.125, 0))
+        .price("gpt-5-mini", Price.perMillion(0.25, 2, 0.025, 0))
+        .price("gpt-5-nano", Price.perMillion(0.05, 0.40, 0.005, 0))
+        .price("gpt-4.1", Price.perMillion(2, 8, 0.50, 0))
+        .price("gpt-4.1-mini", Price.perMillion(0.40, 1.60, 0.10, 0))
+        .price("gpt-4.1-nano", Price.perMillion(0.10, 0.40, 0.025, 0))
+        .price("gpt-4o", Price.perMillion(2.50, 10, 1.25, 0))
+        .price("gpt-4o-mini", Price.perMillion(0.15, 0.60, 0.075, 0));
+  }
+
+  /** An empty builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The price of a model, by exact name or longest {@code name-} prefix, else the fallback if one was set. */
+  public Optional<Price> priceOf(String model) {
+    Price exact = prices.get(model);
+    if (exact != null) {
+      return Optional.of(exact);
+    }
+    Optional<Price> byPrefix = prices.entrySet().stream()
+        .filter(e -> model.startsWith(e.getKey() + "-"))
+        .max(Comparator.comparingInt(e -> e.getKey().length()))
+        .map(Map.Entry::getValue);
+    return byPrefix.isPresent() ? byPrefix : Optional.ofNullable(fallback);
+  }
+
+  /** The usage with its cost set, or unchanged (cost as it was) when the model has no price. */
+  public Usage price(String model, Usage usage) {
+    return priceOf(model).map(p -> usage.withCost(p.cost(usage))).orElse(usage);
+  }
+
+  /** The model names with a price. */
+  public java.util.Set<String> models() {
+    return prices.keySet();
+  }
+
+  /** Builds a {@link PriceTable}. */
+  public static final class Builder {
+    private final Map<String, Price> prices = new LinkedHashMap<>();
+    private @Nullable Price fallback;
+
+    private Builder() {}
+
+    /** Sets (or replaces) the price of a model, or of every model whose id starts with {@code model-}. */
+    public Builder price(String model, Price price) {
+      Objects.requireNonNull(model, "model");
+      if (model.isBlank()) {
+        throw new IllegalArgumentException("a price needs a model name, got a blank one");
+      }
+      prices.put(model, Objects.requireNonNull(price, "price"));
+      return this;
+    }
+
+    /** The price of models not in the table; without it such models cost 0 and the clients log a warning. */
+    public Builder fallback(Price price) {
+      this.fallback = Objects.requireNonNull(price, "price");
+      return this;
+    }
+
+    public PriceTable build() {
+      return new PriceTable(prices, fallback);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package dev.loopkit.llm;
+
+import java.util.Objects;
+
+/**
+ * Something that arrived while a response streamed. {@code index} is the block's position in the final
+ * {@link ModelResponse#content()}.
+ */
+public sealed interface StreamEvent
+    permits StreamEvent.TextDelta, StreamEvent.ThinkingDelta, StreamEvent.ToolUseStarted,
+    StreamEvent.ToolInputDelta, StreamEvent.BlockFinished {
+
+  /** More text of a text block. */
+  record TextDelta(int index, String text) implements StreamEvent {
+    public TextDelta {
+      Objects.requireNonNull(text, "text");
+    }
+  }
+
+  /** More reasoning of a thinking block. */
+  record ThinkingDelta(int index, String thinking) implements StreamEvent {
+    public ThinkingDelta {
+      Objects.requireNonNull(thinking, "thinking");
+    }
+  }
+
+  /** The model began a tool call. */
+  record ToolUseStarted(int index, String id, String name) implements StreamEvent {
+    public ToolUseStarted {
+      Objects.requireNonNull(id, "id");
+      Objects.requireNonNull(name, "name");
+    }
+  }
+
+  /** A fragment of a tool call's JSON arguments; fragments may split anywhere, even inside a string. */
+  record ToolInputDelta(int index, String partialJson) implements StreamEvent {
+    public ToolInputDelta {
+      Objects.requireNonNull(partialJson, "partialJson");
+    }
+  }
+
+  /** A block is complete; {@code block} is its final value, as it will appear in the response. */
+  record BlockFinished(int index, ContentBlock block) implements StreamEvent {
+    public BlockFinished {
+      Objects.requireNonNull(block, "block");
+    }
+  }
+}
