@@ -1,7 +1,5 @@
 package dev.loopkit.llm;
 
-import java.util.List;
-
 /**
  * One request to a model, one response. There is no tool loop inside: the caller (the agent loop) runs
  * the tool calls and sends the next request.
@@ -10,7 +8,7 @@ import java.util.List;
  * thread until the response is complete, including any retry waits. Failures are thrown as
  * {@link ModelException} with a {@link ModelException.Kind} that says whether trying again may help.
  *
- * <p>Implementations: {@code AnthropicClient}, {@code OpenAiClient} (also OpenRouter, Ollama, vLLM and
+ * <p>Implementations: {@link AnthropicClient}, {@link OpenAiClient} (also OpenRouter, Ollama, vLLM and
  * other compatible servers) and {@link ScriptedModelClient} for tests and offline runs.
  */
 public interface ModelClient {
@@ -34,20 +32,7 @@ public interface ModelClient {
    */
   default ModelResponse stream(ModelRequest request, StreamListener listener) {
     ModelResponse response = send(request);
-    List<ContentBlock> content = response.content();
-    for (int i = 0; i < content.size(); i++) {
-      ContentBlock block = content.get(i);
-      if (block instanceof ContentBlock.Text) {
-        listener.onEvent(new StreamEvent.TextDelta(i, ((ContentBlock.Text) block).text()));
-      } else if (block instanceof ContentBlock.Thinking) {
-        listener.onEvent(new StreamEvent.ThinkingDelta(i, ((ContentBlock.Thinking) block).thinking()));
-      } else if (block instanceof ContentBlock.ToolUse) {
-        ContentBlock.ToolUse use = (ContentBlock.ToolUse) block;
-        listener.onEvent(new StreamEvent.ToolUseStarted(i, use.id(), use.name()));
-        listener.onEvent(new StreamEvent.ToolInputDelta(i, use.input().toString()));
-      }
-      listener.onEvent(new StreamEvent.BlockFinished(i, block));
-    }
+    StreamReplay.replay(response, listener, Integer.MAX_VALUE);
     return response;
   }
 

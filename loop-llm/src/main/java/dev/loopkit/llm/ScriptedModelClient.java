@@ -137,30 +137,12 @@ public final class ScriptedModelClient implements ModelClient {
     if (step.response == null) {
       Objects.requireNonNull(step.error);
       if (!step.partialText.isEmpty()) {
-        emitText(0, step.partialText, listener);
+        StreamReplay.text(0, step.partialText, listener, streamChunk);
       }
       throw step.error;
     }
     ModelResponse response = finish(step, request);
-    List<ContentBlock> content = response.content();
-    for (int i = 0; i < content.size(); i++) {
-      ContentBlock block = content.get(i);
-      if (block instanceof ContentBlock.Text) {
-        emitText(i, ((ContentBlock.Text) block).text(), listener);
-      } else if (block instanceof ContentBlock.Thinking) {
-        for (String part : chunks(((ContentBlock.Thinking) block).thinking())) {
-          listener.onEvent(new StreamEvent.ThinkingDelta(i, part));
-        }
-      } else if (block instanceof ContentBlock.ToolUse) {
-        ContentBlock.ToolUse use = (ContentBlock.ToolUse) block;
-        listener.onEvent(new StreamEvent.ToolUseStarted(i, use.id(), use.name()));
-        String json = use.input().isTextual() ? use.input().asText() : use.input().toString();
-        for (String part : chunks(json)) {
-          listener.onEvent(new StreamEvent.ToolInputDelta(i, part));
-        }
-      }
-      listener.onEvent(new StreamEvent.BlockFinished(i, block));
-    }
+    StreamReplay.replay(response, listener, streamChunk);
     return response;
   }
 
@@ -230,26 +212,6 @@ public final class ScriptedModelClient implements ModelClient {
       b.usage(prices.price(model, r.usage()));
     }
     return b.build();
-  }
-
-  private void emitText(int index, String text, StreamListener listener) {
-    for (String part : chunks(text)) {
-      listener.onEvent(new StreamEvent.TextDelta(index, part));
-    }
-  }
-
-  private List<String> chunks(String s) {
-    List<String> parts = new ArrayList<>();
-    int start = 0;
-    while (start < s.length()) {
-      int end = Math.min(s.length(), start + streamChunk);
-      if (end < s.length() && Character.isHighSurrogate(s.charAt(end - 1))) {
-        end++; // never split a surrogate pair
-      }
-      parts.add(s.substring(start, end));
-      start = end;
-    }
-    return parts;
   }
 
   private static String describe(Message message) {

@@ -4,7 +4,8 @@ import java.util.Objects;
 
 /**
  * Something that arrived while a response streamed. {@code index} is the block's position in the final
- * {@link ModelResponse#content()}.
+ * {@link ModelResponse#content()}, unless the vendor also sent blocks of a type this library drops (such as
+ * Anthropic server-tool blocks), which keep their place in the numbering.
  */
 public sealed interface StreamEvent
     permits StreamEvent.TextDelta, StreamEvent.ThinkingDelta, StreamEvent.ToolUseStarted,

@@ -1,0 +1,513 @@
+package dev.loopkit.llm;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.loopkit.core.Usage;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import okhttp3.Request;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link ModelClient} for Anthropic's Messages API ({@code POST /v1/messages}), streamed or not.
+ *
+ * <pre>{@code
+ * ModelClient claude = AnthropicClient.builder()      // key from ANTHROPIC_API_KEY
+ *     .retryPolicy(RetryPolicy.defaults())
+ *     .build();
+ * ModelResponse r = claude.send(ModelRequest.builder()
+ *     .model("claude-sonnet-4-5").system("You fix bugs.").addMessage(Message.user("Hello")).build());
+ * }</pre>
+ *
+ * <p>The key is sent only in {@code x-api-key}, with {@code anthropic-version: 2023-06-01}. Prompt caching is
+ * on by default: {@code cache_control} breakpoints mark the last tool, the system prompt and the newest turn,
+ * so each round trip of an agent loop reads the conversation so far from the cache
+ * ({@link Builder#promptCaching(boolean)} turns it off). Thinking blocks are sent back unchanged. Content
+ * blocks of types this client does not model (server tools) are dropped from responses, with a debug log.
+ *
+ * <p>Thread-safe; share one client.
+ */
+public final class AnthropicClient extends HttpModelClient {
+  /** The API version header value the client sends. */
+  public static final String API_VERSION = "2023-06-01";
+
+  private static final Logger LOG = LoggerFactory.getLogger(AnthropicClient.class);
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private final boolean promptCaching;
+
+  private AnthropicClient(Builder b) {
+    super(b, "anthropic", "v1/messages");
+    this.promptCaching = b.promptCaching;
+  }
+
+  /** A builder with the key from {@code ANTHROPIC_API_KEY} and base URL {@code https://api.anthropic.com}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Whether requests carry prompt-cache breakpoints. */
+  public boolean promptCaching() {
+    return promptCaching;
+  }
+
+  @Override
+  void authenticate(Request.Builder request, String apiKey) {
+    request.header("x-api-key", apiKey);
+  }
+
+  @Override
+  ObjectNode encode(ModelRequest request, boolean stream) {
+    ObjectNode body = NODES.objectNode();
+    body.put("model", request.model());
+    body.put("max_tokens", request.maxTokens());
+    if (!request.system().isEmpty()) {
+      ObjectNode system = body.putArray("system").addObject().put("type", "text").put("text", request.system());
+      if (promptCaching) {
+        cache(system);
+      }
+    }
+    ArrayNode messages = body.putArray("messages");
+    for (Message m : request.messages()) {
+      ObjectNode msg = messages.addObject().put("role", m.role() == Message.Role.USER ? "user" : "assistant");
+      ArrayNode content = msg.putArray("content");
+      for (ContentBlock block : m.content()) {
+        ObjectNode encoded = encodeBlock(block);
+        if (encoded != null) {
+          content.add(encoded);
+        }
+      }
+    }
+    if (promptCaching) {
+      markNewestTurn(messages);
+    }
+    if (!request.tools().isEmpty()) {
+      ArrayNode tools = body.putArray("tools");
+      for (ToolSpec t : request.tools()) {
+        ObjectNode tool = tools.addObject().put("name", t.name());
+        if (!t.description().isEmpty()) {
+          tool.put("description", t.description());
+        }
+        tool.set("input_schema", t.inputSchema().deepCopy());
+      }
+      if (promptCaching) {
+        cache((ObjectNode) tools.get(tools.size() - 1));
+      }
+      ObjectNode choice = body.putObject("tool_choice");
+      switch (request.toolChoice().mode()) {
+        case ANY:
+          choice.put("type", "any");
+          break;
+        case NONE:
+          choice.put("type", "none");
+          break;
+        case TOOL:
+          choice.put("type", "tool").put("name", request.toolChoice().toolName().orElseThrow());
+          break;
+        default:
+          choice.put("type", "auto");
+      }
+    }
+    request.temperature().ifPresent(t -> body.put("temperature", t));
+    if (!request.stopSequences().isEmpty()) {
+      ArrayNode stops = body.putArray("stop_sequences");
+      request.stopSequences().forEach(stops::add);
+    }
+    if (stream) {
+      body.put("stream", true);
+    }
+    return body;
+  }
+
+  private static @Nullable ObjectNode encodeBlock(ContentBlock block) {
+    ObjectNode n = NODES.objectNode();
+    if (block instanceof ContentBlock.Text) {
+      String text = ((ContentBlock.Text) block).text();
+      if (text.isEmpty()) {
+        return null; // the API rejects empty text blocks
+      }
+      return n.put("type", "text").put("text", text);
+    }
+    if (block instanceof ContentBlock.ToolUse) {
+      ContentBlock.ToolUse u = (ContentBlock.ToolUse) block;
+      n.put("type", "tool_use").put("id", u.id()).put("name", u.name());
+      // arguments that did not parse are sent back as an empty object: the API accepts only objects
+      n.set("input", u.input().isObject() ? u.input().deepCopy() : NODES.objectNode());
+      return n;
+    }
+    if (block instanceof ContentBlock.ToolResult) {
+      ContentBlock.ToolResult r = (ContentBlock.ToolResult) block;
+      n.put("type", "tool_result").put("tool_use_id", r.toolUseId()).put("content", r.content());
+      if (r.isError()) {
+        n.put("is_error", true);
+      }
+      return n;
+    }
+    if (block instanceof ContentBlock.Thinking) {
+      ContentBlock.Thinking t = (ContentBlock.Thinking) block;
+      return n.put("type", "thinking").put("thinking", t.thinking()).put("signature", t.signature());
+    }
+    return n.put("type", "redacted_thinking").put("data", ((ContentBlock.RedactedThinking) block).data());
+  }
+
+  /** Puts a breakpoint on the newest message's last cacheable block (thinking blocks cannot carry one). */
+  private static void markNewestTurn(ArrayNode messages) {
+    if (messages.isEmpty()) {
+      return;
+    }
+    JsonNode content = messages.get(messages.size() - 1).path("content");
+    for (int i = content.size() - 1; i >= 0; i--) {
+      String type = content.get(i).path("type").asText();
+      if (!type.equals("thinking") && !type.equals("redacted_thinking")) {
+        cache((ObjectNode) content.get(i));
+        return;
+      }
+    }
+  }
+
+  private static void cache(ObjectNode node) {
+    node.putObject("cache_control").put("type", "ephemeral");
+  }
+
+  @Override
+  VendorError readError(JsonNode body) {
+    JsonNode error = body.path("error");
+    String code = error.path("details").path("error_code").asText("");
+    return new VendorError(error.path("type").asText(""), code, error.path("message").asText(""));
+  }
+
+  @Override
+  ModelResponse decode(JsonNode body, Call call) {
+    if ("error".equals(body.path("type").asText()) || body.path("content").isMissingNode()) {
+      if (body.has("error")) {
+        throw call.error(0, readError(body), null);
+      }
+      throw call.malformed("expected a message with \"content\", got " + excerpt(body.toString()), null);
+    }
+    ModelResponse.Builder b = ModelResponse.builder().id(body.path("id").asText(""))
+        .model(body.path("model").asText(call.request.model()));
+    JsonNode content = body.path("content");
+    if (!content.isArray()) {
+      throw call.malformed("\"content\" must be an array, got " + excerpt(content.toString()), null);
+    }
+    for (JsonNode block : content) {
+      ContentBlock decoded = decodeBlock(block, call);
+      if (decoded != null) {
+        b.addContent(decoded);
+      }
+    }
+    String stop = body.path("stop_reason").asText("");
+    b.stopReason(stop.isEmpty() ? StopReason.END_TURN : StopReason.of(stop));
+    JsonNode seq = body.path("stop_sequence");
+    b.stopSequence(seq.isTextual() ? seq.asText() : null);
+    UsageCounts usage = new UsageCounts();
+    usage.update(body.path("usage"));
+    return b.usage(usage.toUsage()).build();
+  }
+
+  private static @Nullable ContentBlock decodeBlock(JsonNode block, Call call) {
+    String type = block.path("type").asText("");
+    switch (type) {
+      case "text":
+        return new ContentBlock.Text(block.path("text").asText(""));
+      case "tool_use": {
+        JsonNode input = block.path("input");
+        return new ContentBlock.ToolUse(block.path("id").asText(""), block.path("name").asText(""),
+            input.isObject() ? input : NODES.objectNode());
+      }
+      case "thinking":
+        return new ContentBlock.Thinking(block.path("thinking").asText(""), block.path("signature").asText(""));
+      case "redacted_thinking":
+        return new ContentBlock.RedactedThinking(block.path("data").asText(""));
+      default:
+        LOG.debug("{}: dropping content block of unsupported type '{}'", call.what, type);
+        return null;
+    }
+  }
+
+  @Override
+  ModelResponse decodeStream(SseReader events, Call call, StreamListener listener) throws IOException {
+    StreamState state = new StreamState(call, listener);
+    for (SseReader.Event event = events.next(); event != null; event = events.next()) {
+      if (state.accept(event)) {
+        return state.finish();
+      }
+    }
+    throw call.streamBroken("stream ended before message_stop");
+  }
+
+  /** Token counts as Anthropic reports them; a later report replaces the fields it carries. */
+  private static final class UsageCounts {
+    long input;
+    long output;
+    long cacheRead;
+    long cacheWrite;
+
+    void update(JsonNode usage) {
+      if (!usage.isObject()) {
+        return;
+      }
+      input = value(usage, "input_tokens", input);
+      output = value(usage, "output_tokens", output);
+      cacheRead = value(usage, "cache_read_input_tokens", cacheRead);
+      cacheWrite = value(usage, "cache_creation_input_tokens", cacheWrite);
+    }
+
+    private static long value(JsonNode usage, String field, long current) {
+      JsonNode v = usage.path(field);
+      return v.isIntegralNumber() && v.asLong() >= 0 ? v.asLong() : current;
+    }
+
+    Usage toUsage() {
+      return new Usage(input, output, cacheRead, cacheWrite, java.math.BigDecimal.ZERO);
+    }
+  }
+
+  /** One block while it streams. */
+  private static final class PartialBlock {
+    final String type;
+    final StringBuilder text = new StringBuilder();
+    String id = "";
+    String name = "";
+    String signature = "";
+    String data = "";
+    JsonNode startInput = NODES.objectNode();
+    @Nullable ContentBlock done;
+
+    PartialBlock(String type) {
+      this.type = type;
+    }
+  }
+
+  /** Assembles a message from its stream events, as the vendor's SDKs do. */
+  private final class StreamState {
+    private final Call call;
+    private final StreamListener listener;
+    private final TreeMap<Integer, PartialBlock> blocks = new TreeMap<>();
+    private final UsageCounts usage = new UsageCounts();
+    private String id = "";
+    private String model = "";
+    private StopReason stopReason = StopReason.END_TURN;
+    private @Nullable String stopSequence;
+    private boolean started;
+
+    StreamState(Call call, StreamListener listener) {
+      this.call = call;
+      this.listener = listener;
+      this.model = call.request.model();
+    }
+
+    /** Handles one event; true when the message is complete. */
+    boolean accept(SseReader.Event event) {
+      String name = event.name();
+      if (name.equals("ping")) {
+        return false;
+      }
+      JsonNode data = parseEvent(call, event.data());
+      if (name.isEmpty()) {
+        name = data.path("type").asText("");
+      }
+      switch (name) {
+        case "message_start": {
+          JsonNode message = data.path("message");
+          id = message.path("id").asText("");
+          model = message.path("model").asText(model);
+          usage.update(message.path("usage"));
+          started = true;
+          return false;
+        }
+        case "content_block_start":
+          start(index(data), data.path("content_block"));
+          return false;
+        case "content_block_delta":
+          delta(index(data), data.path("delta"));
+          return false;
+        case "content_block_stop":
+          stop(index(data));
+          return false;
+        case "message_delta": {
+          JsonNode delta = data.path("delta");
+          String stop = delta.path("stop_reason").asText("");
+          if (!stop.isEmpty()) {
+            stopReason = StopReason.of(stop);
+          }
+          if (delta.path("stop_sequence").isTextual()) {
+            stopSequence = delta.path("stop_sequence").asText();
+          }
+          usage.update(data.path("usage"));
+          return false;
+        }
+        case "message_stop":
+          if (!started) {
+            throw call.malformed("message_stop arrived before message_start", null);
+          }
+          return true;
+        case "error":
+          throw call.error(0, readError(data), null);
+        default:
+          return false; // unknown events are dropped, as the vendor's SDKs do
+      }
+    }
+
+    private int index(JsonNode data) {
+      JsonNode index = data.path("index");
+      if (!index.canConvertToInt() || index.asInt() < 0) {
+        throw call.malformed("stream event without a valid block index: " + excerpt(data.toString()), null);
+      }
+      return index.asInt();
+    }
+
+    private void start(int index, JsonNode block) {
+      PartialBlock partial = new PartialBlock(block.path("type").asText(""));
+      blocks.put(index, partial);
+      switch (partial.type) {
+        case "text":
+          partial.text.append(block.path("text").asText(""));
+          break;
+        case "tool_use":
+          partial.id = block.path("id").asText("");
+          partial.name = block.path("name").asText("");
+          if (block.path("input").isObject()) {
+            partial.startInput = block.path("input");
+          }
+          call.deliver(listener, new StreamEvent.ToolUseStarted(index, partial.id, partial.name));
+          break;
+        case "thinking":
+          partial.text.append(block.path("thinking").asText(""));
+          partial.signature = block.path("signature").asText("");
+          break;
+        case "redacted_thinking":
+          partial.data = block.path("data").asText("");
+          break;
+        default:
+          LOG.debug("{}: ignoring streamed block of unsupported type '{}'", call.what, partial.type);
+      }
+    }
+
+    private void delta(int index, JsonNode delta) {
+      PartialBlock partial = blocks.get(index);
+      if (partial == null) {
+        throw call.malformed("content_block_delta for block " + index + " that never started", null);
+      }
+      switch (delta.path("type").asText("")) {
+        case "text_delta": {
+          String text = delta.path("text").asText("");
+          partial.text.append(text);
+          call.deliver(listener, new StreamEvent.TextDelta(index, text));
+          break;
+        }
+        case "input_json_delta": {
+          String json = delta.path("partial_json").asText("");
+          partial.text.append(json);
+          if (!json.isEmpty()) {
+            call.deliver(listener, new StreamEvent.ToolInputDelta(index, json));
+          }
+          break;
+        }
+        case "thinking_delta": {
+          String thinking = delta.path("thinking").asText("");
+          partial.text.append(thinking);
+          call.deliver(listener, new StreamEvent.ThinkingDelta(index, thinking));
+          break;
+        }
+        case "signature_delta":
+          partial.signature = delta.path("signature").asText("");
+          break;
+        default:
+          break; // citations and deltas of unsupported blocks
+      }
+    }
+
+    private void stop(int index) {
+      PartialBlock partial = blocks.get(index);
+      if (partial == null) {
+        throw call.malformed("content_block_stop for block " + index + " that never started", null);
+      }
+      partial.done = complete(partial);
+      if (partial.done != null) {
+        call.deliver(listener, new StreamEvent.BlockFinished(index, partial.done));
+      }
+    }
+
+    private @Nullable ContentBlock complete(PartialBlock p) {
+      switch (p.type) {
+        case "text":
+          return new ContentBlock.Text(p.text.toString());
+        case "tool_use":
+          return new ContentBlock.ToolUse(p.id, p.name, toolInput(p));
+        case "thinking":
+          return new ContentBlock.Thinking(p.text.toString(), p.signature);
+        case "redacted_thinking":
+          return new ContentBlock.RedactedThinking(p.data);
+        default:
+          return null;
+      }
+    }
+
+    /** The parsed arguments; the raw text as a string node when they do not parse (e.g. cut by max_tokens). */
+    private JsonNode toolInput(PartialBlock p) {
+      String json = p.text.toString();
+      if (json.isBlank()) {
+        return p.startInput;
+      }
+      try {
+        JsonNode parsed = ModelJson.mapper().readTree(json);
+        return parsed != null && parsed.isObject() ? parsed : TextNode.valueOf(json);
+      } catch (JsonProcessingException e) {
+        return TextNode.valueOf(json);
+      }
+    }
+
+    ModelResponse finish() {
+      List<ContentBlock> content = new ArrayList<>();
+      for (var entry : blocks.entrySet()) {
+        PartialBlock p = entry.getValue();
+        if (p.done == null) {
+          // a block without content_block_stop (seen when max_tokens cuts a message): keep what arrived
+          p.done = complete(p);
+          if (p.done != null) {
+            call.deliver(listener, new StreamEvent.BlockFinished(entry.getKey(), p.done));
+          }
+        }
+        if (p.done != null) {
+          content.add(p.done);
+        }
+      }
+      return ModelResponse.builder().id(id).model(model).content(content).stopReason(stopReason)
+          .stopSequence(stopSequence).usage(usage.toUsage()).build();
+    }
+  }
+
+  /** Builds an {@link AnthropicClient}. */
+  public static final class Builder extends HttpModelClient.Builder<Builder> {
+    private boolean promptCaching = true;
+
+    private Builder() {
+      super("ANTHROPIC_API_KEY", "https://api.anthropic.com");
+      header("anthropic-version", API_VERSION);
+    }
+
+    @Override
+    Builder self() {
+      return this;
+    }
+
+    /** Whether to mark cache breakpoints on tools, system and the newest turn; default true. */
+    public Builder promptCaching(boolean enabled) {
+      this.promptCaching = enabled;
+      return this;
+    }
+
+    public AnthropicClient build() {
+      return new AnthropicClient(this);
+    }
+  }
+}
