@@ -87,7 +87,12 @@ public final class TranscriptWriter implements Closeable {
 
   /** Writes the {@code start} line; {@code fields} say what ran (model, vendor, ticket, tools, system). */
   public void start(ObjectNode fields) {
-    ObjectNode line = JSON.objectNode().put("type", "start");
+    event("start", fields);
+  }
+
+  /** Writes a line of another {@code type} (a command run, a note); replay skips such lines. */
+  public void event(String type, ObjectNode fields) {
+    ObjectNode line = JSON.objectNode().put("type", type);
     line.setAll(fields);
     write(line);
   }
