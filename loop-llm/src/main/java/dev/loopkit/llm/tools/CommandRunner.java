@@ -99,10 +99,13 @@ public final class CommandRunner {
       Path out = scratch.resolve("stdout");
       Path err = scratch.resolve("stderr");
       Files.writeString(in, stdin == null ? "" : stdin, StandardCharsets.UTF_8);
-      ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile())
+      Map<String, String> env = childEnvironment();
+      List<String> argv = new ArrayList<>(command);
+      argv.set(0, executable(command.get(0), env, directory));
+      ProcessBuilder builder = new ProcessBuilder(argv).directory(directory.toFile())
           .redirectInput(in.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
       builder.environment().clear();
-      builder.environment().putAll(childEnvironment());
+      builder.environment().putAll(env);
       Process process;
       try {
         process = builder.start();
@@ -123,6 +126,28 @@ public final class CommandRunner {
         deleteQuietly(scratch);
       }
     }
+  }
+
+  /**
+   * The program to start: a name without a slash is looked up on the child's own {@code PATH} (the JDK
+   * would search the parent's), so the allow-listed environment decides which binary runs.
+   */
+  private static String executable(String program, Map<String, String> env, Path directory) {
+    if (program.contains("/")) {
+      return program;
+    }
+    String path = env.getOrDefault("PATH", "");
+    for (String dir : path.split(java.io.File.pathSeparator)) {
+      if (dir.isEmpty()) {
+        continue;
+      }
+      Path candidate = Path.of(dir).resolve(program);
+      if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+        return candidate.toString();
+      }
+    }
+    throw new InputException("command '" + program + "' could not be started in " + directory + ": not found on"
+        + " the child environment's PATH (" + path + "); expected an executable there, or an absolute path");
   }
 
   /**

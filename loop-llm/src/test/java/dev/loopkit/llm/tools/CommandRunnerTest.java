@@ -108,6 +108,7 @@ class CommandRunnerTest {
     InputException e = assertThrows(InputException.class,
         () -> runner(Duration.ofMinutes(1)).run(ws, List.of("no-such-binary-xyz"), null));
     assertTrue(e.getMessage().startsWith("command 'no-such-binary-xyz' could not be started"), e.getMessage());
+    assertTrue(e.getMessage().contains("not found on the child environment's PATH"), e.getMessage());
   }
 
   @Test
