@@ -334,7 +334,23 @@ public abstract class HttpModelClient implements ModelClient {
       default:
         break;
     }
-    switch (type.isEmpty() ? code : type) {
+    for (String name : new String[] {code, type}) { // the code is the more specific of the two
+      ModelException.Kind named = kindNamed(name);
+      if (named != null) {
+        return named;
+      }
+    }
+    if (status >= 500) {
+      return ModelException.Kind.SERVER_ERROR;
+    }
+    if (status >= 400) {
+      return ModelException.Kind.INVALID_REQUEST;
+    }
+    return ModelException.Kind.STREAM_ERROR;
+  }
+
+  private static ModelException.@Nullable Kind kindNamed(String name) {
+    switch (name) {
       case "overloaded_error":
       case "server_is_overloaded":
       case "slow_down":
@@ -348,6 +364,7 @@ public abstract class HttpModelClient implements ModelClient {
       case "permission_error":
         return ModelException.Kind.PERMISSION;
       case "not_found_error":
+      case "model_not_found":
         return ModelException.Kind.NOT_FOUND;
       case "invalid_request_error":
         return ModelException.Kind.INVALID_REQUEST;
@@ -357,15 +374,8 @@ public abstract class HttpModelClient implements ModelClient {
       case "server_error":
         return ModelException.Kind.SERVER_ERROR;
       default:
-        break;
+        return null;
     }
-    if (status >= 500) {
-      return ModelException.Kind.SERVER_ERROR;
-    }
-    if (status >= 400) {
-      return ModelException.Kind.INVALID_REQUEST;
-    }
-    return ModelException.Kind.STREAM_ERROR;
   }
 
   /**

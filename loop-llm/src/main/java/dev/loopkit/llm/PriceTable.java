@@ -3,17 +3,20 @@ package dev.loopkit.llm;
 import dev.loopkit.core.Usage;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Turns token usage into US dollars. Prices are per million tokens, per model. A model id matches an entry
- * when it equals the entry's name or starts with it followed by {@code -}, so {@code claude-sonnet-4-5} also
- * prices {@code claude-sonnet-4-5-20250929}; the longest matching name wins.
+ * when it equals the entry's name or is the name followed by a release date or {@code -latest}, so
+ * {@code claude-sonnet-4-5} also prices {@code claude-sonnet-4-5-20250929} and {@code gpt-4.1} prices
+ * {@code gpt-4.1-2025-04-14}, while {@code gpt-5-pro} is not priced as {@code gpt-5}: a different model is
+ * never charged at a cheaper sibling's price.
  *
  * <p>{@link #defaults()} holds list prices of a few current models as published when this release was made;
  * prices change, so hosts that cap money should check them and override with {@link Builder#price}.
@@ -21,6 +24,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class PriceTable {
   private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
+  private static final Pattern RELEASE_SUFFIX = Pattern.compile("-(\\d{8}|\\d{4}-\\d{2}-\\d{2}|latest)$");
 
   /**
    * What one model costs, in US dollars per million tokens.
@@ -65,8 +69,10 @@ public final class PriceTable {
   }
 
   /**
-   * List prices of current Anthropic and OpenAI models (Anthropic cache writes at the 5-minute rate; OpenAI
-   * charges no cache writes).
+   * List prices of current Anthropic and OpenAI models, as the vendors' pricing pages gave them in November
+   * 2026 (Anthropic cache writes at the 5-minute rate; OpenAI charges no cache writes). Models not listed
+   * have no price: the clients log a warning once per model and count them at 0 unless a
+   * {@link Builder#fallback} is set.
    */
   public static PriceTable defaults() {
     return defaultsBuilder().build();
@@ -75,13 +81,18 @@ public final class PriceTable {
   /** A builder starting from {@link #defaults()}, to override or add models. */
   public static Builder defaultsBuilder() {
     return new Builder()
+        .price("claude-opus-4-7", Price.perMillion(5, 25, 0.50, 6.25))
+        .price("claude-opus-4-6", Price.perMillion(5, 25, 0.50, 6.25))
         .price("claude-opus-4-5", Price.perMillion(5, 25, 0.50, 6.25))
         .price("claude-opus-4-1", Price.perMillion(15, 75, 1.50, 18.75))
         .price("claude-opus-4", Price.perMillion(15, 75, 1.50, 18.75))
+        .price("claude-sonnet-4-6", Price.perMillion(3, 15, 0.30, 3.75))
         .price("claude-sonnet-4-5", Price.perMillion(3, 15, 0.30, 3.75))
         .price("claude-sonnet-4", Price.perMillion(3, 15, 0.30, 3.75))
         .price("claude-haiku-4-5", Price.perMillion(1, 5, 0.10, 1.25))
         .price("claude-3-5-haiku", Price.perMillion(0.80, 4, 0.08, 1))
+        .price("gpt-5.4", Price.perMillion(2.50, 15, 0.25, 0))
+        .price("gpt-5.4-mini", Price.perMillion(0.75, 4.50, 0.075, 0))
         .price("gpt-5", Price.perMillion(1.25, 10, 0.125, 0))
         .price("gpt-5-mini", Price.perMillion(0.25, 2, 0.025, 0))
         .price("gpt-5-nano", Price.perMillion(0.05, 0.40, 0.005, 0))
@@ -97,17 +108,20 @@ public final class PriceTable {
     return new Builder();
   }
 
-  /** The price of a model, by exact name or longest {@code name-} prefix, else the fallback if one was set. */
+  /** The price of a model, by exact name or name plus release suffix, else the fallback if one was set. */
   public Optional<Price> priceOf(String model) {
     Price exact = prices.get(model);
     if (exact != null) {
       return Optional.of(exact);
     }
-    Optional<Price> byPrefix = prices.entrySet().stream()
-        .filter(e -> model.startsWith(e.getKey() + "-"))
-        .max(Comparator.comparingInt(e -> e.getKey().length()))
-        .map(Map.Entry::getValue);
-    return byPrefix.isPresent() ? byPrefix : Optional.ofNullable(fallback);
+    Matcher release = RELEASE_SUFFIX.matcher(model);
+    if (release.find()) {
+      Price base = prices.get(model.substring(0, release.start()));
+      if (base != null) {
+        return Optional.of(base);
+      }
+    }
+    return Optional.ofNullable(fallback);
   }
 
   /** The usage with its cost set, or unchanged (cost as it was) when the model has no price. */
@@ -127,7 +141,7 @@ public final class PriceTable {
 
     private Builder() {}
 
-    /** Sets (or replaces) the price of a model, or of every model whose id starts with {@code model-}. */
+    /** Sets (or replaces) the price of a model (and of its dated releases). */
     public Builder price(String model, Price price) {
       Objects.requireNonNull(model, "model");
       if (model.isBlank()) {

@@ -94,13 +94,12 @@ public final class ScriptedModelClient implements ModelClient {
     }
     Builder b = new Builder();
     b.source = file.toString();
-    String trimmed = text.strip();
-    if (trimmed.startsWith("[") || (trimmed.startsWith("{") && isSingleJsonDocument(trimmed))) {
-      JsonNode root = parse(trimmed, file + "");
-      JsonNode stepsNode = root.isArray() ? root : root.path("steps");
+    JsonNode document = singleDocument(text.strip());
+    if (document != null && (document.isArray() || document.has("steps"))) {
+      JsonNode stepsNode = document.isArray() ? document : document.path("steps");
       if (!stepsNode.isArray()) {
-        throw new InputException("model transcript " + file
-            + " is a JSON object without a \"steps\" array; expected JSON Lines, an array of steps or {\"steps\":[...]}");
+        throw new InputException("model transcript " + file + " has a \"steps\" field that is not an array, got "
+            + ModelJson.brief(stepsNode));
       }
       for (int i = 0; i < stepsNode.size(); i++) {
         b.addStepFromJson(stepsNode.get(i), file + " steps[" + i + "]");
@@ -244,12 +243,16 @@ public final class ScriptedModelClient implements ModelClient {
     return flat.length() > 200 ? flat.substring(0, 200) + "..." : flat;
   }
 
-  private static boolean isSingleJsonDocument(String text) {
+  /** The text as one JSON document (an array, or an object with "steps"), or null when it is not one. */
+  private static @Nullable JsonNode singleDocument(String text) {
+    if (!text.startsWith("[") && !text.startsWith("{")) {
+      return null;
+    }
     try (com.fasterxml.jackson.core.JsonParser p = ModelJson.mapper().createParser(text)) {
-      p.readValueAsTree();
-      return p.nextToken() == null;
+      JsonNode node = p.readValueAsTree();
+      return p.nextToken() == null ? node : null;
     } catch (IOException e) {
-      return false;
+      return null;
     }
   }
 
