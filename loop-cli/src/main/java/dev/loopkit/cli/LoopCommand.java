@@ -1,0 +1,97 @@
+package dev.loopkit.cli;
+
+import dev.loopkit.core.InputException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code loop} command. {@link #main} is the runnable jar's entry point; {@link #execute} runs the same
+ * command line with given streams and environment and returns the exit code.
+ */
+@Command(name = "loop", mixinStandardHelpOptions = true, version = "loop 0.1.0-SNAPSHOT",
+    description = "Drives a batch of tickets to done with fresh AI workers; only the oracle ends a run DONE.",
+    subcommands = {RunCommand.class, QuickstartCommand.class, StatusCommand.class, ReadyCommand.class,
+        ReportCommand.class, CommandLine.HelpCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:DONE: the oracle judged every ticket done",
+        "1:error: bad configuration or input, or a failure (one line; --verbose for the stack trace)",
+        "2:CAPPED: a cap (attempts, money, tokens, time, passes, discovered tickets) stopped the run",
+        "3:STALLED, or a ticket waits for a human",
+        "4:TAMPERED: the definition of done changed during the run"})
+public final class LoopCommand {
+  public static final int DONE = 0;
+  public static final int ERROR = 1;
+  public static final int CAPPED = 2;
+  public static final int STALLED_OR_HUMAN = 3;
+  public static final int TAMPERED = 4;
+
+  @Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT,
+      description = "Print stack traces and the libraries' log messages.")
+  boolean verbose;
+
+  /** Where a command writes, and the environment it reads API keys from. */
+  record Io(PrintStream out, PrintStream err, Map<String, String> environment, boolean terminal) {}
+
+  final Io io;
+
+  LoopCommand(Io io) {
+    this.io = io;
+  }
+
+  public static void main(String[] args) {
+    PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
+        StandardCharsets.UTF_8);
+    System.exit(execute(args, out, System.err, System.getenv(), Progress.stdoutIsTerminal()));
+  }
+
+  /**
+   * Runs a command line and returns its exit code (see the class's {@code --help}). Never throws and never
+   * calls {@link System#exit}.
+   */
+  public static int execute(String[] args, PrintStream out, PrintStream err, Map<String, String> environment,
+      boolean terminal) {
+    boolean verbose = java.util.Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
+    if (!verbose) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
+    }
+    LoopCommand root = new LoopCommand(new Io(out, err, Map.copyOf(environment), terminal));
+    CommandLine cmd = new CommandLine(root);
+    cmd.setOut(new PrintWriter(out, true));
+    cmd.setErr(new PrintWriter(err, true));
+    cmd.setParameterExceptionHandler((ex, a) -> {
+      err.println("loop: " + ex.getMessage());
+      CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+      err.println("Try 'loop " + (ex.getCommandLine() == cmd ? "" : ex.getCommandLine().getCommandName() + " ")
+          + "--help'.");
+      return ERROR;
+    });
+    cmd.setExecutionExceptionHandler((ex, c, parsed) -> {
+      err.println("loop: " + message(ex));
+      if (verbose) {
+        ex.printStackTrace(err);
+      }
+      return ERROR;
+    });
+    return cmd.execute(args);
+  }
+
+  /** One line naming the problem: the exception's message, or its type when it has none. */
+  static String message(Throwable ex) {
+    Throwable t = ex;
+    while ((t.getMessage() == null || t.getMessage().isBlank()) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    String m = t.getMessage();
+    if (m == null || m.isBlank()) {
+      return t.getClass().getSimpleName();
+    }
+    String text = t instanceof InputException ? m : m + " (" + t.getClass().getSimpleName() + ")";
+    return text.strip().replace('\n', ' ');
+  }
+}

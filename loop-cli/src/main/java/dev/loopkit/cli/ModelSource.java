@@ -1,0 +1,127 @@
+package dev.loopkit.cli;
+
+import dev.loopkit.core.InputException;
+import dev.loopkit.llm.AnthropicClient;
+import dev.loopkit.llm.ModelClient;
+import dev.loopkit.llm.ModelRequest;
+import dev.loopkit.llm.ModelResponse;
+import dev.loopkit.llm.OpenAiClient;
+import dev.loopkit.llm.ScriptedModelClient;
+import dev.loopkit.llm.StreamListener;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The model client of one role for one attempt. A vendor client is shared by every attempt; a scripted model
+ * replays the recorded conversation of that ticket and attempt, so concurrent attempts never consume each
+ * other's steps: {@code <transcripts>/<ticket>-attempt-<n>.jsonl}, else {@code <ticket>.jsonl}, else
+ * {@code default.jsonl}.
+ */
+interface ModelSource {
+
+  ModelClient client(String ticketId, int attempt);
+
+  /** The vendor name the role reports (scripted roles are told apart by their model). */
+  String vendor();
+
+  /**
+   * The source a models entry describes; API keys are read from {@code environment} by name.
+   *
+   * @throws InputException naming the configuration file and key when a key variable is unset
+   */
+  static ModelSource of(ProjectConfig config, ProjectConfig.Model model, Map<String, String> environment) {
+    switch (model.vendor()) {
+      case "scripted": {
+        Path folder = java.util.Objects.requireNonNull(model.transcripts());
+        String vendor = "scripted:" + model.model();
+        return new ModelSource() {
+          @Override
+          public ModelClient client(String ticketId, int attempt) {
+            for (String name : List.of(ticketId + "-attempt-" + attempt + ".jsonl", ticketId + ".jsonl",
+                "default.jsonl")) {
+              Path file = folder.resolve(name);
+              if (Files.isRegularFile(file)) {
+                return new Labelled(ScriptedModelClient.fromTranscript(file), vendor);
+              }
+            }
+            throw new InputException("no recorded conversation for ticket " + ticketId + " attempt " + attempt
+                + " in " + folder + ": expected " + ticketId + "-attempt-" + attempt + ".jsonl, " + ticketId
+                + ".jsonl or default.jsonl (models." + model.role() + ".transcripts in " + config.file() + ")");
+          }
+
+          @Override
+          public String vendor() {
+            return vendor;
+          }
+        };
+      }
+      case "anthropic":
+      case "openai": {
+        String variable = model.keyVariableOrDefault();
+        String key = environment.get(variable);
+        if (key == null || key.isBlank()) {
+          throw new InputException(config.file() + ": key 'models." + model.role() + "." + (model.keyVariable() == null
+              ? "vendor" : "key-env") + "' needs the environment variable " + variable + ", which is not set:"
+              + " expected it to hold the " + model.vendor() + " API key (or set models." + model.role()
+              + ".key-env to the variable that does)");
+        }
+        ModelClient client;
+        if (model.vendor().equals("anthropic")) {
+          AnthropicClient.Builder b = AnthropicClient.builder().apiKey(key);
+          if (model.baseUrl() != null) {
+            b.baseUrl(model.baseUrl());
+          }
+          client = b.build();
+        } else {
+          OpenAiClient.Builder b = OpenAiClient.builder().apiKey(key);
+          if (model.baseUrl() != null) {
+            b.baseUrl(model.baseUrl());
+          }
+          client = b.build();
+        }
+        ModelClient shared = client;
+        return new ModelSource() {
+          @Override
+          public ModelClient client(String ticketId, int attempt) {
+            return shared;
+          }
+
+          @Override
+          public String vendor() {
+            return shared.vendor();
+          }
+        };
+      }
+      default:
+        throw new IllegalStateException("vendor " + model.vendor() + " passed the configuration check");
+    }
+  }
+
+  /** A client under another vendor name: two scripted roles are two "vendors" for the review rule. */
+  final class Labelled implements ModelClient {
+    private final ModelClient delegate;
+    private final String vendor;
+
+    Labelled(ModelClient delegate, String vendor) {
+      this.delegate = delegate;
+      this.vendor = vendor;
+    }
+
+    @Override
+    public ModelResponse send(ModelRequest request) {
+      return delegate.send(request);
+    }
+
+    @Override
+    public ModelResponse stream(ModelRequest request, StreamListener listener) {
+      return delegate.stream(request, listener);
+    }
+
+    @Override
+    public String vendor() {
+      return vendor;
+    }
+  }
+}

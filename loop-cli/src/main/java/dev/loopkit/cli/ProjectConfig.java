@@ -1,0 +1,334 @@
+package dev.loopkit.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.loopkit.core.Caps;
+import dev.loopkit.core.InputException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A project's {@code loop.yaml}, read and checked. Every problem is an {@link InputException} naming the
+ * file, the key and what was expected; unknown keys are errors too. Paths in the file are relative to the
+ * project folder. See the module README for every key.
+ *
+ * <pre>{@code
+ * ProjectConfig config = ProjectConfig.read(Path.of("examples/quickstart"));
+ * config.caps().maxConcurrency();   // 2
+ * }</pre>
+ */
+public final class ProjectConfig {
+  /** The configuration file's name inside a project folder. */
+  public static final String FILE_NAME = "loop.yaml";
+
+  static final List<String> VENDORS = List.of("anthropic", "openai", "scripted");
+
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  private final Path file;
+  private final Path project;
+  private final Path ticketFolder;
+  private final String idPrefix;
+  private final Workspace workspace;
+  private final Map<String, Model> models;
+  private final WorkerSettings worker;
+  private final @Nullable String reviewerModel;
+  private final VerifierSettings verifier;
+  private final Caps caps;
+
+  /** Where the batch's code lives and how tickets get into it. */
+  public record Workspace(Path repository, @Nullable Path initFrom, @Nullable Path worktrees,
+      String integrationBranch) {}
+
+  /**
+   * One model of a role: {@code vendor} is {@code anthropic}, {@code openai} or {@code scripted};
+   * {@code keyVariable} the environment variable holding the API key; {@code transcripts} the folder of
+   * recorded conversations a scripted model replays.
+   */
+  public record Model(String role, String vendor, String model, @Nullable String keyVariable,
+      @Nullable String baseUrl, @Nullable Path transcripts) {
+    /** The key variable to read: the configured one, else the vendor's usual one. */
+    public String keyVariableOrDefault() {
+      if (keyVariable != null) {
+        return keyVariable;
+      }
+      return vendor.equals("anthropic") ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY";
+    }
+  }
+
+  /** How tickets are worked: {@code kind} is {@code model} (the agent loop) or {@code command} (an agent CLI). */
+  public record WorkerSettings(String kind, String model, int maxTurns, List<String> protect,
+      Duration commandTimeout, String agent, List<String> argv) {}
+
+  /** The verifier for tickets whose metadata names no {@code verify} command. */
+  public record VerifierSettings(@Nullable String command, @Nullable String expectOutput, Duration timeout) {}
+
+  private ProjectConfig(Path file, Path project, Path ticketFolder, String idPrefix, Workspace workspace,
+      Map<String, Model> models, WorkerSettings worker, @Nullable String reviewerModel, VerifierSettings verifier,
+      Caps caps) {
+    this.file = file;
+    this.project = project;
+    this.ticketFolder = ticketFolder;
+    this.idPrefix = idPrefix;
+    this.workspace = workspace;
+    this.models = Map.copyOf(models);
+    this.worker = worker;
+    this.reviewerModel = reviewerModel;
+    this.verifier = verifier;
+    this.caps = caps;
+  }
+
+  /**
+   * Reads {@code <project>/loop.yaml}.
+   *
+   * @throws InputException if the project or file is missing, the YAML does not parse, or a key is unknown,
+   *     missing or holds a value of the wrong kind; the message names the file and the key
+   */
+  public static ProjectConfig read(Path projectDirectory) {
+    Path project = projectDirectory.toAbsolutePath().normalize();
+    if (!Files.isDirectory(project)) {
+      throw new InputException("project folder " + project + (Files.exists(project) ? " is not a folder"
+          : " does not exist") + ": expected a folder holding " + FILE_NAME);
+    }
+    Path file = project.resolve(FILE_NAME);
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new InputException(file + " does not exist: expected the project's configuration (tracker, models,"
+          + " worker, verifier, caps); see examples/quickstart/" + FILE_NAME, e);
+    } catch (IOException e) {
+      throw new InputException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+    JsonNode root;
+    try {
+      root = YAML.readTree(text);
+    } catch (JsonProcessingException e) {
+      String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
+          + e.getLocation().getColumnNr();
+      throw new InputException(file + " is not valid YAML" + where + ": " + e.getOriginalMessage(), e);
+    }
+    if (root == null || root.isMissingNode() || root.isNull() || !root.isObject()) {
+      throw new InputException(file + " holds " + (root == null || root.isMissingNode() || root.isNull()
+          ? "nothing" : ConfigNode.describe(root)) + ": expected a mapping with at least 'tracker' and 'verifier'");
+    }
+    return parse(file, project, new ConfigNode(file, "", root));
+  }
+
+  private static ProjectConfig parse(Path file, Path project, ConfigNode root) {
+    root.only(Set.of("tracker", "workspace", "models", "worker", "reviewer", "verifier", "caps", "concurrency"));
+
+    ConfigNode trackerNode = root.requireSection("tracker").only(Set.of("folder", "id-prefix"));
+    Path tickets = project.resolve(trackerNode.requireText("folder", "tickets"));
+    String idPrefix = trackerNode.text("id-prefix").orElse("T");
+
+    ConfigNode ws = root.section("workspace").orElseThrow(() -> root.error("workspace",
+        "is missing: expected a mapping with 'repo' (the git repository the tickets change)"))
+        .only(Set.of("repo", "init-from", "worktrees", "integration-branch"));
+    Path repo = project.resolve(ws.requireText("repo", "work/repo"));
+    Path initFrom = ws.text("init-from").map(project::resolve).orElse(null);
+    if (initFrom != null && !Files.isDirectory(initFrom)) {
+      throw ws.error("init-from", "names " + initFrom + ", which is not a folder: expected the folder whose files"
+          + " seed a new repository");
+    }
+    Workspace workspace = new Workspace(repo, initFrom, ws.text("worktrees").map(project::resolve).orElse(null),
+        ws.text("integration-branch").orElse("main"));
+
+    Map<String, Model> models = new LinkedHashMap<>();
+    Optional<ConfigNode> modelsNode = root.section("models");
+    if (modelsNode.isPresent()) {
+      ConfigNode m = modelsNode.get();
+      for (String role : m.fieldNames()) {
+        models.put(role, model(project, role, m.requireSection(role)));
+      }
+    }
+
+    ConfigNode w = root.section("worker").orElseGet(() -> new ConfigNode(file, "worker",
+        YAML.createObjectNode())).only(Set.of("kind", "model", "max-turns", "protect", "command-timeout", "agent",
+            "argv"));
+    String kind = w.choice("kind", List.of("model", "command")).orElse("model");
+    String workerModel = w.text("model").orElse("worker");
+    String agent = w.choice("agent", List.of("claude-code", "codex", "custom")).orElse("claude-code");
+    List<String> argv = w.texts("argv");
+    if (kind.equals("model") && !models.containsKey(workerModel)) {
+      throw w.has("model")
+          ? w.error("model", "names '" + workerModel + "', which is not under 'models': expected one of "
+              + models.keySet())
+          : root.error("models", "has no 'worker' entry: expected the worker's model, e.g. models.worker:"
+              + " {vendor: anthropic, model: claude-sonnet-4-5}");
+    }
+    if (kind.equals("command") && agent.equals("custom") && argv.isEmpty()) {
+      throw w.error("argv", "is missing: expected the agent's command for agent: custom, e.g. [my-agent, '{task}']");
+    }
+    WorkerSettings worker = new WorkerSettings(kind, workerModel, w.integer("max-turns", 1).orElse(50),
+        w.texts("protect"), w.duration("command-timeout").orElse(Duration.ofMinutes(5)), agent, argv);
+
+    String reviewerModel = null;
+    Optional<ConfigNode> r = root.section("reviewer");
+    if (r.isPresent()) {
+      r.get().only(Set.of("model"));
+      String name = r.get().requireText("model", "reviewer (a key under 'models'), or none");
+      if (!name.equalsIgnoreCase("none")) {
+        if (!models.containsKey(name)) {
+          throw r.get().error("model", "names '" + name + "', which is not under 'models': expected one of "
+              + models.keySet() + " or none");
+        }
+        reviewerModel = name;
+      }
+    } else if (models.containsKey("reviewer")) {
+      reviewerModel = "reviewer";
+    }
+
+    ConfigNode v = root.section("verifier").orElseThrow(() -> root.error("verifier",
+        "is missing: expected a mapping with 'command' and 'expect-output' (the default finish line)"))
+        .only(Set.of("command", "expect-output", "timeout"));
+    String command = v.text("command").orElse(null);
+    String expect = v.text("expect-output").orElse(null);
+    if (command != null && expect == null) {
+      throw v.error("expect-output", "is missing: expected a regular expression the command's output must"
+          + " contain (an exit code alone is absence of error, not evidence)");
+    }
+    if (expect != null) {
+      try {
+        java.util.regex.Pattern.compile(expect);
+      } catch (java.util.regex.PatternSyntaxException e) {
+        throw v.error("expect-output", "is '" + expect + "': expected a regular expression (" + e.getDescription()
+            + ")");
+      }
+    }
+    VerifierSettings verifier = new VerifierSettings(command, expect,
+        v.duration("timeout").orElse(Duration.ofMinutes(10)));
+
+    Caps.Builder caps = Caps.builder();
+    Optional<ConfigNode> c = root.section("caps");
+    if (c.isPresent()) {
+      ConfigNode cn = c.get().only(Set.of("passes", "wall-clock", "cost-usd", "tokens", "attempts-per-ticket",
+          "discovered-tickets", "turns-per-worker"));
+      cn.integer("passes", 1).ifPresent(caps::maxPasses);
+      cn.duration("wall-clock").ifPresent(caps::maxWallClock);
+      cn.money("cost-usd").ifPresent(caps::maxCostUsd);
+      cn.longValue("tokens", 1).ifPresent(caps::maxTokens);
+      cn.integer("attempts-per-ticket", 1).ifPresent(caps::maxAttemptsPerTicket);
+      cn.integer("discovered-tickets", 0).ifPresent(caps::maxDiscoveredTickets);
+      cn.integer("turns-per-worker", 1).ifPresent(caps::maxTurnsPerWorker);
+    }
+    root.integer("concurrency", 1).ifPresent(caps::maxConcurrency);
+
+    return new ProjectConfig(file, project, tickets, idPrefix, workspace, models, worker, reviewerModel, verifier,
+        caps.build());
+  }
+
+  private static Model model(Path project, String role, ConfigNode m) {
+    m.only(Set.of("vendor", "model", "key-env", "base-url", "transcripts"));
+    String vendor = m.choice("vendor", VENDORS).orElseThrow(() -> m.error("vendor",
+        "is missing: expected one of " + String.join(", ", VENDORS)));
+    String model = m.requireText("model", vendor.equals("anthropic") ? "claude-sonnet-4-5" : "gpt-5");
+    Path transcripts = m.text("transcripts").map(project::resolve).orElse(null);
+    if (vendor.equals("scripted")) {
+      if (transcripts == null) {
+        throw m.error("transcripts", "is missing: expected the folder of recorded conversations a scripted model"
+            + " replays (<ticket>-attempt-<n>.jsonl)");
+      }
+      if (!Files.isDirectory(transcripts)) {
+        throw m.error("transcripts", "names " + transcripts + ", which is not a folder: expected the folder of"
+            + " recorded conversations");
+      }
+    }
+    String baseUrl = m.text("base-url").orElse(null);
+    if (baseUrl != null && !(baseUrl.startsWith("http://") || baseUrl.startsWith("https://"))) {
+      throw m.error("base-url", "is '" + baseUrl + "': expected an http:// or https:// URL");
+    }
+    String keyEnv = m.text("key-env").orElse(null);
+    if (keyEnv != null && !keyEnv.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+      throw m.error("key-env", "is '" + keyEnv + "': expected the name of an environment variable, not the key"
+          + " itself");
+    }
+    return new Model(role, vendor, model, keyEnv, baseUrl, transcripts);
+  }
+
+  /**
+   * This configuration with one role's model replaced ({@code --model worker=anthropic:claude-sonnet-4-5}); the
+   * key variable and base URL go back to the vendor's defaults unless the vendor stays the same.
+   */
+  public ProjectConfig withModel(String role, String vendor, String model) {
+    String v = vendor.toLowerCase(Locale.ROOT);
+    if (!VENDORS.contains(v) || v.equals("scripted")) {
+      throw new InputException("--model " + role + "=" + vendor + ":" + model + ": expected vendor anthropic or"
+          + " openai");
+    }
+    if (model.isBlank()) {
+      throw new InputException("--model " + role + "=" + vendor + ": expected a model id after the colon");
+    }
+    Model old = models.get(role);
+    boolean same = old != null && old.vendor().equals(v);
+    Map<String, Model> copy = new LinkedHashMap<>(models);
+    copy.put(role, new Model(role, v, model, same ? old.keyVariable() : null, same ? old.baseUrl() : null, null));
+    String reviewer = reviewerModel == null && role.equals("reviewer") ? "reviewer" : reviewerModel;
+    return new ProjectConfig(file, project, ticketFolder, idPrefix, workspace, copy, worker, reviewer, verifier,
+        caps);
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  public Path project() {
+    return project;
+  }
+
+  public Path ticketFolder() {
+    return ticketFolder;
+  }
+
+  public String idPrefix() {
+    return idPrefix;
+  }
+
+  public Workspace workspace() {
+    return workspace;
+  }
+
+  public Map<String, Model> models() {
+    return models;
+  }
+
+  public Model model(String role) {
+    return Objects.requireNonNull(models.get(role), role);
+  }
+
+  public WorkerSettings worker() {
+    return worker;
+  }
+
+  /** The models entry of the reviewer; empty when the run has no review stage. */
+  public Optional<String> reviewerModel() {
+    return Optional.ofNullable(reviewerModel);
+  }
+
+  public VerifierSettings verifier() {
+    return verifier;
+  }
+
+  public Caps caps() {
+    return caps;
+  }
+
+  /** Where runs live: {@code <project>/.loop/runs}. */
+  public Path runsDirectory() {
+    return project.resolve(".loop").resolve("runs");
+  }
+}

@@ -1,0 +1,176 @@
+package dev.loopkit.cli;
+
+import dev.loopkit.core.Assignment;
+import dev.loopkit.core.InputException;
+import dev.loopkit.core.LoopEngine;
+import dev.loopkit.core.LoopListener;
+import dev.loopkit.core.Review;
+import dev.loopkit.core.Reviewer;
+import dev.loopkit.core.Verifier;
+import dev.loopkit.core.WorkResult;
+import dev.loopkit.core.Worker;
+import dev.loopkit.core.markdown.MarkdownTracker;
+import dev.loopkit.llm.tools.CommandRunner;
+import dev.loopkit.llm.tools.WorkspaceTools;
+import dev.loopkit.llm.work.AgentProfile;
+import dev.loopkit.llm.work.CommandWorker;
+import dev.loopkit.llm.work.ModelReviewer;
+import dev.loopkit.llm.work.ModelWorker;
+import dev.loopkit.oracle.CommandVerifier;
+import dev.loopkit.oracle.DefinitionTripwire;
+import dev.loopkit.oracle.TicketCommandVerifier;
+import dev.loopkit.oracle.TrackerOracle;
+import dev.loopkit.scheduler.DependencyReadySet;
+import dev.loopkit.scheduler.GitMergeIntegrator;
+import dev.loopkit.scheduler.GitWorktrees;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the real engine for a project from its configuration: the Markdown tracker, the dependency-aware
+ * ready set, git worktrees and the git merge integrator, the tracker oracle frozen by a definition tripwire,
+ * ticket command verifiers, and a model (or agent CLI) worker and model reviewer.
+ */
+final class ProjectEngine {
+  /** What the worker is told on top of the model worker's rules. */
+  static final String COMMIT_RULE = " Your worktree is a git branch of its own: leave your changes in it (the"
+      + " harness commits what you leave when you finish, and merges the branch once it is reviewed).";
+
+  private ProjectEngine() {}
+
+  static MarkdownTracker tracker(ProjectConfig config) {
+    return MarkdownTracker.builder(config.ticketFolder()).idPrefix(config.idPrefix()).build();
+  }
+
+  /**
+   * Makes sure the project's repository exists, seeding it from {@code workspace.init-from} on first use.
+   *
+   * @return true when it was created now
+   */
+  static boolean prepareRepository(ProjectConfig config) throws InterruptedException {
+    ProjectConfig.Workspace ws = config.workspace();
+    if (Files.isDirectory(ws.repository().resolve(".git")) || Files.isRegularFile(ws.repository().resolve(".git"))) {
+      return false;
+    }
+    if (ws.initFrom() == null) {
+      throw new InputException(config.file() + ": key 'workspace.repo' names " + ws.repository() + ", which is"
+          + " not a git repository: expected a git working tree on branch " + ws.integrationBranch()
+          + " (or set workspace.init-from to a folder to seed a new one)");
+    }
+    if (Files.exists(ws.repository())) {
+      throw new InputException(config.file() + ": key 'workspace.repo' names " + ws.repository() + ", which"
+          + " exists but is not a git repository: expected a missing folder to seed from " + ws.initFrom());
+    }
+    GitCommands.requireGit();
+    return new GitCommands().seed(ws.repository(), ws.initFrom(), ws.integrationBranch());
+  }
+
+  static LoopEngine build(ProjectConfig config, Path runDirectory, Map<String, String> environment,
+      List<LoopListener> listeners) {
+    MarkdownTracker tracker = tracker(config);
+    ProjectConfig.Workspace ws = config.workspace();
+    GitWorktrees.Builder wt = GitWorktrees.builder(ws.repository()).integrationBranch(ws.integrationBranch());
+    if (ws.worktrees() != null) {
+      wt.worktreeRoot(ws.worktrees());
+    }
+    GitWorktrees worktrees = wt.build();
+
+    TrackerOracle oracle = TrackerOracle.create();
+    TicketCommandVerifier.Builder tv = TicketCommandVerifier.builder()
+        .defaultTimeout(config.verifier().timeout());
+    if (config.verifier().command() != null) {
+      tv.fallback(CommandVerifier.of("sh", "-c", config.verifier().command())
+          .expectOutput(java.util.Objects.requireNonNull(config.verifier().expectOutput()))
+          .timeout(config.verifier().timeout()).build());
+    }
+    Verifier verifier = tv.build();
+    DefinitionTripwire.Builder tripwire = DefinitionTripwire.builder().oracle(oracle).verifier(verifier)
+        .file(config.file());
+    for (String glob : config.worker().protect()) {
+      tripwire.glob(ws.repository(), glob);
+    }
+    DefinitionTripwire frozen = tripwire.build();
+
+    Worker worker = new CommittingWorker(worker(config, environment), new GitCommands());
+    LoopEngine.Builder engine = LoopEngine.builder()
+        .tracker(tracker)
+        .oracle(oracle)
+        .readySet(DependencyReadySet.create())
+        .workspaces(worktrees)
+        .integrator(GitMergeIntegrator.from(worktrees))
+        .worker(worker)
+        .verifier(frozen.guard(verifier))
+        .tripwire(frozen)
+        .caps(config.caps())
+        .runDirectory(runDirectory);
+    reviewer(config, environment, workerVendor(config, environment)).ifPresent(engine::reviewer);
+    listeners.forEach(engine::listener);
+    return engine.build();
+  }
+
+  private static String workerVendor(ProjectConfig config, Map<String, String> environment) {
+    if (config.worker().kind().equals("command")) {
+      return profile(config).vendor();
+    }
+    return ModelSource.of(config, config.model(config.worker().model()), environment).vendor();
+  }
+
+  private static Worker worker(ProjectConfig config, Map<String, String> environment) {
+    ProjectConfig.WorkerSettings w = config.worker();
+    CommandRunner commands = CommandRunner.builder().timeout(w.commandTimeout()).build();
+    if (w.kind().equals("command")) {
+      return CommandWorker.builder(profile(config)).runner(commands).build();
+    }
+    ProjectConfig.Model model = config.model(w.model());
+    ModelSource source = ModelSource.of(config, model, environment);
+    WorkspaceTools tools = WorkspaceTools.builder().protect(w.protect().toArray(String[]::new)).commands(commands)
+        .build();
+    return new Worker() {
+      @Override
+      public WorkResult work(Assignment a) throws Exception {
+        return ModelWorker.builder(source.client(a.ticket().id(), a.attempt()), model.model())
+            .system(ModelWorker.DEFAULT_SYSTEM + COMMIT_RULE)
+            .tools(tools).maxTurns(w.maxTurns()).build().work(a);
+      }
+
+      @Override
+      public String toString() {
+        return "ModelWorker{" + source.vendor() + "/" + model.model() + "}";
+      }
+    };
+  }
+
+  private static AgentProfile profile(ProjectConfig config) {
+    ProjectConfig.WorkerSettings w = config.worker();
+    switch (w.agent()) {
+      case "codex":
+        return AgentProfile.codex();
+      case "custom":
+        return AgentProfile.custom("custom", "custom", w.argv(), AgentProfile.OutputFormat.TEXT);
+      default:
+        return AgentProfile.claudeCode(w.maxTurns());
+    }
+  }
+
+  private static java.util.Optional<Reviewer> reviewer(ProjectConfig config, Map<String, String> environment,
+      String workerVendor) {
+    if (config.reviewerModel().isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    ProjectConfig.Model model = config.model(config.reviewerModel().get());
+    ModelSource source = ModelSource.of(config, model, environment);
+    boolean sameVendor = source.vendor().equals(workerVendor);
+    Reviewer reviewer = request -> {
+      ModelReviewer.Builder b = ModelReviewer.builder(source.client(request.ticket().id(), request.attempt()),
+          model.model()).workerVendor(workerVendor);
+      if (sameVendor) {
+        b.allowSameVendor();
+      }
+      Review review = b.build().review(request);
+      return review;
+    };
+    return java.util.Optional.of(reviewer);
+  }
+}

@@ -1,0 +1,99 @@
+package dev.loopkit.cli;
+
+import dev.loopkit.core.InputException;
+import dev.loopkit.core.LoopEngine;
+import dev.loopkit.core.RunEnding;
+import dev.loopkit.core.RunResult;
+import dev.loopkit.core.Status;
+import dev.loopkit.core.markdown.MarkdownTracker;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code loop run [PROJECT]}: runs (or resumes) the project's batch to its ending. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = {"Runs the batch of the project's loop.yaml to its ending, printing progress, and writes the"
+        + " HTML report. Resumes the newest unfinished run in <project>/.loop/runs unless --new.",
+        "Exit codes: 0 DONE, 2 CAPPED, 3 STALLED or waiting for a human, 4 TAMPERED, 1 error."})
+final class RunCommand implements Callable<Integer> {
+  @ParentCommand
+  LoopCommand root;
+
+  @Parameters(index = "0", arity = "0..1", paramLabel = "PROJECT", defaultValue = ".",
+      description = "The project folder holding loop.yaml (default: the current folder).")
+  Path project = Path.of(".");
+
+  @Option(names = "--new", description = "Start a new run even if an unfinished one exists.")
+  boolean fresh;
+
+  @Option(names = "--model", paramLabel = "ROLE=VENDOR:MODEL",
+      description = "Use a real model for a role, e.g. --model worker=anthropic:claude-sonnet-4-5"
+          + " --model reviewer=openai:gpt-5 (keys from ANTHROPIC_API_KEY / OPENAI_API_KEY).")
+  List<String> models = new ArrayList<>();
+
+  @Override
+  public Integer call() throws InterruptedException {
+    ProjectConfig config = withModels(ProjectConfig.read(project), models);
+    return run(root.io, config, fresh);
+  }
+
+  static ProjectConfig withModels(ProjectConfig config, List<String> overrides) {
+    ProjectConfig out = config;
+    for (String o : overrides) {
+      int eq = o.indexOf('=');
+      int colon = o.indexOf(':', eq + 1);
+      if (eq <= 0 || colon < 0) {
+        throw new InputException("--model " + o + ": expected ROLE=VENDOR:MODEL, e.g."
+            + " worker=anthropic:claude-sonnet-4-5");
+      }
+      out = out.withModel(o.substring(0, eq), o.substring(eq + 1, colon), o.substring(colon + 1));
+    }
+    return out;
+  }
+
+  /** Runs or resumes the project's batch, prints the ending and the report's path, returns the exit code. */
+  static int run(LoopCommand.Io io, ProjectConfig config, boolean fresh) throws InterruptedException {
+    Runs runs = new Runs(config.runsDirectory());
+    boolean created = ProjectEngine.prepareRepository(config);
+    if (created) {
+      io.out().println("created the git repository " + config.workspace().repository() + " from "
+          + config.workspace().initFrom());
+    }
+    MarkdownTracker tracker = ProjectEngine.tracker(config);
+    Path runDir = fresh ? runs.next() : runs.unfinished().orElseGet(runs::next);
+    RunResult result;
+    try (Progress progress = new Progress(io.out(), io.terminal(), tracker.readBatch(), System::nanoTime)) {
+      LoopEngine engine = ProjectEngine.build(config, runDir, io.environment(), List.of(progress));
+      result = engine.run();
+    }
+    io.out().println();
+    io.out().println(result.report().summary());
+    if (result.ending() instanceof RunEnding.Failed failed && failed.cause() != null) {
+      io.err().println("loop: the run failed: " + LoopCommand.message(failed.cause()));
+    }
+    Path report = HtmlReport.write(config, runs);
+    io.out().println("report: " + report);
+    long waiting = tracker.readBatch().withStatus(Status.HUMAN_GATED).size();
+    return exitCode(result.ending(), waiting);
+  }
+
+  static int exitCode(RunEnding ending, long humanGated) {
+    switch (ending.kind()) {
+      case DONE:
+        return humanGated > 0 ? LoopCommand.STALLED_OR_HUMAN : LoopCommand.DONE;
+      case CAPPED:
+        return LoopCommand.CAPPED;
+      case STALLED:
+        return LoopCommand.STALLED_OR_HUMAN;
+      case TAMPERED:
+        return LoopCommand.TAMPERED;
+      default:
+        return LoopCommand.ERROR;
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package dev.loopkit.cli;
+
+import dev.loopkit.core.RunJournal;
+import dev.loopkit.core.RunReport;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/** The runs of a project: {@code <project>/.loop/runs/run-001}, {@code run-002}, ... oldest first. */
+final class Runs {
+  private static final Pattern NAME = Pattern.compile("run-(\\d+)");
+
+  private final Path root;
+
+  Runs(Path root) {
+    this.root = root;
+  }
+
+  Path root() {
+    return root;
+  }
+
+  /** Every run directory holding a journal, oldest first. */
+  List<Path> all() {
+    if (!Files.isDirectory(root)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(root)) {
+      List<Path> out = new ArrayList<>();
+      s.filter(p -> NAME.matcher(p.getFileName().toString()).matches())
+          .filter(p -> Files.isRegularFile(p.resolve(RunJournal.FILE_NAME)))
+          .sorted(Comparator.comparingLong(Runs::number)).forEach(out::add);
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list runs in " + root, e);
+    }
+  }
+
+  /** The newest run whose journal has no end: the one {@code loop run} resumes. */
+  Optional<Path> unfinished() {
+    List<Path> runs = all();
+    for (int i = runs.size() - 1; i >= 0; i--) {
+      if (RunReport.of(runs.get(i)).ending().equals("RUNNING")) {
+        return Optional.of(runs.get(i));
+      }
+    }
+    return Optional.empty();
+  }
+
+  Optional<Path> latest() {
+    List<Path> runs = all();
+    return runs.isEmpty() ? Optional.empty() : Optional.of(runs.get(runs.size() - 1));
+  }
+
+  /** The directory for a new run, numbered after every existing one. */
+  Path next() {
+    long max = 0;
+    if (Files.isDirectory(root)) {
+      try (Stream<Path> s = Files.list(root)) {
+        max = s.mapToLong(Runs::number).max().orElse(0);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot list runs in " + root, e);
+      }
+    }
+    return root.resolve(String.format(java.util.Locale.ROOT, "run-%03d", max + 1));
+  }
+
+  private static long number(Path dir) {
+    Matcher m = NAME.matcher(dir.getFileName().toString());
+    return m.matches() ? Long.parseLong(m.group(1)) : 0;
+  }
+}

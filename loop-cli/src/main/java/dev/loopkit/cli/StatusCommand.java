@@ -1,0 +1,50 @@
+package dev.loopkit.cli;
+
+import dev.loopkit.core.Batch;
+import dev.loopkit.core.RunReport;
+import dev.loopkit.core.Status;
+import dev.loopkit.core.Ticket;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code loop status [PROJECT]}: the tickets by status and the newest run. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+    description = "Shows each ticket's status and the summary of the newest run.")
+final class StatusCommand implements Callable<Integer> {
+  @ParentCommand
+  LoopCommand root;
+
+  @Parameters(index = "0", arity = "0..1", paramLabel = "PROJECT", defaultValue = ".",
+      description = "The project folder holding loop.yaml (default: the current folder).")
+  Path project = Path.of(".");
+
+  @Override
+  public Integer call() {
+    ProjectConfig config = ProjectConfig.read(project);
+    Batch batch = ProjectEngine.tracker(config).readBatch();
+    StringBuilder counts = new StringBuilder();
+    for (Status s : Status.values()) {
+      int n = batch.withStatus(s).size();
+      if (n > 0) {
+        counts.append(counts.length() == 0 ? "" : ", ").append(n).append(' ').append(s.wireName());
+      }
+    }
+    root.io.out().println(batch.size() + " tickets in " + config.ticketFolder() + ": " + counts);
+    for (Ticket t : batch.tickets()) {
+      root.io.out().printf("  %-12s %-12s p%d  %s%n", t.id(), t.status().wireName(), t.priority(), t.title());
+    }
+    Runs runs = new Runs(config.runsDirectory());
+    Optional<Path> latest = runs.latest();
+    if (latest.isEmpty()) {
+      root.io.out().println("no runs yet: loop run " + project);
+    } else {
+      root.io.out().println(RunReport.of(latest.get()).summary());
+      root.io.out().println("  " + runs.all().size() + " run(s) in " + runs.root());
+    }
+    return LoopCommand.DONE;
+  }
+}
