@@ -6,6 +6,7 @@ import dev.loopkit.llm.ModelClient;
 import dev.loopkit.llm.ModelRequest;
 import dev.loopkit.llm.ModelResponse;
 import dev.loopkit.llm.OpenAiClient;
+import dev.loopkit.llm.PriceTable;
 import dev.loopkit.llm.ScriptedModelClient;
 import dev.loopkit.llm.StreamListener;
 import java.nio.file.Files;
@@ -43,7 +44,8 @@ interface ModelSource {
                 "default.jsonl")) {
               Path file = folder.resolve(name);
               if (Files.isRegularFile(file)) {
-                return new Labelled(ScriptedModelClient.fromTranscript(file), vendor);
+                return new Labelled(ScriptedModelClient.transcriptBuilder(file).priceTable(PriceTable.defaults()).build(),
+                    vendor);
               }
             }
             throw new InputException("no recorded conversation for ticket " + ticketId + " attempt " + attempt
