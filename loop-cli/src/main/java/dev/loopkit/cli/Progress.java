@@ -170,7 +170,8 @@ final class Progress implements LoopListener, AutoCloseable {
       return time + v.ticketId() + "  verification " + (v.passed() ? "passed: " + (v.evidence().isEmpty() ? ""
           : firstLine(v.evidence().get(0).summary())) : "failed: " + firstLine(String.join("; ", v.findings())));
     } else if (e instanceof LoopEvent.AttemptFailed f) {
-      return time + f.ticketId() + "  attempt " + f.attempt() + " failed at " + f.stage();
+      return time + f.ticketId() + "  attempt " + f.attempt() + " failed at " + f.stage()
+          + (f.findings().isEmpty() ? "" : ": " + firstLine(f.findings().get(0)));
     } else if (e instanceof LoopEvent.AttemptDeferred d) {
       return time + d.ticketId() + "  attempt " + d.attempt() + " deferred: waits for " + String.join(", ",
           d.blockers());

@@ -89,7 +89,7 @@ final class ProjectEngine {
     DefinitionTripwire.Builder tripwire = DefinitionTripwire.builder().oracle(oracle).verifier(verifier)
         .file(config.file());
     for (String glob : config.worker().protect()) {
-      tripwire.glob(ws.repository(), glob);
+      protect(tripwire, ws.repository(), glob);
     }
     DefinitionTripwire frozen = tripwire.build();
 
@@ -108,6 +108,22 @@ final class ProjectEngine {
     reviewer(config, environment, workerVendor(config, environment)).ifPresent(engine::reviewer);
     listeners.forEach(engine::listener);
     return engine.build();
+  }
+
+  /**
+   * Protects {@code glob} under the repository, walking from its literal leading folders ({@code tests/**} is
+   * {@code **} under {@code tests}): a walk from the repository root would also walk {@code .git}, whose files
+   * come and go while merges run, and fail on a vanished file.
+   */
+  private static void protect(DefinitionTripwire.Builder tripwire, Path repository, String glob) {
+    Path base = repository;
+    String rest = glob;
+    int slash;
+    while ((slash = rest.indexOf('/')) > 0 && rest.substring(0, slash).matches("[^*?\\[\\]{}]+")) {
+      base = base.resolve(rest.substring(0, slash));
+      rest = rest.substring(slash + 1);
+    }
+    tripwire.glob(base, rest.isEmpty() ? "**" : rest);
   }
 
   private static String workerVendor(ProjectConfig config, Map<String, String> environment) {

@@ -1,0 +1,65 @@
+package dev.loopkit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.loopkit.core.Batch;
+import dev.loopkit.core.Evidence;
+import dev.loopkit.core.LoopEvent;
+import dev.loopkit.core.RunReport;
+import dev.loopkit.core.Ticket;
+import dev.loopkit.core.Usage;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class HtmlReportTest {
+  private static final String EVIL = "<script>alert('x')</script>&\"";
+
+  private static HtmlReport.RunData run(List<LoopEvent> events) {
+    return new HtmlReport.RunData("run-001", events, RunReport.of(events), HtmlReport.AttemptRow.fold(events));
+  }
+
+  @Test
+  void modelOutputIsEscapedEverywhereItAppears() {
+    Instant t = Instant.parse("2026-01-01T00:00:00Z");
+    List<LoopEvent> events = List.of(
+        new LoopEvent.RunStarted(t, "run-001", 1, false, Map.of(), Map.of()),
+        new LoopEvent.TicketDispatched(t.plusSeconds(1), "T-1", 1, 0),
+        new LoopEvent.WorkerFinished(t.plusSeconds(2), "T-1", 1, "completed", EVIL, Usage.tokens(10, 5)),
+        new LoopEvent.ReviewCompleted(t.plusSeconds(3), "T-1", 1, false, List.of(EVIL), Usage.ZERO, Map.of()),
+        new LoopEvent.AttemptFailed(t.plusSeconds(3), "T-1", 1, "review", List.of(EVIL)),
+        new LoopEvent.RunEnded(t.plusSeconds(4), "CAPPED", EVIL));
+    Batch batch = Batch.of(Ticket.builder("T-1").title(EVIL).build());
+    HtmlReport.RunData data = run(events);
+    String html = HtmlReport.render("p<b>", data, List.of(data), batch);
+    assertFalse(html.contains("<script"), "no script element from model output");
+    assertFalse(html.contains("alert('x')"), "quotes escaped");
+    assertTrue(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;"));
+    assertTrue(html.contains("p&lt;b&gt;"));
+  }
+
+  @Test
+  void eachAttemptIsABarInItsSlotColouredByOutcome() {
+    Instant t = Instant.parse("2026-01-01T00:00:00Z");
+    List<LoopEvent> events = List.of(
+        new LoopEvent.RunStarted(t, "run-001", 2, false, Map.of(), Map.of()),
+        new LoopEvent.TicketDispatched(t, "A", 1, 0),
+        new LoopEvent.TicketDispatched(t, "B", 1, 1),
+        new LoopEvent.AttemptFailed(t.plusSeconds(5), "A", 1, "verify", List.of("exit 1")),
+        new LoopEvent.TicketDone(t.plusSeconds(8), "B", 1, List.of(Evidence.of("command", "exit 0"))),
+        new LoopEvent.RunEnded(t.plusSeconds(10), "STALLED", ""));
+    List<HtmlReport.AttemptRow> rows = HtmlReport.AttemptRow.fold(events);
+    assertEquals(2, rows.size());
+    assertEquals("failed", rows.get(0).outcome);
+    assertEquals(1, rows.get(1).slot);
+    HtmlReport.RunData data = run(events);
+    String html = HtmlReport.render("p", data, List.of(data), Batch.of(Ticket.builder("A").title("a").build(),
+        Ticket.builder("B").title("b").build()));
+    assertTrue(html.contains("slot 1"));
+    assertTrue(html.contains("fill=\"#d64545\""), "a failed attempt is red");
+    assertTrue(html.contains("fill=\"#2e9d57\""), "a done attempt is green");
+  }
+}
