@@ -1,0 +1,54 @@
+package dev.loopkit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.loopkit.core.Batch;
+import dev.loopkit.core.Evidence;
+import dev.loopkit.core.LoopEvent;
+import dev.loopkit.core.Ticket;
+import dev.loopkit.core.Usage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class ProgressTest {
+  private static final Instant T = Instant.parse("2026-01-01T00:00:00Z");
+  private final AtomicLong nanos = new AtomicLong();
+
+  private String feed(boolean terminal) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    Batch batch = Batch.of(Ticket.builder("A").title("a").build(), Ticket.builder("B").title("b").build());
+    try (Progress p = new Progress(new PrintStream(bytes, true, StandardCharsets.UTF_8), terminal, batch,
+        nanos::get)) {
+      p.onEvent(new LoopEvent.PassStarted(T, 1, List.of("A", "B"), 0));
+      p.onEvent(new LoopEvent.TicketDispatched(T, "A", 1, 0));
+      p.onEvent(new LoopEvent.WorkerFinished(T, "A", 1, "completed", "did it",
+          new Usage(1000, 200, 0, 0, new BigDecimal("0.25"))));
+      nanos.set(75_000_000_000L);
+      p.onEvent(new LoopEvent.TicketDone(T, "A", 1, List.of(Evidence.of("command", "exit 0"))));
+    }
+    return bytes.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void pipedOutputIsPlainLinesWithAStatusLineAfterATicketSettles() {
+    String out = feed(false);
+    assertFalse(out.contains("\033"), "no terminal control codes when piped");
+    assertTrue(out.contains("A  attempt 1 started in slot 0\n"), out);
+    assertTrue(out.contains("A  DONE\ndone 1/2 | in flight 0 | ready 1 | blocked 0 | 1,200 tokens | $0.25 | 1:15\n"),
+        out);
+  }
+
+  @Test
+  void onATerminalTheStatusLineIsRedrawnInPlaceUnderTheEventLines() {
+    String out = feed(true);
+    assertTrue(out.contains("  A  DONE\n\r\033[2Kdone 1/2"), out);
+    assertTrue(out.endsWith("| 1:15\n"), out);
+  }
+}
