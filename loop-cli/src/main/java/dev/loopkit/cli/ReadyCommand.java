@@ -8,14 +8,13 @@ import dev.loopkit.core.ReadyContext;
 import dev.loopkit.core.Ticket;
 import dev.loopkit.core.markdown.MarkdownTracker;
 import dev.loopkit.scheduler.DependencyReadySet;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code loop ready [PROJECT] [--json]}: the tickets that may start now, best first. */
@@ -28,16 +27,15 @@ final class ReadyCommand implements Callable<Integer> {
   @ParentCommand
   LoopCommand root;
 
-  @Parameters(index = "0", arity = "0..1", paramLabel = "PROJECT", defaultValue = ".",
-      description = "The project folder holding loop.yaml (default: the current folder).")
-  Path project = Path.of(".");
+  @Mixin
+  ProjectArgument project = new ProjectArgument();
 
   @Option(names = "--json", description = "Print a JSON array of {id, priority, title, resources, status}.")
   boolean json;
 
   @Override
   public Integer call() throws Exception {
-    ProjectConfig config = ProjectConfig.read(project);
+    ProjectConfig config = project.read();
     MarkdownTracker tracker = ProjectEngine.tracker(config);
     List<Ticket> ready = DependencyReadySet.create()
         .ready(new ReadyContext(tracker.readBatch(), Set.of(), Map.of(), tracker));

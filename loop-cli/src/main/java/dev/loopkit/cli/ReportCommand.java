@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
@@ -16,9 +17,8 @@ final class ReportCommand implements Callable<Integer> {
   @ParentCommand
   LoopCommand root;
 
-  @Parameters(index = "0", arity = "0..1", paramLabel = "PROJECT", defaultValue = ".",
-      description = "The project folder holding loop.yaml (default: the current folder).")
-  Path project = Path.of(".");
+  @Mixin
+  ProjectArgument project = new ProjectArgument();
 
   @Parameters(index = "1", arity = "0..1", paramLabel = "RUN",
       description = "The run id, e.g. run-002 (default: the newest run).")
@@ -26,7 +26,7 @@ final class ReportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    ProjectConfig config = ProjectConfig.read(project);
+    ProjectConfig config = project.read();
     Runs runs = new Runs(config.runsDirectory());
     Path report;
     if (run == null) {

@@ -11,8 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code loop run [PROJECT]}: runs (or resumes) the project's batch to its ending. */
@@ -24,9 +24,8 @@ final class RunCommand implements Callable<Integer> {
   @ParentCommand
   LoopCommand root;
 
-  @Parameters(index = "0", arity = "0..1", paramLabel = "PROJECT", defaultValue = ".",
-      description = "The project folder holding loop.yaml (default: the current folder).")
-  Path project = Path.of(".");
+  @Mixin
+  ProjectArgument project = new ProjectArgument();
 
   @Option(names = "--new", description = "Start a new run even if an unfinished one exists.")
   boolean fresh;
@@ -38,7 +37,7 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    ProjectConfig config = withModels(ProjectConfig.read(project), models);
+    ProjectConfig config = withModels(project.read(), models);
     return run(root.io, config, fresh);
   }
 

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code loop status [PROJECT]}: the tickets by status and the newest run. */
@@ -18,13 +18,12 @@ final class StatusCommand implements Callable<Integer> {
   @ParentCommand
   LoopCommand root;
 
-  @Parameters(index = "0", arity = "0..1", paramLabel = "PROJECT", defaultValue = ".",
-      description = "The project folder holding loop.yaml (default: the current folder).")
-  Path project = Path.of(".");
+  @Mixin
+  ProjectArgument project = new ProjectArgument();
 
   @Override
   public Integer call() {
-    ProjectConfig config = ProjectConfig.read(project);
+    ProjectConfig config = project.read();
     Batch batch = ProjectEngine.tracker(config).readBatch();
     StringBuilder counts = new StringBuilder();
     for (Status s : Status.values()) {
