@@ -1,0 +1,162 @@
+package dev.loopkit.llm.work;
+
+import dev.loopkit.core.InputException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How to run one headless CLI agent: its argument vector with the task's place in it, how the task reaches
+ * it (as one whole argument, or on standard input), the vendor behind it and how to read its output. The
+ * task text never passes through a shell: it is one element of the argument vector, or the standard input.
+ * Immutable.
+ *
+ * <p>The stock profiles lock the agent down for unattended runs in a workspace:
+ * <ul>
+ *   <li>{@link #claudeCode(int)}: {@code claude -p <task> --output-format json --permission-mode acceptEdits
+ *       --allowedTools Read,Edit,Write,Glob,Grep,Bash --disallowedTools WebFetch,WebSearch --strict-mcp-config
+ *       --max-turns N}: edits accepted, only the listed tools, no web, no MCP servers from user settings.
+ *   <li>{@link #codex()}: {@code codex exec --sandbox workspace-write --ephemeral --json <task>}: writes
+ *       confined to the workspace by Codex's sandbox, JSON Lines events on standard output.
+ *   <li>{@link #custom}: any command, with {@code {task}} as one whole argument, or no placeholder for
+ *       standard input.
+ * </ul>
+ * Neither stock profile passes an API key: the agent must be logged in through its own configuration under
+ * {@code HOME}, or the host hands it the key explicitly with
+ * {@link dev.loopkit.llm.tools.CommandEnvironment.Builder#inheritSecret}.
+ */
+public final class AgentProfile {
+  /** The placeholder an argument of a template may consist of. */
+  public static final String TASK = "{task}";
+  private static final Set<String> SHELLS = Set.of("sh", "bash", "zsh", "dash", "ksh", "fish", "csh", "tcsh");
+
+  /** How the agent's output is read. */
+  public enum OutputFormat {
+    /** Claude Code's {@code --output-format json}: one result object. */
+    CLAUDE_JSON,
+    /** Codex's {@code exec --json}: JSON Lines events. */
+    CODEX_JSONL,
+    /** Plain text: the exit code decides, standard output is the summary. */
+    TEXT
+  }
+
+  private final String name;
+  private final String vendor;
+  private final List<String> template;
+  private final OutputFormat format;
+
+  private AgentProfile(String name, String vendor, List<String> template, OutputFormat format) {
+    this.name = name;
+    this.vendor = vendor;
+    this.template = List.copyOf(template);
+    this.format = format;
+  }
+
+  /** Claude Code with at most 50 turns. */
+  public static AgentProfile claudeCode() {
+    return claudeCode(50);
+  }
+
+  /** Claude Code, locked for unattended runs, with at most {@code maxTurns} agent turns. */
+  public static AgentProfile claudeCode(int maxTurns) {
+    if (maxTurns < 1) {
+      throw new InputException("max turns " + maxTurns + " passed to AgentProfile.claudeCode: expected at least 1");
+    }
+    return new AgentProfile("claude-code", "anthropic", List.of("claude", "-p", TASK, "--output-format", "json",
+        "--permission-mode", "acceptEdits", "--allowedTools", "Read,Edit,Write,Glob,Grep,Bash",
+        "--disallowedTools", "WebFetch,WebSearch", "--strict-mcp-config", "--max-turns", String.valueOf(maxTurns)),
+        OutputFormat.CLAUDE_JSON);
+  }
+
+  /** Codex CLI, sandboxed to writes in the workspace. */
+  public static AgentProfile codex() {
+    return new AgentProfile("codex", "openai", List.of("codex", "exec", "--sandbox", "workspace-write",
+        "--ephemeral", "--json", TASK), OutputFormat.CODEX_JSONL);
+  }
+
+  /**
+   * Any command. {@code template} is the argument vector; an argument that is exactly {@value #TASK} is
+   * replaced by the task text; without one, the task goes to standard input.
+   *
+   * @throws InputException when the template is empty, starts with the placeholder, holds it more than once
+   *     or inside a larger argument, or hands it to a shell's {@code -c} (which would run the task as code)
+   */
+  public static AgentProfile custom(String name, String vendor, List<String> template, OutputFormat format) {
+    if (name.isBlank() || vendor.isBlank()) {
+      throw new InputException("custom agent profile needs a name and a vendor, got '" + name + "' and '" + vendor
+          + "'");
+    }
+    if (template.isEmpty()) {
+      throw new InputException("custom agent profile '" + name + "' has an empty command: expected an executable"
+          + " and its arguments");
+    }
+    int at = -1;
+    for (int i = 0; i < template.size(); i++) {
+      String arg = Objects.requireNonNull(template.get(i), "template argument");
+      if (arg.equals(TASK)) {
+        if (at >= 0) {
+          throw new InputException("custom agent profile '" + name + "' holds " + TASK + " twice: expected it at"
+              + " most once");
+        }
+        at = i;
+      } else if (arg.contains(TASK)) {
+        throw new InputException("custom agent profile '" + name + "' has " + TASK + " inside the argument '"
+            + arg + "': expected it as one whole argument, so the task text is never spliced into other text");
+      }
+    }
+    if (at == 0) {
+      throw new InputException("custom agent profile '" + name + "' starts with " + TASK + ": expected an"
+          + " executable first");
+    }
+    String program = Path.of(template.get(0)).getFileName().toString();
+    if (at > 0 && SHELLS.contains(program) && template.get(at - 1).equals("-c")) {
+      throw new InputException("custom agent profile '" + name + "' passes " + TASK + " to " + program + " -c,"
+          + " which would run the task text as shell code: pass it as a later argument ($1) or on standard input");
+    }
+    return new AgentProfile(name, vendor, template, format);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** The vendor of the model behind the agent, for choosing a reviewer of another vendor. */
+  public String vendor() {
+    return vendor;
+  }
+
+  public List<String> template() {
+    return template;
+  }
+
+  public OutputFormat format() {
+    return format;
+  }
+
+  /** Whether the task goes to standard input (the template has no placeholder). */
+  public boolean taskOnStdin() {
+    return !template.contains(TASK);
+  }
+
+  /** The argument vector for {@code task}. */
+  public List<String> command(String task) {
+    List<String> argv = new ArrayList<>(template.size());
+    for (String arg : template) {
+      argv.add(arg.equals(TASK) ? task : arg);
+    }
+    return argv;
+  }
+
+  /** What goes to standard input: the task when there is no placeholder, else nothing. */
+  public @Nullable String stdin(String task) {
+    return taskOnStdin() ? task : null;
+  }
+
+  @Override
+  public String toString() {
+    return "AgentProfile{" + name + " (" + vendor + "): " + String.join(" ", template) + "}";
+  }
+}

@@ -1,0 +1,348 @@
+package dev.loopkit.llm.work;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loopkit.core.Finding;
+import dev.loopkit.core.InputException;
+import dev.loopkit.core.InvalidOutputException;
+import dev.loopkit.core.Review;
+import dev.loopkit.core.ReviewRequest;
+import dev.loopkit.core.Reviewer;
+import dev.loopkit.core.Ticket;
+import dev.loopkit.core.Usage;
+import dev.loopkit.llm.Message;
+import dev.loopkit.llm.ModelClient;
+import dev.loopkit.llm.ModelRequest;
+import dev.loopkit.llm.ModelResponse;
+import dev.loopkit.llm.PriceTable;
+import dev.loopkit.llm.tools.CommandRunner;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link Reviewer} that asks a second model to judge a worker's change. The prompt holds the ticket, its
+ * acceptance criteria, the worker's claim, earlier findings and the diff of the workspace (see
+ * {@code base-commit}); the model must answer with only
+ * {@code {"verdict":"approve"|"request_changes","findings":["..."]}}. A malformed answer gets one retry that
+ * names the problem; a second malformed answer throws {@link InvalidOutputException} naming it (the engine
+ * counts a failed attempt).
+ *
+ * <p>By default the reviewer must be of another vendor than the worker ({@link Builder#workerVendor}): the
+ * same vendor fails {@link Builder#build()} unless {@link Builder#allowSameVendor()} is set, which logs a
+ * warning instead. Each review's attributes hold {@code vendor}, {@code model}, {@code prompt-sha256},
+ * {@code diff-sha256} and {@code diff-base}, for the journal. Thread-safe.
+ */
+public final class ModelReviewer implements Reviewer {
+  private static final Logger LOG = LoggerFactory.getLogger(ModelReviewer.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The default system prompt of the reviewer. */
+  public static final String DEFAULT_SYSTEM = "You review changes made by another engineer (an AI worker) to a"
+      + " code base, against the ticket's acceptance criteria. Approve when every criterion is met and the change"
+      + " is correct and safe; request changes only for concrete problems, each stated as one actionable"
+      + " finding (with file and line when you can). Answer with only a JSON object, no prose around it:"
+      + " {\"verdict\":\"approve\"|\"request_changes\",\"findings\":[\"...\"]}.";
+
+  private final ModelClient client;
+  private final String model;
+  private final String system;
+  private final int maxOutputTokens;
+  private final int maxDiffChars;
+  private final CommandRunner git;
+  private final @Nullable PriceTable prices;
+
+  private ModelReviewer(Builder b) {
+    this.client = b.client;
+    this.model = b.model;
+    this.system = b.system;
+    this.maxOutputTokens = b.maxOutputTokens;
+    this.maxDiffChars = b.maxDiffChars;
+    this.git = b.git;
+    this.prices = b.prices;
+  }
+
+  public static Builder builder(ModelClient client, String model) {
+    return new Builder(client, model);
+  }
+
+  public String vendor() {
+    return client.vendor();
+  }
+
+  public String model() {
+    return model;
+  }
+
+  @Override
+  public Review review(ReviewRequest request) throws InterruptedException {
+    WorkspaceDiff.Diff diff = WorkspaceDiff.of(request.workspace(), git);
+    String prompt = prompt(request, diff);
+    List<Message> messages = new ArrayList<>(List.of(Message.user(prompt)));
+    ModelResponse first = send(messages);
+    Usage usage = priced(first);
+    Verdict verdict = parse(first.text());
+    if (verdict.problem != null) {
+      messages.add(first.toMessage());
+      messages.add(Message.user("Your answer is not a valid review: " + verdict.problem + ". Answer again with"
+          + " only the JSON object {\"verdict\":\"approve\"|\"request_changes\",\"findings\":[\"...\"]}."));
+      ModelResponse second = send(messages);
+      usage = usage.plus(priced(second));
+      Verdict retry = parse(second.text());
+      if (retry.problem != null) {
+        throw new InvalidOutputException("reviewer " + vendor() + "/" + model + " answered twice without a valid"
+            + " review for ticket " + request.ticket().id() + ": " + retry.problem + " (first answer: "
+            + verdict.problem + ")");
+      }
+      verdict = retry;
+    }
+    Map<String, String> attributes = new LinkedHashMap<>();
+    attributes.put("vendor", vendor());
+    attributes.put("model", model);
+    attributes.put("prompt-sha256", sha256(system + "\n\n" + prompt));
+    attributes.put("diff-sha256", sha256(diff.text()));
+    attributes.put("diff-base", diff.base());
+    if (verdict.approve) {
+      String notes = verdict.findings.isEmpty() ? "approved" : "approved; notes: "
+          + String.join("; ", verdict.findings);
+      return new Review.Approved(notes, usage, attributes);
+    }
+    return new Review.ChangesRequested(verdict.findings, usage, attributes);
+  }
+
+  private ModelResponse send(List<Message> messages) {
+    return client.send(ModelRequest.builder().model(model).system(system).messages(messages)
+        .maxTokens(maxOutputTokens).build());
+  }
+
+  private Usage priced(ModelResponse response) {
+    Usage usage = response.usage();
+    return prices != null && usage.costUsd().signum() == 0 ? prices.price(model, usage) : usage;
+  }
+
+  private String prompt(ReviewRequest request, WorkspaceDiff.Diff diff) {
+    Ticket ticket = request.ticket();
+    StringBuilder out = new StringBuilder();
+    out.append("# Review the change for ticket ").append(ticket.id()).append(": ").append(ticket.title())
+        .append("\n\n");
+    if (!ticket.body().isBlank()) {
+      out.append(ticket.body().strip()).append("\n\n");
+    }
+    out.append("## Acceptance criteria\n");
+    if (ticket.acceptanceCriteria().isEmpty()) {
+      out.append("- none given: judge against the description\n");
+    }
+    ticket.acceptanceCriteria().forEach(c -> out.append("- ").append(c).append('\n'));
+    out.append("\n## The worker's claim (attempt ").append(request.attempt()).append(")\n")
+        .append(request.claim().strip()).append('\n');
+    if (!request.findings().isEmpty()) {
+      out.append("\n## Findings of earlier attempts and reviews\n");
+      for (Finding f : request.findings()) {
+        out.append("- ").append(f).append('\n');
+      }
+    }
+    String text = diff.text();
+    out.append("\n## The diff against ").append(diff.base()).append('\n');
+    if (text.isBlank()) {
+      out.append("(empty: the workspace holds no change)\n");
+    } else {
+      if (text.length() > maxDiffChars) {
+        text = text.substring(0, maxDiffChars) + "\n[... diff cut at " + maxDiffChars + " characters ...]\n";
+      }
+      out.append("```diff\n").append(text).append(text.endsWith("\n") ? "" : "\n").append("```\n");
+    }
+    out.append("\nAnswer with only {\"verdict\":\"approve\"|\"request_changes\",\"findings\":[\"...\"]}.\n");
+    return out.toString();
+  }
+
+  /** A parsed answer, or the problem that kept it from parsing. */
+  private static final class Verdict {
+    final boolean approve;
+    final List<String> findings;
+    final @Nullable String problem;
+
+    Verdict(boolean approve, List<String> findings, @Nullable String problem) {
+      this.approve = approve;
+      this.findings = findings;
+      this.problem = problem;
+    }
+
+    static Verdict invalid(String problem) {
+      return new Verdict(false, List.of(), problem);
+    }
+  }
+
+  static Verdict parse(String answer) {
+    String text = answer.strip();
+    if (text.startsWith("```")) {
+      int firstLine = text.indexOf('\n');
+      int fence = text.lastIndexOf("```");
+      text = firstLine > 0 && fence > firstLine ? text.substring(firstLine + 1, fence).strip() : text;
+    }
+    if (text.isEmpty()) {
+      return Verdict.invalid("the answer is empty");
+    }
+    JsonNode node;
+    try {
+      node = JSON.readTree(text);
+    } catch (JsonProcessingException e) {
+      return Verdict.invalid("the answer is not JSON (" + e.getOriginalMessage() + ")");
+    }
+    if (node == null || !node.isObject()) {
+      return Verdict.invalid("the answer is not a JSON object");
+    }
+    JsonNode verdict = node.get("verdict");
+    if (verdict == null || !verdict.isTextual()) {
+      return Verdict.invalid("\"verdict\" is missing or not a string");
+    }
+    String value = verdict.textValue().toLowerCase(Locale.ROOT);
+    if (!value.equals("approve") && !value.equals("request_changes")) {
+      return Verdict.invalid("\"verdict\" is '" + verdict.textValue() + "', expected approve or request_changes");
+    }
+    List<String> findings = new ArrayList<>();
+    JsonNode items = node.get("findings");
+    if (items != null && !items.isNull()) {
+      if (!items.isArray()) {
+        return Verdict.invalid("\"findings\" is not an array");
+      }
+      for (JsonNode item : items) {
+        String finding = item.isTextual() ? item.textValue() : item.isObject() && item.path("message").isTextual()
+            ? located(item) : null;
+        if (finding == null || finding.isBlank()) {
+          return Verdict.invalid("a finding is " + item + ", expected a non-blank string");
+        }
+        findings.add(finding.strip());
+      }
+    }
+    if (value.equals("request_changes") && findings.isEmpty()) {
+      return Verdict.invalid("\"request_changes\" came without findings; name at least one problem");
+    }
+    return new Verdict(value.equals("approve"), List.copyOf(findings), null);
+  }
+
+  private static String located(JsonNode item) {
+    String where = item.path("file").isTextual() ? item.path("file").textValue()
+        + (item.path("line").isIntegralNumber() ? ":" + item.path("line").intValue() : "") + ": " : "";
+    return where + item.path("message").textValue();
+  }
+
+  static String sha256(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+          .digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ModelReviewer{" + vendor() + "/" + model + "}";
+  }
+
+  /** Builds a {@link ModelReviewer}; each setter rejects a bad value at once, naming it. */
+  public static final class Builder {
+    private final ModelClient client;
+    private final String model;
+    private @Nullable String workerVendor;
+    private boolean allowSameVendor;
+    private String system = DEFAULT_SYSTEM;
+    private int maxOutputTokens = 4096;
+    private int maxDiffChars = 200_000;
+    private CommandRunner git = CommandRunner.builder().timeout(Duration.ofMinutes(2)).outputCap(4_000_000).build();
+    private @Nullable PriceTable prices;
+
+    private Builder(ModelClient client, String model) {
+      this.client = Objects.requireNonNull(client, "client");
+      if (model.isBlank()) {
+        throw new InputException("blank model passed to ModelReviewer.builder: expected a model id");
+      }
+      this.model = model;
+    }
+
+    /** The vendor of the worker under review (e.g. {@code ModelWorker.vendor()}); required. */
+    public Builder workerVendor(String vendor) {
+      if (vendor.isBlank()) {
+        throw new InputException("blank worker vendor passed to ModelReviewer.workerVendor: expected e.g."
+            + " anthropic or openai");
+      }
+      this.workerVendor = vendor;
+      return this;
+    }
+
+    /** Lets the reviewer share the worker's vendor, with a warning at build time. */
+    public Builder allowSameVendor() {
+      this.allowSameVendor = true;
+      return this;
+    }
+
+    public Builder system(String system) {
+      if (system.isBlank()) {
+        throw new InputException("blank system prompt passed to ModelReviewer.system");
+      }
+      this.system = system;
+      return this;
+    }
+
+    public Builder maxOutputTokens(int tokens) {
+      if (tokens < 1) {
+        throw new InputException("max output tokens " + tokens + " passed to ModelReviewer: expected at least 1");
+      }
+      this.maxOutputTokens = tokens;
+      return this;
+    }
+
+    /** Characters of diff put in the prompt; the rest is cut with a note. */
+    public Builder maxDiffChars(int chars) {
+      if (chars < 1000) {
+        throw new InputException("max diff characters " + chars + " passed to ModelReviewer: expected at least"
+            + " 1000");
+      }
+      this.maxDiffChars = chars;
+      return this;
+    }
+
+    /** How git runs to compute the diff (timeout, environment). */
+    public Builder git(CommandRunner runner) {
+      this.git = Objects.requireNonNull(runner, "runner");
+      return this;
+    }
+
+    public Builder prices(PriceTable prices) {
+      this.prices = Objects.requireNonNull(prices, "prices");
+      return this;
+    }
+
+    /**
+     * @throws InputException when no worker vendor was given, or it equals the reviewer's and
+     *     {@link #allowSameVendor()} was not set
+     */
+    public ModelReviewer build() {
+      if (workerVendor == null) {
+        throw new InputException("ModelReviewer for " + client.vendor() + "/" + model + " has no worker vendor:"
+            + " expected workerVendor(...) so the reviewer can be checked to be of another vendor");
+      }
+      if (workerVendor.equalsIgnoreCase(client.vendor())) {
+        if (!allowSameVendor) {
+          throw new InputException("reviewer vendor '" + client.vendor() + "' equals the worker's vendor '"
+              + workerVendor + "': expected a reviewer of another vendor, or allowSameVendor() to accept it");
+        }
+        LOG.warn("reviewer {}/{} is of the same vendor as the worker it reviews ({}); a second vendor catches"
+            + " more", client.vendor(), model, workerVendor);
+      }
+      return new ModelReviewer(this);
+    }
+  }
+}

@@ -1,0 +1,311 @@
+package dev.loopkit.llm.work;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loopkit.core.Assignment;
+import dev.loopkit.core.InputException;
+import dev.loopkit.core.WorkResult;
+import dev.loopkit.core.Worker;
+import dev.loopkit.llm.ContentBlock;
+import dev.loopkit.llm.Message;
+import dev.loopkit.llm.ModelClient;
+import dev.loopkit.llm.PriceTable;
+import dev.loopkit.llm.agent.AgentLimits;
+import dev.loopkit.llm.agent.AgentLoop;
+import dev.loopkit.llm.agent.AgentOutcome;
+import dev.loopkit.llm.agent.TranscriptWriter;
+import dev.loopkit.llm.tools.Halt;
+import dev.loopkit.llm.tools.Toolbox;
+import dev.loopkit.llm.tools.WorkspaceTools;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A {@link Worker} that runs the {@link AgentLoop} with the workspace tools on one ticket. Each attempt starts
+ * a fresh conversation: the first message is built from the ticket, its acceptance criteria, the findings of
+ * earlier attempts and reviews, the ticket's comments and the notes files of the workspace ({@code AGENTS.md},
+ * {@code CLAUDE.md}, {@code NOTES.md} by default). The loop is capped by the assignment's budget and this
+ * worker's own limits, whichever is tighter. The conversation is written to
+ * {@code <run dir>/transcripts/<ticket>-attempt-<n>.jsonl} (redacted, replayable).
+ *
+ * <p>The worker's tools cannot set a ticket's status: it returns a claim. An end of turn is
+ * {@link WorkResult#completed}; {@code request_human} with evidence is {@link WorkResult#needsHuman}; every
+ * other ending (a cap, stuck, a refusal, a model error, a request for a human without evidence, work filed
+ * that blocks the ticket) is {@link WorkResult#failed} with findings naming it. Thread-safe: one worker serves
+ * concurrent attempts, each with its own loop.
+ *
+ * <pre>{@code
+ * Worker worker = ModelWorker.builder(anthropic, "claude-sonnet-4-5")
+ *     .tools(WorkspaceTools.builder().protect("oracle/**").build())
+ *     .maxTurns(60)
+ *     .build();
+ * }</pre>
+ */
+public final class ModelWorker implements Worker {
+  /** The default system prompt: the rules of the harness as the model should hear them. */
+  public static final String DEFAULT_SYSTEM = "You are a software engineer working on one ticket in a"
+      + " workspace (a git checkout) through the tools you are given. Read before you change; make the smallest"
+      + " change that meets every acceptance criterion; run the project's checks with run_command and read their"
+      + " output. Paths are relative to the workspace root and cannot leave it; some files (the verifier's) are"
+      + " protected. You cannot mark the ticket done: an independent verifier decides. If you find work outside"
+      + " this ticket, file it with file_ticket. Ask for a person with request_human only when you hit a wall you"
+      + " cannot move, and always with evidence (commands, exit codes, output). When you are done, reply with a"
+      + " short summary of what you changed and how you checked it, and call no more tools.";
+
+  private final ModelClient client;
+  private final String model;
+  private final String system;
+  private final WorkspaceTools tools;
+  private final int maxTurns;
+  private final long maxTokens;
+  private final BigDecimal maxCostUsd;
+  private final Duration maxDuration;
+  private final int maxOutputTokens;
+  private final int stuckAfter;
+  private final List<String> notesFiles;
+  private final Clock clock;
+  private final @Nullable PriceTable prices;
+
+  private ModelWorker(Builder b) {
+    this.client = b.client;
+    this.model = b.model;
+    this.system = b.system;
+    this.tools = b.tools;
+    this.maxTurns = b.maxTurns;
+    this.maxTokens = b.maxTokens;
+    this.maxCostUsd = b.maxCostUsd;
+    this.maxDuration = b.maxDuration;
+    this.maxOutputTokens = b.maxOutputTokens;
+    this.stuckAfter = b.stuckAfter;
+    this.notesFiles = List.copyOf(b.notesFiles);
+    this.clock = b.clock;
+    this.prices = b.prices;
+  }
+
+  public static Builder builder(ModelClient client, String model) {
+    return new Builder(client, model);
+  }
+
+  /** The vendor of this worker's client, for choosing a reviewer of another vendor. */
+  public String vendor() {
+    return client.vendor();
+  }
+
+  public String model() {
+    return model;
+  }
+
+  /** Where the transcript of an attempt goes. */
+  public static Path transcriptPath(Assignment assignment) {
+    return assignment.runDirectory().resolve("transcripts")
+        .resolve(assignment.ticket().id() + "-attempt-" + assignment.attempt() + ".jsonl");
+  }
+
+  @Override
+  public WorkResult work(Assignment assignment) throws InterruptedException {
+    Instant now = clock.instant();
+    AgentLimits own = new AgentLimits(maxTurns, maxTokens, maxCostUsd, now.plus(maxDuration));
+    AgentLimits limits = AgentLimits.of(assignment.budget()).tighter(own);
+    Toolbox toolbox = tools.forAssignment(assignment);
+    String task = TaskPrompt.build(assignment.ticket(), assignment.attempt(), assignment.findings(),
+        assignment.workspace().directory(), notesFiles);
+    AgentLoop.Builder loop = AgentLoop.builder(client, model).system(system).toolbox(toolbox).limits(limits)
+        .maxOutputTokens(maxOutputTokens).stuckAfter(stuckAfter).clock(clock);
+    if (prices != null) {
+      loop.prices(prices);
+    }
+    Path file = transcriptPath(assignment);
+    AgentOutcome outcome;
+    try (TranscriptWriter transcript = TranscriptWriter.open(file)) {
+      transcript.start(header(assignment, toolbox, limits));
+      outcome = loop.build().run(List.of(Message.user(task)), transcript);
+    }
+    return result(outcome, file);
+  }
+
+  private ObjectNode header(Assignment assignment, Toolbox toolbox, AgentLimits limits) {
+    ObjectNode n = JsonNodeFactory.instance.objectNode().put("run_id", assignment.runId())
+        .put("ticket", assignment.ticket().id()).put("attempt", assignment.attempt()).put("vendor", vendor())
+        .put("model", model).put("system", system).put("max_turns", limits.maxTurns())
+        .put("max_tokens", limits.maxTokens()).put("max_cost_usd", limits.maxCostUsd().toPlainString())
+        .put("deadline", limits.deadline().toString());
+    toolbox.names().forEach(n.putArray("tools")::add);
+    return n;
+  }
+
+  private static WorkResult result(AgentOutcome outcome, Path file) {
+    Optional<String> unbacked = rejectedHumanRequest(outcome.transcript());
+    if (unbacked.isPresent()) {
+      return WorkResult.failed(List.of("the worker asked for a human without evidence and stopped there ("
+          + unbacked.get() + "); transcript " + file), outcome.usage());
+    }
+    if (outcome instanceof AgentOutcome.Finished) {
+      String text = ((AgentOutcome.Finished) outcome).text().strip();
+      return WorkResult.completed(text.isEmpty() ? "finished without a summary" : text, outcome.usage());
+    }
+    if (outcome instanceof AgentOutcome.Halted
+        && ((AgentOutcome.Halted) outcome).halt() instanceof Halt.HumanRequested) {
+      Halt.HumanRequested human = (Halt.HumanRequested) ((AgentOutcome.Halted) outcome).halt();
+      return WorkResult.needsHuman(human.reason(), human.evidence(), outcome.usage());
+    }
+    List<String> findings = new ArrayList<>();
+    findings.add(outcome.describe());
+    if (outcome instanceof AgentOutcome.Refused && !((AgentOutcome.Refused) outcome).text().isBlank()) {
+      findings.add("the model's last words: " + ((AgentOutcome.Refused) outcome).text());
+    }
+    findings.add("transcript " + file);
+    return WorkResult.failed(findings, outcome.usage());
+  }
+
+  /** The error of the last tool call when it was a refused {@code request_human}. */
+  private static Optional<String> rejectedHumanRequest(List<Message> transcript) {
+    ContentBlock.ToolUse lastCall = null;
+    for (Message m : transcript) {
+      for (ContentBlock b : m.content()) {
+        if (b instanceof ContentBlock.ToolUse) {
+          lastCall = (ContentBlock.ToolUse) b;
+        }
+      }
+    }
+    if (lastCall == null || !lastCall.name().equals("request_human")) {
+      return Optional.empty();
+    }
+    for (Message m : transcript) {
+      for (ContentBlock b : m.content()) {
+        if (b instanceof ContentBlock.ToolResult && ((ContentBlock.ToolResult) b).toolUseId().equals(lastCall.id())
+            && ((ContentBlock.ToolResult) b).isError()) {
+          return Optional.of(((ContentBlock.ToolResult) b).content());
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public String toString() {
+    return "ModelWorker{" + vendor() + "/" + model + "}";
+  }
+
+  /** Builds a {@link ModelWorker}; each setter rejects a bad value at once, naming it. */
+  public static final class Builder {
+    private final ModelClient client;
+    private final String model;
+    private String system = DEFAULT_SYSTEM;
+    private WorkspaceTools tools = WorkspaceTools.defaults();
+    private int maxTurns = 100;
+    private long maxTokens = 5_000_000;
+    private BigDecimal maxCostUsd = new BigDecimal("10");
+    private Duration maxDuration = Duration.ofHours(1);
+    private int maxOutputTokens = 8192;
+    private int stuckAfter = 3;
+    private final List<String> notesFiles = new ArrayList<>(TaskPrompt.DEFAULT_NOTES_FILES);
+    private Clock clock = Clock.systemUTC();
+    private @Nullable PriceTable prices;
+
+    private Builder(ModelClient client, String model) {
+      this.client = Objects.requireNonNull(client, "client");
+      if (model.isBlank()) {
+        throw new InputException("blank model passed to ModelWorker.builder: expected a model id");
+      }
+      this.model = model;
+    }
+
+    public Builder system(String system) {
+      if (system.isBlank()) {
+        throw new InputException("blank system prompt passed to ModelWorker.system: expected the worker's rules");
+      }
+      this.system = system;
+      return this;
+    }
+
+    public Builder tools(WorkspaceTools tools) {
+      this.tools = Objects.requireNonNull(tools, "tools");
+      return this;
+    }
+
+    /** Turns per attempt (the budget's own turn cap still applies). */
+    public Builder maxTurns(int turns) {
+      if (turns < 1) {
+        throw new InputException("max turns " + turns + " passed to ModelWorker.maxTurns: expected at least 1");
+      }
+      this.maxTurns = turns;
+      return this;
+    }
+
+    public Builder maxTokens(long tokens) {
+      if (tokens < 1) {
+        throw new InputException("max tokens " + tokens + " passed to ModelWorker.maxTokens: expected at least 1");
+      }
+      this.maxTokens = tokens;
+      return this;
+    }
+
+    public Builder maxCostUsd(BigDecimal usd) {
+      if (usd.signum() < 0) {
+        throw new InputException("max cost " + usd + " passed to ModelWorker.maxCostUsd: expected 0 or more");
+      }
+      this.maxCostUsd = usd;
+      return this;
+    }
+
+    public Builder maxDuration(Duration duration) {
+      if (duration.isNegative() || duration.isZero()) {
+        throw new InputException("max duration " + duration + " passed to ModelWorker.maxDuration: expected a"
+            + " positive duration");
+      }
+      this.maxDuration = duration;
+      return this;
+    }
+
+    public Builder maxOutputTokens(int tokens) {
+      if (tokens < 1) {
+        throw new InputException("max output tokens " + tokens + " passed to ModelWorker: expected at least 1");
+      }
+      this.maxOutputTokens = tokens;
+      return this;
+    }
+
+    public Builder stuckAfter(int repeats) {
+      if (repeats < 2) {
+        throw new InputException("stuck threshold " + repeats + " passed to ModelWorker: expected at least 2");
+      }
+      this.stuckAfter = repeats;
+      return this;
+    }
+
+    /** Workspace files whose text goes into the prompt when present (default AGENTS.md, CLAUDE.md, NOTES.md). */
+    public Builder notesFiles(List<String> files) {
+      notesFiles.clear();
+      for (String f : files) {
+        if (f.isBlank()) {
+          throw new InputException("blank notes file name passed to ModelWorker.notesFiles: expected e.g."
+              + " AGENTS.md");
+        }
+        notesFiles.add(f);
+      }
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    public Builder prices(PriceTable prices) {
+      this.prices = Objects.requireNonNull(prices, "prices");
+      return this;
+    }
+
+    public ModelWorker build() {
+      return new ModelWorker(this);
+    }
+  }
+}

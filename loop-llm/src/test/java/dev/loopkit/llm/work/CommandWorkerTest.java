@@ -1,0 +1,197 @@
+package dev.loopkit.llm.work;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.loopkit.core.Assignment;
+import dev.loopkit.core.Budget;
+import dev.loopkit.core.InputException;
+import dev.loopkit.core.Ticket;
+import dev.loopkit.core.Usage;
+import dev.loopkit.core.WorkResult;
+import dev.loopkit.core.Workspace;
+import dev.loopkit.llm.tools.CommandEnvironment;
+import dev.loopkit.llm.tools.CommandRunner;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The headless-CLI worker, with small shell scripts standing in for the agent binaries. */
+class CommandWorkerTest {
+  private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
+  private static final String HOSTILE_TITLE = "Fix $(touch pwned) `touch pwned2`; rm -rf x";
+
+  @TempDir
+  Path tmp;
+
+  private Path bin;
+  private Path ws;
+  private Path runDir;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    bin = Files.createDirectories(tmp.resolve("bin"));
+    ws = Files.createDirectories(tmp.resolve("ws"));
+    runDir = Files.createDirectories(tmp.resolve("run"));
+  }
+
+  private void fakeAgent(String name, String script) throws Exception {
+    Path file = bin.resolve(name);
+    Files.writeString(file, "#!/bin/sh\n" + script + "\n");
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+  }
+
+  private CommandRunner runner(Duration timeout) {
+    Map<String, String> host = Map.of("PATH", bin + ":" + System.getenv("PATH"), "HOME", tmp.toString(),
+        "ANTHROPIC_API_KEY", "sk-ant-not-for-the-agent-123");
+    return CommandRunner.builder().timeout(timeout).hostEnvironment(() -> host).build();
+  }
+
+  private Assignment assignment() {
+    Ticket ticket = Ticket.builder("T-9").title(HOSTILE_TITLE).addAcceptanceCriterion("tests pass").build();
+    return new Assignment("run-1", ticket, new Workspace("T-9", ws, Map.of()), 1, List.of(),
+        new Budget(1000, BigDecimal.ONE, NOW.plusSeconds(3600), 10), (t, b) -> {
+          throw new AssertionError("no discoveries expected");
+        }, runDir);
+  }
+
+  private WorkResult work(AgentProfile profile, Duration timeout) throws Exception {
+    return CommandWorker.builder(profile).runner(runner(timeout)).clock(Clock.fixed(NOW, ZoneOffset.UTC)).build()
+        .work(assignment());
+  }
+
+  private List<String> recordedArgs() throws Exception {
+    String raw = Files.readString(ws.resolve("args"), StandardCharsets.UTF_8);
+    return Arrays.asList(raw.split("\0"));
+  }
+
+  @Test
+  void claudeCodeRunsLockedWithTheTaskAsOneArgumentAndItsResultIsTheClaim() throws Exception {
+    fakeAgent("claude", "printf '%s\\0' \"$@\" > args\n"
+        + "echo '{\"type\":\"result\",\"subtype\":\"success\",\"is_error\":false,\"result\":\"Fixed it.\","
+        + "\"total_cost_usd\":0.25,\"num_turns\":3,\"usage\":{\"input_tokens\":100,\"output_tokens\":50,"
+        + "\"cache_read_input_tokens\":10,\"cache_creation_input_tokens\":5}}'");
+    WorkResult.Completed done = assertInstanceOf(WorkResult.Completed.class,
+        work(AgentProfile.claudeCode(7), Duration.ofMinutes(1)));
+    assertEquals("Fixed it.", done.summary());
+    assertEquals(new Usage(100, 50, 10, 5, new BigDecimal("0.25")), done.usage());
+    List<String> args = recordedArgs();
+    assertEquals("-p", args.get(0));
+    assertTrue(args.get(1).startsWith("# Ticket T-9: " + HOSTILE_TITLE), args.get(1));
+    assertEquals(List.of("--output-format", "json", "--permission-mode", "acceptEdits", "--allowedTools",
+        "Read,Edit,Write,Glob,Grep,Bash", "--disallowedTools", "WebFetch,WebSearch", "--strict-mcp-config",
+        "--max-turns", "7"), args.subList(2, args.size()));
+    assertFalse(Files.exists(ws.resolve("pwned")) || Files.exists(ws.resolve("pwned2")));
+    assertTrue(Files.readString(runDir.resolve("transcripts/T-9-attempt-1.jsonl"))
+        .startsWith("{\"type\":\"command\",\"run_id\":\"run-1\""));
+  }
+
+  @Test
+  void anAgentReportedErrorFailsTheAttempt() throws Exception {
+    fakeAgent("claude", "echo '{\"type\":\"result\",\"subtype\":\"error_max_turns\",\"is_error\":true,"
+        + "\"result\":\"ran out of turns\"}'");
+    WorkResult.Failed failed = assertInstanceOf(WorkResult.Failed.class,
+        work(AgentProfile.claudeCode(), Duration.ofMinutes(1)));
+    assertEquals("claude-code reported an error (error_max_turns): ran out of turns", failed.findings().get(0));
+  }
+
+  @Test
+  void aNonZeroExitFailsWithTheStatusAndTheOutputTail() throws Exception {
+    fakeAgent("claude", "echo partial; echo 'auth failed' >&2; exit 4");
+    WorkResult.Failed failed = assertInstanceOf(WorkResult.Failed.class,
+        work(AgentProfile.claudeCode(), Duration.ofMinutes(1)));
+    assertEquals(List.of("claude-code exited with status 4", "stderr (tail): auth failed", "stdout (tail): partial"),
+        failed.findings().subList(0, 3));
+  }
+
+  @Test
+  void aTimeoutKillsTheAgentsWholeProcessTree() throws Exception {
+    fakeAgent("claude", "sleep 300 & echo $! > child.pid; wait");
+    WorkResult.Failed failed = assertInstanceOf(WorkResult.Failed.class,
+        work(AgentProfile.claudeCode(), Duration.ofSeconds(1)));
+    assertEquals("claude-code timed out after PT1S; its process tree was killed", failed.findings().get(0));
+    long pid = Long.parseLong(Files.readString(ws.resolve("child.pid")).trim());
+    assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+  }
+
+  @Test
+  void theAgentGetsNoHostSecretUnlessTheHostPassesIt() throws Exception {
+    fakeAgent("claude", "env > env.txt; echo '{\"type\":\"result\",\"subtype\":\"success\",\"result\":\"ok\"}'");
+    work(AgentProfile.claudeCode(), Duration.ofMinutes(1));
+    assertFalse(Files.readString(ws.resolve("env.txt")).contains("ANTHROPIC_API_KEY"));
+    CommandRunner passing = CommandRunner.builder().environment(CommandEnvironment.builder()
+        .inheritSecret("ANTHROPIC_API_KEY").build()).hostEnvironment(() -> Map.of("PATH", bin + ":"
+        + System.getenv("PATH"), "ANTHROPIC_API_KEY", "sk-ant-given-on-purpose-1")).build();
+    CommandWorker.builder(AgentProfile.claudeCode()).runner(passing).clock(Clock.fixed(NOW, ZoneOffset.UTC)).build()
+        .work(assignment());
+    assertTrue(Files.readString(ws.resolve("env.txt")).contains("ANTHROPIC_API_KEY=sk-ant-given-on-purpose-1"));
+  }
+
+  @Test
+  void codexEventsGiveTheLastAgentMessageAndTheUsage() throws Exception {
+    fakeAgent("codex", "printf '%s\\0' \"$@\" > args\n"
+        + "echo '{\"type\":\"thread.started\",\"thread_id\":\"th_1\"}'\n"
+        + "echo 'a notice that is not JSON'\n"
+        + "echo '{\"type\":\"item.completed\",\"item\":{\"id\":\"i1\",\"type\":\"agent_message\",\"text\":\"First.\"}}'\n"
+        + "echo '{\"type\":\"item.completed\",\"item\":{\"id\":\"i2\",\"type\":\"agent_message\",\"text\":\"All done.\"}}'\n"
+        + "echo '{\"type\":\"turn.completed\",\"usage\":{\"input_tokens\":1000,\"cached_input_tokens\":400,"
+        + "\"output_tokens\":80}}'");
+    WorkResult.Completed done = assertInstanceOf(WorkResult.Completed.class,
+        work(AgentProfile.codex(), Duration.ofMinutes(1)));
+    assertEquals("All done.", done.summary());
+    assertEquals(new Usage(600, 80, 400, 0, BigDecimal.ZERO), done.usage());
+    List<String> args = recordedArgs();
+    assertEquals(List.of("exec", "--sandbox", "workspace-write", "--ephemeral", "--json"), args.subList(0, 5));
+    assertTrue(args.get(5).startsWith("# Ticket T-9"));
+  }
+
+  @Test
+  void aFailedCodexTurnFailsTheAttempt() throws Exception {
+    fakeAgent("codex", "echo '{\"type\":\"turn.failed\",\"error\":{\"message\":\"quota exceeded\"}}'");
+    WorkResult.Failed failed = assertInstanceOf(WorkResult.Failed.class,
+        work(AgentProfile.codex(), Duration.ofMinutes(1)));
+    assertEquals("codex reported an error: quota exceeded", failed.findings().get(0));
+  }
+
+  @Test
+  void aCustomTemplateWithoutPlaceholderGetsTheTaskOnStandardInput() throws Exception {
+    AgentProfile custom = AgentProfile.custom("my-agent", "local", List.of("/bin/sh", "-c",
+        "cat > task.txt; echo 'summary from my agent'", "my-agent"), AgentProfile.OutputFormat.TEXT);
+    WorkResult.Completed done = assertInstanceOf(WorkResult.Completed.class, work(custom, Duration.ofMinutes(1)));
+    assertEquals("summary from my agent", done.summary());
+    String task = Files.readString(ws.resolve("task.txt"));
+    assertTrue(task.startsWith("# Ticket T-9: " + HOSTILE_TITLE) && task.contains("- tests pass"), task);
+    assertFalse(Files.exists(ws.resolve("pwned")));
+  }
+
+  @Test
+  void customTemplatesThatWouldSpliceOrExecuteTheTaskAreRefused() {
+    AgentProfile.OutputFormat text = AgentProfile.OutputFormat.TEXT;
+    InputException spliced = assertThrows(InputException.class,
+        () -> AgentProfile.custom("a", "v", List.of("agent", "--prompt={task}"), text));
+    assertTrue(spliced.getMessage().contains("inside the argument '--prompt={task}'"));
+    InputException shell = assertThrows(InputException.class,
+        () -> AgentProfile.custom("a", "v", List.of("/bin/bash", "-c", "{task}"), text));
+    assertTrue(shell.getMessage().contains("would run the task text as shell code"));
+    assertThrows(InputException.class, () -> AgentProfile.custom("a", "v", List.of("{task}"), text));
+    assertThrows(InputException.class, () -> AgentProfile.custom("a", "v", List.of("x", "{task}", "{task}"), text));
+    assertThrows(InputException.class, () -> AgentProfile.custom("a", "v", List.of(), text));
+    assertEquals(List.of("sh", "-c", "echo \"$1\"", "sh", "the task"),
+        AgentProfile.custom("a", "v", List.of("sh", "-c", "echo \"$1\"", "sh", "{task}"), text).command("the task"));
+  }
+}
