@@ -251,6 +251,22 @@ class LoopEngineTest {
   }
 
   @Test
+  void aWorkerThatStopsBecauseItFiledABlockerIsNotCountedAsFailed() {
+    InMemoryTracker tracker = InMemoryTracker.of(ticket("A"));
+    Worker blocked = a -> {
+      Ticket t = a.discoveries().file(NewTicket.builder("provision the queue").build(), true);
+      return WorkResult.failed(List.of("blocked by discovered ticket " + t.id()), Usage.ZERO);
+    };
+    ScriptedWorker worker = ScriptedWorker.withFallback(writesFile(dir)).on("A", blocked, writesFile(dir));
+    RunResult result = engine(tracker, worker, fileExists(dir))
+        .caps(Caps.builder().maxAttemptsPerTicket(1).build()).build().run();
+
+    assertInstanceOf(RunEnding.Done.class, result.ending());
+    assertEquals(Status.DONE, tracker.ticket("A").status(), "one failure allowed, none counted");
+    assertTrue(events.events(LoopEvent.AttemptFailed.class).isEmpty());
+  }
+
+  @Test
   void discoveredTicketsBeyondTheCapEndTheRunCapped() {
     InMemoryTracker tracker = InMemoryTracker.of(ticket("A"));
     Worker greedy = a -> {
