@@ -1,0 +1,344 @@
+package dev.loopkit.oracle;
+
+import dev.loopkit.core.Heal;
+import dev.loopkit.core.HealContext;
+import dev.loopkit.core.Healer;
+import dev.loopkit.core.InputException;
+import dev.loopkit.core.Tripwire;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The self-heal guard: a {@link Healer} that wraps the host's healer and keeps it away from the definition of
+ * done. For each heal it
+ *
+ * <ol>
+ *   <li>snapshots the protected set: the tripwire's fingerprint and the bytes of every protected file, and
+ *       the harness it may change: the {@link HarnessSettings} and the harness files (prompt files, tool
+ *       configuration);
+ *   <li>lets the delegate heal;
+ *   <li>re-runs the tripwire's fingerprint and compares the protected files byte for byte (a protected file
+ *       created or deleted counts too);
+ *   <li>if anything protected changed, rolls the whole patch back (protected files, harness files and settings
+ *       restored from the snapshot, files the heal created deleted) and returns {@link Heal#rejected}, whose
+ *       reason names every protected part that changed and anything it could not restore (for example an
+ *       in-memory oracle swapped behind a reference); the engine then ends the run {@code TAMPERED}. Otherwise
+ *       it returns {@link Heal#applied} when anything changed and {@link Heal#noChange} when nothing did.
+ * </ol>
+ *
+ * <p>The diff of every heal, applied or rejected, is computed from what actually changed, not from what the
+ * delegate says: settings as {@code - key=old} / {@code + key=new} lines, files as numbered changed lines,
+ * and the fingerprint parts that moved; the delegate's own diff follows under its own heading. The engine
+ * writes it to the journal. If the delegate throws, everything is restored and the exception propagates.
+ *
+ * <p>Called on the engine's thread; heals are serialized.
+ */
+public final class HealGuard implements Healer {
+  private final Healer delegate;
+  private final Tripwire tripwire;
+  private final @Nullable ProtectedPaths protectedPaths;
+  private final @Nullable HarnessSettings settings;
+  private final List<Path> harnessFiles;
+
+  private HealGuard(Builder b, Healer delegate, Tripwire tripwire) {
+    this.delegate = delegate;
+    this.tripwire = tripwire;
+    this.protectedPaths = b.protectedPaths;
+    this.settings = b.settings;
+    this.harnessFiles = List.copyOf(b.harnessFiles);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public synchronized Heal heal(HealContext context) throws Exception {
+    Map<String, String> fingerprintBefore = tripwire.fingerprint();
+    ProtectedPaths guarded = guardedPaths();
+    Set<Path> protectedBefore = guarded.files();
+    Map<Path, Content> protectedSnapshot = snapshot(protectedBefore);
+    Map<Path, Content> harnessSnapshot = snapshot(harnessFiles);
+    Map<String, String> settingsBefore = settings == null ? Map.of() : settings.snapshot();
+
+    Heal proposed;
+    try {
+      proposed = delegate.heal(context);
+    } catch (Exception | Error e) {
+      rollback(protectedSnapshot, guarded, harnessSnapshot, settingsBefore);
+      throw e;
+    }
+
+    Map<String, String> fingerprintAfter = tripwire.fingerprint();
+    Set<Path> protectedNow = new TreeSet<>(protectedBefore);
+    protectedNow.addAll(guarded.files());
+    List<String> violations = new ArrayList<>();
+    StringBuilder protectedDiff = new StringBuilder();
+    for (Path p : protectedNow) {
+      Content was = protectedSnapshot.get(p);
+      Content now = Content.read(p);
+      if (!Content.same(was, now)) {
+        violations.add((was == null ? "created " : now == null ? "deleted " : "changed ") + "protected file " + p);
+        protectedDiff.append("protected file ").append(p).append(":\n")
+            .append(LineDiff.diff(was == null ? null : was.bytes, now == null ? null : now.bytes));
+      }
+    }
+    List<String> fingerprintChanges = Fingerprint.changes(fingerprintBefore, fingerprintAfter);
+    for (String change : fingerprintChanges) {
+      String key = change.substring(change.indexOf(": ") + 2);
+      if (key.startsWith("file:") && protectedDiff.indexOf("protected file " + key.substring(5) + ":\n") >= 0) {
+        continue; // already named above, with its diff
+      }
+      violations.add("fingerprint " + change);
+    }
+
+    String diff = diff(harnessSnapshot, settingsBefore, protectedDiff.toString(), fingerprintChanges, proposed);
+    String summary = summary(proposed);
+    if (!violations.isEmpty()) {
+      rollback(protectedSnapshot, guarded, harnessSnapshot, settingsBefore);
+      List<String> remaining = Fingerprint.changes(fingerprintBefore, tripwire.fingerprint());
+      String reason = "the heal touched the definition of done (" + String.join("; ", violations) + "); "
+          + (remaining.isEmpty() ? "the patch was rolled back"
+              : "rolled back what could be, but these parts are still changed: " + String.join("; ", remaining))
+          + "; the run must stop for a person";
+      return Heal.rejected(summary, diff, reason);
+    }
+    if (proposed instanceof Heal.Rejected) {
+      rollback(protectedSnapshot, guarded, harnessSnapshot, settingsBefore);
+      return Heal.rejected(summary, diff, "the healer rejected its own patch: " + ((Heal.Rejected) proposed).reason()
+          + "; the patch was rolled back");
+    }
+    boolean observed = !observedDiffIsEmpty(harnessSnapshot, settingsBefore);
+    if (proposed instanceof Heal.NoChange) {
+      return observed ? Heal.applied("the healer said no change but changed the harness (" + summary + ")", diff)
+          : proposed;
+    }
+    if (!observed) {
+      return Heal.applied(summary + " (no change to the guarded settings or harness files was observed)", diff);
+    }
+    return Heal.applied(summary, diff);
+  }
+
+  private ProtectedPaths guardedPaths() {
+    ProtectedPaths paths = protectedPaths != null ? protectedPaths : ProtectedPaths.none();
+    if (tripwire instanceof DefinitionTripwire) {
+      paths = paths.plus(((DefinitionTripwire) tripwire).protectedPaths());
+    }
+    return paths;
+  }
+
+  private boolean observedDiffIsEmpty(Map<Path, Content> harnessSnapshot, Map<String, String> settingsBefore) {
+    if (settings != null && !settings.snapshot().equals(settingsBefore)) {
+      return false;
+    }
+    for (Map.Entry<Path, Content> e : harnessSnapshot.entrySet()) {
+      if (!Content.same(e.getValue(), Content.read(e.getKey()))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private String diff(Map<Path, Content> harnessSnapshot, Map<String, String> settingsBefore, String protectedDiff,
+      List<String> fingerprintChanges, Heal proposed) {
+    StringBuilder out = new StringBuilder();
+    if (settings != null) {
+      String d = HarnessSettings.diff(settingsBefore, settings.snapshot());
+      if (!d.isEmpty()) {
+        out.append("settings:\n").append(d);
+      }
+    }
+    for (Map.Entry<Path, Content> e : harnessSnapshot.entrySet()) {
+      Content now = Content.read(e.getKey());
+      if (!Content.same(e.getValue(), now)) {
+        out.append("harness file ").append(e.getKey()).append(":\n").append(LineDiff.diff(
+            e.getValue() == null ? null : e.getValue().bytes, now == null ? null : now.bytes));
+      }
+    }
+    out.append(protectedDiff);
+    if (!fingerprintChanges.isEmpty()) {
+      out.append("fingerprint:\n");
+      fingerprintChanges.forEach(c -> out.append("  ").append(c).append('\n'));
+    }
+    String declared = proposed instanceof Heal.Applied ? ((Heal.Applied) proposed).diff()
+        : proposed instanceof Heal.Rejected ? ((Heal.Rejected) proposed).diff() : "";
+    if (!declared.isBlank()) {
+      out.append("declared by the healer:\n").append(declared);
+      if (!declared.endsWith("\n")) {
+        out.append('\n');
+      }
+    }
+    return out.toString();
+  }
+
+  private static String summary(Heal proposed) {
+    if (proposed instanceof Heal.Applied) {
+      return ((Heal.Applied) proposed).summary();
+    }
+    if (proposed instanceof Heal.Rejected) {
+      return ((Heal.Rejected) proposed).summary();
+    }
+    return "healer said no change: " + ((Heal.NoChange) proposed).why();
+  }
+
+  private void rollback(Map<Path, Content> protectedSnapshot, ProtectedPaths guarded, Map<Path, Content> harnessSnapshot,
+      Map<String, String> settingsBefore) {
+    Set<Path> all = new LinkedHashSet<>(protectedSnapshot.keySet());
+    all.addAll(guarded.files());
+    for (Path p : all) {
+      restore(p, protectedSnapshot.get(p));
+    }
+    harnessSnapshot.forEach(HealGuard::restore);
+    if (settings != null) {
+      settings.restore(settingsBefore);
+    }
+  }
+
+  private static Map<Path, Content> snapshot(java.util.Collection<Path> files) {
+    Map<Path, Content> out = new TreeMap<>();
+    for (Path p : files) {
+      out.put(p, Content.read(p));
+    }
+    return out;
+  }
+
+  private static void restore(Path file, @Nullable Content content) {
+    try {
+      if (content == null) {
+        Files.deleteIfExists(file);
+        return;
+      }
+      if (Content.same(content, Content.read(file))) {
+        return;
+      }
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      Path tmp = file.resolveSibling(file.getFileName() + ".loop-restore");
+      Files.write(tmp, content.bytes);
+      if (content.permissions != null) {
+        Files.setPosixFilePermissions(tmp, content.permissions);
+      }
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        ch.force(true);
+      }
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot restore " + file + " after a rejected heal", e);
+    }
+  }
+
+  /** A file's bytes and POSIX permissions; null stands for an absent file. */
+  private static final class Content {
+    final byte[] bytes;
+    final @Nullable Set<PosixFilePermission> permissions;
+
+    private Content(byte[] bytes, @Nullable Set<PosixFilePermission> permissions) {
+      this.bytes = bytes;
+      this.permissions = permissions;
+    }
+
+    static @Nullable Content read(Path file) {
+      if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+        return null;
+      }
+      try {
+        Set<PosixFilePermission> perms = null;
+        try {
+          perms = Files.getPosixFilePermissions(file);
+        } catch (UnsupportedOperationException e) {
+          // not a POSIX file system: bytes are all we restore
+        }
+        return new Content(Files.readAllBytes(file), perms);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + file + " to guard a heal", e);
+      }
+    }
+
+    static boolean same(@Nullable Content a, @Nullable Content b) {
+      if (a == null || b == null) {
+        return a == b;
+      }
+      return Arrays.equals(a.bytes, b.bytes) && Objects.equals(a.permissions, b.permissions);
+    }
+  }
+
+  /** Builds a {@link HealGuard}; {@link #delegate} and {@link #tripwire} are required. */
+  public static final class Builder {
+    private @Nullable Healer delegate;
+    private @Nullable Tripwire tripwire;
+    private @Nullable ProtectedPaths protectedPaths;
+    private @Nullable HarnessSettings settings;
+    private final List<Path> harnessFiles = new ArrayList<>();
+
+    private Builder() {}
+
+    /** The host's healer, which patches the harness. */
+    public Builder delegate(Healer delegate) {
+      this.delegate = Objects.requireNonNull(delegate, "delegate");
+      return this;
+    }
+
+    /**
+     * The run's tripwire (the same instance the engine has). A {@link DefinitionTripwire} also contributes its
+     * {@link DefinitionTripwire#protectedPaths() protected paths}.
+     */
+    public Builder tripwire(Tripwire tripwire) {
+      this.tripwire = Objects.requireNonNull(tripwire, "tripwire");
+      return this;
+    }
+
+    /** Further files and globs the heal must not change. */
+    public Builder protectedPaths(ProtectedPaths paths) {
+      this.protectedPaths = Objects.requireNonNull(paths, "paths");
+      return this;
+    }
+
+    /** The settings the delegate edits, diffed and restored on rejection. */
+    public Builder settings(HarnessSettings settings) {
+      this.settings = Objects.requireNonNull(settings, "settings");
+      return this;
+    }
+
+    /** A harness file the delegate may edit (a prompt, a tool list), diffed and restored on rejection. */
+    public Builder harnessFile(Path file) {
+      harnessFiles.add(file.toAbsolutePath().normalize());
+      return this;
+    }
+
+    /** @throws InputException naming the missing part, or a harness file that is protected */
+    public HealGuard build() {
+      if (delegate == null) {
+        throw new InputException("HealGuard.builder(): no delegate: expected delegate(healer) to be set");
+      }
+      if (tripwire == null) {
+        throw new InputException("HealGuard.builder(): no tripwire: expected tripwire(...), the run's own tripwire");
+      }
+      ProtectedPaths paths = protectedPaths != null ? protectedPaths : ProtectedPaths.none();
+      if (tripwire instanceof DefinitionTripwire) {
+        paths = paths.plus(((DefinitionTripwire) tripwire).protectedPaths());
+      }
+      for (Path f : harnessFiles) {
+        if (paths.isProtected(f)) {
+          throw new InputException("harness file " + f + " is protected (it defines done): a heal may not edit it");
+        }
+      }
+      return new HealGuard(this, delegate, tripwire);
+    }
+  }
+}

@@ -1,0 +1,242 @@
+package dev.loopkit.oracle;
+
+import dev.loopkit.core.InputException;
+import dev.loopkit.core.Ticket;
+import dev.loopkit.core.Verification;
+import dev.loopkit.core.Verifier;
+import dev.loopkit.core.VerifyRequest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A verifier built from the ticket itself, so a batch carries its finish lines in the tracker. It reads the
+ * ticket's metadata:
+ *
+ * <ul>
+ *   <li>{@code verify} (required): the acceptance command, run through the shell ({@code sh -c}) in the
+ *       workspace, e.g. {@code mvn -q test -Dtest=OrderTest};
+ *   <li>{@code verify-expect}: a regular expression that must be found in its output, e.g.
+ *       {@code Tests run: [1-9]\d*, Failures: 0, Errors: 0};
+ *   <li>{@code verify-file}: a file (relative to the workspace) that must exist and be non-empty afterwards;
+ *       at least one of {@code verify-expect} and {@code verify-file} is required, since an exit code alone
+ *       is absence of error, not evidence;
+ *   <li>{@code verify-exit} (optional, default 0): the exit code that counts as success;
+ *   <li>{@code verify-timeout} (optional, default the builder's): {@code 90s}, {@code 5m}, {@code 1h} or an
+ *       ISO-8601 duration such as {@code PT5M}.
+ * </ul>
+ *
+ * <p>The command then runs as a {@link CommandVerifier} (same environment rules, evidence and process-tree
+ * kill). A ticket without {@code verify} goes to the fallback verifier if one is set, and otherwise fails,
+ * as does a ticket whose entries do not parse: the finding names the ticket, the key and the value. The
+ * tickets' own commands are tracker data, which workers cannot write; the fingerprint covers this verifier's
+ * configuration (shell, default timeout, environment, fallback). Thread-safe.
+ */
+public final class TicketCommandVerifier implements Verifier, Fingerprinted {
+  public static final String COMMAND_KEY = "verify";
+  public static final String EXPECT_KEY = "verify-expect";
+  public static final String FILE_KEY = "verify-file";
+  public static final String EXIT_KEY = "verify-exit";
+  public static final String TIMEOUT_KEY = "verify-timeout";
+
+  private final List<String> shell;
+  private final Duration defaultTimeout;
+  private final List<String> passedEnvironment;
+  private final @Nullable Verifier fallback;
+  private final Clock clock;
+
+  private TicketCommandVerifier(Builder b) {
+    this.shell = List.copyOf(b.shell);
+    this.defaultTimeout = b.defaultTimeout;
+    this.passedEnvironment = List.copyOf(b.passedEnvironment);
+    this.fallback = b.fallback;
+    this.clock = b.clock;
+  }
+
+  public static TicketCommandVerifier create() {
+    return builder().build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public Verification verify(VerifyRequest request) throws Exception {
+    Ticket ticket = request.ticket();
+    String command = ticket.metadata().get(COMMAND_KEY);
+    if (command == null || command.isBlank()) {
+      if (fallback != null) {
+        return fallback.verify(request);
+      }
+      return Verification.failed("ticket " + ticket.id() + " has no '" + COMMAND_KEY + "' metadata: expected its"
+          + " acceptance command, e.g. " + COMMAND_KEY + ": mvn -q test");
+    }
+    CommandVerifier verifier;
+    try {
+      verifier = forTicket(ticket, command);
+    } catch (InputException e) {
+      return Verification.failed(e.getMessage());
+    }
+    return verifier.verify(request);
+  }
+
+  /** The command verifier this ticket's metadata describes. */
+  CommandVerifier forTicket(Ticket ticket, String command) {
+    Map<String, String> meta = ticket.metadata();
+    List<String> argv = new ArrayList<>(shell);
+    argv.add(command);
+    CommandVerifier.Builder b = CommandVerifier.builder().command(argv).timeout(defaultTimeout).clock(clock);
+    passedEnvironment.forEach(b::passEnvironment);
+    String where = " in the metadata of ticket " + ticket.id();
+    String expect = meta.get(EXPECT_KEY);
+    if (expect != null) {
+      try {
+        b.expectOutput(expect);
+      } catch (InputException e) {
+        throw new InputException(EXPECT_KEY + " '" + expect + "'" + where + " is not usable: " + e.getMessage(), e);
+      }
+    }
+    String file = meta.get(FILE_KEY);
+    if (file != null) {
+      try {
+        b.expectFile(file);
+      } catch (InputException e) {
+        throw new InputException(FILE_KEY + " '" + file + "'" + where + " is not usable: " + e.getMessage(), e);
+      }
+    }
+    if (expect == null && file == null) {
+      throw new InputException("ticket " + ticket.id() + " has '" + COMMAND_KEY + "' but neither '" + EXPECT_KEY
+          + "' nor '" + FILE_KEY + "': expected the output or file that proves the command worked"
+          + " (an exit code alone is absence of error)");
+    }
+    String exit = meta.get(EXIT_KEY);
+    if (exit != null) {
+      try {
+        b.expectExitCode(Integer.parseInt(exit.trim()));
+      } catch (NumberFormatException e) {
+        throw new InputException(EXIT_KEY + " '" + exit + "'" + where + " is not a number: expected e.g. 0", e);
+      }
+    }
+    String timeout = meta.get(TIMEOUT_KEY);
+    if (timeout != null) {
+      b.timeout(parseDuration(timeout, TIMEOUT_KEY + where));
+    }
+    return b.build();
+  }
+
+  /**
+   * Parses {@code 90s}, {@code 5m}, {@code 2h}, {@code 500ms} or an ISO-8601 duration.
+   *
+   * @throws InputException naming the value and {@code source}
+   */
+  static Duration parseDuration(String value, String source) {
+    String v = value.trim().toLowerCase(Locale.ROOT);
+    try {
+      if (v.startsWith("p")) {
+        return positive(Duration.parse(v.toUpperCase(Locale.ROOT)), value, source);
+      }
+      if (v.endsWith("ms")) {
+        return positive(Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2).trim())), value, source);
+      }
+      long n = Long.parseLong(v.substring(0, v.length() - 1).trim());
+      switch (v.charAt(v.length() - 1)) {
+        case 's':
+          return positive(Duration.ofSeconds(n), value, source);
+        case 'm':
+          return positive(Duration.ofMinutes(n), value, source);
+        case 'h':
+          return positive(Duration.ofHours(n), value, source);
+        default:
+          break;
+      }
+    } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
+      throw badDuration(value, source, e);
+    }
+    throw badDuration(value, source, null);
+  }
+
+  private static Duration positive(Duration d, String value, String source) {
+    if (d.isNegative() || d.isZero()) {
+      throw badDuration(value, source, null);
+    }
+    return d;
+  }
+
+  private static InputException badDuration(String value, String source, @Nullable Exception cause) {
+    return new InputException("duration '" + value + "' (" + source + ") is not valid: expected a positive"
+        + " duration such as 90s, 5m, 1h or PT5M", cause);
+  }
+
+  @Override
+  public void describe(FingerprintSink sink) {
+    sink.config("shell", shell).config("default-timeout", defaultTimeout)
+        .config("passed-environment", passedEnvironment)
+        .config("keys", List.of(COMMAND_KEY, EXPECT_KEY, FILE_KEY, EXIT_KEY, TIMEOUT_KEY));
+    if (fallback != null) {
+      sink.part("fallback", fallback);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "TicketCommandVerifier{metadata '" + COMMAND_KEY + "' via " + shell + "}";
+  }
+
+  /** Builds a {@link TicketCommandVerifier}. */
+  public static final class Builder {
+    private List<String> shell = List.of("sh", "-c");
+    private Duration defaultTimeout = Duration.ofMinutes(10);
+    private final List<String> passedEnvironment = new ArrayList<>();
+    private @Nullable Verifier fallback;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    /** The program and options the ticket's command is appended to; default {@code sh -c}. */
+    public Builder shell(List<String> shell) {
+      if (shell.isEmpty() || shell.get(0).isBlank()) {
+        throw new InputException("shell " + shell + " is empty: expected e.g. [sh, -c] or [bash, -lc]");
+      }
+      this.shell = List.copyOf(shell);
+      return this;
+    }
+
+    /** The timeout for tickets without {@code verify-timeout}; default 10 minutes. */
+    public Builder defaultTimeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new InputException("default verify timeout " + timeout + " is not positive: expected e.g. PT10M");
+      }
+      this.defaultTimeout = timeout;
+      return this;
+    }
+
+    /** Extra host environment variables passed to the commands (see {@link CommandVerifier}). */
+    public Builder passEnvironment(String... names) {
+      CommandVerifier.builder().passEnvironment(names); // validates the names, naming a bad one
+      passedEnvironment.addAll(List.of(names));
+      return this;
+    }
+
+    /** The verifier for tickets without {@code verify}; default none (such tickets fail verification). */
+    public Builder fallback(Verifier fallback) {
+      this.fallback = Objects.requireNonNull(fallback, "fallback");
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    public TicketCommandVerifier build() {
+      return new TicketCommandVerifier(this);
+    }
+  }
+}
