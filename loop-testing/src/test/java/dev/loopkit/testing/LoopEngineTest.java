@@ -123,6 +123,18 @@ class LoopEngineTest {
   }
 
   @Test
+  void eachPassReadsTheBatchOnceSharingTheOraclesSnapshot() {
+    InMemoryTracker tracker = InMemoryTracker.of(ticket("A"), ticket("B", Dependency.blockedBy("A")));
+    engine(tracker, writesFile(dir), fileExists(dir)).build().run();
+
+    int passes = events.events(LoopEvent.PassStarted.class).size();
+    int oracleCalls = events.events(LoopEvent.OracleConsulted.class).size();
+    // the run start reads once; every oracle call reads once; the passes reuse those snapshots
+    assertEquals(1 + oracleCalls, tracker.batchReads());
+    assertEquals(oracleCalls - 1, passes);
+  }
+
+  @Test
   void theOracleIsTheOnlyWayToDone() {
     InMemoryTracker tracker = InMemoryTracker.of(ticket("A"));
     Oracle neverDone = ctx -> Verdict.pending(List.of(new Verdict.Outstanding("A", "external check not green")));
@@ -426,6 +438,8 @@ class LoopEngineTest {
 
     RunEnding.Tampered tampered = assertInstanceOf(RunEnding.Tampered.class, result.ending());
     assertEquals(List.of("changed: verify.sh"), tampered.changes());
+    assertTrue(tracker.transitions("A", Status.DONE).isEmpty(), "the tampering attempt is never marked done");
+    assertEquals(Status.OPEN, tracker.ticket("A").status());
     assertEquals(1, events.events(LoopEvent.TripwireTripped.class).size());
     assertTrue(result.report().interventions().stream().anyMatch(i -> i.kind().equals("tampered")));
   }
