@@ -485,6 +485,16 @@ final class FakeGitHub extends Dispatcher implements AutoCloseable {
       if (!in.get("milestone").canConvertToInt()) {
         return validation("Issue", "milestone", "invalid");
       }
+      if (in.get("milestone").asInt() != 1) {
+        nextNumber--;
+        ObjectNode body = json.createObjectNode().put("message", "Validation Failed");
+        body.putArray("errors").addObject().put("value", in.get("milestone").asInt()).put("resource", "Issue")
+            .put("field", "milestone").put("code", "invalid");
+        body.put("documentation_url", "https://docs.github.com/rest/issues/issues#create-an-issue")
+            .put("status", "422");
+        return withRateHeaders(new MockResponse().setResponseCode(422), --remaining)
+            .setHeader("Content-Type", "application/json; charset=utf-8").setBody(body.toString());
+      }
       i.milestone = in.get("milestone").asInt();
     }
     issues.put(i.number, i);
