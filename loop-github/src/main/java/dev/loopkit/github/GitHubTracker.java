@@ -537,6 +537,11 @@ public final class GitHubTracker implements Tracker {
     ensureLabels(next);
     ObjectNode patch = json.createObjectNode();
     boolean closed = "closed".equals(issue.path("state").asText());
+    if (closed && (to == Status.DONE || to == Status.CANCELLED)) {
+      // GitHub ignores state_reason unless the state changes: done <-> cancelled takes a reopen first
+      api.send("PATCH", issueUrl(n).build(), json.createObjectNode().put("state", "open")
+          .put("state_reason", "reopened"), "reopening issue #" + n + " to close it as " + to.wireName());
+    }
     if (to == Status.DONE || to == Status.CANCELLED) {
       patch.put("state", "closed").put("state_reason", to == Status.DONE ? "completed" : "not_planned");
     } else if (closed) {
@@ -773,7 +778,11 @@ public final class GitHubTracker implements Tracker {
       return this;
     }
 
-    /** The HTTP client (timeouts, proxy, TLS); default a client with 10 s connect and 30 s read timeouts. */
+    /**
+     * The HTTP client (timeouts, proxy, TLS); default a client with 10 s connect and 30 s read timeouts. The
+     * tracker derives its own client from it with {@code retryOnConnectionFailure(false)}, so a POST is never
+     * repeated behind its back.
+     */
     public Builder httpClient(OkHttpClient client) {
       this.httpClient = Objects.requireNonNull(client, "client");
       return this;
@@ -856,8 +865,11 @@ public final class GitHubTracker implements Tracker {
         }
         t = checkToken(fromEnv.trim(), "the GITHUB_TOKEN environment variable");
       }
-      OkHttpClient http = httpClient != null ? httpClient : new OkHttpClient.Builder()
-          .connectTimeout(Duration.ofSeconds(10)).readTimeout(Duration.ofSeconds(30)).build();
+      // OkHttp would silently repeat a POST whose connection dropped, filing an issue twice; this class
+      // repeats only what is safe to repeat, and the body marker covers a POST whose answer was lost
+      OkHttpClient http = (httpClient != null ? httpClient.newBuilder() : new OkHttpClient.Builder()
+          .connectTimeout(Duration.ofSeconds(10)).readTimeout(Duration.ofSeconds(30)))
+          .retryOnConnectionFailure(false).build();
       GitHubApi api = new GitHubApi(new GitHubApi.Settings(http, baseUrl, owner, name, t, userAgent, clock,
           sleeper, listener, maxRateLimitWait, minSecondaryWait, maxRetries), new ObjectMapper());
       return new GitHubTracker(this, api);
