@@ -24,7 +24,8 @@ final class SchedulerBenchmark {
   static final int EDGES = 3;
   static final int WINDOW = 1_000;
   static final int SLOTS = 8;
-  static final long NAIVE_BUDGET_NANOS = 60_000_000_000L;
+  /** The naive drain grows quadratically; a size runs only if it is predicted to finish within this. */
+  static final long NAIVE_RUN_LIMIT_NANOS = 60_000_000_000L;
   static final int[] SIM_SLOTS = {4, 8, 16};
   static final int LAYERED_PER_SLOTS = 30;
   static final int FAN_IN_PER_SLOTS = 10;
@@ -72,16 +73,17 @@ final class SchedulerBenchmark {
 
     out.printf(Locale.ROOT, "   %10s %18s %18s %10s%n", "tickets", "naive us/ticket", "ours us/ticket", "ratio");
     List<Map<String, Object>> rows = new ArrayList<>();
-    long spent = 0;
     long lastNaive = 0;
+    int lastSize = 1;
     double ratio = 0;
     int size = 1_000;
-    while (size <= TICKETS && spent + lastNaive * 4 <= NAIVE_BUDGET_NANOS) {
+    while (size <= TICKETS && lastNaive * ((double) size / lastSize) * ((double) size / lastSize)
+        <= NAIVE_RUN_LIMIT_NANOS) {
       List<Ticket> batch = size == TICKETS ? big : Dag.randomBlocking(size, EDGES, WINDOW, 42 + size).tickets();
       long t0 = System.nanoTime();
       List<String> started = Drain.naive(batch, SLOTS);
       lastNaive = System.nanoTime() - t0;
-      spent += lastNaive;
+      lastSize = size;
       if (started.size() != size) {
         throw new IllegalStateException("naive drain started " + started.size() + " of " + size + " tickets");
       }
