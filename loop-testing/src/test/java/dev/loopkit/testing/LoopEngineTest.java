@@ -395,6 +395,27 @@ class LoopEngineTest {
   }
 
   @Test
+  void attemptsRunOnTheHostsExecutorWhichTheEngineLeavesRunning() throws Exception {
+    InMemoryTracker tracker = InMemoryTracker.of(ticket("A"), ticket("B"), ticket("C"));
+    java.util.concurrent.ExecutorService host = java.util.concurrent.Executors.newFixedThreadPool(2,
+        r -> new Thread(r, "host-pool"));
+    Map<String, String> threads = new ConcurrentHashMap<>();
+    Worker worker = a -> {
+      threads.put(a.ticket().id(), Thread.currentThread().getName());
+      return writesFile(dir).work(a);
+    };
+    try {
+      RunResult result = engine(tracker, worker, fileExists(dir)).executor(host).build().run();
+
+      assertInstanceOf(RunEnding.Done.class, result.ending());
+      assertEquals(Map.of("A", "host-pool", "B", "host-pool", "C", "host-pool"), threads);
+      assertFalse(host.isShutdown());
+    } finally {
+      host.shutdownNow();
+    }
+  }
+
+  @Test
   void reviewerChangeRequestFailsTheAttemptAndReachesTheNextWorker() {
     InMemoryTracker tracker = InMemoryTracker.of(ticket("A"));
     AtomicInteger reviews = new AtomicInteger();
