@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loopkit.core.AdapterException;
 import dev.loopkit.core.Batch;
+import dev.loopkit.core.ForwardingTracker;
 import dev.loopkit.core.Caps;
 import dev.loopkit.core.Dependency;
 import dev.loopkit.core.DependencyType;
@@ -149,48 +150,17 @@ class GitHubEngineTest {
   }
 
   /** Counts reads of the batch; everything else goes straight through. */
-  private static final class CountingTracker implements Tracker {
-    final Tracker delegate;
+  private static final class CountingTracker extends ForwardingTracker {
     final AtomicInteger reads = new AtomicInteger();
 
     CountingTracker(Tracker delegate) {
-      this.delegate = delegate;
+      super(delegate);
     }
 
     @Override
     public Batch readBatch() {
       reads.incrementAndGet();
-      return delegate.readBatch();
-    }
-
-    @Override
-    public Optional<Ticket> find(String id) {
-      return delegate.find(id);
-    }
-
-    @Override
-    public Ticket create(NewTicket ticket) {
-      return delegate.create(ticket);
-    }
-
-    @Override
-    public void addDependency(String ticketId, Dependency dependency) {
-      delegate.addDependency(ticketId, dependency);
-    }
-
-    @Override
-    public void transition(String ticketId, Status to, String note) {
-      delegate.transition(ticketId, to, note);
-    }
-
-    @Override
-    public void comment(String ticketId, String body) {
-      delegate.comment(ticketId, body);
-    }
-
-    @Override
-    public boolean claim(String ticketId, String owner) {
-      return delegate.claim(ticketId, owner);
+      return super.readBatch();
     }
   }
 
