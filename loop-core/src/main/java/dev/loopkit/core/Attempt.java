@@ -73,6 +73,10 @@ final class Attempt implements Callable<AttemptOutcome> {
     if (result instanceof WorkResult.Failed f) {
       run.emit(new LoopEvent.WorkerFinished(run.now(), ticket.id(), number, "failed",
           String.join("; ", f.findings()), f.usage()));
+      if (!newBlockers.isEmpty()) {
+        // stopping because it filed its own blockers is waiting, not failing
+        return new AttemptOutcome.Deferred(List.copyOf(newBlockers));
+      }
       return new AttemptOutcome.Failed("work",
           f.findings().isEmpty() ? List.of("the worker gave up without saying why") : f.findings());
     }

@@ -59,6 +59,7 @@ final class Run {
   private volatile @Nullable CapReachedException discoveryCap;
   private Map<String, String> baseline = Map.of();
   private Instant deadline = Instant.MAX;
+  private @Nullable Batch lastOracleBatch;
   private int consecutiveFailures;
   private int heals;
 
@@ -257,7 +258,7 @@ final class Run {
       if (state.passes() >= caps.maxPasses()) {
         throw capped(Cap.PASSES, "reached " + caps.maxPasses() + " passes");
       }
-      Batch batch = settings.tracker().readBatch();
+      Batch batch = lastOracleBatch != null ? lastOracleBatch : settings.tracker().readBatch();
       List<Ticket> ready = settings.readySet().ready(
           new ReadyContext(batch, inFlight.keySet(), heldResources, settings.tracker()));
       List<String> readyIds = new ArrayList<>();
@@ -307,8 +308,10 @@ final class Run {
   private Verdict consultOracle() {
     checkTripwire();
     Verdict verdict;
+    SnapshotTracker view = new SnapshotTracker(settings.tracker());
     try {
-      verdict = settings.oracle().judge(new OracleContext(settings.tracker(), settings.clock()));
+      verdict = settings.oracle().judge(new OracleContext(view, settings.clock()));
+      lastOracleBatch = view.lastBatch();
     } catch (Exception e) {
       restoreInterrupt(e);
       throw new EndRun(new RunEnding.Failed(Attempt.describe("the oracle", e), e));
@@ -326,17 +329,19 @@ final class Run {
   }
 
   private void checkTripwire() {
-    Map<String, String> current;
-    try {
-      current = settings.tripwire().fingerprint();
-    } catch (Exception e) {
-      restoreInterrupt(e);
-      tripped(List.of("the definition of done can no longer be read: " + Attempt.describe("the tripwire", e)));
-      return;
-    }
-    List<String> changes = diff(baseline, current);
+    List<String> changes = currentTripwireChanges();
     if (!changes.isEmpty()) {
       tripped(changes);
+    }
+  }
+
+  /** What differs from the fingerprint recorded at the run's start; empty when nothing does. */
+  private List<String> currentTripwireChanges() {
+    try {
+      return diff(baseline, settings.tripwire().fingerprint());
+    } catch (Exception e) {
+      restoreInterrupt(e);
+      return List.of("the definition of done can no longer be read: " + Attempt.describe("the tripwire", e));
     }
   }
 
@@ -516,6 +521,15 @@ final class Run {
     Tracker tracker = settings.tracker();
     AttemptOutcome outcome = finished.outcome();
     if (outcome instanceof AttemptOutcome.Succeeded s) {
+      // The attempt may have moved the finish line it was just measured against: check before Done.
+      List<String> changes = currentTripwireChanges();
+      if (!changes.isEmpty()) {
+        record(new LoopEvent.AttemptInterrupted(now(), id, attempt,
+            "the definition of done changed during the attempt; not marked done"));
+        tracker.transition(id, Status.OPEN, "not marked done: the definition of done changed during attempt "
+            + attempt + " (" + String.join("; ", changes) + ")");
+        tripped(changes);
+      }
       tracker.transition(id, Status.DONE, doneNote(attempt, s.evidence()));
       record(new LoopEvent.TicketDone(now(), id, attempt, s.evidence()));
       consecutiveFailures = 0;

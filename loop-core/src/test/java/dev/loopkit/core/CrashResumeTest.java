@@ -62,13 +62,22 @@ class CrashResumeTest {
       for (int round = 0; round < 20 && exit != 0; round++) {
         Process p = start(trackerDir, runDir, work);
         if (kills < KILLS_PER_TRIAL) {
-          long delay = 150 + random.nextInt(900);
-          if (!p.waitFor(delay, TimeUnit.MILLISECONDS)) {
+          // A random moment of the run itself (not of JVM start-up): once the journal has grown by a random
+          // number of events, sometimes a few milliseconds later still, so kills also land mid-write.
+          long target = journalLines(runDir) + 1 + random.nextInt(40);
+          while (p.isAlive() && journalLines(runDir) < target) {
+            p.waitFor(2, TimeUnit.MILLISECONDS);
+          }
+          if (p.isAlive() && random.nextBoolean()) {
+            p.waitFor(random.nextInt(15), TimeUnit.MILLISECONDS);
+          }
+          if (p.isAlive()) {
             p.destroyForcibly(); // SIGKILL on Linux and macOS
             p.waitFor();
             kills++;
             continue;
           }
+          p.waitFor();
         } else {
           assertTrue(p.waitFor(120, TimeUnit.SECONDS), "trial " + trial + " did not finish");
         }
@@ -87,6 +96,20 @@ class CrashResumeTest {
         + " interrupted attempts resumed");
     assertTrue(totalKills >= TRIALS, "the trials killed too few processes: " + totalKills);
     assertTrue(totalInterrupted > 0, "no kill landed during an attempt in " + TRIALS + " trials");
+  }
+
+  private static long journalLines(Path runDir) throws java.io.IOException {
+    Path journal = runDir.resolve(RunJournal.FILE_NAME);
+    if (!java.nio.file.Files.exists(journal)) {
+      return 0;
+    }
+    long n = 0;
+    for (byte b : java.nio.file.Files.readAllBytes(journal)) {
+      if (b == '\n') {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Checks one trial's invariants; returns its interrupted attempts. */

@@ -8,7 +8,6 @@ import dev.loopkit.core.Verifier;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -31,11 +30,7 @@ public final class CompositeOracle implements VerifyingOracle, Fingerprinted {
 
   /** @throws InputException if the list is empty */
   public static CompositeOracle allOf(List<? extends Oracle> members) {
-    if (members.isEmpty()) {
-      throw new InputException("CompositeOracle.allOf(): no oracles: expected at least one");
-    }
-    members.forEach(m -> Objects.requireNonNull(m, "oracle"));
-    return new CompositeOracle(new ArrayList<>(members));
+    return new CompositeOracle(Members.check(members, "CompositeOracle.allOf()", "oracle"));
   }
 
   public List<Oracle> members() {
@@ -69,9 +64,7 @@ public final class CompositeOracle implements VerifyingOracle, Fingerprinted {
 
   @Override
   public void describe(FingerprintSink sink) {
-    for (int i = 0; i < members.size(); i++) {
-      sink.part(Integer.toString(i), members.get(i));
-    }
+    Members.describe(sink, members);
   }
 
   @Override

@@ -7,7 +7,6 @@ import dev.loopkit.core.Verifier;
 import dev.loopkit.core.VerifyRequest;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * Verifiers that must all pass, run in order. It stops at the first that fails (later ones, often slower,
@@ -29,11 +28,7 @@ public final class CompositeVerifier implements Verifier, Fingerprinted {
 
   /** @throws InputException if the list is empty */
   public static CompositeVerifier allOf(List<? extends Verifier> members) {
-    if (members.isEmpty()) {
-      throw new InputException("CompositeVerifier.allOf(): no verifiers: expected at least one");
-    }
-    members.forEach(m -> Objects.requireNonNull(m, "verifier"));
-    return new CompositeVerifier(new ArrayList<>(members));
+    return new CompositeVerifier(Members.check(members, "CompositeVerifier.allOf()", "verifier"));
   }
 
   public List<Verifier> members() {
@@ -87,9 +82,7 @@ public final class CompositeVerifier implements Verifier, Fingerprinted {
 
   @Override
   public void describe(FingerprintSink sink) {
-    for (int i = 0; i < members.size(); i++) {
-      sink.part(Integer.toString(i), members.get(i));
-    }
+    Members.describe(sink, members);
   }
 
   @Override

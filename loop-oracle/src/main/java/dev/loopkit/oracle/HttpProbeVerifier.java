@@ -323,8 +323,8 @@ public final class HttpProbeVerifier implements Verifier, Fingerprinted {
 
     /** A header sent with every observation poll (e.g. authorization); never recorded in evidence. */
     public Builder observeHeader(String name, String value) {
-      ProbeRequest.get("http://x").header(name, value);
-      observeHeaders.put(name, value);
+      ProbeRequest.checkHeaderName(name);
+      observeHeaders.put(name, Objects.requireNonNull(value, "value"));
       return this;
     }
 

@@ -56,9 +56,7 @@ public final class ProbeRequest implements Fingerprinted {
 
   /** A copy with this header added; its value is never recorded in evidence. */
   public ProbeRequest header(String name, String value) {
-    if (!name.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
-      throw new InputException("HTTP header name '" + name + "' is not a valid token");
-    }
+    checkHeaderName(name);
     Map<String, String> copy = new LinkedHashMap<>(headers);
     copy.put(name, Objects.requireNonNull(value, "value"));
     return new ProbeRequest(method, url, copy, body, contentType, expectedStatusFrom, expectedStatusTo);
@@ -99,6 +97,12 @@ public final class ProbeRequest implements Fingerprinted {
   String expectedStatus() {
     return expectedStatusFrom == expectedStatusTo ? Integer.toString(expectedStatusFrom)
         : expectedStatusFrom + "-" + expectedStatusTo;
+  }
+
+  static void checkHeaderName(String name) {
+    if (!name.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
+      throw new InputException("HTTP header name '" + name + "' is not a valid token: expected e.g. Authorization");
+    }
   }
 
   static String checkUrl(String url) {

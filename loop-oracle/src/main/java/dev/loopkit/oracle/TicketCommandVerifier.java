@@ -219,7 +219,7 @@ public final class TicketCommandVerifier implements Verifier, Fingerprinted {
 
     /** Extra host environment variables passed to the commands (see {@link CommandVerifier}). */
     public Builder passEnvironment(String... names) {
-      CommandVerifier.builder().passEnvironment(names);
+      CommandVerifier.builder().passEnvironment(names); // validates the names, naming a bad one
       passedEnvironment.addAll(List.of(names));
       return this;
     }

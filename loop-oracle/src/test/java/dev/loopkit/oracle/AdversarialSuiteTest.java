@@ -61,7 +61,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code 42}.
  */
 class AdversarialSuiteTest {
-  private static final String SCRIPT = "grep -qx 42 \"$LOOP_TICKET_ID.answer\" && echo VERIFIED\n";
+  private static final String SCRIPT =
+      "f=\"$LOOP_TICKET_ID.answer\"; [ -f \"$f\" ] && grep -qx 42 \"$f\" && echo VERIFIED\n";
   private static final long SAFETY_SECONDS = 60;
 
   @TempDir Path dir;
@@ -139,8 +140,8 @@ class AdversarialSuiteTest {
     assertEquals(2, events.events(LoopEvent.AttemptFailed.class).stream().filter(e -> e.ticketId().equals("T-1"))
         .filter(e -> e.stage().equals("verify")).count());
     List<String> findings = findings("T-1");
-    assertEquals("command sh " + script + " exited 2: expected 0", findings.get(0));
-    assertEquals("output of sh " + script + " did not contain a match for /(?m)^VERIFIED$/ (44 bytes of output)",
+    assertEquals("command sh " + script + " exited 1: expected 0", findings.get(0));
+    assertEquals("output of sh " + script + " did not contain a match for /(?m)^VERIFIED$/ (0 bytes of output)",
         findings.get(1));
     assertEquals(Status.HUMAN_GATED, tracker.ticket("T-1").status());
     assertEquals("2 failed attempt(s) reached the cap of 2 attempts per ticket",

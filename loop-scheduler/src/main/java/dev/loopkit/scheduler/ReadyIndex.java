@@ -122,14 +122,15 @@ public final class ReadyIndex {
       created.add(n);
     }
     for (Node n : created) {
-      n.deps = readinessDeps(Objects.requireNonNull(n.ticket));
+      n.declared = Objects.requireNonNull(n.ticket).dependencies();
+      n.deps = readinessDeps(n.ticket);
       for (Dependency d : n.deps) {
         Node target = targetOf(n, d);
         link(target, n, d.type());
       }
     }
     List<Node> all = new ArrayList<>(nodes.values());
-    topologicalOrder(created, all);
+    List<Node> byOrd = topologicalOrder(created, all);
     for (Node n : all) {
       n.unmet = 0;
       for (Node b : n.blockers) {
@@ -138,9 +139,7 @@ public final class ReadyIndex {
         }
       }
     }
-    // ords run from sources to sinks, so parents are settled before their children
-    Node[] byOrd = all.toArray(new Node[0]);
-    java.util.Arrays.sort(byOrd, Comparator.comparingInt(n -> n.ord));
+    // byOrd runs from sources to sinks, so parents are settled before their children
     for (Node n : byOrd) {
       n.blockedParents = 0;
       for (Node p : n.parents) {
@@ -149,8 +148,8 @@ public final class ReadyIndex {
         }
       }
     }
-    for (int i = byOrd.length - 1; i >= 0; i--) {
-      Node n = byOrd[i];
+    for (int i = byOrd.size() - 1; i >= 0; i--) {
+      Node n = byOrd.get(i);
       n.cp = computeCp(n);
       n.down = computeDown(n);
     }
@@ -221,10 +220,11 @@ public final class ReadyIndex {
         }
       }
       setStatus(n, t.status());
-      List<Dependency> deps = readinessDeps(t);
-      if (!deps.equals(n.deps)) {
+      if (t.dependencies() != n.declared && !t.dependencies().equals(n.declared)
+          && !readinessDeps(t).equals(n.deps)) {
         rewire.add(n);
       }
+      n.declared = t.dependencies();
       refreshCandidate(n);
     }
     for (Node n : rewire) {
@@ -422,8 +422,9 @@ public final class ReadyIndex {
     }
   }
 
-  /** Kahn's algorithm: assigns ords 0..n-1, or throws naming a cycle. */
-  private void topologicalOrder(List<Node> batchOrder, List<Node> all) {
+  /** Kahn's algorithm: assigns ords 0..n-1 and returns the nodes in that order, or throws naming a cycle. */
+  private List<Node> topologicalOrder(List<Node> batchOrder, List<Node> all) {
+    List<Node> sorted = new ArrayList<>(all.size());
     ArrayDeque<Node> queue = new ArrayDeque<>();
     for (Node n : all) {
       n.pending = n.blockers.size() + n.parents.size();
@@ -435,6 +436,7 @@ public final class ReadyIndex {
     while (!queue.isEmpty()) {
       Node n = queue.poll();
       n.ord = next++;
+      sorted.add(n);
       for (Node s : n.waiters) {
         if (--s.pending == 0) {
           queue.add(s);
@@ -455,6 +457,7 @@ public final class ReadyIndex {
     }
     minOrd = 0;
     maxOrd = next - 1;
+    return sorted;
   }
 
   /** From a node left over by Kahn's algorithm, follows dependencies among left-over nodes until one repeats. */
@@ -737,20 +740,25 @@ public final class ReadyIndex {
   }
 
   private static Comparator<Node> comparator(ReadyOrder order) {
-    Comparator<Node> age = Comparator.<Node, Instant>comparing(n -> n.createdAt);
-    Comparator<Node> byId = Comparator.comparing(n -> n.id);
-    Comparator<Node> priority = Comparator.comparingInt(n -> n.priority);
     switch (order) {
       case CRITICAL_PATH_FIRST:
-        return Comparator.<Node>comparingInt(n -> -n.cp).thenComparing(priority).thenComparing(age)
-            .thenComparing(byId);
+        return (a, b) -> a.cp != b.cp ? Integer.compare(b.cp, a.cp) : byPriority(a, b);
       case PRIORITY:
-        return priority.thenComparing(age).thenComparing(byId);
+        return ReadyIndex::byPriority;
       case FIFO:
-        return age.thenComparing(byId);
+        return ReadyIndex::byAge;
       default:
         throw new AssertionError(order);
     }
+  }
+
+  private static int byPriority(Node a, Node b) {
+    return a.priority != b.priority ? Integer.compare(a.priority, b.priority) : byAge(a, b);
+  }
+
+  private static int byAge(Node a, Node b) {
+    int c = a.createdAt.compareTo(b.createdAt);
+    return c != 0 ? c : a.id.compareTo(b.id);
   }
 
   private static final class Node {
@@ -762,6 +770,8 @@ public final class ReadyIndex {
     Instant createdAt = Instant.EPOCH;
     Set<String> resources = Set.of();
     List<Dependency> deps = List.of();
+    /** Every dependency the ticket declared, readiness-affecting or not, as last indexed. */
+    List<Dependency> declared = List.of();
     final List<Node> blockers = new ArrayList<>(2);
     final List<Node> waiters = new ArrayList<>(2);
     final List<Node> parents = new ArrayList<>(1);

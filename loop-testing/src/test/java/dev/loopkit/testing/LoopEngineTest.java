@@ -123,6 +123,18 @@ class LoopEngineTest {
   }
 
   @Test
+  void eachPassReadsTheBatchOnceSharingTheOraclesSnapshot() {
+    InMemoryTracker tracker = InMemoryTracker.of(ticket("A"), ticket("B", Dependency.blockedBy("A")));
+    engine(tracker, writesFile(dir), fileExists(dir)).build().run();
+
+    int passes = events.events(LoopEvent.PassStarted.class).size();
+    int oracleCalls = events.events(LoopEvent.OracleConsulted.class).size();
+    // the run start reads once; every oracle call reads once; the passes reuse those snapshots
+    assertEquals(1 + oracleCalls, tracker.batchReads());
+    assertEquals(oracleCalls - 1, passes);
+  }
+
+  @Test
   void theOracleIsTheOnlyWayToDone() {
     InMemoryTracker tracker = InMemoryTracker.of(ticket("A"));
     Oracle neverDone = ctx -> Verdict.pending(List.of(new Verdict.Outstanding("A", "external check not green")));
@@ -251,6 +263,22 @@ class LoopEngineTest {
   }
 
   @Test
+  void aWorkerThatStopsBecauseItFiledABlockerIsNotCountedAsFailed() {
+    InMemoryTracker tracker = InMemoryTracker.of(ticket("A"));
+    Worker blocked = a -> {
+      Ticket t = a.discoveries().file(NewTicket.builder("provision the queue").build(), true);
+      return WorkResult.failed(List.of("blocked by discovered ticket " + t.id()), Usage.ZERO);
+    };
+    ScriptedWorker worker = ScriptedWorker.withFallback(writesFile(dir)).on("A", blocked, writesFile(dir));
+    RunResult result = engine(tracker, worker, fileExists(dir))
+        .caps(Caps.builder().maxAttemptsPerTicket(1).build()).build().run();
+
+    assertInstanceOf(RunEnding.Done.class, result.ending());
+    assertEquals(Status.DONE, tracker.ticket("A").status(), "one failure allowed, none counted");
+    assertTrue(events.events(LoopEvent.AttemptFailed.class).isEmpty());
+  }
+
+  @Test
   void discoveredTicketsBeyondTheCapEndTheRunCapped() {
     InMemoryTracker tracker = InMemoryTracker.of(ticket("A"));
     Worker greedy = a -> {
@@ -367,6 +395,27 @@ class LoopEngineTest {
   }
 
   @Test
+  void attemptsRunOnTheHostsExecutorWhichTheEngineLeavesRunning() throws Exception {
+    InMemoryTracker tracker = InMemoryTracker.of(ticket("A"), ticket("B"), ticket("C"));
+    java.util.concurrent.ExecutorService host = java.util.concurrent.Executors.newFixedThreadPool(2,
+        r -> new Thread(r, "host-pool"));
+    Map<String, String> threads = new ConcurrentHashMap<>();
+    Worker worker = a -> {
+      threads.put(a.ticket().id(), Thread.currentThread().getName());
+      return writesFile(dir).work(a);
+    };
+    try {
+      RunResult result = engine(tracker, worker, fileExists(dir)).executor(host).build().run();
+
+      assertInstanceOf(RunEnding.Done.class, result.ending());
+      assertEquals(Map.of("A", "host-pool", "B", "host-pool", "C", "host-pool"), threads);
+      assertFalse(host.isShutdown());
+    } finally {
+      host.shutdownNow();
+    }
+  }
+
+  @Test
   void reviewerChangeRequestFailsTheAttemptAndReachesTheNextWorker() {
     InMemoryTracker tracker = InMemoryTracker.of(ticket("A"));
     AtomicInteger reviews = new AtomicInteger();
@@ -410,6 +459,8 @@ class LoopEngineTest {
 
     RunEnding.Tampered tampered = assertInstanceOf(RunEnding.Tampered.class, result.ending());
     assertEquals(List.of("changed: verify.sh"), tampered.changes());
+    assertTrue(tracker.transitions("A", Status.DONE).isEmpty(), "the tampering attempt is never marked done");
+    assertEquals(Status.OPEN, tracker.ticket("A").status());
     assertEquals(1, events.events(LoopEvent.TripwireTripped.class).size());
     assertTrue(result.report().interventions().stream().anyMatch(i -> i.kind().equals("tampered")));
   }

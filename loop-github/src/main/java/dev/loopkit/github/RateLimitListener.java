@@ -1,0 +1,16 @@
+package dev.loopkit.github;
+
+/**
+ * Told of every rate-limit wait before the tracker sleeps, on the thread that made the request. Keep it quick;
+ * an exception it throws is logged and ignored, so a listener never changes whether the request is retried.
+ */
+@FunctionalInterface
+public interface RateLimitListener {
+
+  void onWait(RateLimitWait wait);
+
+  /** Ignores every wait. */
+  static RateLimitListener none() {
+    return wait -> {};
+  }
+}

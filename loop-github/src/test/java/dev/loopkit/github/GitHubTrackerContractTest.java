@@ -1,0 +1,28 @@
+package dev.loopkit.github;
+
+import dev.loopkit.core.Tracker;
+import dev.loopkit.testing.TrackerContract;
+import org.junit.jupiter.api.AfterEach;
+
+/** The tracker contract against the fake GitHub, each test on a repository of its own. */
+class GitHubTrackerContractTest extends TrackerContract {
+  static final String TOKEN = "ghp_contractTokenNeverPrinted0123456789";
+  private FakeGitHub github;
+
+  @Override
+  protected Tracker newTracker() throws Exception {
+    github = new FakeGitHub(TOKEN);
+    return github.tracker().build();
+  }
+
+  /** A number the fresh repository certainly has no issue for, so find() meets GitHub's own 404. */
+  @Override
+  protected String unknownId() {
+    return "404404";
+  }
+
+  @AfterEach
+  void stopGitHub() throws Exception {
+    github.close();
+  }
+}
