@@ -93,7 +93,7 @@ final class ProjectEngine {
     }
     DefinitionTripwire frozen = tripwire.build();
 
-    Worker worker = new DeferringWorker(new CommittingWorker(worker(config, environment), new GitCommands()));
+    Worker worker = new CommittingWorker(worker(config, environment), new GitCommands());
     LoopEngine.Builder engine = LoopEngine.builder()
         .tracker(tracker)
         .oracle(oracle)

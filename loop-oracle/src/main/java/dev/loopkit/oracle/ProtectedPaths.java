@@ -17,7 +17,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Predicate;
-import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -156,10 +155,25 @@ public final class ProtectedPaths implements Predicate<Path> {
     if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
-    try (Stream<Path> walk = Files.walk(root)) {
-      walk.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
-          .filter(p -> glob == null || glob.matches(p))
-          .forEach(out::add);
+    try {
+      Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<Path>() {
+        @Override
+        public java.nio.file.FileVisitResult visitFile(Path p, java.nio.file.attribute.BasicFileAttributes a) {
+          if (a.isRegularFile() && (glob == null || glob.matches(p))) {
+            out.add(p);
+          }
+          return java.nio.file.FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public java.nio.file.FileVisitResult visitFileFailed(Path p, IOException e) throws IOException {
+          // a file that vanished mid-walk (git's own lock and merge files come and go) is simply not there
+          if (e instanceof java.nio.file.NoSuchFileException) {
+            return java.nio.file.FileVisitResult.CONTINUE;
+          }
+          throw e;
+        }
+      });
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list protected directory " + root, e);
     }
