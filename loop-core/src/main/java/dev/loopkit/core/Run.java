@@ -181,10 +181,19 @@ final class Run {
     } catch (RuntimeException e) {
       ending = new RunEnding.Failed(Attempt.describe("the run", e), e);
     }
-    stopInFlight(ending);
-    record(new LoopEvent.RunEnded(now(), ending.kind().name(), detail(ending)));
-    if (ownExecutor != null) {
-      ownExecutor.shutdownNow();
+    // A host that interrupts the engine thread still gets a closed journal and reopened tickets: finish
+    // with the flag cleared, then hand it back.
+    boolean interrupted = Thread.interrupted();
+    try {
+      stopInFlight(ending);
+      record(new LoopEvent.RunEnded(now(), ending.kind().name(), detail(ending)));
+    } finally {
+      if (ownExecutor != null) {
+        ownExecutor.shutdownNow();
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
     return new RunResult(runId, runDirectory, ending, RunReport.of(journal.events()));
   }
@@ -496,7 +505,8 @@ final class Run {
       finished = completions.poll(Math.min(remaining.toMillis(), Long.MAX_VALUE / 2), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new EndRun(new RunEnding.Failed("the engine thread was interrupted", e));
+      throw new EndRun(new RunEnding.Failed("the engine thread was interrupted (the host stopped the run);"
+          + " run again on the same directory to resume", e));
     }
     if (finished == null) {
       throw capped(Cap.WALL_CLOCK, "ran for the wall-clock cap of " + settings.caps().maxWallClock()

@@ -6,13 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -22,6 +20,9 @@ import org.slf4j.LoggerFactory;
  * The run journal: {@code <run dir>/journal.jsonl}, one {@link LoopEvent} per line, each line written and
  * synced to disk before {@link #append} returns, so the engine never acts on an event the disk does not
  * hold. Thread-safe.
+ *
+ * <p>Appends go through a {@link RandomAccessFile}, not a {@code FileChannel}: a channel is closed for every
+ * thread when any thread is interrupted during its I/O, and attempts are interrupted when a run ends.
  *
  * <p>Reading tolerates exactly one kind of damage: a torn last line (the process died mid-write), which is
  * ignored with a warning and cut off before the next append. Any other malformed line is an
@@ -37,13 +38,13 @@ public final class RunJournal implements AutoCloseable {
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-  private final Path file;
-  private final FileChannel channel;
+  private final Path path;
+  private final RandomAccessFile file;
   private final List<LoopEvent> events;
 
-  private RunJournal(Path file, FileChannel channel, List<LoopEvent> events) {
+  private RunJournal(Path path, RandomAccessFile file, List<LoopEvent> events) {
+    this.path = path;
     this.file = file;
-    this.channel = channel;
     this.events = events;
   }
 
@@ -55,25 +56,24 @@ public final class RunJournal implements AutoCloseable {
    * @throws UncheckedIOException if the file cannot be read or written
    */
   public static RunJournal open(Path runDirectory) {
-    Path file = runDirectory.resolve(FILE_NAME);
+    Path path = runDirectory.resolve(FILE_NAME);
     try {
       Files.createDirectories(runDirectory);
-      FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-          StandardOpenOption.WRITE);
+      RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw");
       try {
-        Parsed parsed = parse(file, Files.readAllBytes(file));
-        if (parsed.validLength < channel.size()) {
-          channel.truncate(parsed.validLength);
-          channel.force(true);
+        Parsed parsed = parse(path, Files.readAllBytes(path));
+        if (parsed.validLength < file.length()) {
+          file.setLength(parsed.validLength);
+          file.getFD().sync();
         }
-        channel.position(parsed.validLength);
-        return new RunJournal(file, channel, new ArrayList<>(parsed.events));
-      } catch (RuntimeException e) {
-        channel.close();
+        file.seek(parsed.validLength);
+        return new RunJournal(path, file, new ArrayList<>(parsed.events));
+      } catch (RuntimeException | IOException e) {
+        file.close();
         throw e;
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot open run journal " + file, e);
+      throw new UncheckedIOException("cannot open run journal " + path, e);
     }
   }
 
@@ -92,7 +92,7 @@ public final class RunJournal implements AutoCloseable {
 
   /** The journal's file. */
   public Path file() {
-    return file;
+    return path;
   }
 
   /** Every event: those read at open, then those appended, in order. */
@@ -109,13 +109,10 @@ public final class RunJournal implements AutoCloseable {
       throw new IllegalStateException("cannot serialize event " + event.getClass().getSimpleName(), e);
     }
     try {
-      ByteBuffer buffer = ByteBuffer.wrap(line);
-      while (buffer.hasRemaining()) {
-        channel.write(buffer);
-      }
-      channel.force(false);
+      file.write(line);
+      file.getFD().sync();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot append to run journal " + file, e);
+      throw new UncheckedIOException("cannot append to run journal " + path, e);
     }
     events.add(event);
   }
@@ -123,9 +120,9 @@ public final class RunJournal implements AutoCloseable {
   @Override
   public synchronized void close() {
     try {
-      channel.close();
+      file.close();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot close run journal " + file, e);
+      throw new UncheckedIOException("cannot close run journal " + path, e);
     }
   }
 

@@ -538,6 +538,50 @@ class LoopEngineTest {
   }
 
   @Test
+  void interruptingTheEngineThreadEndsTheRunFailedWithTheJournalClosedAndTicketsReopened() throws Exception {
+    InMemoryTracker tracker = InMemoryTracker.of(ticket("A"));
+    java.util.concurrent.CountDownLatch working = new java.util.concurrent.CountDownLatch(1);
+    Worker hangs = a -> {
+      working.countDown();
+      new java.util.concurrent.CountDownLatch(1).await(); // until interrupted
+      return WorkResult.completed("never", Usage.ZERO);
+    };
+    LoopEngine engine = engine(tracker, hangs, fileExists(dir)).build();
+    AtomicReference<RunResult> result = new AtomicReference<>();
+    AtomicReference<Boolean> flagKept = new AtomicReference<>();
+    Thread host = new Thread(() -> {
+      result.set(engine.run());
+      flagKept.set(Thread.currentThread().isInterrupted());
+    });
+    host.start();
+    assertTrue(working.await(30, java.util.concurrent.TimeUnit.SECONDS));
+    host.interrupt();
+    host.join(30_000);
+
+    RunEnding.Failed failed = assertInstanceOf(RunEnding.Failed.class, result.get().ending());
+    assertTrue(failed.message().contains("interrupted"), failed.message());
+    assertEquals(true, flagKept.get(), "the host's interrupt flag is handed back");
+    assertEquals(Status.OPEN, tracker.ticket("A").status(), "the in-flight ticket is reopened");
+    List<LoopEvent> journal = dev.loopkit.core.RunJournal.read(result.get().runDirectory().resolve("journal.jsonl"));
+    assertInstanceOf(LoopEvent.RunEnded.class, journal.get(journal.size() - 1));
+  }
+
+  @Test
+  void aWorkerThatInterruptsItselfCannotBreakTheJournal() {
+    InMemoryTracker tracker = InMemoryTracker.of(ticket("A"), ticket("B"));
+    ScriptedWorker worker = ScriptedWorker.withFallback(writesFile(dir)).on("A", a -> {
+      Thread.currentThread().interrupt(); // e.g. a library's timeout that interrupts its caller
+      return writesFile(dir).work(a);
+    }, writesFile(dir));
+    RunResult result = engine(tracker, worker, fileExists(dir)).caps(Caps.builder().maxConcurrency(1).build())
+        .build().run();
+
+    assertInstanceOf(RunEnding.Done.class, result.ending());
+    assertEquals(Status.DONE, tracker.ticket("B").status());
+    assertEquals(1, result.report().interruptedAttempts(), "the interrupted attempt is retried, not failed");
+  }
+
+  @Test
   void aThrowingListenerCannotChangeTheRun() {
     InMemoryTracker tracker = InMemoryTracker.of(ticket("A"));
     RunResult result = engine(tracker, writesFile(dir), fileExists(dir))
