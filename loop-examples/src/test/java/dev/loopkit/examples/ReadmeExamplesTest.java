@@ -1,0 +1,116 @@
+package dev.loopkit.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.loopkit.core.RunEnding;
+import dev.loopkit.core.RunResult;
+import dev.loopkit.core.Status;
+import dev.loopkit.core.Ticket;
+import dev.loopkit.core.markdown.MarkdownTracker;
+import dev.loopkit.testing.InMemoryTracker;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReadmeExamplesTest {
+  private static final Path README = Path.of("..", "README.md");
+  private static final Path SNIPPETS = Path.of("src/test/java/dev/loopkit/examples/ReadmeSnippets.java");
+
+  /**
+   * README lines that ReadmeSnippets changes on purpose (a comment there says why): the host's own tracker,
+   * a run directory relative to the working directory, and the quiet Maven flag that hides BUILD SUCCESS.
+   */
+  private static final Set<String> CHANGED = Set.of(
+      "Tracker tracker = new MyJiraTracker(jira, \"PROJ-BATCH-7\");",
+      "Process p = new ProcessBuilder(\"mvn\", \"-q\", \"test\").directory(request.workspace().directory().toFile())");
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void theEmbeddingSnippetDrivesATicketToDoneWithARealMavenBuildAsTheFinishLine() {
+    InMemoryTracker tracker = InMemoryTracker.of(Ticket.builder("T-1").title("Add Greeting.hello()")
+        .addAcceptanceCriterion("mvn test passes").build());
+    ReadmeSnippets.Agent myAgent = (ticket, findings, repo) -> {
+      Files.writeString(repo.resolve("pom.xml"), """
+          <project><modelVersion>4.0.0</modelVersion>
+            <groupId>example</groupId><artifactId>greeting</artifactId><version>1</version>
+            <properties>
+              <maven.compiler.source>17</maven.compiler.source><maven.compiler.target>17</maven.compiler.target>
+              <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>
+            </properties>
+          </project>
+          """);
+      Path source = repo.resolve("src/main/java/example/Greeting.java");
+      Files.createDirectories(source.getParent());
+      Files.writeString(source, "package example; public class Greeting { public static String hello() {"
+          + " return \"hello\"; } }");
+      return "wrote " + ticket.title() + " after " + findings.size() + " finding(s)";
+    };
+
+    RunResult result = ReadmeSnippets.embeddingTheLoop(tracker, myAgent, dir.resolve("runs/batch-7"));
+
+    assertEquals(RunEnding.Kind.DONE, result.ending().kind(), result.ending().describe());
+    Ticket done = tracker.ticket("T-1");
+    assertEquals(Status.DONE, done.status());
+    assertTrue(done.comments().get(done.comments().size() - 1).body().contains("mvn test passed"),
+        done.comments().toString());
+    assertTrue(Files.isRegularFile(dir.resolve("runs/batch-7/journal.jsonl")));
+    assertEquals(1, result.report().attempts());
+  }
+
+  @Test
+  void theMarkdownTrackerJavadocSnippetFilesATicketOncePerKey() throws IOException {
+    Files.createDirectories(dir.resolve("tickets"));
+    Ticket first = ReadmeSnippets.markdownTrackerJavadoc(dir.resolve("tickets"));
+    Ticket second = ReadmeSnippets.markdownTrackerJavadoc(dir.resolve("tickets"));
+
+    assertEquals(first.id(), second.id());
+    assertEquals(1, MarkdownTracker.open(dir.resolve("tickets")).readBatch().size());
+    assertTrue(Files.readString(dir.resolve("tickets").resolve(first.id() + ".md")).contains("Add retries"));
+  }
+
+  @Test
+  void everyLineOfTheReadmesJavaSnippetsIsCompiledInReadmeSnippets() throws IOException {
+    String snippets = Files.readString(SNIPPETS, StandardCharsets.UTF_8);
+    Set<String> compiled = snippets.lines().map(ReadmeExamplesTest::code).collect(Collectors.toSet());
+    List<String> missing = new ArrayList<>();
+    for (String line : javaBlocks(Files.readString(README, StandardCharsets.UTF_8))) {
+      String code = code(line);
+      if (!code.isEmpty() && !CHANGED.contains(code) && !compiled.contains(code)) {
+        missing.add(code);
+      }
+    }
+
+    assertEquals(List.of(), missing, "README.md lines not in " + SNIPPETS + ": update ReadmeSnippets to match");
+  }
+
+  /** The lines inside the ```java fences of a Markdown text. */
+  private static List<String> javaBlocks(String markdown) {
+    List<String> out = new ArrayList<>();
+    boolean in = false;
+    for (String line : markdown.lines().toList()) {
+      if (line.startsWith("```")) {
+        in = !in && line.equals("```java");
+      } else if (in) {
+        out.add(line);
+      }
+    }
+    assertTrue(out.size() > 20, "java lines found in " + README + ": " + out.size());
+    return out;
+  }
+
+  /** A line without its trailing comment and surrounding blanks. */
+  private static String code(String line) {
+    int comment = line.indexOf("  //");
+    return (comment >= 0 ? line.substring(0, comment) : line).strip();
+  }
+}
