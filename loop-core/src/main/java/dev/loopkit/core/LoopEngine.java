@@ -30,9 +30,14 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Per ticket the pipeline is: open workspace, work, review (if set), integrate (if set), verify, then the
  * engine (never the worker) marks the ticket done with the evidence. Every event goes to the run journal
- * ({@code <run dir>/journal.jsonl}) before the engine acts on it; calling {@link #run()} on a directory with
- * an unfinished journal resumes that run. An engine is immutable and may run several run directories, one
- * after the other or at once.
+ * ({@code <run dir>/journal.jsonl}) before the engine acts on it. Calling {@link #run()} on a directory
+ * whose run has not ended DONE continues it: after a crash (attempts in flight are counted as interrupted and
+ * retried), or after a person acted on a {@code CAPPED}, {@code STALLED}, {@code TAMPERED} or {@code FAILED}
+ * ending (raised a cap, answered a gate, restored the definition of done, fixed the tracker). Caps, passes and
+ * the wall clock count across every session, and the definition of done is compared with the fingerprint of
+ * the run's first start. Interrupting the thread in {@code run()} stops the run: attempts in flight are
+ * interrupted and their tickets reopened, the run ends {@code FAILED}, and it can be continued later. An
+ * engine is immutable and may run several run directories, one after the other or at once.
  */
 public final class LoopEngine {
   private final EngineSettings settings;
@@ -60,7 +65,7 @@ public final class LoopEngine {
    * until the run ends. Returns normally for every ending, including failures of the host's parts, which
    * end the run {@link RunEnding.Failed}.
    *
-   * @throws InputException if the run directory is locked by another run, or holds a run that has ended, or
+   * @throws InputException if the run directory is locked by another run, or holds a run that ended DONE, or
    *     its journal is damaged beyond a torn last line
    */
   public RunResult run() {

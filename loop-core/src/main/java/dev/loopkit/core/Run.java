@@ -147,9 +147,9 @@ final class Run {
   // ---- the run ----
 
   RunResult execute() {
-    if (state.ended()) {
+    if (state.endedDone()) {
       throw new InputException("run directory " + runDirectory + " holds run " + runId
-          + " which has already ended: start a new run directory to run the batch again");
+          + " which has already ended DONE: start a new run directory to run the batch again");
     }
     boolean resumed = state.runId() != null;
     Instant sessionStart = now();

@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
 final class RunState {
   private @Nullable String runId;
   private @Nullable Map<String, String> fingerprint;
-  private boolean ended;
+  private boolean endedDone;
   private int passes;
   private Usage usage = Usage.ZERO;
   private Duration elapsedBefore = Duration.ZERO;
@@ -75,8 +75,8 @@ final class RunState {
       openAttempts.remove(g.ticketId());
     } else if (e instanceof LoopEvent.TicketDiscovered t) {
       discoveredByKey.put(t.idempotencyKey(), t.ticketId());
-    } else if (e instanceof LoopEvent.RunEnded) {
-      ended = true;
+    } else if (e instanceof LoopEvent.RunEnded r) {
+      endedDone = r.ending().equals(RunEnding.Kind.DONE.name());
     }
     lastAt = e.at();
   }
@@ -93,8 +93,9 @@ final class RunState {
     return fingerprint;
   }
 
-  boolean ended() {
-    return ended;
+  /** Whether the run's latest session ended DONE: the only ending a run cannot be continued from. */
+  boolean endedDone() {
+    return endedDone;
   }
 
   int passes() {

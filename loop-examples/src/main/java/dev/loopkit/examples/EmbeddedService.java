@@ -180,15 +180,15 @@ public final class EmbeddedService implements AutoCloseable {
   }
 
   /**
-   * The newest run of this batch whose journal has no ending (the service was stopped or killed during it),
-   * to resume rather than start afresh: its attempts in flight are counted as interrupted and retried, and its
-   * claimed tickets are released. Null when there is none.
+   * The newest run of this batch that has not ended DONE (the service was stopped or killed during it, or it
+   * ended for a person to act), to continue rather than start afresh: its attempts in flight are counted as
+   * interrupted and retried, and its claimed tickets are released. Null when there is none.
    */
   private @Nullable String unfinishedRun(String batch) {
     try (Stream<Path> dirs = Files.list(runs)) {
       return dirs.filter(d -> d.getFileName().toString().startsWith(batch + "-"))
           .filter(d -> Files.isRegularFile(d.resolve("journal.jsonl")))
-          .filter(d -> RunReport.of(d).ending().equals("RUNNING"))
+          .filter(d -> !RunReport.of(d).ending().equals("DONE"))
           .map(d -> d.getFileName().toString())
           .max(Comparator.naturalOrder())
           .orElse(null);
@@ -236,18 +236,20 @@ public final class EmbeddedService implements AutoCloseable {
           .listener(record)
           .listener(e -> eventCounts.computeIfAbsent(eventName(e), k -> new LongAdder()).increment());
       listeners.forEach(engine::listener);
-      record.result = engine.build().run();
-      LOG.info("run {} ended: {}", record.id, record.result.ending().describe());
-    } catch (RuntimeException e) {
+      RunResult result = engine.build().run();
       if (isClosing()) {
-        // close() interrupted the engine; the journal stops where it was, like a crash, and resumes cleanly
+        // close() interrupted the engine: the run ended FAILED with its tickets reopened, and continues on the
+        // next POST of its batch
         record.error = "stopped by the service's shutdown; POST the batch again to resume run " + record.id;
         LOG.info("run {} stopped by shutdown; it resumes on the next POST of batch {}", record.id, record.batch);
       } else {
-        // the batch could not be read (a malformed ticket file, a dependency cycle) or the directory was locked
-        record.error = e.getMessage() == null ? e.toString() : e.getMessage();
-        LOG.warn("run {} could not run: {}", record.id, record.error, e);
+        LOG.info("run {} ended: {}", record.id, result.ending().describe());
       }
+      record.result = result;
+    } catch (RuntimeException e) {
+      // the batch could not be read (a malformed ticket file, a dependency cycle) or the directory was locked
+      record.error = e.getMessage() == null ? e.toString() : e.getMessage();
+      LOG.warn("run {} could not run: {}", record.id, record.error, e);
     } finally {
       record.endedAt = clock.instant();
     }
@@ -467,7 +469,7 @@ public final class EmbeddedService implements AutoCloseable {
     ObjectNode status(boolean detailed) {
       RunResult r = result;
       ObjectNode n = JSON.createObjectNode().put("id", id).put("batch", batch)
-          .put("state", r != null ? "ended" : error != null ? "stopped" : "running").put("resumed", resumed)
+          .put("state", error != null ? "stopped" : r != null ? "ended" : "running").put("resumed", resumed)
           .put("startedAt", startedAt.toString()).put("directory", directory.toString());
       if (endedAt != null) {
         n.put("endedAt", String.valueOf(endedAt));

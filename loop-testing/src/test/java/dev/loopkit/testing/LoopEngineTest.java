@@ -616,6 +616,22 @@ class LoopEngineTest {
   }
 
   @Test
+  void aStalledRunContinuesOnceAPersonHasActed() {
+    InMemoryTracker tracker = InMemoryTracker.of(ticket("A", Dependency.blockedBy("X")),
+        Ticket.builder("X").title("needs a person").status(Status.HUMAN_GATED).build());
+    LoopEngine engine = engine(tracker, writesFile(dir), fileExists(dir)).build();
+    assertInstanceOf(RunEnding.Stalled.class, engine.run().ending());
+
+    tracker.transition("X", Status.DONE, "done by hand"); // the person's intervention
+    RunResult second = engine.run();
+
+    assertInstanceOf(RunEnding.Done.class, second.ending());
+    assertEquals(Status.DONE, tracker.ticket("A").status());
+    assertEquals(2, second.report().sessions());
+    assertEquals(List.of("stalled"), second.report().interventions().stream().map(i -> i.kind()).toList());
+  }
+
+  @Test
   void theJournalHoldsEveryEventTheListenerSaw() {
     InMemoryTracker tracker = InMemoryTracker.of(ticket("A"), ticket("B"));
     RunResult result = engine(tracker, writesFile(dir), fileExists(dir)).build().run();
