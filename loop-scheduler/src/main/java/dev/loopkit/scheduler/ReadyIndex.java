@@ -47,7 +47,9 @@ import org.jspecify.annotations.Nullable;
  * (and their children while blocking propagates); a new edge is checked for cycles against a maintained
  * topological order (Pearce and Kelly), searching only the region between its ends; a changed critical path
  * is pushed up only as far as it changes. {@link #ready(int, Collection)} costs {@code O(k log n)} for
- * {@code k} tickets listed.
+ * {@code k} tickets listed; {@link #markInFlight} and {@link #clearInFlight} cost {@code O(log n)} (the
+ * ticket leaves or rejoins the ordered ready list). A ticket changed in status only (the usual change)
+ * compares its other fields and touches no order, lock or edge list beyond the tickets waiting on it.
  *
  * <p>Not thread-safe: one thread (the engine's) owns an index.
  */
