@@ -1,6 +1,7 @@
 package dev.loopkit.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loopkit.core.Dependency;
@@ -60,10 +61,10 @@ class SchedulerSimulationTest {
   }
 
   @Test
-  void bothDrainsStartEveryTicketOnceAndRespectBlockers() {
+  void everyDrainStartsEveryTicketOnceAndRespectsBlockers() {
     List<Ticket> batch = Dag.randomBlocking(500, 3, 50, 11).tickets();
     for (List<String> started : List.of(Drain.incremental(batch, 4, ReadyOrder.CRITICAL_PATH_FIRST),
-        Drain.naive(batch, 4))) {
+        Drain.naive(batch, 4), Drain.snapshot(batch, 4))) {
       assertEquals(500, new HashSet<>(started).size());
       List<String> order = started;
       for (Ticket t : batch) {
@@ -72,6 +73,23 @@ class SchedulerSimulationTest {
         }
       }
     }
+  }
+
+  @Test
+  void theSnapshotRescanAndTheLeanRescanStartTicketsInTheSameOrder() {
+    // both read the same rule (blockers done, priority first, then filing order), one through core's ReadySet
+    List<Ticket> batch = Dag.randomBlocking(300, 3, 40, 5).tickets();
+    assertEquals(Drain.naive(batch, 3), Drain.snapshot(batch, 3));
+  }
+
+  @Test
+  void aNaiveSizeRunsOnlyWhenItsQuadraticPredictionFitsTheLimit() {
+    SchedulerBenchmark.Naive skipped = SchedulerBenchmark.Naive.skipped();
+    assertTrue(SchedulerBenchmark.fits(skipped, 0, 1_000), "the first size always runs");
+    long quarter = SchedulerBenchmark.NAIVE_RUN_LIMIT_NANOS / 4;
+    assertTrue(SchedulerBenchmark.fits(new SchedulerBenchmark.Naive(1, quarter), 1_000, 2_000));
+    assertFalse(SchedulerBenchmark.fits(new SchedulerBenchmark.Naive(1, quarter + 1), 1_000, 2_000));
+    assertFalse(SchedulerBenchmark.fits(skipped, 1_000, 2_000), "a variant stays skipped once it was");
   }
 
   @Test

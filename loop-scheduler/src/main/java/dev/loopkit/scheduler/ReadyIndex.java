@@ -47,16 +47,22 @@ import org.jspecify.annotations.Nullable;
  * (and their children while blocking propagates); a new edge is checked for cycles against a maintained
  * topological order (Pearce and Kelly), searching only the region between its ends; a changed critical path
  * is pushed up only as far as it changes. {@link #ready(int, Collection)} costs {@code O(k log n)} for
- * {@code k} tickets listed.
+ * {@code k} tickets listed; {@link #markInFlight} and {@link #clearInFlight} cost {@code O(log n)} (the
+ * ticket leaves or rejoins the ordered ready list). A ticket changed in status only (the usual change)
+ * compares its other fields and touches no order, lock or edge list beyond the tickets waiting on it.
  *
  * <p>Not thread-safe: one thread (the engine's) owns an index.
  */
 public final class ReadyIndex {
+  /** The edge list of a node without edges of that kind; replaced, never added to (see {@link #plus}). */
+  private static final List<Node> NONE = List.of();
   private final ReadyOrder order;
   private final Function<String, Optional<Ticket>> outside;
-  private final Map<String, Node> nodes = new HashMap<>();
+  private Map<String, Node> nodes = new HashMap<>();
   private final TreeSet<Node> candidates;
-  private final Set<Node> inFlight = new LinkedHashSet<>();
+  /** In-flight tickets in the order they were marked, linked through their nodes (no hashing, no garbage). */
+  private @Nullable Node firstInFlight;
+  private @Nullable Node lastInFlight;
   private final Map<String, Integer> heldByInFlight = new HashMap<>();
   /** Outside targets that may still change status (not yet done or cancelled). */
   private final Set<Node> unsettledOutside = new LinkedHashSet<>();
@@ -95,11 +101,11 @@ public final class ReadyIndex {
    * @throws InputException on a dependency cycle or a target unknown both here and outside
    */
   public void rebuild(Collection<Ticket> batch) {
-    Set<String> flying = new HashSet<>();
-    inFlight.forEach(n -> flying.add(n.id));
-    nodes.clear();
+    Set<String> flying = inFlight();
+    nodes = new HashMap<>(capacityFor(batch.size()));
     candidates.clear();
-    inFlight.clear();
+    firstInFlight = null;
+    lastInFlight = null;
     heldByInFlight.clear();
     unsettledOutside.clear();
     members = 0;
@@ -117,7 +123,7 @@ public final class ReadyIndex {
       n.ticket = t;
       n.status = t.status();
       n.priority = t.priority();
-      n.createdAt = t.createdAt();
+      n.setCreatedAt(t.createdAt());
       n.resources = t.resources();
       created.add(n);
     }
@@ -129,7 +135,8 @@ public final class ReadyIndex {
         link(target, n, d.type());
       }
     }
-    List<Node> all = new ArrayList<>(nodes.values());
+    // targets outside the batch got nodes too
+    List<Node> all = nodes.size() == created.size() ? created : new ArrayList<>(nodes.values());
     List<Node> byOrd = topologicalOrder(created, all);
     for (Node n : all) {
       n.unmet = 0;
@@ -156,9 +163,7 @@ public final class ReadyIndex {
     broken = false;
     for (Node n : all) {
       if (flying.contains(n.id) && n.member) {
-        n.inFlight = true;
-        inFlight.add(n);
-        hold(n, +1);
+        linkInFlight(n);
       }
       refreshCandidate(n);
     }
@@ -180,7 +185,7 @@ public final class ReadyIndex {
   public void apply(Collection<Ticket> tickets) {
     checkUsable();
     broken = true;
-    List<Node> rewire = new ArrayList<>();
+    @Nullable List<Node> rewire = null;
     for (Ticket t : tickets) {
       Node n = nodes.get(t.id());
       if (n == null) {
@@ -201,16 +206,21 @@ public final class ReadyIndex {
         unsettledOutside.remove(n);
       }
       n.ticket = t;
-      if (n.candidate && (n.priority != t.priority() || !n.createdAt.equals(t.createdAt()))) {
-        candidates.remove(n);
+      // each field is compared first (a status change, the usual one, then touches no order and no lock)
+      Instant createdAt = t.createdAt();
+      if (n.priority != t.priority() || n.createdSecond != createdAt.getEpochSecond()
+          || n.createdNano != createdAt.getNano()) {
+        boolean listed = n.candidate;
+        if (listed) {
+          candidates.remove(n);
+        }
         n.priority = t.priority();
-        n.createdAt = t.createdAt();
-        candidates.add(n);
-      } else {
-        n.priority = t.priority();
-        n.createdAt = t.createdAt();
+        n.setCreatedAt(createdAt);
+        if (listed) {
+          candidates.add(n);
+        }
       }
-      if (!n.resources.equals(t.resources())) {
+      if (n.resources != t.resources() && !n.resources.equals(t.resources())) {
         if (n.inFlight) {
           hold(n, -1);
           n.resources = t.resources();
@@ -219,16 +229,23 @@ public final class ReadyIndex {
           n.resources = t.resources();
         }
       }
-      setStatus(n, t.status());
+      if (n.status != t.status()) {
+        setStatus(n, t.status());
+      }
       if (t.dependencies() != n.declared && !t.dependencies().equals(n.declared)
           && !readinessDeps(t).equals(n.deps)) {
+        if (rewire == null) {
+          rewire = new ArrayList<>();
+        }
         rewire.add(n);
       }
       n.declared = t.dependencies();
       refreshCandidate(n);
     }
-    for (Node n : rewire) {
-      rewire(n, readinessDeps(Objects.requireNonNull(n.ticket)));
+    if (rewire != null) {
+      for (Node n : rewire) {
+        rewire(n, readinessDeps(Objects.requireNonNull(n.ticket)));
+      }
     }
     broken = false;
   }
@@ -260,9 +277,7 @@ public final class ReadyIndex {
     if (n == null || !n.member || n.inFlight) {
       return;
     }
-    n.inFlight = true;
-    inFlight.add(n);
-    hold(n, +1);
+    linkInFlight(n);
     refreshCandidate(n);
   }
 
@@ -274,7 +289,20 @@ public final class ReadyIndex {
       return;
     }
     n.inFlight = false;
-    inFlight.remove(n);
+    Node before = n.previousInFlight;
+    Node after = n.nextInFlight;
+    if (before == null) {
+      firstInFlight = after;
+    } else {
+      before.nextInFlight = after;
+    }
+    if (after == null) {
+      lastInFlight = before;
+    } else {
+      after.previousInFlight = before;
+    }
+    n.previousInFlight = null;
+    n.nextInFlight = null;
     hold(n, -1);
     refreshCandidate(n);
   }
@@ -282,7 +310,9 @@ public final class ReadyIndex {
   /** The ids currently marked in flight, in the order they were marked. */
   public Set<String> inFlight() {
     Set<String> ids = new LinkedHashSet<>();
-    inFlight.forEach(n -> ids.add(n.id));
+    for (Node n = firstInFlight; n != null; n = n.nextInFlight) {
+      ids.add(n.id);
+    }
     return ids;
   }
 
@@ -368,23 +398,52 @@ public final class ReadyIndex {
     return false;
   }
 
+  /** Appends {@code n} to the in-flight list and takes its resources. */
+  private void linkInFlight(Node n) {
+    n.inFlight = true;
+    n.previousInFlight = lastInFlight;
+    if (lastInFlight == null) {
+      firstInFlight = n;
+    } else {
+      lastInFlight.nextInFlight = n;
+    }
+    lastInFlight = n;
+    hold(n, +1);
+  }
+
   private void hold(Node n, int delta) {
+    if (n.resources.isEmpty()) {
+      return;
+    }
     for (String r : n.resources) {
       heldByInFlight.merge(r, delta, (a, b) -> a + b == 0 ? null : a + b);
     }
   }
 
+  /** A hash map capacity that holds {@code size} entries without resizing. */
+  private static int capacityFor(int size) {
+    return (int) Math.min(1L << 30, (long) Math.ceil(size / 0.75) + 1);
+  }
+
+  /** The ticket's blocks and parent-child dependencies: its own list when it declares no other kind. */
   private static List<Dependency> readinessDeps(Ticket t) {
-    List<Dependency> out = null;
-    for (Dependency d : t.dependencies()) {
+    List<Dependency> all = t.dependencies();
+    int keep = 0;
+    for (Dependency d : all) {
       if (d.type().affectsReadiness()) {
-        if (out == null) {
-          out = new ArrayList<>(t.dependencies().size());
-        }
+        keep++;
+      }
+    }
+    if (keep == all.size()) {
+      return all;
+    }
+    List<Dependency> out = new ArrayList<>(keep);
+    for (Dependency d : all) {
+      if (d.type().affectsReadiness()) {
         out.add(d);
       }
     }
-    return out == null ? List.of() : out;
+    return out;
   }
 
   /** The node for a dependency target, looked up outside the batch when needed. */
@@ -413,38 +472,48 @@ public final class ReadyIndex {
   private static void link(Node from, Node to, DependencyType type) {
     if (type == DependencyType.BLOCKS) {
       if (!to.blockers.contains(from)) {
-        to.blockers.add(from);
-        from.waiters.add(to);
+        to.blockers = plus(to.blockers, from, to.deps.size());
+        from.waiters = plus(from.waiters, to, 2);
       }
     } else if (!to.parents.contains(from)) {
-      to.parents.add(from);
-      from.children.add(to);
+      to.parents = plus(to.parents, from, 1);
+      from.children = plus(from.children, to, 2);
     }
+  }
+
+  /**
+   * {@code list} with {@code x} appended. Edge lists start as the shared {@link #NONE} and get an array list
+   * (of {@code expected} capacity) on their first edge: most tickets have no parent-child edges at all, and a
+   * large batch keeps far fewer objects alive for the garbage collector to copy.
+   */
+  private static List<Node> plus(List<Node> list, Node x, int expected) {
+    List<Node> out = list == NONE ? new ArrayList<>(Math.max(1, expected)) : list;
+    out.add(x);
+    return out;
   }
 
   /** Kahn's algorithm: assigns ords 0..n-1 and returns the nodes in that order, or throws naming a cycle. */
   private List<Node> topologicalOrder(List<Node> batchOrder, List<Node> all) {
+    // the output doubles as the queue: nodes are appended once free and numbered as the scan reaches them
     List<Node> sorted = new ArrayList<>(all.size());
-    ArrayDeque<Node> queue = new ArrayDeque<>();
     for (Node n : all) {
       n.pending = n.blockers.size() + n.parents.size();
       if (n.pending == 0) {
-        queue.add(n);
+        sorted.add(n);
       }
     }
     int next = 0;
-    while (!queue.isEmpty()) {
-      Node n = queue.poll();
-      n.ord = next++;
-      sorted.add(n);
+    for (; next < sorted.size(); next++) {
+      Node n = sorted.get(next);
+      n.ord = next;
       for (Node s : n.waiters) {
         if (--s.pending == 0) {
-          queue.add(s);
+          sorted.add(s);
         }
       }
       for (Node s : n.children) {
         if (--s.pending == 0) {
-          queue.add(s);
+          sorted.add(s);
         }
       }
     }
@@ -528,19 +597,23 @@ public final class ReadyIndex {
     if (n.blocked() == wasBlocked) {
       return;
     }
-    ArrayDeque<Node> todo = new ArrayDeque<>();
-    todo.push(n);
-    while (!todo.isEmpty()) {
-      Node x = todo.pop();
+    // most tickets have no children, so the work list is only made when the change must go further down
+    @Nullable ArrayDeque<Node> todo = null;
+    @Nullable Node x = n;
+    while (x != null) {
       refreshCandidate(x);
       int delta = x.blocked() ? +1 : -1;
       for (Node c : x.children) {
         boolean was = c.blocked();
         c.blockedParents += delta;
         if (c.blocked() != was) {
+          if (todo == null) {
+            todo = new ArrayDeque<>();
+          }
           todo.push(c);
         }
       }
+      x = todo == null ? null : todo.poll();
     }
   }
 
@@ -568,8 +641,8 @@ public final class ReadyIndex {
     for (Node p : n.parents) {
       p.children.remove(n);
     }
-    n.blockers.clear();
-    n.parents.clear();
+    n.blockers = NONE;
+    n.parents = NONE;
     n.unmet = 0;
     n.blockedParents = 0;
     n.deps = deps;
@@ -688,7 +761,7 @@ public final class ReadyIndex {
     }
     // the new edge is not linked yet, so make cycle() see it while formatting
     if (type == DependencyType.BLOCKS) {
-      to.blockers.add(from);
+      to.blockers = plus(to.blockers, from, 1);
       try {
         return cycle(dependsOrder);
       } finally {
@@ -757,8 +830,10 @@ public final class ReadyIndex {
   }
 
   private static int byAge(Node a, Node b) {
-    int c = a.createdAt.compareTo(b.createdAt);
-    return c != 0 ? c : a.id.compareTo(b.id);
+    if (a.createdSecond != b.createdSecond) {
+      return Long.compare(a.createdSecond, b.createdSecond);
+    }
+    return a.createdNano != b.createdNano ? Integer.compare(a.createdNano, b.createdNano) : a.id.compareTo(b.id);
   }
 
   private static final class Node {
@@ -767,15 +842,17 @@ public final class ReadyIndex {
     boolean member;
     Status status = Status.OPEN;
     int priority;
-    Instant createdAt = Instant.EPOCH;
+    /** {@link Ticket#createdAt()} held as numbers, so comparing ages reads no other object. */
+    long createdSecond;
+    int createdNano;
     Set<String> resources = Set.of();
     List<Dependency> deps = List.of();
     /** Every dependency the ticket declared, readiness-affecting or not, as last indexed. */
     List<Dependency> declared = List.of();
-    final List<Node> blockers = new ArrayList<>(2);
-    final List<Node> waiters = new ArrayList<>(2);
-    final List<Node> parents = new ArrayList<>(1);
-    final List<Node> children = new ArrayList<>(1);
+    List<Node> blockers = NONE;
+    List<Node> waiters = NONE;
+    List<Node> parents = NONE;
+    List<Node> children = NONE;
     int unmet;
     int blockedParents;
     int cp;
@@ -784,10 +861,17 @@ public final class ReadyIndex {
     /** Dependencies not yet placed, during a rebuild's topological sort. */
     int pending;
     boolean inFlight;
+    @Nullable Node previousInFlight;
+    @Nullable Node nextInFlight;
     boolean candidate;
 
     Node(String id) {
       this.id = id;
+    }
+
+    void setCreatedAt(Instant createdAt) {
+      createdSecond = createdAt.getEpochSecond();
+      createdNano = createdAt.getNano();
     }
 
     boolean blocked() {

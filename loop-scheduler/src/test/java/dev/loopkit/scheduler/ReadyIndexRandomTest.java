@@ -1,6 +1,7 @@
 package dev.loopkit.scheduler;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -123,6 +124,10 @@ class ReadyIndexRandomTest {
       assertEquals(expected, ReadyIndexTest.ids(incremental.ready(Integer.MAX_VALUE, held)),
           "seed " + seed + " step " + step);
       assertEquals(Reference.ready(tickets, flying, held), new HashSet<>(expected), "seed " + seed + " step " + step);
+      assertEquals(flying, incremental.inFlight(), "in flight, step " + step);
+      for (Ticket t : tickets.values()) {
+        assertSame(t, incremental.ticket(t.id()).orElseThrow(), "indexed ticket " + t.id() + " step " + step);
+      }
       Map<String, Integer> cps = Reference.criticalPaths(tickets);
       for (String t : tickets.keySet()) {
         assertEquals(cps.get(t), incremental.criticalPath(t), "cp of " + t + " step " + step);

@@ -103,6 +103,25 @@ class ReadyIndexTest {
   }
 
   @Test
+  void inFlightListsTicketsInTheOrderTheyWereMarkedWhicheverIsCleared() {
+    ReadyIndex index = built(t("a"), t("b"), t("c"), t("d"));
+    index.markInFlight("c");
+    index.markInFlight("a");
+    index.markInFlight("b");
+    index.markInFlight("a"); // already in flight: no change
+    index.clearInFlight("a"); // from the middle
+    assertEquals(List.of("c", "b"), List.copyOf(index.inFlight()));
+    index.clearInFlight("c"); // the first
+    index.markInFlight("d");
+    index.markInFlight("a");
+    assertEquals(List.of("b", "d", "a"), List.copyOf(index.inFlight()));
+    index.clearInFlight("a"); // the last
+    index.clearInFlight("a"); // no longer in flight: ignored
+    assertEquals(List.of("b", "d"), List.copyOf(index.inFlight()));
+    assertEquals(List.of("a", "c"), ids(index.ready()));
+  }
+
+  @Test
   void ticketNeedingAResourceHeldElsewhereIsLeftOut() {
     ReadyIndex index = built(t("a").addResource("merge"), t("b"));
     assertEquals(List.of("b"), ids(index.ready(10, Set.of("merge"))));
@@ -216,6 +235,31 @@ class ReadyIndexTest {
     index.rebuild(List.of(t("z").priority(0).createdAt(t0.plusSeconds(1)).build(),
         t("y").priority(4).createdAt(t0).build(), t("x").priority(4).createdAt(t0).build()));
     assertEquals(List.of("x", "y", "z"), ids(index.ready()));
+  }
+
+  @Test
+  void ageIsComparedToTheNanosecondAlsoBeforeTheEpoch() {
+    Instant t0 = Instant.parse("1969-12-31T23:59:59Z");
+    ReadyIndex index = ReadyIndex.create(ReadyOrder.FIFO);
+    index.rebuild(List.of(t("late").createdAt(t0.plusNanos(2)).build(), t("early").createdAt(t0.plusNanos(1)).build(),
+        t("epoch").createdAt(Instant.EPOCH).build(), t("before").createdAt(t0.minusNanos(1)).build()));
+    assertEquals(List.of("before", "early", "late", "epoch"), ids(index.ready()));
+  }
+
+  @Test
+  void aListedTicketWhoseAgeOrPriorityChangesMovesToItsNewPlace() {
+    Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+    ReadyIndex index = ReadyIndex.create(ReadyOrder.PRIORITY);
+    Ticket a = t("a").priority(1).createdAt(t0).build();
+    index.rebuild(List.of(a, t("b").priority(1).createdAt(t0.plusSeconds(1)).build(),
+        t("c").priority(2).createdAt(t0).build()));
+    assertEquals(List.of("a", "b", "c"), ids(index.ready()));
+
+    index.update(a.toBuilder().createdAt(t0.plusSeconds(2)).build());
+    assertEquals(List.of("b", "a", "c"), ids(index.ready()));
+
+    index.update(a.toBuilder().priority(3).build());
+    assertEquals(List.of("b", "c", "a"), ids(index.ready()));
   }
 
   @Test
