@@ -73,9 +73,24 @@ public final class Ticket {
     return b;
   }
 
-  /** A copy with another status. */
+  private Ticket(Ticket t, Status status) {
+    this.id = t.id;
+    this.title = t.title;
+    this.body = t.body;
+    this.acceptanceCriteria = t.acceptanceCriteria;
+    this.status = status;
+    this.priority = t.priority;
+    this.labels = t.labels;
+    this.resources = t.resources;
+    this.dependencies = t.dependencies;
+    this.metadata = t.metadata;
+    this.comments = t.comments;
+    this.createdAt = t.createdAt;
+  }
+
+  /** A copy with another status; cheap (the immutable fields are shared, nothing is validated again). */
   public Ticket withStatus(Status newStatus) {
-    return toBuilder().status(newStatus).build();
+    return newStatus == status ? this : new Ticket(this, java.util.Objects.requireNonNull(newStatus, "status"));
   }
 
   public String id() {
