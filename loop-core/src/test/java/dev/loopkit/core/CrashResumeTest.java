@@ -75,6 +75,10 @@ class CrashResumeTest {
             p.destroyForcibly(); // SIGKILL on Linux and macOS
             p.waitFor();
             kills++;
+            if (endedDone(runDir)) {
+              exit = 0; // killed after the run ended DONE, before the process exited: nothing to resume
+              break;
+            }
             continue;
           }
           p.waitFor();
@@ -96,6 +100,11 @@ class CrashResumeTest {
         + " interrupted attempts resumed");
     assertTrue(totalKills >= TRIALS, "the trials killed too few processes: " + totalKills);
     assertTrue(totalInterrupted > 0, "no kill landed during an attempt in " + TRIALS + " trials");
+  }
+
+  private static boolean endedDone(Path runDir) {
+    return java.nio.file.Files.exists(runDir.resolve(RunJournal.FILE_NAME))
+        && RunReport.of(runDir).ending().equals("DONE");
   }
 
   private static long journalLines(Path runDir) throws java.io.IOException {
