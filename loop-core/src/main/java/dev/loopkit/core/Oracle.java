@@ -14,9 +14,11 @@ public interface Oracle {
   Verdict judge(OracleContext context) throws Exception;
 
   /**
-   * The stock oracle: reads the batch in one tracker call and is done only when every ticket is
+   * The engine's default oracle: reads the batch in one tracker call and is done only when every ticket is
    * {@link Status#DONE}, {@link Status#HUMAN_GATED} or {@link Status#CANCELLED}; otherwise names each
-   * outstanding ticket with its status.
+   * outstanding ticket with its status. It counts a cancelled ticket as settled, which suits batches people
+   * prune by hand; {@code loop-oracle}'s {@code TrackerOracle} is the strict alternative (only DONE or
+   * HUMAN_GATED), so that no cancellation, by whomever, can end a run DONE.
    */
   static Oracle allSettled() {
     return context -> {
