@@ -55,6 +55,7 @@ final class Run {
   private final Map<String, InFlight> inFlight = new LinkedHashMap<>();
   private final Map<String, String> heldResources = new LinkedHashMap<>();
   private final Map<String, Waiting> waiting = new HashMap<>();
+  private final Object discoveryLock = new Object();
   private volatile boolean attemptsClosed;
   private volatile @Nullable CapReachedException discoveryCap;
   private Map<String, String> baseline = Map.of();
@@ -631,33 +632,44 @@ final class Run {
     return false;
   }
 
-  /** Files discovered work for an attempt; called on the attempt's thread. */
-  synchronized Ticket fileDiscovered(String originId, NewTicket draft, boolean blocksCurrent) {
-    if (attemptsClosed) {
-      throw new LoopException("run " + runId + " has ended; ticket '" + draft.title() + "' was not filed");
+  /**
+   * Files discovered work for an attempt; called on the attempt's thread. Filings are serialized among
+   * themselves (one key, one ticket, one count) but never hold the run's lock across the tracker call, so a
+   * slow tracker does not stall the other attempts' events.
+   */
+  Ticket fileDiscovered(String originId, NewTicket draft, boolean blocksCurrent) {
+    synchronized (discoveryLock) {
+      if (attemptsClosed) {
+        throw new LoopException("run " + runId + " has ended; ticket '" + draft.title() + "' was not filed");
+      }
+      String key = discoveryKey(originId, draft.title());
+      String existing;
+      int filed;
+      synchronized (this) {
+        existing = state.discoveredTicket(key);
+        filed = state.discoveredCount();
+      }
+      Tracker tracker = settings.tracker();
+      if (existing != null) {
+        return tracker.find(existing).orElseThrow(() -> new AdapterException(
+            "discovered ticket " + existing + " is in the journal but not in the tracker"));
+      }
+      int cap = settings.caps().maxDiscoveredTickets();
+      if (filed >= cap) {
+        CapReachedException e = new CapReachedException(Cap.DISCOVERED_TICKETS, "workers filed " + cap
+            + " discovered ticket(s), the cap; '" + draft.title() + "' from " + originId + " was not filed");
+        discoveryCap = e;
+        throw e;
+      }
+      NewTicket keyed = draft.toBuilder().idempotencyKey(key).addDependency(Dependency.discoveredFrom(originId))
+          .build();
+      Ticket ticket = tracker.create(keyed);
+      if (blocksCurrent) {
+        tracker.addDependency(originId, Dependency.blockedBy(ticket.id()));
+      }
+      record(new LoopEvent.TicketDiscovered(now(), originId, ticket.id(), ticket.title(), key, blocksCurrent));
+      return ticket;
     }
-    String key = discoveryKey(originId, draft.title());
-    String existing = state.discoveredTicket(key);
-    Tracker tracker = settings.tracker();
-    if (existing != null) {
-      return tracker.find(existing).orElseThrow(() -> new AdapterException(
-          "discovered ticket " + existing + " is in the journal but not in the tracker"));
-    }
-    int cap = settings.caps().maxDiscoveredTickets();
-    if (state.discoveredCount() >= cap) {
-      CapReachedException e = new CapReachedException(Cap.DISCOVERED_TICKETS, "workers filed " + cap
-          + " discovered ticket(s), the cap; '" + draft.title() + "' from " + originId + " was not filed");
-      discoveryCap = e;
-      throw e;
-    }
-    NewTicket keyed = draft.toBuilder().idempotencyKey(key).addDependency(Dependency.discoveredFrom(originId))
-        .build();
-    Ticket filed = tracker.create(keyed);
-    if (blocksCurrent) {
-      tracker.addDependency(originId, Dependency.blockedBy(filed.id()));
-    }
-    record(new LoopEvent.TicketDiscovered(now(), originId, filed.id(), filed.title(), key, blocksCurrent));
-    return filed;
   }
 
   private String discoveryKey(String originId, String title) {
