@@ -19,6 +19,7 @@ public final class Caps {
   private final int maxDiscoveredTickets;
   private final int maxConcurrency;
   private final int maxTurnsPerWorker;
+  private final boolean allowUnmeteredUsage;
 
   private Caps(Builder b) {
     this.maxPasses = b.maxPasses;
@@ -29,6 +30,7 @@ public final class Caps {
     this.maxDiscoveredTickets = b.maxDiscoveredTickets;
     this.maxConcurrency = b.maxConcurrency;
     this.maxTurnsPerWorker = b.maxTurnsPerWorker;
+    this.allowUnmeteredUsage = b.allowUnmeteredUsage;
   }
 
   /** Defaults: 1,000 passes, 4 hours, $50, 50M tokens, 3 attempts per ticket, 20 discovered tickets, 4 in flight, 50 turns. */
@@ -44,7 +46,7 @@ public final class Caps {
     return new Builder().maxPasses(maxPasses).maxWallClock(maxWallClock).maxCostUsd(maxCostUsd)
         .maxTokens(maxTokens).maxAttemptsPerTicket(maxAttemptsPerTicket)
         .maxDiscoveredTickets(maxDiscoveredTickets).maxConcurrency(maxConcurrency)
-        .maxTurnsPerWorker(maxTurnsPerWorker);
+        .maxTurnsPerWorker(maxTurnsPerWorker).allowUnmeteredUsage(allowUnmeteredUsage);
   }
 
   public int maxPasses() {
@@ -79,6 +81,11 @@ public final class Caps {
     return maxTurnsPerWorker;
   }
 
+  /** Whether usage that could not be priced or was not reported counts as free (see {@link Usage}). */
+  public boolean allowUnmeteredUsage() {
+    return allowUnmeteredUsage;
+  }
+
   /** The caps as strings, for the journal and reports. */
   public Map<String, String> describe() {
     Map<String, String> out = new LinkedHashMap<>();
@@ -90,6 +97,7 @@ public final class Caps {
     out.put("discovered-tickets", Integer.toString(maxDiscoveredTickets));
     out.put("concurrency", Integer.toString(maxConcurrency));
     out.put("turns-per-worker", Integer.toString(maxTurnsPerWorker));
+    out.put("unmetered-usage", allowUnmeteredUsage ? "free" : "stops the run");
     return out;
   }
 
@@ -108,6 +116,7 @@ public final class Caps {
     private int maxDiscoveredTickets = 20;
     private int maxConcurrency = 4;
     private int maxTurnsPerWorker = 50;
+    private boolean allowUnmeteredUsage;
 
     private Builder() {}
 
@@ -175,6 +184,20 @@ public final class Caps {
 
     public Builder maxTurnsPerWorker(int turns) {
       this.maxTurnsPerWorker = atLeast(1, turns, "maxTurnsPerWorker");
+      return this;
+    }
+
+    /**
+     * Declares usage the clients cannot price or that servers do not report (a local model, a flat-rate
+     * plan) free, so it does not stop the run; by default it stops the run at the next cap check, since the
+     * money and token caps cannot see it.
+     */
+    public Builder allowUnmeteredUsage() {
+      return allowUnmeteredUsage(true);
+    }
+
+    public Builder allowUnmeteredUsage(boolean allow) {
+      this.allowUnmeteredUsage = allow;
       return this;
     }
 

@@ -24,6 +24,11 @@ public abstract class ForwardingTracker implements Tracker {
   }
 
   @Override
+  public BatchChanges changesSince(String cursor) {
+    return delegate.changesSince(cursor);
+  }
+
+  @Override
   public Optional<Ticket> find(String id) {
     return delegate.find(id);
   }

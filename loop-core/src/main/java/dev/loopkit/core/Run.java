@@ -196,7 +196,7 @@ final class Run {
         Thread.currentThread().interrupt();
       }
     }
-    return new RunResult(runId, runDirectory, ending, RunReport.of(journal.events()));
+    return new RunResult(runId, runDirectory, ending, RunReport.of(journal.events()), journal.stats());
   }
 
   private static String detail(RunEnding ending) {

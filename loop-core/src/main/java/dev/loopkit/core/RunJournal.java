@@ -41,6 +41,9 @@ public final class RunJournal implements AutoCloseable {
   private final Path path;
   private final RandomAccessFile file;
   private final List<LoopEvent> events;
+  private long appended;
+  private long bytes;
+  private long syncs;
 
   private RunJournal(Path path, RandomAccessFile file, List<LoopEvent> events) {
     this.path = path;
@@ -111,10 +114,18 @@ public final class RunJournal implements AutoCloseable {
     try {
       file.write(line);
       file.getFD().sync();
+      appended++;
+      bytes += line.length;
+      syncs++;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot append to run journal " + path, e);
     }
     events.add(event);
+  }
+
+  /** What this journal object appended and synced since it was opened. */
+  public synchronized JournalStats stats() {
+    return new JournalStats(appended, bytes, syncs);
   }
 
   @Override

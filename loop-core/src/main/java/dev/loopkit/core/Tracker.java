@@ -16,6 +16,20 @@ public interface Tracker {
   /** Reads every ticket of the batch in one call (one request, one folder scan), never one call per ticket. */
   Batch readBatch();
 
+  /**
+   * What changed in the batch since {@code cursor}, for passes that cost what changed. The engine calls it once
+   * per pass on its thread, passing the {@link BatchChanges#cursor()} of the previous read, or the empty string
+   * for the first read of a session. An adapter that can ask its service for changes (an {@code updated >=}
+   * filter, a conditional request, file identities) returns {@link BatchChanges#since}; whenever it cannot
+   * tell (an unknown or expired cursor) it returns a full read. Changes must include the engine's own writes.
+   *
+   * <p>The default reads the whole batch every time ({@link BatchChanges#full(Batch)}), so an adapter without
+   * incremental reads stays correct and costs one {@link #readBatch()} per pass.
+   */
+  default BatchChanges changesSince(String cursor) {
+    return BatchChanges.full(readBatch());
+  }
+
   /** One ticket by id, in the batch or not; empty when the tracker has no such ticket. */
   Optional<Ticket> find(String id);
 

@@ -6,26 +6,44 @@ import java.util.Objects;
 /**
  * Tokens and money used by model calls. Costs are in US dollars. Sum usages with {@link #plus}.
  *
+ * <p>A call whose cost is not known (the model is not in the price table) or whose tokens the server did not
+ * report is <em>unmetered</em>: its tokens and cost here are a lower bound, so the money and token caps cannot
+ * see it. The engine stops a run at the cap check when any usage is unmetered, unless the host declared such
+ * usage free with {@link Caps.Builder#allowUnmeteredUsage()}; it never counts it as a silent $0.
+ *
  * @param inputTokens uncached input tokens
  * @param outputTokens output tokens
  * @param cacheReadTokens input tokens read from a prompt cache
  * @param cacheWriteTokens input tokens written to a prompt cache
- * @param costUsd what these tokens cost
+ * @param costUsd what these tokens cost, as far as it is known
+ * @param unmeteredCalls model calls that could not be priced or reported no usage
  */
 public record Usage(long inputTokens, long outputTokens, long cacheReadTokens, long cacheWriteTokens,
-    BigDecimal costUsd) {
+    BigDecimal costUsd, long unmeteredCalls) {
 
-  public static final Usage ZERO = new Usage(0, 0, 0, 0, BigDecimal.ZERO);
+  public static final Usage ZERO = new Usage(0, 0, 0, 0, BigDecimal.ZERO, 0);
 
   public Usage {
     Objects.requireNonNull(costUsd, "costUsd");
-    if (inputTokens < 0 || outputTokens < 0 || cacheReadTokens < 0 || cacheWriteTokens < 0) {
-      throw new IllegalArgumentException("negative token count in usage");
+    if (inputTokens < 0 || outputTokens < 0 || cacheReadTokens < 0 || cacheWriteTokens < 0
+        || unmeteredCalls < 0) {
+      throw new IllegalArgumentException("negative count in usage");
     }
+  }
+
+  /** Metered usage: every call was priced and reported its tokens. */
+  public Usage(long inputTokens, long outputTokens, long cacheReadTokens, long cacheWriteTokens,
+      BigDecimal costUsd) {
+    this(inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, costUsd, 0);
   }
 
   public static Usage tokens(long input, long output) {
     return new Usage(input, output, 0, 0, BigDecimal.ZERO);
+  }
+
+  /** One call whose tokens or cost are unknown; {@code known} is what was reported, if anything. */
+  public static Usage unmetered(Usage known) {
+    return known.plus(new Usage(0, 0, 0, 0, BigDecimal.ZERO, 1));
   }
 
   /** Every token counted against a token cap: input (cached or not) plus output. */
@@ -33,13 +51,18 @@ public record Usage(long inputTokens, long outputTokens, long cacheReadTokens, l
     return inputTokens + outputTokens + cacheReadTokens + cacheWriteTokens;
   }
 
+  /** Whether every call in this usage was priced and reported its tokens. */
+  public boolean isMetered() {
+    return unmeteredCalls == 0;
+  }
+
   public Usage plus(Usage other) {
     return new Usage(inputTokens + other.inputTokens, outputTokens + other.outputTokens,
         cacheReadTokens + other.cacheReadTokens, cacheWriteTokens + other.cacheWriteTokens,
-        costUsd.add(other.costUsd));
+        costUsd.add(other.costUsd), unmeteredCalls + other.unmeteredCalls);
   }
 
   public Usage withCost(BigDecimal cost) {
-    return new Usage(inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, cost);
+    return new Usage(inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, cost, unmeteredCalls);
   }
 }
