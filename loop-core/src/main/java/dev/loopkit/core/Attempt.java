@@ -1,172 +1,165 @@
 package dev.loopkit.core;
 
+import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One attempt on one ticket, run on a worker thread: open workspace, work, review, integrate, verify. Each
- * stage calls a host role exactly once and catches at that one boundary; the first stage that fails ends the
- * attempt. Never touches the ticket's status: that is the engine thread's job.
+ * One attempt on one ticket, run on a worker thread: open the workspace, run the pipeline's stages in order,
+ * close the workspace. Each stage calls a host part once and is caught at that one boundary; the first stage
+ * that does not pass ends the attempt. Events and filings go to the engine's thread through the inbox; an
+ * attempt never touches the ticket's status.
  */
 final class Attempt implements Callable<AttemptOutcome> {
-  private final Run run;
+  private final String runId;
   private final Ticket ticket;
   private final int number;
   private final List<Finding> findings;
   private final Budget budget;
+  private final Path runDirectory;
+  private final Workspaces workspaces;
+  private final List<Stages.Step> pipeline;
+  private final Inbox inbox;
+  private final Clock clock;
   private final List<String> newBlockers = Collections.synchronizedList(new ArrayList<>());
 
-  Attempt(Run run, Ticket ticket, int number, List<Finding> findings, Budget budget) {
-    this.run = run;
+  Attempt(String runId, Ticket ticket, int number, List<Finding> findings, Budget budget, Path runDirectory,
+      Workspaces workspaces, List<Stages.Step> pipeline, Inbox inbox, Clock clock) {
+    this.runId = runId;
     this.ticket = ticket;
     this.number = number;
     this.findings = findings;
     this.budget = budget;
-  }
-
-  Ticket ticket() {
-    return ticket;
-  }
-
-  int number() {
-    return number;
+    this.runDirectory = runDirectory;
+    this.workspaces = workspaces;
+    this.pipeline = pipeline;
+    this.inbox = inbox;
+    this.clock = clock;
   }
 
   @Override
   public AttemptOutcome call() {
     Workspace workspace;
     try {
-      workspace = run.settings().workspaces().open(new WorkspaceRequest(run.runId(), ticket, number));
+      workspace = workspaces.open(new WorkspaceRequest(runId, ticket, number));
     } catch (Exception e) {
-      return interruptedOr(e, new AttemptOutcome.Failed("workspace", List.of(describe("opening the workspace", e))));
+      String finding = describe("opening the workspace", e);
+      completed(StageKind.WORKSPACE, StageKind.WORKSPACE.wireName(), StageOutcome.ERROR, "", List.of(finding),
+          List.of(), Usage.ZERO, Map.of());
+      return interruptedOr(e, new AttemptOutcome.Failed(StageKind.WORKSPACE, "workspace", List.of(finding)));
     }
-    run.emit(new LoopEvent.WorkspaceOpened(run.now(), ticket.id(), number, workspace.directory().toString(),
-        workspace.attributes()));
-    AttemptOutcome outcome = stages(workspace);
+    Map<String, String> attributes = new java.util.LinkedHashMap<>(workspace.attributes());
+    attributes.put("directory", workspace.directory().toString());
+    completed(StageKind.WORKSPACE, StageKind.WORKSPACE.wireName(), StageOutcome.PASSED,
+        workspace.directory().toString(), List.of(), List.of(), Usage.ZERO, attributes);
+    AttemptOutcome outcome = run(new StageContext(runId, ticket, number, workspace, findings, budget,
+        this::fileDiscovered, runDirectory, "", List.of()));
     try {
-      run.settings().workspaces().close(workspace, outcome instanceof AttemptOutcome.Succeeded);
+      workspaces.close(workspace, outcome instanceof AttemptOutcome.Succeeded);
     } catch (Exception e) {
-      Run.restoreInterrupt(e);
-      run.logListenerless("closing workspace " + workspace.directory() + " of " + ticket.id(), e);
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      org.slf4j.LoggerFactory.getLogger(Attempt.class)
+          .warn("closing workspace {} of {} failed", workspace.directory(), ticket.id(), e);
     }
     return outcome;
   }
 
-  private AttemptOutcome stages(Workspace workspace) {
-    EngineSettings s = run.settings();
-    // work
-    WorkResult result;
-    try {
-      result = s.worker().work(new Assignment(run.runId(), ticket, workspace, number, findings, budget,
-          this::fileDiscovered, run.runDirectory()));
-    } catch (CapReachedException e) {
-      run.emit(new LoopEvent.WorkerFinished(run.now(), ticket.id(), number, "error", e.getMessage(), Usage.ZERO));
-      return new AttemptOutcome.Interrupted(e.getMessage());
-    } catch (Exception e) {
-      run.emit(new LoopEvent.WorkerFinished(run.now(), ticket.id(), number, "error", describe("worker", e),
-          Usage.ZERO));
-      return interruptedOr(e, new AttemptOutcome.Failed("work", List.of(describe("the worker", e))));
-    }
-    if (result instanceof WorkResult.Failed f) {
-      run.emit(new LoopEvent.WorkerFinished(run.now(), ticket.id(), number, "failed",
-          String.join("; ", f.findings()), f.usage()));
+  private AttemptOutcome run(StageContext start) {
+    StageContext context = start;
+    for (Stages.Step step : pipeline) {
+      if (Thread.currentThread().isInterrupted()) {
+        return new AttemptOutcome.Interrupted("interrupted before " + step.name());
+      }
+      StageResult result;
+      try {
+        result = step.stage().run(context);
+      } catch (Exception e) {
+        String finding = describe(who(step), e);
+        completed(step.kind(), step.name(), StageOutcome.ERROR, "", List.of(finding), List.of(), Usage.ZERO,
+            Map.of());
+        return interruptedOr(e, new AttemptOutcome.Failed(step.kind(), step.name(), List.of(finding)));
+      }
+      if (result instanceof StageResult.Passed p) {
+        completed(step.kind(), step.name(), StageOutcome.PASSED, p.summary(), List.of(), p.evidence(), p.usage(),
+            p.attributes());
+      } else if (result instanceof StageResult.Failed f) {
+        completed(step.kind(), step.name(), StageOutcome.FAILED, "", f.findings(), f.evidence(), f.usage(),
+            f.attributes());
+      } else {
+        StageResult.NeedsHuman h = (StageResult.NeedsHuman) result;
+        completed(step.kind(), step.name(), StageOutcome.NEEDS_HUMAN, h.reason(), List.of(), h.evidence(),
+            h.usage(), h.attributes());
+      }
       if (!newBlockers.isEmpty()) {
         // stopping because it filed its own blockers is waiting, not failing
         return new AttemptOutcome.Deferred(List.copyOf(newBlockers));
       }
-      return new AttemptOutcome.Failed("work",
-          f.findings().isEmpty() ? List.of("the worker gave up without saying why") : f.findings());
-    }
-    if (result instanceof WorkResult.NeedsHuman h) {
-      run.emit(new LoopEvent.WorkerFinished(run.now(), ticket.id(), number, "needs-human", h.reason(), h.usage()));
-      if (h.evidence().isEmpty()) {
-        return new AttemptOutcome.Failed("work", List.of(
-            "asked for a human without evidence (" + h.reason() + "): a request must show the commands tried,"
-                + " exit codes, output and the wall hit"));
+      if (result instanceof StageResult.Failed f) {
+        return new AttemptOutcome.Failed(step.kind(), step.name(), f.findings());
       }
-      return new AttemptOutcome.NeedsHuman(h.reason(), h.evidence());
+      if (result instanceof StageResult.NeedsHuman h) {
+        return new AttemptOutcome.NeedsHuman(h.reason(), h.evidence());
+      }
+      StageResult.Passed p = (StageResult.Passed) result;
+      List<Evidence> evidence = context.evidence();
+      if (step.kind() == StageKind.VERIFY || step.kind() == StageKind.CHECK) {
+        evidence = new ArrayList<>(evidence);
+        evidence.addAll(p.evidence());
+      }
+      context = context.after(step.kind() == StageKind.WORK ? p.summary() : context.claim(), evidence);
     }
-    WorkResult.Completed completed = (WorkResult.Completed) result;
-    run.emit(new LoopEvent.WorkerFinished(run.now(), ticket.id(), number, "completed", completed.summary(),
-        completed.usage()));
-    if (!newBlockers.isEmpty()) {
-      return new AttemptOutcome.Deferred(List.copyOf(newBlockers));
-    }
-    if (Thread.currentThread().isInterrupted()) {
-      return new AttemptOutcome.Interrupted("interrupted after work");
-    }
+    return new AttemptOutcome.Succeeded(context.evidence());
+  }
 
-    // review
-    if (s.reviewer() != null) {
-      Review review;
-      try {
-        review = s.reviewer().review(new ReviewRequest(run.runId(), ticket, workspace, number,
-            completed.summary(), findings));
-      } catch (Exception e) {
-        return interruptedOr(e, new AttemptOutcome.Failed("review", List.of(describe("the reviewer", e))));
-      }
-      if (review instanceof Review.ChangesRequested c) {
-        run.emit(new LoopEvent.ReviewCompleted(run.now(), ticket.id(), number, false, c.findings(), c.usage(),
-            c.attributes()));
-        return new AttemptOutcome.Failed("review", c.findings());
-      }
-      Review.Approved a = (Review.Approved) review;
-      run.emit(new LoopEvent.ReviewCompleted(run.now(), ticket.id(), number, true, List.of(), a.usage(),
-          a.attributes()));
-    }
-
-    // integrate, one at a time per resource
-    if (s.integrator() != null) {
-      Integration integration;
-      try {
-        ResourceLocks.Held held = run.locks().acquire(ticket.id(), s.integrator().resources());
-        try {
-          integration = s.integrator().integrate(new IntegrateRequest(run.runId(), ticket, workspace, number));
-        } finally {
-          held.close();
-        }
-      } catch (Exception e) {
-        return interruptedOr(e, new AttemptOutcome.Failed("integrate", List.of(describe("the integrator", e))));
-      }
-      if (integration instanceof Integration.Conflict c) {
-        List<String> why = c.findings().isEmpty() ? List.of("integration conflict") : c.findings();
-        run.emit(new LoopEvent.IntegrationCompleted(run.now(), ticket.id(), number, false, "conflict", why,
-            java.util.Map.of()));
-        return new AttemptOutcome.Failed("integrate", why);
-      }
-      Integration.Integrated ok = (Integration.Integrated) integration;
-      run.emit(new LoopEvent.IntegrationCompleted(run.now(), ticket.id(), number, true, ok.summary(), List.of(),
-          ok.attributes()));
-    }
-
-    // verify, live; a pass needs positive evidence
-    Verification verification;
-    try {
-      verification = s.verifier().verify(new VerifyRequest(run.runId(), ticket, workspace, number));
-    } catch (Exception e) {
-      return interruptedOr(e, new AttemptOutcome.Failed("verify", List.of(describe("the verifier", e))));
-    }
-    if (verification instanceof Verification.Passed p && !p.evidence().isEmpty()) {
-      run.emit(new LoopEvent.VerificationCompleted(run.now(), ticket.id(), number, true, List.of(), p.evidence()));
-      return new AttemptOutcome.Succeeded(p.evidence());
-    }
-    List<String> why = verification instanceof Verification.Failed f
-        ? (f.findings().isEmpty() ? List.of("verification failed without findings") : f.findings())
-        : List.of("the verifier reported a pass without evidence; absence of error is not verification");
-    run.emit(new LoopEvent.VerificationCompleted(run.now(), ticket.id(), number, false, why,
-        verification.evidence()));
-    return new AttemptOutcome.Failed("verify", why);
+  private void completed(StageKind kind, String stage, StageOutcome outcome, String summary, List<String> found,
+      List<Evidence> evidence, Usage usage, Map<String, String> attributes) {
+    inbox.event(new LoopEvent.StageCompleted(clock.instant(), ticket.id(), number, kind, stage, outcome, summary,
+        found, evidence, usage, attributes));
   }
 
   private Ticket fileDiscovered(NewTicket draft, boolean blocksCurrent) {
-    Ticket filed = run.fileDiscovered(ticket.id(), draft, blocksCurrent);
+    CompletableFuture<Ticket> result = new CompletableFuture<>();
+    inbox.post(new Inbox.Filing(ticket.id(), draft, blocksCurrent, result));
+    Ticket filed;
+    try {
+      filed = result.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LoopException("interrupted while filing '" + draft.title() + "'", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new LoopException("filing '" + draft.title() + "' failed", e.getCause());
+    }
     if (blocksCurrent && !newBlockers.contains(filed.id())) {
       newBlockers.add(filed.id());
     }
     return filed;
+  }
+
+  private static String who(Stages.Step step) {
+    switch (step.kind()) {
+      case WORK:
+        return "the worker";
+      case REVIEW:
+        return "the reviewer";
+      case INTEGRATE:
+        return "the integrator";
+      case VERIFY:
+        return "the verifier";
+      default:
+        return "stage " + step.name();
+    }
   }
 
   private static AttemptOutcome interruptedOr(Exception e, AttemptOutcome otherwise) {
@@ -175,7 +168,7 @@ final class Attempt implements Callable<AttemptOutcome> {
       return new AttemptOutcome.Interrupted("interrupted: " + e);
     }
     if (e instanceof CapReachedException c) {
-      return new AttemptOutcome.Interrupted(c.getMessage());
+      return new AttemptOutcome.Interrupted(String.valueOf(c.getMessage()));
     }
     return otherwise;
   }

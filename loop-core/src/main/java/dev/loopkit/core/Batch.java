@@ -11,7 +11,7 @@ import java.util.Optional;
  * An immutable snapshot of the tickets of one batch, as read from a tracker in one call. Iteration order is
  * the tracker's order.
  */
-public final class Batch {
+public final class Batch implements BatchView {
   private final Map<String, Ticket> byId;
 
   private Batch(Map<String, Ticket> byId) {
@@ -37,10 +37,12 @@ public final class Batch {
     return of(List.of(tickets));
   }
 
+  @Override
   public List<Ticket> tickets() {
     return List.copyOf(byId.values());
   }
 
+  @Override
   public Optional<Ticket> find(String id) {
     return Optional.ofNullable(byId.get(id));
   }
@@ -54,10 +56,12 @@ public final class Batch {
     return t;
   }
 
+  @Override
   public boolean contains(String id) {
     return byId.containsKey(id);
   }
 
+  @Override
   public int size() {
     return byId.size();
   }
@@ -66,6 +70,32 @@ public final class Batch {
   public List<Ticket> withStatus(Status status) {
     List<Ticket> out = new ArrayList<>();
     for (Ticket t : byId.values()) {
+      if (t.status() == status) {
+        out.add(t);
+      }
+    }
+    return out;
+  }
+
+  /** O(batch): a snapshot keeps no counts. */
+  @Override
+  public int count(Status status) {
+    int n = 0;
+    for (Ticket t : byId.values()) {
+      if (t.status() == status) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  @Override
+  public List<Ticket> withStatus(Status status, int limit) {
+    List<Ticket> out = new ArrayList<>();
+    for (Ticket t : byId.values()) {
+      if (out.size() >= limit) {
+        break;
+      }
       if (t.status() == status) {
         out.add(t);
       }

@@ -7,11 +7,11 @@ import java.util.List;
  * outstanding tickets, and the most recent findings.
  *
  * @param reason why the heal was asked for
- * @param batch the batch as just read from the tracker
+ * @param batch the batch as the engine last read it (read-only; valid during the call)
  * @param recentFindings findings of the latest failed attempts, newest last
  * @param healsSoFar heals already attempted in this run
  */
-public record HealContext(String runId, Reason reason, Batch batch, List<Finding> recentFindings,
+public record HealContext(String runId, Reason reason, BatchView batch, List<Finding> recentFindings,
     int healsSoFar) {
 
   public HealContext {
@@ -23,6 +23,12 @@ public record HealContext(String runId, Reason reason, Batch batch, List<Finding
     /** Nothing is ready, nothing is in flight, and the oracle says the batch is not done. */
     STALLED,
     /** Several attempts in a row failed. */
-    REPEATED_FAILURES
+    REPEATED_FAILURES;
+
+    /** The journal's spelling, e.g. {@code repeated-failures}. */
+    @com.fasterxml.jackson.annotation.JsonValue
+    public String wireName() {
+      return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
   }
 }

@@ -22,8 +22,13 @@ public sealed interface Integration {
 
   /** Nothing was integrated; the findings (e.g. the conflicting paths) go to the next attempt. */
   record Conflict(List<String> findings) implements Integration {
+    /** @throws IllegalArgumentException if {@code findings} is empty: name what conflicted */
     public Conflict {
       findings = List.copyOf(findings);
+      if (findings.isEmpty()) {
+        throw new IllegalArgumentException("an integration conflict must carry at least one finding (the"
+            + " conflicting paths)");
+      }
     }
   }
 }

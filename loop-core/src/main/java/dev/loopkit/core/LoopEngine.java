@@ -48,8 +48,9 @@ public final class LoopEngine {
   private LoopEngine(Builder b) {
     this.settings = new EngineSettings(Objects.requireNonNull(b.tracker), b.oracle, b.readySet,
         b.workspaces != null ? b.workspaces
-            : Workspaces.directoryPerTicket(Objects.requireNonNull(b.runDirectory).resolve("workspaces")),
-        Objects.requireNonNull(b.worker), b.reviewer, b.integrator, Objects.requireNonNull(b.verifier), b.caps,
+            : Workspaces.directoryPerTicket(RunDirectory.of(Objects.requireNonNull(b.runDirectory)).workspaces()),
+        Objects.requireNonNull(b.worker), b.reviewer, b.integrator, Objects.requireNonNull(b.verifier),
+        List.copyOf(b.stages), b.caps,
         b.clock, List.copyOf(b.listeners), b.tripwire, b.healer, b.healAfterConsecutiveFailures, b.maxHeals);
     this.runDirectory = Objects.requireNonNull(b.runDirectory);
     this.runId = b.runId;
@@ -69,11 +70,12 @@ public final class LoopEngine {
    *     its journal is damaged beyond a torn last line
    */
   public RunResult run() {
-    FileLock lock = Run.lockDirectory(runDirectory);
+    RunDirectory directory = RunDirectory.of(runDirectory);
+    FileLock lock = directory.lock();
     try (RunJournal journal = RunJournal.open(runDirectory)) {
       String id = runId != null ? runId : runDirectory.toAbsolutePath().normalize().getFileName().toString();
       ExecutorService own = executor == null ? defaultExecutor(settings.caps().maxConcurrency()) : null;
-      return new Run(settings, runDirectory, id, journal, executor != null ? executor : Objects.requireNonNull(own),
+      return new Run(settings, directory, id, journal, executor != null ? executor : Objects.requireNonNull(own),
           own).execute();
     } finally {
       try {
@@ -100,13 +102,14 @@ public final class LoopEngine {
    */
   public static final class Builder {
     private @Nullable Tracker tracker;
-    private Oracle oracle = Oracle.allSettled();
+    private Oracle oracle = Oracle.allDone();
     private ReadySet readySet = ReadySet.simple();
     private @Nullable Workspaces workspaces;
     private @Nullable Worker worker;
     private @Nullable Reviewer reviewer;
     private @Nullable Integrator integrator;
     private @Nullable Verifier verifier;
+    private final List<Stages.Added> stages = new ArrayList<>();
     private Caps caps = Caps.defaults();
     private Clock clock = Clock.systemUTC();
     private final List<LoopListener> listeners = new ArrayList<>();
@@ -128,13 +131,20 @@ public final class LoopEngine {
       return this;
     }
 
-    /** The done-oracle; default {@link Oracle#allSettled()}. */
+    /**
+     * The done-oracle; default {@link Oracle#allDone()} (strict: cancelled tickets keep the batch pending, an
+     * empty batch is an input error).
+     */
     public Builder oracle(Oracle oracle) {
       this.oracle = Objects.requireNonNull(oracle, "oracle");
       return this;
     }
 
-    /** Which tickets may start; default {@link ReadySet#simple()} (use loop-scheduler's in production). */
+    /**
+     * Which tickets may start; default {@link ReadySet#simple()}, which finds blocking cycles before any worker
+     * starts but rescans the batch every pass: use loop-scheduler's incremental {@code DependencyReadySet} for
+     * large batches.
+     */
     public Builder readySet(ReadySet readySet) {
       this.readySet = Objects.requireNonNull(readySet, "readySet");
       return this;
@@ -167,6 +177,48 @@ public final class LoopEngine {
     /** Required: checks each ticket's finish line live. */
     public Builder verifier(Verifier verifier) {
       this.verifier = Objects.requireNonNull(verifier, "verifier");
+      return this;
+    }
+
+    /**
+     * Adds a stage of the host's own after every stock stage: it runs after verification, and its evidence is
+     * part of the done evidence (a post-merge live check). Stages run in the order added.
+     *
+     * @throws InputException if the name is not lower-case letters, digits and hyphens, or is taken
+     */
+    public Builder stage(String name, Stage stage) {
+      return stageAfter(StageKind.VERIFY, name, stage);
+    }
+
+    /**
+     * Adds a stage of the host's own right after the stock stage of kind {@code after} ({@link StageKind#WORK},
+     * {@link StageKind#REVIEW}, {@link StageKind#INTEGRATE} or {@link StageKind#VERIFY}); when that stage is not
+     * configured (no reviewer, no integrator), after the closest one before it. A second reviewer goes after
+     * {@code REVIEW}; a staging smoke test after {@code INTEGRATE}. In events its kind is {@link StageKind#CHECK}.
+     *
+     * @throws InputException if {@code after} is not one of those four kinds, or the name is not lower-case
+     *     letters, digits and hyphens, or is taken by a stock or another added stage
+     */
+    public Builder stageAfter(StageKind after, String name, Stage stage) {
+      Objects.requireNonNull(after, "after");
+      Objects.requireNonNull(stage, "stage");
+      if (after == StageKind.WORKSPACE || after == StageKind.CHECK || after == StageKind.ENGINE) {
+        throw new InputException("stageAfter(" + after + ", ...): expected WORK, REVIEW, INTEGRATE or VERIFY");
+      }
+      if (!name.matches("[a-z0-9][a-z0-9-]{0,62}")) {
+        throw new InputException("stage name '" + name + "': expected 1-63 lower-case letters, digits and hyphens");
+      }
+      for (StageKind k : StageKind.values()) {
+        if (k.wireName().equals(name)) {
+          throw new InputException("stage name '" + name + "' is taken by the stock stage " + k);
+        }
+      }
+      for (Stages.Added a : stages) {
+        if (a.name().equals(name)) {
+          throw new InputException("stage name '" + name + "' is already used by another added stage");
+        }
+      }
+      stages.add(new Stages.Added(after, name, stage));
       return this;
     }
 
@@ -265,9 +317,9 @@ public final class LoopEngine {
       if (!missing.isEmpty()) {
         throw new InputException("LoopEngine.builder() is missing " + String.join(", ", missing));
       }
-      if (healer != null && !tripwireSet) {
-        throw new InputException("healer is set but tripwire is not: a healer may only run under a tripwire"
-            + " that freezes the oracle and verifiers; set both or neither");
+      if (healer != null && (!tripwireSet || tripwire == Tripwire.none())) {
+        throw new InputException("healer is set but tripwire is " + (tripwireSet ? "Tripwire.none()" : "not")
+            + ": a healer may only run under a tripwire that freezes the oracle and verifiers; set both or neither");
       }
       if (healAfterSet && healer == null) {
         throw new InputException("healAfterConsecutiveFailures is set but healer is not: set a healer or drop"

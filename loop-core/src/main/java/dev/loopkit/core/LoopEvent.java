@@ -17,11 +17,7 @@ import java.util.Map;
     @JsonSubTypes.Type(value = LoopEvent.OracleConsulted.class, name = "oracle-consulted"),
     @JsonSubTypes.Type(value = LoopEvent.PassStarted.class, name = "pass-started"),
     @JsonSubTypes.Type(value = LoopEvent.TicketDispatched.class, name = "ticket-dispatched"),
-    @JsonSubTypes.Type(value = LoopEvent.WorkspaceOpened.class, name = "workspace-opened"),
-    @JsonSubTypes.Type(value = LoopEvent.WorkerFinished.class, name = "worker-finished"),
-    @JsonSubTypes.Type(value = LoopEvent.ReviewCompleted.class, name = "review-completed"),
-    @JsonSubTypes.Type(value = LoopEvent.IntegrationCompleted.class, name = "integration-completed"),
-    @JsonSubTypes.Type(value = LoopEvent.VerificationCompleted.class, name = "verification-completed"),
+    @JsonSubTypes.Type(value = LoopEvent.StageCompleted.class, name = "stage-completed"),
     @JsonSubTypes.Type(value = LoopEvent.AttemptFailed.class, name = "attempt-failed"),
     @JsonSubTypes.Type(value = LoopEvent.AttemptDeferred.class, name = "attempt-deferred"),
     @JsonSubTypes.Type(value = LoopEvent.AttemptInterrupted.class, name = "attempt-interrupted"),
@@ -36,6 +32,9 @@ import java.util.Map;
     @JsonSubTypes.Type(value = LoopEvent.RunEnded.class, name = "run-ended"),
 })
 public sealed interface LoopEvent {
+
+  /** The most ticket ids an event lists; beyond it an event gives a count, so no event grows with the batch. */
+  int MAX_LISTED_IDS = 10;
 
   /** When it happened, by the engine's clock. */
   Instant at();
@@ -55,33 +54,38 @@ public sealed interface LoopEvent {
   record RunStarted(Instant at, String runId, int tickets, boolean resumed, Map<String, String> fingerprint,
       Map<String, String> caps) implements LoopEvent {}
 
-  record OracleConsulted(Instant at, boolean done, String summary, List<String> outstanding)
+  /**
+   * The oracle judged the batch.
+   *
+   * @param outstanding how many tickets keep the batch from being done
+   * @param sample the first of them, at most {@link #MAX_LISTED_IDS}
+   */
+  record OracleConsulted(Instant at, boolean done, String summary, int outstanding, List<String> sample)
       implements LoopEvent {}
 
+  /** A pass planned: {@code ready} are the tickets it may start (at most the free worker slots). */
   record PassStarted(Instant at, int pass, List<String> ready, int inFlight) implements LoopEvent {}
 
   /** An attempt started in a worker slot (0-based; for timelines). */
   record TicketDispatched(Instant at, String ticketId, int attempt, int slot) implements AttemptEvent {}
 
-  record WorkspaceOpened(Instant at, String ticketId, int attempt, String directory,
+  /**
+   * One stage of an attempt ended: the workspace opened, the worker returned, the review, the integration,
+   * the verification, or a stage the host added ({@code kind} {@link StageKind#CHECK}, told apart by
+   * {@code stage}, its name).
+   *
+   * @param summary one line: what the worker claimed, the review's notes, the integrated commit, ...
+   * @param findings why it failed; empty when it passed
+   * @param evidence what it checked (verify and added stages)
+   * @param usage tokens and money it used
+   */
+  record StageCompleted(Instant at, String ticketId, int attempt, StageKind kind, String stage,
+      StageOutcome outcome, String summary, List<String> findings, List<Evidence> evidence, Usage usage,
       Map<String, String> attributes) implements AttemptEvent {}
 
-  /** The worker returned; {@code outcome} is {@code completed}, {@code failed}, {@code needs-human} or {@code error}. */
-  record WorkerFinished(Instant at, String ticketId, int attempt, String outcome, String summary, Usage usage)
-      implements AttemptEvent {}
-
-  record ReviewCompleted(Instant at, String ticketId, int attempt, boolean approved, List<String> findings,
-      Usage usage, Map<String, String> attributes) implements AttemptEvent {}
-
-  record IntegrationCompleted(Instant at, String ticketId, int attempt, boolean integrated, String summary,
-      List<String> findings, Map<String, String> attributes) implements AttemptEvent {}
-
-  record VerificationCompleted(Instant at, String ticketId, int attempt, boolean passed, List<String> findings,
-      List<Evidence> evidence) implements AttemptEvent {}
-
-  /** The attempt failed at {@code stage}; the findings go on the ticket and to the next attempt. */
-  record AttemptFailed(Instant at, String ticketId, int attempt, String stage, List<String> findings)
-      implements AttemptEvent {}
+  /** The attempt failed at a stage; the findings go on the ticket and to the next attempt. */
+  record AttemptFailed(Instant at, String ticketId, int attempt, StageKind kind, String stage,
+      List<String> findings) implements AttemptEvent {}
 
   /** The worker filed blockers for its own ticket; the ticket waits for them, and no failure is counted. */
   record AttemptDeferred(Instant at, String ticketId, int attempt, List<String> blockers)
@@ -90,6 +94,10 @@ public sealed interface LoopEvent {
   /** The attempt was cut short (the process died, or the run ended around it); it is retried. */
   record AttemptInterrupted(Instant at, String ticketId, int attempt, String reason) implements AttemptEvent {}
 
+  /**
+   * The engine decided the ticket is done, with the evidence of its verification. Journaled before the tracker
+   * is told, so a crash in between is finished by the next session.
+   */
   record TicketDone(Instant at, String ticketId, int attempt, List<Evidence> evidence)
       implements AttemptEvent {}
 
@@ -109,11 +117,11 @@ public sealed interface LoopEvent {
 
   record CapReached(Instant at, Cap cap, String detail) implements LoopEvent {}
 
-  record HealAttempted(Instant at, String reason, String outcome, String summary, String diff)
+  record HealAttempted(Instant at, HealContext.Reason reason, Heal.Outcome outcome, String summary, String diff)
       implements LoopEvent {}
 
   record TripwireTripped(Instant at, List<String> changes) implements LoopEvent {}
 
-  /** The run ended; {@code ending} is the {@link RunEnding.Kind} name. */
-  record RunEnded(Instant at, String ending, String detail) implements LoopEvent {}
+  /** The run's session ended. */
+  record RunEnded(Instant at, RunEnding.Kind ending, String detail) implements LoopEvent {}
 }

@@ -1,5 +1,6 @@
 package dev.loopkit.core;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,15 +14,17 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Blocking, fair locks by resource name for stages that run on worker threads (integration). Several
  * resources are always taken in name order, so two holders can never deadlock. Waits and hold times are
- * journaled.
+ * journaled through the run's inbox.
  */
 final class ResourceLocks {
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
   private final Map<String, String> holders = new ConcurrentHashMap<>();
-  private final Run run;
+  private final Inbox inbox;
+  private final Clock clock;
 
-  ResourceLocks(Run run) {
-    this.run = run;
+  ResourceLocks(Inbox inbox, Clock clock) {
+    this.inbox = inbox;
+    this.clock = clock;
   }
 
   /** The resources held, released on {@link #close()}. */
@@ -38,13 +41,10 @@ final class ResourceLocks {
 
     @Override
     public void close() {
-      for (int i = names.size() - 1; i >= 0; i--) {
-        holders.remove(names.get(i));
-        locks.get(names.get(i)).unlock();
-      }
+      release(names);
       if (!names.isEmpty()) {
-        run.emit(new LoopEvent.ResourcesReleased(run.now(), ticketId, names,
-            Duration.between(since, run.now()).toMillis()));
+        inbox.event(new LoopEvent.ResourcesReleased(clock.instant(), ticketId, names,
+            Duration.between(since, clock.instant()).toMillis()));
       }
     }
   }
@@ -54,23 +54,27 @@ final class ResourceLocks {
     try {
       for (String name : new TreeSet<>(resources)) {
         ReentrantLock lock = locks.computeIfAbsent(name, k -> new ReentrantLock(true));
-        Instant start = run.now();
+        Instant start = clock.instant();
         String holder = holders.getOrDefault(name, "");
         if (!lock.tryLock()) {
           lock.lockInterruptibly();
-          run.emit(new LoopEvent.ResourceWaited(run.now(), ticketId, name, holder,
-              Duration.between(start, run.now()).toMillis()));
+          inbox.event(new LoopEvent.ResourceWaited(clock.instant(), ticketId, name, holder,
+              Duration.between(start, clock.instant()).toMillis()));
         }
         holders.put(name, ticketId);
         taken.add(name);
       }
     } catch (InterruptedException e) {
-      for (int i = taken.size() - 1; i >= 0; i--) {
-        holders.remove(taken.get(i));
-        locks.get(taken.get(i)).unlock();
-      }
+      release(taken);
       throw e;
     }
-    return new Held(ticketId, taken, run.now());
+    return new Held(ticketId, taken, clock.instant());
+  }
+
+  private void release(List<String> names) {
+    for (int i = names.size() - 1; i >= 0; i--) {
+      holders.remove(names.get(i));
+      locks.get(names.get(i)).unlock();
+    }
   }
 }

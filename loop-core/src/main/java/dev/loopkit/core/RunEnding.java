@@ -1,29 +1,42 @@
 package dev.loopkit.core;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Why a run ended. Only {@link Done} is success, and only the oracle produces it; every other case names
- * what stopped the run.
+ * Why a run ended. Only {@link Done} is success: every ticket of the batch is done. A batch that settled with
+ * tickets waiting for a person ends {@link HumanGated}, never {@code DONE}; every other case names what stopped
+ * the run.
  */
 public sealed interface RunEnding {
+
+  /** How many tickets an ending names; it counts the rest, so an ending never grows with the batch. */
+  int NAMED_TICKETS = 20;
 
   Kind kind();
 
   /** One line for people and logs. */
   String describe();
 
-  /** The kinds of ending, for exit codes and reports. */
+  /** The kinds of ending, for exit codes and reports; in the journal each is its name, e.g. {@code DONE}. */
   enum Kind {
+    /** Every ticket of the batch is done. */
     DONE,
+    /** The batch settled, but some tickets wait for a person (attempts exhausted, or a worker's request). */
+    HUMAN_GATED,
     CAPPED,
     STALLED,
     TAMPERED,
-    FAILED
+    FAILED;
+
+    /** Whether the batch is finished with no ticket waiting for anyone. */
+    public boolean isSuccess() {
+      return this == DONE;
+    }
   }
 
-  /** The oracle judged the batch done. */
+  /** The oracle judged the batch done and every ticket is done. */
   record Done(String why) implements RunEnding {
     @Override
     public Kind kind() {
@@ -33,6 +46,43 @@ public sealed interface RunEnding {
     @Override
     public String describe() {
       return "DONE: " + why;
+    }
+  }
+
+  /**
+   * The oracle judged the batch settled, but these tickets wait for a person.
+   *
+   * @param gated the gated tickets named (at most {@link #NAMED_TICKETS}), each with why and its evidence
+   * @param count how many tickets are gated in all
+   * @param why what the oracle read
+   */
+  record HumanGated(List<GatedTicket> gated, int count, String why) implements RunEnding {
+    public HumanGated {
+      gated = List.copyOf(gated);
+      if (gated.isEmpty() || count < gated.size()) {
+        throw new IllegalArgumentException("a human-gated ending names at least one gated ticket and counts"
+            + " them all");
+      }
+    }
+
+    @Override
+    public Kind kind() {
+      return Kind.HUMAN_GATED;
+    }
+
+    @Override
+    public String describe() {
+      List<String> parts = new ArrayList<>();
+      gated.forEach(g -> parts.add(g.ticketId() + " (" + g.reason() + ")"));
+      return "HUMAN_GATED: " + count + " ticket(s) wait for a person: " + String.join("; ", parts)
+          + (count > gated.size() ? "; and " + (count - gated.size()) + " more" : "");
+    }
+  }
+
+  /** A ticket waiting for a person, why, and the evidence (one item per failed attempt, or the worker's). */
+  record GatedTicket(String ticketId, String reason, List<Evidence> evidence) {
+    public GatedTicket {
+      evidence = List.copyOf(evidence);
     }
   }
 
@@ -49,8 +99,13 @@ public sealed interface RunEnding {
     }
   }
 
-  /** Nothing was ready, nothing was in flight, and the batch was not done. */
-  record Stalled(List<Verdict.Outstanding> outstanding) implements RunEnding {
+  /**
+   * Nothing was ready, nothing was in flight, and the batch was not done.
+   *
+   * @param outstanding the outstanding tickets the oracle named
+   * @param count how many are outstanding in all
+   */
+  record Stalled(List<Verdict.Outstanding> outstanding, int count) implements RunEnding {
     public Stalled {
       outstanding = List.copyOf(outstanding);
     }
@@ -62,7 +117,8 @@ public sealed interface RunEnding {
 
     @Override
     public String describe() {
-      return "STALLED: nothing is ready; outstanding " + outstanding;
+      return "STALLED: nothing is ready; " + count + " outstanding " + outstanding
+          + (count > outstanding.size() ? " and " + (count - outstanding.size()) + " more" : "");
     }
   }
 

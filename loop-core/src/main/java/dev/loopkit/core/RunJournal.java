@@ -2,75 +2,115 @@ package dev.loopkit.core;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The run journal: {@code <run dir>/journal.jsonl}, one {@link LoopEvent} per line, each line written and
- * synced to disk before {@link #append} returns, so the engine never acts on an event the disk does not
- * hold. Thread-safe.
+ * The run journal: {@code <run dir>/journal.jsonl}, one {@link LoopEvent} per line, and its checkpoint
+ * {@code checkpoint.json}, a snapshot of the {@link RunHistory} at a journal offset.
  *
- * <p>Appends go through a {@link RandomAccessFile}, not a {@code FileChannel}: a channel is closed for every
- * thread when any thread is interrupted during its I/O, and attempts are interrupted when a run ends.
+ * <p><b>Group commit.</b> {@link #append} serializes into a buffer; {@link #sync} writes the buffer and syncs it
+ * to disk once, so events produced together cost one fsync. The engine syncs before it acts on any event (a
+ * tracker write, a claim). Appends go through a {@link RandomAccessFile}, not a {@code FileChannel}: a channel
+ * is closed for every thread when any thread is interrupted during its I/O.
  *
- * <p>Reading tolerates exactly one kind of damage: a torn last line (the process died mid-write), which is
+ * <p><b>Reading.</b> Exactly one kind of damage is tolerated: a torn last line (the process died mid-write),
  * ignored with a warning and cut off before the next append. Any other malformed line is an
- * {@link InputException} naming the file and the line number.
+ * {@link InputException} naming the file and the line. A checkpoint is trusted only if the journal still holds
+ * the bytes it was taken after (their length and a hash of the last of them); otherwise it is ignored and the
+ * journal is replayed from the start, so a torn or stale checkpoint costs time, never correctness.
+ *
+ * <p>Thread-safe.
  */
-public final class RunJournal implements AutoCloseable {
-  /** The journal's file name inside a run directory. */
-  public static final String FILE_NAME = "journal.jsonl";
+final class RunJournal implements AutoCloseable {
+  static final String FILE_NAME = "journal.jsonl";
+  static final String CHECKPOINT = "checkpoint.json";
+  private static final int FORMAT = 1;
+  private static final int TAIL_BYTES = 512;
+  private static final int WRITE_THRESHOLD = 1 << 20;
+  private static final long MIN_CHECKPOINT_DISTANCE = 1 << 20;
 
   private static final Logger LOG = LoggerFactory.getLogger(RunJournal.class);
-  private static final ObjectMapper JSON = new ObjectMapper()
+  static final ObjectMapper JSON = new ObjectMapper()
       .registerModule(new JavaTimeModule())
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+      .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
+  private final Path directory;
   private final Path path;
   private final RandomAccessFile file;
-  private final List<LoopEvent> events;
+  private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(64 * 1024);
+  private long length;
   private long appended;
   private long bytes;
   private long syncs;
+  private long checkpointedAt;
+  private long lastCheckpointSize;
+  private boolean dirty;
 
-  private RunJournal(Path path, RandomAccessFile file, List<LoopEvent> events) {
-    this.path = path;
+  private final RunHistory history;
+
+  private RunJournal(Path directory, RandomAccessFile file, Loaded loaded) {
+    this.directory = directory;
+    this.path = directory.resolve(FILE_NAME);
     this.file = file;
-    this.events = events;
+    this.length = loaded.validLength;
+    this.checkpointedAt = loaded.checkpointOffset;
+    this.history = loaded.history;
+  }
+
+  /** The history read at open; the caller folds each appended event into it. */
+  RunHistory history() {
+    return history;
   }
 
   /**
-   * Opens the journal of a run directory for appending, creating both if needed, and reads the events
-   * already there.
+   * Opens the journal of a run directory for appending, creating both if needed, and folds what is there into
+   * {@link #history()} (from the checkpoint when it is valid, then the journal's tail).
    *
    * @throws InputException if a line other than a torn last one is malformed
-   * @throws UncheckedIOException if the file cannot be read or written
+   * @throws UncheckedIOException if the files cannot be read or written
    */
-  public static RunJournal open(Path runDirectory) {
+  static RunJournal open(Path runDirectory) {
     Path path = runDirectory.resolve(FILE_NAME);
     try {
       Files.createDirectories(runDirectory);
       RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw");
       try {
-        Parsed parsed = parse(path, Files.readAllBytes(path));
-        if (parsed.validLength < file.length()) {
-          file.setLength(parsed.validLength);
+        Loaded loaded = load(runDirectory);
+        if (loaded.validLength < file.length()) {
+          file.setLength(loaded.validLength);
           file.getFD().sync();
         }
-        file.seek(parsed.validLength);
-        return new RunJournal(path, file, new ArrayList<>(parsed.events));
+        file.seek(loaded.validLength);
+        return new RunJournal(runDirectory, file, loaded);
       } catch (RuntimeException | IOException e) {
         file.close();
         throw e;
@@ -80,65 +120,146 @@ public final class RunJournal implements AutoCloseable {
     }
   }
 
-  /**
-   * Reads the events of a journal file without opening it for writing (for reports and tools).
-   *
-   * @throws InputException if a line other than a torn last one is malformed, naming file and line
-   */
-  public static List<LoopEvent> read(Path journalFile) {
+  /** The history of a run directory (checkpoint, then the journal's tail), read without writing anything. */
+  static RunHistory history(Path runDirectory) {
     try {
-      return parse(journalFile, Files.readAllBytes(journalFile)).events;
+      return load(runDirectory).history;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read run journal " + runDirectory.resolve(FILE_NAME), e);
+    }
+  }
+
+  private record Loaded(RunHistory history, long validLength, long checkpointOffset) {}
+
+  private static Loaded load(Path runDirectory) throws IOException {
+    Path path = runDirectory.resolve(FILE_NAME);
+    long fileLength = Files.exists(path) ? Files.size(path) : 0;
+    Checkpoint c = readCheckpoint(runDirectory, path, fileLength);
+    RunHistory history = c == null ? new RunHistory() : c.history;
+    long from = c == null ? 0 : c.journalOffset;
+    long valid = fileLength > from ? replay(path, from, history::apply) : from;
+    return new Loaded(history, valid, from);
+  }
+
+  /** Reads the events of a journal file (for tools and tests). */
+  static List<LoopEvent> read(Path journalFile) {
+    List<LoopEvent> events = new ArrayList<>();
+    try {
+      if (Files.exists(journalFile)) {
+        replay(journalFile, 0, events::add);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read run journal " + journalFile, e);
     }
+    return events;
   }
 
-  /** The journal's file. */
-  public Path file() {
-    return path;
+  /** Appends one event to the buffer; it reaches the disk at the next {@link #sync}. */
+  synchronized void append(LoopEvent event) {
+    byte[] line = toLine(event);
+    buffer.write(line, 0, line.length);
+    appended++;
+    dirty = true;
+    if (buffer.size() >= WRITE_THRESHOLD) {
+      writeBuffer();
+    }
   }
 
-  /** Every event: those read at open, then those appended, in order. */
-  public synchronized List<LoopEvent> events() {
-    return List.copyOf(events);
-  }
-
-  /** Appends one event as a JSON line and syncs it to disk before returning. */
-  public synchronized void append(LoopEvent event) {
-    byte[] line;
+  /** Writes what was appended and syncs it to disk; a no-op when nothing was appended since the last sync. */
+  synchronized void sync() {
+    if (!dirty) {
+      return;
+    }
+    writeBuffer();
     try {
-      line = (JSON.writeValueAsString(event) + "\n").getBytes(StandardCharsets.UTF_8);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot serialize event " + event.getClass().getSimpleName(), e);
+      file.getFD().sync();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot sync run journal " + path, e);
+    }
+    syncs++;
+    dirty = false;
+  }
+
+  private void writeBuffer() {
+    if (buffer.size() == 0) {
+      return;
     }
     try {
-      file.write(line);
-      file.getFD().sync();
-      appended++;
-      bytes += line.length;
-      syncs++;
+      file.write(buffer.toByteArray(), 0, buffer.size());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot append to run journal " + path, e);
     }
-    events.add(event);
+    length += buffer.size();
+    bytes += buffer.size();
+    buffer.reset();
+  }
+
+  /**
+   * Writes a checkpoint of {@code history} if enough journal has accumulated since the last one (at least 1 MiB
+   * and at least the size of the last checkpoint, so checkpoints cost at most as much as the journal).
+   * Call after {@link #sync}, with the history that holds exactly the journal's events.
+   */
+  synchronized void checkpointIfDue(RunHistory history) {
+    long distance = length - checkpointedAt;
+    if (dirty || distance < Math.max(MIN_CHECKPOINT_DISTANCE, lastCheckpointSize)) {
+      return;
+    }
+    checkpoint(history);
+  }
+
+  synchronized void checkpoint(RunHistory history) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("format", FORMAT);
+    root.put("journalOffset", length);
+    root.put("tail", tailHash(length));
+    root.set("history", JSON.valueToTree(history));
+    Path target = directory.resolve(CHECKPOINT);
+    Path tmp = directory.resolve("." + CHECKPOINT + ".tmp");
+    try {
+      byte[] data = JSON.writeValueAsBytes(root);
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.TRUNCATE_EXISTING)) {
+        ch.write(java.nio.ByteBuffer.wrap(data));
+        ch.force(true);
+      }
+      try {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+      syncs++;
+      lastCheckpointSize = data.length;
+      checkpointedAt = length;
+    } catch (IOException e) {
+      // A checkpoint only saves time on resume; the journal alone is complete.
+      LOG.warn("cannot write checkpoint {}; a resume will replay the journal", target, e);
+    }
   }
 
   /** What this journal object appended and synced since it was opened. */
-  public synchronized JournalStats stats() {
+  synchronized JournalStats stats() {
     return new JournalStats(appended, bytes, syncs);
+  }
+
+  Path file() {
+    return path;
   }
 
   @Override
   public synchronized void close() {
     try {
-      file.close();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot close run journal " + path, e);
+      sync();
+    } finally {
+      try {
+        file.close();
+      } catch (IOException e) {
+        LOG.warn("cannot close run journal {}", path, e);
+      }
     }
   }
 
-  /** Serializes an event the way the journal does (one line of JSON). */
-  public static String toJson(LoopEvent event) {
+  /** Serializes an event the way the journal does (one line of JSON, without the newline). */
+  static String toJson(LoopEvent event) {
     try {
       return JSON.writeValueAsString(event);
     } catch (JsonProcessingException e) {
@@ -146,34 +267,126 @@ public final class RunJournal implements AutoCloseable {
     }
   }
 
-  private record Parsed(List<LoopEvent> events, long validLength) {}
-
-  private static Parsed parse(Path file, byte[] bytes) {
-    List<LoopEvent> events = new ArrayList<>();
-    int start = 0;
-    int lineNumber = 0;
-    while (start < bytes.length) {
-      lineNumber++;
-      int end = start;
-      while (end < bytes.length && bytes[end] != '\n') {
-        end++;
-      }
-      String line = new String(bytes, start, end - start, StandardCharsets.UTF_8);
-      if (end == bytes.length) {
-        // No newline: the process died while writing this line. Everything before it stands.
-        LOG.warn("ignoring torn last line {} of run journal {} ({} bytes)", lineNumber, file, end - start);
-        return new Parsed(events, start);
-      }
-      if (!line.isBlank()) {
-        try {
-          events.add(JSON.readValue(line, LoopEvent.class));
-        } catch (JsonProcessingException e) {
-          throw new InputException("malformed event at " + file + ":" + lineNumber
-              + ": expected one JSON event per line (" + e.getOriginalMessage() + ")", e);
-        }
-      }
-      start = end + 1;
+  private static byte[] toLine(LoopEvent event) {
+    try {
+      byte[] json = JSON.writeValueAsBytes(event);
+      byte[] line = java.util.Arrays.copyOf(json, json.length + 1);
+      line[json.length] = '\n';
+      return line;
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialize event " + event.getClass().getSimpleName(), e);
     }
-    return new Parsed(events, bytes.length);
+  }
+
+  private String tailHash(long upTo) {
+    try {
+      int n = (int) Math.min(TAIL_BYTES, upTo);
+      byte[] tail = new byte[n];
+      long pos = file.getFilePointer();
+      file.seek(upTo - n);
+      file.readFully(tail);
+      file.seek(pos);
+      return sha256(tail);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read run journal " + path, e);
+    }
+  }
+
+  private static String sha256(byte[] data) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+    }
+  }
+
+  /** A checkpoint read back: the history and the journal offset it holds the events up to. */
+  private static final class Checkpoint {
+    final RunHistory history;
+    final long journalOffset;
+
+    Checkpoint(RunHistory history, long journalOffset) {
+      this.history = history;
+      this.journalOffset = journalOffset;
+    }
+  }
+
+  private static @Nullable Checkpoint readCheckpoint(Path runDirectory, Path journal, long journalLength) {
+    Path file = runDirectory.resolve(CHECKPOINT);
+    JsonNode root;
+    try {
+      root = JSON.readTree(Files.readAllBytes(file));
+    } catch (NoSuchFileException e) {
+      return null;
+    } catch (IOException e) {
+      LOG.warn("ignoring unreadable checkpoint {} ({}); replaying the journal", file, e.toString());
+      return null;
+    }
+    try {
+      long offset = root.path("journalOffset").asLong(-1);
+      if (root.path("format").asInt() != FORMAT || offset < 0 || offset > journalLength) {
+        LOG.warn("ignoring checkpoint {}: it does not match journal {} ({} bytes)", file, journal, journalLength);
+        return null;
+      }
+      int n = (int) Math.min(TAIL_BYTES, offset);
+      byte[] tail = new byte[n];
+      try (RandomAccessFile raf = new RandomAccessFile(journal.toFile(), "r")) {
+        raf.seek(offset - n);
+        raf.readFully(tail);
+      }
+      if (!sha256(tail).equals(root.path("tail").asText())) {
+        LOG.warn("ignoring checkpoint {}: journal {} no longer holds the events it was taken after", file,
+            journal);
+        return null;
+      }
+      return new Checkpoint(JSON.treeToValue(root.get("history"), RunHistory.class), offset);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("ignoring damaged checkpoint {} ({}); replaying the journal", file, e.toString());
+      return null;
+    }
+  }
+
+  /** Replays the journal from {@code offset}; returns the length of its valid part. */
+  private static long replay(Path file, long offset, Consumer<LoopEvent> sink) throws IOException {
+    try (InputStream raw = Files.newInputStream(file)) {
+      long skipped = 0;
+      while (skipped < offset) {
+        long n = raw.skip(offset - skipped);
+        if (n <= 0) {
+          break;
+        }
+        skipped += n;
+      }
+      InputStream in = new BufferedInputStream(raw, 1 << 16);
+      ByteArrayOutputStream line = new ByteArrayOutputStream(512);
+      long position = offset;
+      long lineStart = offset;
+      long lineNumber = 0;
+      int b;
+      while ((b = in.read()) != -1) {
+        position++;
+        if (b != '\n') {
+          line.write(b);
+          continue;
+        }
+        lineNumber++;
+        if (line.size() > 0) {
+          try {
+            sink.accept(JSON.readValue(line.toByteArray(), LoopEvent.class));
+          } catch (JsonProcessingException e) {
+            throw new InputException("malformed event at " + file + ":" + (offset == 0 ? "" : "byte " + lineStart
+                + ", line +") + lineNumber + ": expected one JSON event per line (" + e.getOriginalMessage()
+                + ")", e);
+          }
+        }
+        line.reset();
+        lineStart = position;
+      }
+      if (line.size() > 0) {
+        // No newline: the process died while writing this line. Everything before it stands.
+        LOG.warn("ignoring torn last line of run journal {} ({} bytes)", file, line.size());
+      }
+      return lineStart;
+    }
   }
 }

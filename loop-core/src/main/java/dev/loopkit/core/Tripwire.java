@@ -27,8 +27,8 @@ public interface Tripwire {
     return List.of();
   }
 
-  /** A tripwire with nothing to protect. */
+  /** A tripwire with nothing to protect (one shared instance). A healer is refused with it. */
   static Tripwire none() {
-    return Map::of;
+    return NoTripwire.INSTANCE;
   }
 }

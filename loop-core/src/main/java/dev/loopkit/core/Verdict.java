@@ -2,7 +2,7 @@ package dev.loopkit.core;
 
 import java.util.List;
 
-/** An oracle's judgement of a batch: done, or pending with each outstanding ticket and why. */
+/** An oracle's judgement of a batch: done, or pending with the outstanding tickets and why. */
 public sealed interface Verdict {
 
   boolean isDone();
@@ -11,8 +11,17 @@ public sealed interface Verdict {
     return new Done(why);
   }
 
+  /** Pending, naming every outstanding ticket. */
   static Verdict pending(List<Outstanding> outstanding) {
-    return new Pending(outstanding);
+    return new Pending(outstanding, outstanding.size());
+  }
+
+  /**
+   * Pending, naming the first outstanding tickets and counting all of them: an oracle over a large batch names
+   * a few, so a verdict never grows with the batch.
+   */
+  static Verdict pending(List<Outstanding> first, int count) {
+    return new Pending(first, count);
   }
 
   /** The batch is finished by external truth; {@code why} says what was read. */
@@ -23,18 +32,33 @@ public sealed interface Verdict {
     }
   }
 
-  /** Not finished; never empty. */
-  record Pending(List<Outstanding> outstanding) implements Verdict {
+  /**
+   * Not finished.
+   *
+   * @param outstanding the outstanding tickets named, never empty (possibly only the first of them)
+   * @param count how many tickets are outstanding in all
+   */
+  record Pending(List<Outstanding> outstanding, int count) implements Verdict {
     public Pending {
       outstanding = List.copyOf(outstanding);
       if (outstanding.isEmpty()) {
         throw new IllegalArgumentException("a pending verdict must name at least one outstanding ticket");
+      }
+      if (count < outstanding.size()) {
+        throw new IllegalArgumentException("a pending verdict counts " + count + " outstanding tickets but names "
+            + outstanding.size());
       }
     }
 
     @Override
     public boolean isDone() {
       return false;
+    }
+
+    /** The named tickets and, if more are outstanding, how many more. */
+    public String describe() {
+      String listed = outstanding.toString();
+      return count > outstanding.size() ? count + " outstanding, first " + listed : count + " outstanding " + listed;
     }
   }
 

@@ -3,8 +3,8 @@ package dev.loopkit.core;
 import java.util.List;
 
 /**
- * A verifier's answer. A pass must carry positive evidence; the engine treats a pass without evidence as a
- * failure ("absence of error is not verification").
+ * A verifier's answer. A pass must carry positive evidence ("absence of error is not verification") and a
+ * failure must say what failed: the factories and constructors refuse anything else.
  */
 public sealed interface Verification {
 
@@ -27,14 +27,24 @@ public sealed interface Verification {
   }
 
   record Passed(List<Evidence> evidence) implements Verification {
+    /** @throws IllegalArgumentException if {@code evidence} is empty */
     public Passed {
       evidence = List.copyOf(evidence);
+      if (evidence.isEmpty()) {
+        throw new IllegalArgumentException("a passed verification must carry positive evidence of what was"
+            + " checked: absence of error is not verification");
+      }
     }
   }
 
   record Failed(List<String> findings, List<Evidence> evidence) implements Verification {
+    /** @throws IllegalArgumentException if {@code findings} is empty */
     public Failed {
       findings = List.copyOf(findings);
+      if (findings.isEmpty()) {
+        throw new IllegalArgumentException("a failed verification must carry at least one finding: say what"
+            + " failed");
+      }
       evidence = List.copyOf(evidence);
     }
   }

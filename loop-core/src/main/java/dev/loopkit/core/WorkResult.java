@@ -32,8 +32,13 @@ public sealed interface WorkResult {
   record Completed(String summary, Usage usage) implements WorkResult {}
 
   record Failed(List<String> findings, Usage usage) implements WorkResult {
+    /** @throws IllegalArgumentException if {@code findings} is empty: a worker that gives up says why */
     public Failed {
       findings = List.copyOf(findings);
+      if (findings.isEmpty()) {
+        throw new IllegalArgumentException("a failed work result must carry at least one finding: say why the"
+            + " worker gave up");
+      }
     }
   }
 

@@ -104,7 +104,7 @@ class CrashResumeTest {
 
   private static boolean endedDone(Path runDir) {
     return java.nio.file.Files.exists(runDir.resolve(RunJournal.FILE_NAME))
-        && RunReport.of(runDir).ending().equals("DONE");
+        && RunReport.of(runDir).ending().orElse(null) == RunEnding.Kind.DONE;
   }
 
   private static long journalLines(Path runDir) throws java.io.IOException {
@@ -154,7 +154,7 @@ class CrashResumeTest {
     assertEquals(List.of(discovered.get(0)), batch.get("T").dependencyTargets(DependencyType.BLOCKS));
 
     RunReport report = RunReport.of(runDir);
-    assertEquals("DONE", report.ending());
+    assertEquals(RunEnding.Kind.DONE, report.ending().orElseThrow());
     assertEquals(interrupted, report.interruptedAttempts(), where + "report counts the interrupted attempts");
     assertEquals(started, report.sessions());
     assertTrue(report.sessions() >= 1 && report.sessions() <= kills + 1, where + "sessions " + report.sessions());

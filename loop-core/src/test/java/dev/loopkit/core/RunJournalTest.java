@@ -1,6 +1,7 @@
 package dev.loopkit.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -24,46 +26,61 @@ class RunJournalTest {
     return List.of(
         new LoopEvent.RunStarted(T0, "run-1", 2, false, Map.of("verify.sh", "abc"), Map.of("passes", "10")),
         new LoopEvent.TicketDispatched(T0.plusSeconds(1), "A", 1, 0),
-        new LoopEvent.WorkerFinished(T0.plusSeconds(2), "A", 1, "completed", "wrote it",
-            new Usage(10, 20, 3, 4, new BigDecimal("0.0123"))),
-        new LoopEvent.VerificationCompleted(T0.plusSeconds(3), "A", 1, true, List.of(),
-            List.of(new Evidence("command", "exit 0", Map.of("exit-code", "0")))),
+        new LoopEvent.StageCompleted(T0.plusSeconds(2), "A", 1, StageKind.WORK, "work", StageOutcome.PASSED,
+            "wrote it", List.of(), List.of(), new Usage(10, 20, 3, 4, new BigDecimal("0.0123")), Map.of()),
+        new LoopEvent.StageCompleted(T0.plusSeconds(3), "A", 1, StageKind.VERIFY, "verify", StageOutcome.PASSED,
+            "verified", List.of(), List.of(new Evidence("command", "exit 0", Map.of("exit-code", "0"))), Usage.ZERO,
+            Map.of()),
         new LoopEvent.CapReached(T0.plusSeconds(4), Cap.MONEY, "spent $1 of $1"));
+  }
+
+  private void write(List<LoopEvent> events) {
+    try (RunJournal journal = RunJournal.open(dir)) {
+      events.forEach(journal::append);
+    }
   }
 
   @Test
   void eventsRoundTripThroughTheFile() {
-    try (RunJournal journal = RunJournal.open(dir)) {
-      sample().forEach(journal::append);
-    }
+    write(sample());
     assertEquals(sample(), RunJournal.read(dir.resolve(RunJournal.FILE_NAME)));
     try (RunJournal reopened = RunJournal.open(dir)) {
-      assertEquals(sample(), reopened.events());
+      assertEquals(5, reopened.history().events());
+      assertEquals(1, reopened.history().ticket("A").orElseThrow().attempts());
     }
   }
 
   @Test
-  void eachEventIsOneJsonLineWithItsType() throws Exception {
+  void eventsAppendedTogetherAreSyncedOnce() {
     try (RunJournal journal = RunJournal.open(dir)) {
       sample().forEach(journal::append);
+      journal.sync();
+      journal.sync();
+      assertEquals(new JournalStats(5, journal.stats().bytes(), 1), journal.stats());
+      assertEquals(Files.exists(journal.file()) ? journal.stats().bytes() : -1, journal.file().toFile().length());
     }
+  }
+
+  @Test
+  void eachEventIsOneJsonLineWithItsTypeAndStableNames() throws Exception {
+    write(sample());
     List<String> lines = Files.readAllLines(dir.resolve(RunJournal.FILE_NAME));
     assertEquals(5, lines.size());
     assertTrue(lines.get(0).startsWith("{\"type\":\"run-started\""), lines.get(0));
+    assertTrue(lines.get(2).contains("\"kind\":\"work\"") && lines.get(2).contains("\"outcome\":\"passed\""),
+        lines.get(2));
     assertTrue(lines.get(4).contains("\"cap\":\"MONEY\""), lines.get(4));
   }
 
   @Test
   void aTornLastLineIsIgnoredAndCutBeforeTheNextAppend() throws Exception {
-    try (RunJournal journal = RunJournal.open(dir)) {
-      sample().subList(0, 2).forEach(journal::append);
-    }
+    write(sample().subList(0, 2));
     Path file = dir.resolve(RunJournal.FILE_NAME);
-    Files.writeString(file, "{\"type\":\"worker-fini", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+    Files.writeString(file, "{\"type\":\"stage-compl", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
 
     assertEquals(sample().subList(0, 2), RunJournal.read(file));
     try (RunJournal journal = RunJournal.open(dir)) {
-      assertEquals(2, journal.events().size());
+      assertEquals(2, journal.history().events());
       journal.append(sample().get(2));
     }
     assertEquals(sample().subList(0, 3), RunJournal.read(file));
@@ -89,6 +106,68 @@ class RunJournalTest {
     assertTrue(e.getMessage().contains(":1"), e.getMessage());
   }
 
+  private static List<LoopEvent> manyTickets(int n) {
+    List<LoopEvent> events = new ArrayList<>();
+    events.add(new LoopEvent.RunStarted(T0, "run-1", n, false, Map.of(), Map.of()));
+    for (int i = 0; i < n; i++) {
+      String id = "T-" + i;
+      events.add(new LoopEvent.TicketDispatched(T0.plusSeconds(i), id, 1, 0));
+      events.add(new LoopEvent.StageCompleted(T0.plusSeconds(i), id, 1, StageKind.WORK, "work",
+          StageOutcome.PASSED, "did " + id, List.of(), List.of(), Usage.tokens(3, 4), Map.of()));
+      events.add(new LoopEvent.TicketDone(T0.plusSeconds(i + 1), id, 1, List.of(Evidence.of("bench", "ok"))));
+    }
+    return events;
+  }
+
+  @Test
+  void aCheckpointResumesToTheSameHistoryAsAFullReplay() {
+    List<LoopEvent> events = manyTickets(2000);
+    try (RunJournal journal = RunJournal.open(dir)) {
+      events.subList(0, 6001).forEach(e -> {
+        journal.append(e);
+        journal.history().apply(e);
+      });
+      journal.sync();
+      journal.checkpoint(journal.history());
+      events.subList(6001, events.size()).forEach(journal::append);
+    }
+    assertTrue(Files.exists(dir.resolve(RunJournal.CHECKPOINT)));
+    RunHistory fromCheckpoint = RunJournal.history(dir);
+    RunHistory replayed = RunHistory.of(events);
+    assertEquals(RunReport.of(replayed).summary(), RunReport.of(fromCheckpoint).summary());
+    assertEquals(replayed.events(), fromCheckpoint.events());
+    assertEquals(2000, fromCheckpoint.tickets().size());
+    assertEquals(RunReport.TicketOutcome.DONE, fromCheckpoint.ticket("T-1999").orElseThrow().outcome());
+  }
+
+  @Test
+  void aCheckpointTheJournalNoLongerMatchesIsIgnored() throws Exception {
+    List<LoopEvent> events = manyTickets(50);
+    try (RunJournal journal = RunJournal.open(dir)) {
+      events.forEach(e -> {
+        journal.append(e);
+        journal.history().apply(e);
+      });
+      journal.sync();
+      journal.checkpoint(journal.history());
+    }
+    // the journal is replaced by a shorter one: the checkpoint describes events it does not hold
+    Files.delete(dir.resolve(RunJournal.FILE_NAME));
+    write(events.subList(0, 4));
+    RunHistory h = RunJournal.history(dir);
+    assertEquals(4, h.events());
+    assertEquals(1, h.tickets().size());
+  }
+
+  @Test
+  void aTornCheckpointIsIgnored() throws Exception {
+    List<LoopEvent> events = manyTickets(20);
+    write(events);
+    Files.writeString(dir.resolve(RunJournal.CHECKPOINT), "{\"format\":1,\"journalOffset\":12,\"hist");
+    RunHistory h = RunJournal.history(dir);
+    assertEquals(events.size(), h.events());
+  }
+
   @Test
   void theReportCountsAttemptsUsageAndInterventionsFromEvents() {
     List<LoopEvent> events = List.of(
@@ -97,9 +176,10 @@ class RunJournalTest {
         new LoopEvent.AttemptInterrupted(T0.plusSeconds(5), "A", 1, "the process running it ended"),
         new LoopEvent.RunStarted(T0.plusSeconds(60), "run-1", 1, true, Map.of(), Map.of()),
         new LoopEvent.TicketDispatched(T0.plusSeconds(61), "A", 2, 0),
-        new LoopEvent.WorkerFinished(T0.plusSeconds(70), "A", 2, "completed", "", Usage.tokens(5, 5)),
+        new LoopEvent.StageCompleted(T0.plusSeconds(70), "A", 2, StageKind.WORK, "work", StageOutcome.PASSED, "",
+            List.of(), List.of(), Usage.tokens(5, 5), Map.of()),
         new LoopEvent.HumanGated(T0.plusSeconds(71), "A", 2, "needs credentials", List.of()),
-        new LoopEvent.RunEnded(T0.plusSeconds(72), "DONE", "all settled"));
+        new LoopEvent.RunEnded(T0.plusSeconds(72), RunEnding.Kind.HUMAN_GATED, "1 ticket waits"));
 
     RunReport report = RunReport.of(events);
     assertEquals(2, report.sessions());
@@ -107,7 +187,9 @@ class RunJournalTest {
     assertEquals(1, report.interruptedAttempts());
     assertEquals(10, report.usage().totalTokens());
     assertEquals(17, report.elapsed().toSeconds());
-    assertEquals("human-gated", report.tickets().get(0).outcome());
+    assertEquals(RunReport.TicketOutcome.HUMAN_GATED, report.tickets().get(0).outcome());
     assertEquals(1, report.interventions().size());
+    assertEquals(RunEnding.Kind.HUMAN_GATED, report.ending().orElseThrow());
+    assertFalse(report.summary().contains("RUNNING"), report.summary());
   }
 }

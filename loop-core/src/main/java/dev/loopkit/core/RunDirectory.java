@@ -1,0 +1,116 @@
+package dev.loopkit.core;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A run directory, read-only: where a run keeps its journal ({@value RunJournal#FILE_NAME}), the journal's
+ * checkpoint, the lock that keeps a second process out, and (by default) transcripts and workspaces. Tools,
+ * reports and services read a run through this type rather than through file names.
+ *
+ * <pre>{@code
+ * RunDirectory run = RunDirectory.of(Path.of("runs/batch-7"));
+ * RunReport report = run.report();           // attempts, time, tokens, cost, interventions
+ * run.history().ending();                    // how the latest session ended, if it has
+ * }</pre>
+ *
+ * <p>Reading while a run is appending is safe: a read sees the journal up to its last complete line.
+ */
+public final class RunDirectory {
+  private final Path path;
+
+  private RunDirectory(Path path) {
+    this.path = path;
+  }
+
+  public static RunDirectory of(Path path) {
+    return new RunDirectory(Objects.requireNonNull(path, "path"));
+  }
+
+  public Path path() {
+    return path;
+  }
+
+  /** The journal: one JSON event per line. */
+  public Path journal() {
+    return path.resolve(RunJournal.FILE_NAME);
+  }
+
+  /** The journal's checkpoint, a snapshot of the history that lets a resume skip replaying the journal. */
+  public Path checkpoint() {
+    return path.resolve(RunJournal.CHECKPOINT);
+  }
+
+  /** Where model workers write their transcripts. */
+  public Path transcripts() {
+    return path.resolve("transcripts");
+  }
+
+  /** Where the engine's default workspaces live (one directory per ticket). */
+  public Path workspaces() {
+    return path.resolve("workspaces");
+  }
+
+  /** Whether a run has started here (its journal exists). */
+  public boolean exists() {
+    return Files.isRegularFile(journal());
+  }
+
+  /**
+   * What the run has done, from the checkpoint and the journal's tail: O(journal since the checkpoint).
+   *
+   * @throws InputException if the journal is damaged beyond a torn last line, naming the file and line
+   */
+  public RunHistory history() {
+    return RunJournal.history(path);
+  }
+
+  /** The run's report, drawn from {@link #history()}. */
+  public RunReport report() {
+    return RunReport.of(history());
+  }
+
+  /**
+   * Every event of the journal, in order: O(journal) in time and memory, for tools that need each event (a
+   * timeline, an export); prefer {@link #history()}.
+   */
+  public List<LoopEvent> events() {
+    return RunJournal.read(journal());
+  }
+
+  /** Locks the directory against a second process; released when the JVM or the channel closes. */
+  FileLock lock() {
+    Path lockFile = path.resolve("run.lock");
+    try {
+      Files.createDirectories(path);
+      FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileLock lock;
+      try {
+        lock = channel.tryLock();
+      } catch (OverlappingFileLockException e) {
+        lock = null;
+      }
+      if (lock == null) {
+        channel.close();
+        throw new InputException("run directory " + path + " is in use by another run (" + lockFile
+            + " is locked): wait for it to finish or use another directory");
+      }
+      return lock;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot lock run directory " + path, e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return path.toString();
+  }
+}

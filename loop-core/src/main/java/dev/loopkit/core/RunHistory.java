@@ -1,0 +1,448 @@
+package dev.loopkit.core;
+
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a run has done so far, folded from its journal: the one fold of a run's events, which the engine keeps
+ * in memory instead of the events (memory per ticket independent of the batch size), which a resumed run
+ * rebuilds from the checkpoint and the journal's tail, and from which {@link RunReport} and the HTML report
+ * are drawn. Read it with {@link RunDirectory#history()}.
+ *
+ * <p>A fresh run and a resumed one reach the same history from the same events. Instances handed out by
+ * {@link RunDirectory} are read-only snapshots; the engine's own instance is confined to the engine.
+ */
+@JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
+    isGetterVisibility = Visibility.NONE)
+public final class RunHistory {
+  private static final int RECENT_FINDINGS = 20;
+
+  private @Nullable String runId;
+  private @Nullable Map<String, String> fingerprint;
+  private int sessions;
+  private int passes;
+  private int heals;
+  private Usage usage = Usage.ZERO;
+  private Duration elapsedBefore = Duration.ZERO;
+  private @Nullable Instant sessionStart;
+  private @Nullable Instant lastAt;
+  private RunEnding.@Nullable Kind ending;
+  private String endingDetail = "";
+  private long events;
+  private final Map<String, TicketHistory> tickets = new LinkedHashMap<>();
+  private final Map<String, Integer> openAttempts = new LinkedHashMap<>();
+  private final Map<String, String> discovered = new HashMap<>();
+  private final List<RunReport.Intervention> interventions = new ArrayList<>();
+  private final Map<String, Long> lockWaitMillis = new LinkedHashMap<>();
+  private final List<Finding> recentFindings = new ArrayList<>();
+
+  RunHistory() {}
+
+  /** The history of these events, in order (for tools and tests; the engine folds as it appends). */
+  public static RunHistory of(Collection<LoopEvent> events) {
+    RunHistory h = new RunHistory();
+    events.forEach(h::apply);
+    return h;
+  }
+
+  void apply(LoopEvent e) {
+    events++;
+    if (e instanceof LoopEvent.RunStarted s) {
+      closeSession();
+      sessions++;
+      sessionStart = s.at();
+      if (runId == null) {
+        runId = s.runId();
+        fingerprint = Map.copyOf(s.fingerprint());
+      }
+      ending = null;
+      endingDetail = "";
+    } else if (e instanceof LoopEvent.PassStarted p) {
+      passes = Math.max(passes, p.pass());
+    } else if (e instanceof LoopEvent.TicketDispatched d) {
+      TicketHistory t = acc(d.ticketId());
+      t.attempts++;
+      t.lastAttempt = Math.max(t.lastAttempt, d.attempt());
+      t.openAttempt = d.attempt();
+      t.openSince = d.at();
+      t.attemptLog.add(new AttemptHistory(d.attempt(), d.slot(), d.at()));
+      openAttempts.put(d.ticketId(), d.attempt());
+    } else if (e instanceof LoopEvent.StageCompleted c) {
+      TicketHistory t = acc(c.ticketId());
+      t.usage = t.usage.plus(c.usage());
+      usage = usage.plus(c.usage());
+      AttemptHistory a = t.attempt(c.attempt());
+      if (a != null) {
+        a.stages.add(new StageRecord(c.kind(), c.stage(), c.outcome(),
+            c.summary().length() > 300 ? c.summary().substring(0, 297) + "..." : c.summary()));
+      }
+      if (c.kind() == StageKind.REVIEW) {
+        t.reviews.add("attempt " + c.attempt() + " " + c.stage() + ": "
+            + (c.outcome() == StageOutcome.PASSED ? "approved" : "changes requested"));
+      }
+    } else if (e instanceof LoopEvent.AttemptFailed f) {
+      TicketHistory t = acc(f.ticketId());
+      t.failed++;
+      for (String text : f.findings()) {
+        Finding finding = new Finding(f.attempt(), f.stage(), text);
+        t.findings.add(finding);
+        recentFindings.add(finding);
+      }
+      while (recentFindings.size() > RECENT_FINDINGS) {
+        recentFindings.remove(0);
+      }
+      end(t, f.attempt(), f.at(), "failed at " + f.stage());
+    } else if (e instanceof LoopEvent.AttemptDeferred d) {
+      TicketHistory t = acc(d.ticketId());
+      t.deferred++;
+      end(t, d.attempt(), d.at(), "deferred");
+    } else if (e instanceof LoopEvent.AttemptInterrupted i) {
+      TicketHistory t = acc(i.ticketId());
+      t.interrupted++;
+      t.findings.add(new Finding(i.attempt(), StageKind.ENGINE.wireName(), "attempt interrupted: " + i.reason()));
+      end(t, i.attempt(), i.at(), "interrupted");
+    } else if (e instanceof LoopEvent.TicketDone d) {
+      TicketHistory t = acc(d.ticketId());
+      t.outcome = RunReport.TicketOutcome.DONE;
+      t.evidence = List.copyOf(d.evidence());
+      t.gateReason = "";
+      end(t, d.attempt(), d.at(), "done");
+    } else if (e instanceof LoopEvent.HumanGated g) {
+      TicketHistory t = acc(g.ticketId());
+      t.outcome = RunReport.TicketOutcome.HUMAN_GATED;
+      t.evidence = List.copyOf(g.evidence());
+      t.gateReason = g.reason();
+      end(t, g.attempt(), g.at(), "human-gated");
+      interventions.add(new RunReport.Intervention(RunReport.InterventionKind.HUMAN_GATED, g.ticketId(),
+          g.reason()));
+    } else if (e instanceof LoopEvent.TicketDiscovered t) {
+      discovered.put(t.idempotencyKey(), t.ticketId());
+    } else if (e instanceof LoopEvent.ResourceWaited w) {
+      lockWaitMillis.merge(w.resource(), w.waitedMillis(), Long::sum);
+    } else if (e instanceof LoopEvent.HealAttempted h) {
+      heals++;
+      if (h.outcome() == Heal.Outcome.REJECTED) {
+        interventions.add(new RunReport.Intervention(RunReport.InterventionKind.HEAL_REJECTED, null,
+            h.summary()));
+      }
+    } else if (e instanceof LoopEvent.RunEnded r) {
+      ending = r.ending();
+      endingDetail = r.detail();
+      RunReport.InterventionKind kind = RunReport.InterventionKind.of(r.ending());
+      if (kind != null) {
+        interventions.add(new RunReport.Intervention(kind, null, r.detail()));
+      }
+    }
+    lastAt = e.at();
+  }
+
+  private TicketHistory acc(String id) {
+    return tickets.computeIfAbsent(id, TicketHistory::new);
+  }
+
+  private void end(TicketHistory t, int attempt, Instant at, String result) {
+    AttemptHistory a = t.attempt(attempt);
+    if (a != null && a.endedAt == null) {
+      a.endedAt = at;
+      a.result = result;
+    }
+    if (t.openAttempt == attempt) {
+      Instant since = t.openSince;
+      if (since != null && at.isAfter(since)) {
+        t.workTime = t.workTime.plus(Duration.between(since, at));
+      }
+      t.openAttempt = 0;
+      t.openSince = null;
+      openAttempts.remove(t.id);
+    }
+  }
+
+  private void closeSession() {
+    if (sessionStart != null && lastAt != null && lastAt.isAfter(sessionStart)) {
+      elapsedBefore = elapsedBefore.plus(Duration.between(sessionStart, lastAt));
+    }
+    sessionStart = null;
+  }
+
+  // ---- reading ----
+
+  /** The run's id; empty before its first start. */
+  public Optional<String> runId() {
+    return Optional.ofNullable(runId);
+  }
+
+  /** The definition-of-done fingerprint recorded at the run's first start; empty before it. */
+  public Optional<Map<String, String>> fingerprint() {
+    return Optional.ofNullable(fingerprint);
+  }
+
+  /** How many sessions (processes) worked on the run. */
+  public int sessions() {
+    return sessions;
+  }
+
+  public int passes() {
+    return passes;
+  }
+
+  /** Heals attempted, over every session. */
+  public int heals() {
+    return heals;
+  }
+
+  /** Tokens and money, over every session. */
+  public Usage usage() {
+    return usage;
+  }
+
+  /** Running time of every session, up to the last event. */
+  public Duration elapsed() {
+    Duration d = elapsedBefore;
+    if (sessionStart != null && lastAt != null && lastAt.isAfter(sessionStart)) {
+      d = d.plus(Duration.between(sessionStart, lastAt));
+    }
+    return d;
+  }
+
+  /** Running time of the sessions before the current one, for the wall-clock cap. */
+  Duration elapsedBeforeSession() {
+    return elapsedBefore;
+  }
+
+  /** How the latest session ended; empty while it runs (or if it died). */
+  public Optional<RunEnding.Kind> ending() {
+    return Optional.ofNullable(ending);
+  }
+
+  public String endingDetail() {
+    return endingDetail;
+  }
+
+  /** Events folded into this history. */
+  public long events() {
+    return events;
+  }
+
+  /** Every ticket the run dispatched, gated or finished, in the order it first met them. */
+  public Collection<TicketHistory> tickets() {
+    return Collections.unmodifiableCollection(tickets.values());
+  }
+
+  /** One ticket's history; empty if the run never met it. */
+  public Optional<TicketHistory> ticket(String id) {
+    return Optional.ofNullable(tickets.get(id));
+  }
+
+  /** Every time a person had to act, in order. */
+  public List<RunReport.Intervention> interventions() {
+    return Collections.unmodifiableList(interventions);
+  }
+
+  /** Total time tickets waited for each resource, in milliseconds. */
+  public Map<String, Long> lockWaitMillis() {
+    return Collections.unmodifiableMap(lockWaitMillis);
+  }
+
+  /** Findings of the latest failed attempts, newest last (at most 20). */
+  public List<Finding> recentFindings() {
+    return List.copyOf(recentFindings);
+  }
+
+  public int discoveredCount() {
+    return discovered.size();
+  }
+
+  // ---- for the engine ----
+
+  @Nullable TicketHistory find(String id) {
+    return tickets.get(id);
+  }
+
+  int nextAttempt(String ticketId) {
+    TicketHistory t = tickets.get(ticketId);
+    return t == null ? 1 : t.lastAttempt + 1;
+  }
+
+  int failedAttempts(String ticketId) {
+    TicketHistory t = tickets.get(ticketId);
+    return t == null ? 0 : t.failed;
+  }
+
+  List<Finding> findings(String ticketId) {
+    TicketHistory t = tickets.get(ticketId);
+    return t == null ? List.of() : List.copyOf(t.findings);
+  }
+
+  /** Attempts dispatched without an ending, by ticket: in flight now, or cut off by a crash. */
+  Map<String, Integer> openAttempts() {
+    return Map.copyOf(openAttempts);
+  }
+
+  @Nullable String discoveredTicket(String idempotencyKey) {
+    return discovered.get(idempotencyKey);
+  }
+
+  /** One ticket's part of the run. */
+  @JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
+      isGetterVisibility = Visibility.NONE)
+  public static final class TicketHistory {
+    private final String id;
+    private RunReport.TicketOutcome outcome = RunReport.TicketOutcome.OPEN;
+    private int attempts;
+    private int lastAttempt;
+    private int failed;
+    private int interrupted;
+    private int deferred;
+    private int openAttempt;
+    private @Nullable Instant openSince;
+    private Duration workTime = Duration.ZERO;
+    private Usage usage = Usage.ZERO;
+    private final List<String> reviews = new ArrayList<>();
+    private final List<Finding> findings = new ArrayList<>();
+    private List<Evidence> evidence = List.of();
+    private String gateReason = "";
+    private final List<AttemptHistory> attemptLog = new ArrayList<>();
+
+    private TicketHistory() {
+      this("");
+    }
+
+    TicketHistory(String id) {
+      this.id = id;
+    }
+
+    public String id() {
+      return id;
+    }
+
+    public RunReport.TicketOutcome outcome() {
+      return outcome;
+    }
+
+    /** The number of its latest attempt (0 before the first). */
+    public int lastAttempt() {
+      return lastAttempt;
+    }
+
+    /** Attempts dispatched, over every session. */
+    public int attempts() {
+      return attempts;
+    }
+
+    public int failedAttempts() {
+      return failed;
+    }
+
+    public int interruptedAttempts() {
+      return interrupted;
+    }
+
+    public int deferredAttempts() {
+      return deferred;
+    }
+
+    /** Time its attempts took, from dispatch to their end. */
+    public Duration workTime() {
+      return workTime;
+    }
+
+    public Usage usage() {
+      return usage;
+    }
+
+    /** One line per review verdict. */
+    public List<String> reviews() {
+      return Collections.unmodifiableList(reviews);
+    }
+
+    /** What its attempts found, oldest first. */
+    public List<Finding> findings() {
+      return Collections.unmodifiableList(findings);
+    }
+
+    /** The evidence it was done (or gated) with. */
+    public List<Evidence> evidence() {
+      return evidence;
+    }
+
+    /** Why it waits for a person; empty unless gated. */
+    public String gateReason() {
+      return gateReason;
+    }
+
+    /** Every attempt, in order. */
+    public List<AttemptHistory> attemptLog() {
+      return Collections.unmodifiableList(attemptLog);
+    }
+
+    @Nullable AttemptHistory attempt(int number) {
+      for (int i = attemptLog.size() - 1; i >= 0; i--) {
+        if (attemptLog.get(i).number == number) {
+          return attemptLog.get(i);
+        }
+      }
+      return null;
+    }
+  }
+
+  /** One attempt on one ticket: when and in which worker slot it ran, its stages and how it ended. */
+  @JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
+      isGetterVisibility = Visibility.NONE)
+  public static final class AttemptHistory {
+    private int number;
+    private int slot;
+    private Instant startedAt = Instant.EPOCH;
+    private @Nullable Instant endedAt;
+    private String result = "";
+    private final List<StageRecord> stages = new ArrayList<>();
+
+    private AttemptHistory() {}
+
+    AttemptHistory(int number, int slot, Instant startedAt) {
+      this.number = number;
+      this.slot = slot;
+      this.startedAt = startedAt;
+    }
+
+    public int number() {
+      return number;
+    }
+
+    /** The worker slot it ran in (0-based), for timelines. */
+    public int slot() {
+      return slot;
+    }
+
+    public Instant startedAt() {
+      return startedAt;
+    }
+
+    /** When it ended; empty while it runs or if its process died. */
+    public Optional<Instant> endedAt() {
+      return Optional.ofNullable(endedAt);
+    }
+
+    /** {@code done}, {@code human-gated}, {@code failed at <stage>}, {@code deferred}, {@code interrupted}, or empty. */
+    public String result() {
+      return result;
+    }
+
+    public List<StageRecord> stages() {
+      return Collections.unmodifiableList(stages);
+    }
+  }
+
+  /** One stage of an attempt as the journal recorded it. */
+  public record StageRecord(StageKind kind, String stage, StageOutcome outcome, String summary) {}
+}

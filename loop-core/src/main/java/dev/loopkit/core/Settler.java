@@ -1,0 +1,149 @@
+package dev.loopkit.core;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The one place ticket statuses are written. Every decision is journaled first (a {@link LoopEvent}) and
+ * becomes an {@link Effect} on the tracker that the engine applies after the journal is synced, so a crash
+ * between the two is finished on resume ({@link #recover}) and never loses or invents a status.
+ */
+final class Settler {
+  /** A tracker write a decision calls for: an optional comment, then a transition with its note. */
+  record Effect(String ticketId, @Nullable String comment, Status to, String note) {}
+
+  private final Tracker tracker;
+  private final Ledger ledger;
+  private final Caps caps;
+
+  Settler(Tracker tracker, Ledger ledger, Caps caps) {
+    this.tracker = tracker;
+    this.ledger = ledger;
+    this.caps = caps;
+  }
+
+  /** Journals what an attempt's outcome decides and returns the tracker write it calls for. */
+  Effect decide(String id, int attempt, AttemptOutcome outcome) {
+    if (outcome instanceof AttemptOutcome.Succeeded s) {
+      ledger.append(new LoopEvent.TicketDone(ledger.now(), id, attempt, s.evidence()));
+      return new Effect(id, null, Status.DONE, doneNote(attempt, s.evidence()));
+    }
+    if (outcome instanceof AttemptOutcome.Failed f) {
+      ledger.append(new LoopEvent.AttemptFailed(ledger.now(), id, attempt, f.kind(), f.stage(), f.findings()));
+      StringBuilder note = new StringBuilder("Attempt " + attempt + " failed at " + f.stage() + ":");
+      f.findings().forEach(x -> note.append("\n- ").append(x));
+      if (ledger.history().failedAttempts(id) >= caps.maxAttemptsPerTicket()) {
+        Effect gate = gateExhausted(id);
+        return new Effect(id, note.toString(), gate.to(), gate.note());
+      }
+      return new Effect(id, note.toString(), Status.OPEN,
+          "attempt " + attempt + " failed; a fresh worker retries with the findings");
+    }
+    if (outcome instanceof AttemptOutcome.Deferred d) {
+      ledger.append(new LoopEvent.AttemptDeferred(ledger.now(), id, attempt, d.blockers()));
+      return new Effect(id, null, Status.OPEN, "waiting for discovered blocker(s) " + String.join(", ", d.blockers()));
+    }
+    if (outcome instanceof AttemptOutcome.NeedsHuman h) {
+      return gate(id, attempt, "the worker asked for a human: " + h.reason(), h.evidence());
+    }
+    AttemptOutcome.Interrupted i = (AttemptOutcome.Interrupted) outcome;
+    ledger.append(new LoopEvent.AttemptInterrupted(ledger.now(), id, attempt, i.reason()));
+    return new Effect(id, null, Status.OPEN, "attempt " + attempt + " was interrupted: " + i.reason());
+  }
+
+  /** Gates a ticket whose failed attempts reached the cap, with one piece of evidence per attempt. */
+  Effect gateExhausted(String id) {
+    RunHistory h = ledger.history();
+    return gate(id, h.nextAttempt(id) - 1, h.failedAttempts(id) + " failed attempt(s) reached the cap of "
+        + caps.maxAttemptsPerTicket() + " attempts per ticket", attemptEvidence(id));
+  }
+
+  private Effect gate(String id, int attempt, String reason, List<Evidence> evidence) {
+    ledger.append(new LoopEvent.HumanGated(ledger.now(), id, attempt, reason, evidence));
+    StringBuilder note = new StringBuilder("Waiting for a human: " + reason);
+    evidence.forEach(e -> note.append("\n- ").append(e));
+    return new Effect(id, null, Status.HUMAN_GATED, note.toString());
+  }
+
+  /** Applies journaled decisions to the tracker, in order. Call only after the journal is synced. */
+  void apply(List<Effect> effects) {
+    for (Effect e : effects) {
+      if (e.comment() != null) {
+        tracker.comment(e.ticketId(), e.comment());
+      }
+      tracker.transition(e.ticketId(), e.to(), e.note());
+    }
+  }
+
+  /**
+   * Settles what an earlier session left behind: attempts it started and never ended are interrupted, a
+   * decision it journaled but did not apply is applied, a ticket it left in progress is reopened, and an open
+   * ticket out of attempts is gated. Costs the batch once per session.
+   */
+  List<Effect> recover(BatchView batch, String runId) {
+    RunHistory history = ledger.history();
+    List<Effect> effects = new ArrayList<>();
+    Map<String, Status> status = new LinkedHashMap<>();
+    for (Map.Entry<String, Integer> open : history.openAttempts().entrySet()) {
+      String id = open.getKey();
+      Effect reopen = decide(id, open.getValue(), new AttemptOutcome.Interrupted("the process running it ended"));
+      Ticket t = batch.find(id).orElse(null);
+      if (t != null && t.status() == Status.IN_PROGRESS) {
+        effects.add(reopen); // a person may have settled it meanwhile: only our own claim is undone
+        status.put(id, Status.OPEN);
+      }
+    }
+    for (Ticket t : batch.withStatus(Status.IN_PROGRESS, Integer.MAX_VALUE)) {
+      RunHistory.TicketHistory th = history.find(t.id());
+      if (th == null || status.containsKey(t.id())) {
+        continue; // not ours: another run may hold it
+      }
+      if (th.outcome() == RunReport.TicketOutcome.DONE) {
+        effects.add(new Effect(t.id(), null, Status.DONE, doneNote(th.lastAttempt(), th.evidence())));
+      } else if (th.outcome() == RunReport.TicketOutcome.HUMAN_GATED) {
+        effects.add(new Effect(t.id(), null, Status.HUMAN_GATED, "Waiting for a human: " + th.gateReason()));
+      } else {
+        effects.add(new Effect(t.id(), null, Status.OPEN, "left in progress by an earlier session of run " + runId));
+        status.put(t.id(), Status.OPEN);
+      }
+    }
+    for (Ticket t : batch.withStatus(Status.OPEN, Integer.MAX_VALUE)) {
+      status.putIfAbsent(t.id(), Status.OPEN);
+    }
+    for (Map.Entry<String, Status> e : status.entrySet()) {
+      if (e.getValue() == Status.OPEN && history.failedAttempts(e.getKey()) >= caps.maxAttemptsPerTicket()) {
+        effects.add(gateExhausted(e.getKey()));
+      }
+    }
+    return effects;
+  }
+
+  /** One piece of evidence per failed attempt, with its findings. */
+  private List<Evidence> attemptEvidence(String id) {
+    Map<Integer, List<Finding>> byAttempt = new TreeMap<>();
+    for (Finding f : ledger.history().findings(id)) {
+      if (!f.stage().equals(StageKind.ENGINE.wireName())) {
+        byAttempt.computeIfAbsent(f.attempt(), k -> new ArrayList<>()).add(f);
+      }
+    }
+    List<Evidence> out = new ArrayList<>();
+    byAttempt.forEach((attempt, list) -> {
+      Map<String, String> attrs = new LinkedHashMap<>();
+      for (int i = 0; i < list.size(); i++) {
+        attrs.put("finding-" + (i + 1), list.get(i).stage() + ": " + list.get(i).message());
+      }
+      out.add(new Evidence("attempt", "attempt " + attempt + ": " + list.get(0).stage() + " failed", attrs));
+    });
+    return out;
+  }
+
+  private static String doneNote(int attempt, List<Evidence> evidence) {
+    StringBuilder note = new StringBuilder("Done: attempt " + attempt + " verified with evidence:");
+    evidence.forEach(e -> note.append("\n- ").append(e));
+    return note.toString();
+  }
+}

@@ -1,0 +1,94 @@
+package dev.loopkit.core;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What a {@link Stage} gets: the ticket, the attempt, its workspace, what earlier attempts found, what the
+ * worker claimed (after the work stage) and the evidence earlier stages of this attempt gathered. Built by the
+ * engine; immutable.
+ */
+public final class StageContext {
+  private final String runId;
+  private final Ticket ticket;
+  private final int attempt;
+  private final Workspace workspace;
+  private final List<Finding> findings;
+  private final Budget budget;
+  private final DiscoverySink discoveries;
+  private final Path runDirectory;
+  private final String claim;
+  private final List<Evidence> evidence;
+
+  StageContext(String runId, Ticket ticket, int attempt, Workspace workspace, List<Finding> findings,
+      Budget budget, DiscoverySink discoveries, Path runDirectory, String claim, List<Evidence> evidence) {
+    this.runId = runId;
+    this.ticket = ticket;
+    this.attempt = attempt;
+    this.workspace = workspace;
+    this.findings = List.copyOf(findings);
+    this.budget = budget;
+    this.discoveries = discoveries;
+    this.runDirectory = runDirectory;
+    this.claim = claim;
+    this.evidence = List.copyOf(evidence);
+  }
+
+  StageContext after(String newClaim, List<Evidence> gathered) {
+    return new StageContext(runId, ticket, attempt, workspace, findings, budget, discoveries, runDirectory,
+        newClaim, gathered);
+  }
+
+  public String runId() {
+    return runId;
+  }
+
+  /** The ticket as it was when the attempt started. */
+  public Ticket ticket() {
+    return ticket;
+  }
+
+  /** 1 for the first attempt on this ticket in this run, then 2, 3, ... */
+  public int attempt() {
+    return attempt;
+  }
+
+  public Workspace workspace() {
+    return workspace;
+  }
+
+  /** What earlier attempts and reviews found, oldest first. */
+  public List<Finding> findings() {
+    return findings;
+  }
+
+  /** What is left of the run's caps. */
+  public Budget budget() {
+    return budget;
+  }
+
+  /** Where to file discovered work (see {@link DiscoverySink}). */
+  public DiscoverySink discoveries() {
+    return discoveries;
+  }
+
+  /** The run's directory, for transcripts and other artifacts. */
+  public Path runDirectory() {
+    return runDirectory;
+  }
+
+  /** What the worker said it did; empty before the work stage has passed. */
+  public String claim() {
+    return claim;
+  }
+
+  /** The evidence of the stages of this attempt that passed so far, in order. */
+  public List<Evidence> evidence() {
+    return evidence;
+  }
+
+  /** The assignment a worker gets for this attempt. */
+  public Assignment assignment() {
+    return new Assignment(runId, ticket, workspace, attempt, findings, budget, discoveries, runDirectory);
+  }
+}

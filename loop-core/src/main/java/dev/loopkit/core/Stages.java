@@ -1,0 +1,114 @@
+package dev.loopkit.core;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The stock stages, each a {@link Stage} like any a host adds, and the pipeline they form with the host's
+ * stages. Each stage calls its host role exactly once.
+ */
+final class Stages {
+  private Stages() {}
+
+  /** One step of the pipeline: a stage, its kind and name. */
+  record Step(StageKind kind, String name, Stage stage) {}
+
+  /** A stage a host added, after the stock stage of kind {@code after}. */
+  record Added(StageKind after, String name, Stage stage) {}
+
+  private static final List<StageKind> STOCK_ORDER =
+      List.of(StageKind.WORK, StageKind.REVIEW, StageKind.INTEGRATE, StageKind.VERIFY);
+
+  /**
+   * The pipeline of one run: work, review (if a reviewer is set), integrate (if an integrator is set), verify,
+   * with each added stage right after its anchor (or after the closest stock stage before a missing anchor).
+   */
+  static List<Step> pipeline(EngineSettings s, ResourceLocks locks) {
+    Map<StageKind, @Nullable Stage> stock = new java.util.EnumMap<>(StageKind.class);
+    stock.put(StageKind.WORK, work(s.worker()));
+    Reviewer reviewer = s.reviewer();
+    if (reviewer != null) {
+      stock.put(StageKind.REVIEW, review(reviewer));
+    }
+    Integrator integrator = s.integrator();
+    if (integrator != null) {
+      stock.put(StageKind.INTEGRATE, integrate(integrator, locks));
+    }
+    stock.put(StageKind.VERIFY, verify(s.verifier()));
+    List<Step> steps = new ArrayList<>();
+    for (StageKind kind : STOCK_ORDER) {
+      Stage stage = stock.get(kind);
+      if (stage != null) {
+        steps.add(new Step(kind, kind.wireName(), stage));
+      }
+      for (Added a : s.stages()) {
+        if (a.after() == kind) {
+          steps.add(new Step(StageKind.CHECK, a.name(), a.stage()));
+        }
+      }
+    }
+    return List.copyOf(steps);
+  }
+
+  static Stage work(Worker worker) {
+    return context -> {
+      WorkResult result = worker.work(context.assignment());
+      if (result instanceof WorkResult.Completed c) {
+        return StageResult.passed(c.summary()).withUsage(c.usage());
+      }
+      if (result instanceof WorkResult.Failed f) {
+        return StageResult.failed(f.findings()).withUsage(f.usage());
+      }
+      WorkResult.NeedsHuman h = (WorkResult.NeedsHuman) result;
+      if (h.evidence().isEmpty()) {
+        return StageResult.failed("asked for a human without evidence (" + h.reason() + "): a request must show"
+            + " the commands tried, exit codes, output and the wall hit").withUsage(h.usage());
+      }
+      return StageResult.needsHuman(h.reason(), h.evidence()).withUsage(h.usage());
+    };
+  }
+
+  static Stage review(Reviewer reviewer) {
+    return context -> {
+      Review review = reviewer.review(new ReviewRequest(context.runId(), context.ticket(), context.workspace(),
+          context.attempt(), context.claim(), context.findings()));
+      if (review instanceof Review.ChangesRequested c) {
+        return StageResult.failed(c.findings()).withUsage(c.usage()).withAttributes(c.attributes());
+      }
+      Review.Approved a = (Review.Approved) review;
+      return StageResult.passed(a.notes()).withUsage(a.usage()).withAttributes(a.attributes());
+    };
+  }
+
+  static Stage integrate(Integrator integrator, ResourceLocks locks) {
+    return context -> {
+      Integration integration;
+      ResourceLocks.Held held = locks.acquire(context.ticket().id(), integrator.resources());
+      try {
+        integration = integrator.integrate(new IntegrateRequest(context.runId(), context.ticket(),
+            context.workspace(), context.attempt()));
+      } finally {
+        held.close();
+      }
+      if (integration instanceof Integration.Conflict c) {
+        return StageResult.failed(c.findings());
+      }
+      Integration.Integrated ok = (Integration.Integrated) integration;
+      return StageResult.passed(ok.summary()).withAttributes(ok.attributes());
+    };
+  }
+
+  static Stage verify(Verifier verifier) {
+    return context -> {
+      Verification v = verifier.verify(new VerifyRequest(context.runId(), context.ticket(), context.workspace(),
+          context.attempt()));
+      if (v instanceof Verification.Passed p) {
+        return StageResult.passed("verified", p.evidence());
+      }
+      Verification.Failed f = (Verification.Failed) v;
+      return StageResult.failed(f.findings()).withEvidence(f.evidence());
+    };
+  }
+}
