@@ -69,20 +69,25 @@ final class Dispatcher {
     return null;
   }
 
-  /** Takes the lowest free slot, for an attempt about to be journaled. */
-  int reserveSlot() {
+  /**
+   * Takes the lowest free slot and the ticket's resources for an attempt about to be journaled, so a second
+   * ticket needing one of them cannot be planned into the same pass.
+   */
+  int reserve(Ticket ticket) {
     int slot = slots.nextClearBit(0);
     slots.set(slot);
+    ticket.resources().forEach(r -> held.put(r, ticket.id()));
     return slot;
   }
 
-  void releaseSlot(int slot) {
+  /** Gives back what {@link #reserve} took, for an attempt that did not start (its claim was refused). */
+  void release(Ticket ticket, int slot) {
     slots.clear(slot);
+    held.values().removeIf(ticket.id()::equals);
   }
 
   /** Starts an attempt in a reserved slot; its ticket's resources are held until {@link #finish}. */
   void start(Ticket ticket, int attempt, int slot, Instant now, Attempt work) {
-    ticket.resources().forEach(r -> held.put(r, ticket.id()));
     FutureTask<AttemptOutcome> task = new FutureTask<>(work) {
       @Override
       protected void done() {

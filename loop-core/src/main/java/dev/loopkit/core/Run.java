@@ -238,7 +238,7 @@ final class Run {
         continue;
       }
       int attempt = history.nextAttempt(t.id());
-      int slot = dispatcher.reserveSlot();
+      int slot = dispatcher.reserve(t);
       ledger.append(new LoopEvent.TicketDispatched(ledger.now(), t.id(), attempt, slot));
       starts.add(new Start(t, attempt, slot));
     }
@@ -249,7 +249,7 @@ final class Run {
       int attempt = s.attempt();
       int slot = s.slot();
       if (!tracker.claim(t.id(), "run " + runId)) {
-        dispatcher.releaseSlot(slot);
+        dispatcher.release(t, slot);
         ledger.append(new LoopEvent.AttemptInterrupted(ledger.now(), t.id(), attempt,
             "the tracker refused the claim: the ticket is no longer open"));
         continue;

@@ -186,7 +186,7 @@ public final class DefinitionTripwire implements Tripwire {
 
   private @Nullable Verdict judge(Oracle o, String what, List<Ticket> tickets, List<String> failures) {
     try {
-      return o.judge(new OracleContext(new SyntheticTracker(tickets), clock));
+      return o.judge(OracleContext.of(new SyntheticTracker(tickets), clock));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       failures.add("canary: interrupted while judging " + what);

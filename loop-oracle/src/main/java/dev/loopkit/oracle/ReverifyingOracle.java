@@ -1,6 +1,5 @@
 package dev.loopkit.oracle;
 
-import dev.loopkit.core.Batch;
 import dev.loopkit.core.InputException;
 import dev.loopkit.core.OracleContext;
 import dev.loopkit.core.Status;
@@ -21,8 +20,9 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An oracle for "genuinely done": it reads the batch in one tracker call, applies the {@link TrackerOracle}
- * rule, and then runs the verifier again on every {@link Status#DONE} ticket before it agrees. A ticket whose
+ * An oracle for "genuinely done": it applies the {@link TrackerOracle} rule to the batch the engine read in
+ * this pass, and once that rule says done it runs the verifier again on every {@link Status#DONE} ticket
+ * before it agrees. A ticket whose
  * re-verification fails, throws, or passes without evidence keeps the batch pending, named with the finding.
  *
  * <p>The verifier gets a {@link VerifyRequest} with {@code attempt} 0 (a re-check, not an attempt) and the
@@ -51,10 +51,13 @@ public final class ReverifyingOracle implements VerifyingOracle, Fingerprinted {
 
   @Override
   public Verdict judge(OracleContext context) {
-    Batch batch = context.tracker().readBatch();
-    List<Verdict.Outstanding> outstanding = new ArrayList<>(statusRule.outstanding(batch));
+    Verdict byStatus = statusRule.judge(context);
+    if (!byStatus.isDone()) {
+      return byStatus; // nothing to re-verify until every ticket is settled: a pass costs what changed
+    }
+    List<Verdict.Outstanding> outstanding = new ArrayList<>();
     int verified = 0;
-    for (Ticket ticket : batch.withStatus(Status.DONE)) {
+    for (Ticket ticket : context.batch().withStatus(Status.DONE, Integer.MAX_VALUE)) {
       String problem = reverify(ticket);
       if (problem == null) {
         verified++;
@@ -65,7 +68,7 @@ public final class ReverifyingOracle implements VerifyingOracle, Fingerprinted {
     if (!outstanding.isEmpty()) {
       return Verdict.pending(outstanding);
     }
-    return Verdict.done(TrackerOracle.summary(batch) + "; re-verified " + verified + " done tickets");
+    return Verdict.done(((Verdict.Done) byStatus).why() + "; re-verified " + verified + " done tickets");
   }
 
   /** Null when the ticket re-verified with evidence; otherwise why not. */

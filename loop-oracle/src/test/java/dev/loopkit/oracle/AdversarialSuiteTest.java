@@ -111,15 +111,20 @@ class AdversarialSuiteTest {
     }
   }
 
-  /** A run that ended DONE did so only because every cheating ticket waits for a person, and says so. */
+  /**
+   * A run with cheaters never ends DONE; when the batch settles it ends HUMAN_GATED naming every cheater, each
+   * gated in the tracker and counted as an intervention.
+   */
   private static void assertDoneOnlyWithTheCheatersGated(RunResult result, InMemoryTracker tracker, String... ids) {
-    if (result.ending() instanceof RunEnding.Done) {
+    assertFalse(result.ending() instanceof RunEnding.Done, result.ending().describe());
+    if (result.ending() instanceof RunEnding.HumanGated gated) {
       for (String id : ids) {
         assertEquals(Status.HUMAN_GATED, tracker.ticket(id).status(), id);
+        assertTrue(gated.gated().stream().anyMatch(g -> g.ticketId().equals(id)), gated.describe());
         assertTrue(result.report().interventions().stream()
-            .anyMatch(i -> i.kind().equals("human-gated") && id.equals(i.ticketId())), result.report().interventions().toString());
+            .anyMatch(i -> i.kind() == RunReport.InterventionKind.HUMAN_GATED && id.equals(i.ticketId())),
+            result.report().interventions().toString());
       }
-      assertTrue(((RunEnding.Done) result.ending()).why().contains("human-gated"), result.ending().describe());
     }
   }
 
@@ -199,7 +204,7 @@ class AdversarialSuiteTest {
         .listener(e -> {
           if (e instanceof LoopEvent.OracleConsulted o && !o.done()
               && tracker.ticket("T-2").status() == Status.CANCELLED) {
-            verdictWhileCancelled.compareAndSet(null, Verdict.pending(o.outstanding().stream()
+            verdictWhileCancelled.compareAndSet(null, Verdict.pending(o.sample().stream()
                 .map(id -> new Verdict.Outstanding(id, "outstanding")).toList()));
             oracleSawTheCancel.countDown();
           }
@@ -346,8 +351,9 @@ class AdversarialSuiteTest {
       List<String> findings = findings("T-1");
       assertEquals(2, findings.size());
       assertTrue(findings.get(0).startsWith("no matching event arrived: 0 of 1 expected matching events"), findings.get(0));
-      LoopEvent.VerificationCompleted failed = events.events(LoopEvent.VerificationCompleted.class).stream()
-          .filter(v -> v.ticketId().equals("T-1")).findFirst().orElseThrow();
+      LoopEvent.StageCompleted failed = events.events(LoopEvent.StageCompleted.class).stream()
+          .filter(v -> v.ticketId().equals("T-1") && v.kind() == dev.loopkit.core.StageKind.VERIFY).findFirst()
+          .orElseThrow();
       assertEquals(List.of("http-request", "http-probe"), failed.evidence().stream().map(Evidence::kind).toList(),
           "the failure carries what was sent and what was seen");
       assertDoneOnlyWithTheCheatersGated(result, tracker, "T-1");

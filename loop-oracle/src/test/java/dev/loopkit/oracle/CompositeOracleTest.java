@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 class CompositeOracleTest {
   private final OracleContext context =
-      new OracleContext(InMemoryTracker.of(ticket("A", Status.DONE), ticket("B", Status.OPEN)), Clock.systemUTC());
+      OracleContext.of(InMemoryTracker.of(ticket("A", Status.DONE), ticket("B", Status.OPEN)), Clock.systemUTC());
 
   @Test
   void doneOnlyWhenEveryMemberSaysDoneAndTheReasonJoinsTheirs() throws Exception {

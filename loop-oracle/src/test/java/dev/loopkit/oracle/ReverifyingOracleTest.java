@@ -29,7 +29,7 @@ class ReverifyingOracleTest {
   @TempDir Path dir;
 
   private static OracleContext context(InMemoryTracker tracker) {
-    return new OracleContext(tracker, Clock.systemUTC());
+    return OracleContext.of(tracker, Clock.systemUTC());
   }
 
   private ReverifyingOracle.Builder builder() {

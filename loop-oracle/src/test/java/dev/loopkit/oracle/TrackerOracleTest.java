@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class TrackerOracleTest {
 
   private static Verdict judge(TrackerOracle oracle, InMemoryTracker tracker) {
-    return oracle.judge(new OracleContext(tracker, Clock.systemUTC()));
+    return oracle.judge(OracleContext.of(tracker, Clock.systemUTC()));
   }
 
   @Test

@@ -21,7 +21,10 @@ import dev.loopkit.core.LoopEvent;
 import dev.loopkit.core.NewTicket;
 import dev.loopkit.core.Oracle;
 import dev.loopkit.core.Review;
+import dev.loopkit.core.RunDirectory;
 import dev.loopkit.core.RunEnding;
+import dev.loopkit.core.RunReport;
+import dev.loopkit.core.StageKind;
 import dev.loopkit.core.RunResult;
 import dev.loopkit.core.Status;
 import dev.loopkit.core.Ticket;
@@ -96,7 +99,7 @@ class LoopEngineTest {
     List<String> doneOrder = new ArrayList<>();
     events.events(LoopEvent.TicketDone.class).forEach(e -> doneOrder.add(e.ticketId()));
     assertEquals(List.of("A", "B", "C"), doneOrder);
-    assertEquals("done", result.report().tickets().get(0).outcome());
+    assertEquals(RunReport.TicketOutcome.DONE, result.report().tickets().get(0).outcome());
     assertEquals(0, result.report().interventions().size());
     assertEquals(450, result.report().usage().totalTokens());
   }
@@ -111,6 +114,10 @@ class LoopEngineTest {
     int firstDispatch = indexOf(all, LoopEvent.TicketDispatched.class);
     assertTrue(firstOracle < firstDispatch, "oracle before the first dispatch");
     assertEquals(3, events.events(LoopEvent.OracleConsulted.class).size(), "start + one per completion");
+  }
+
+  private List<LoopEvent.StageCompleted> stages(StageKind kind) {
+    return events.events(LoopEvent.StageCompleted.class).stream().filter(e -> e.kind() == kind).toList();
   }
 
   private static int indexOf(List<LoopEvent> all, Class<?> type) {
@@ -143,7 +150,7 @@ class LoopEngineTest {
     assertEquals(Status.DONE, tracker.ticket("A").status(), "the ticket itself was verified");
     RunEnding.Stalled stalled = assertInstanceOf(RunEnding.Stalled.class, result.ending());
     assertEquals("A", stalled.outstanding().get(0).ticketId());
-    assertEquals("STALLED", result.report().ending());
+    assertEquals(RunEnding.Kind.STALLED, result.report().ending().orElseThrow());
   }
 
   @Test
@@ -154,9 +161,17 @@ class LoopEngineTest {
 
     assertEquals(Status.HUMAN_GATED, tracker.ticket("A").status());
     assertTrue(tracker.transitions("A", Status.DONE).isEmpty());
-    assertInstanceOf(RunEnding.Done.class, result.ending(), "a gated batch is settled");
+    RunEnding.HumanGated gated = assertInstanceOf(RunEnding.HumanGated.class, result.ending(),
+        "a settled batch with a gated ticket is not DONE");
+    assertEquals(RunEnding.Kind.HUMAN_GATED, gated.kind());
+    assertFalse(gated.kind().isSuccess());
+    assertEquals(1, gated.count());
+    assertEquals("A", gated.gated().get(0).ticketId());
+    assertEquals(2, gated.gated().get(0).evidence().size(), "one piece of evidence per failed attempt");
+    assertTrue(gated.describe().startsWith("HUMAN_GATED: 1 ticket(s) wait for a person: A ("), gated.describe());
     assertEquals(1, result.report().interventions().size());
-    assertEquals("human-gated", result.report().interventions().get(0).kind());
+    assertEquals(RunReport.InterventionKind.HUMAN_GATED, result.report().interventions().get(0).kind());
+    assertEquals(RunEnding.Kind.HUMAN_GATED, result.report().ending().orElseThrow());
   }
 
   @Test
@@ -168,7 +183,7 @@ class LoopEngineTest {
     assertEquals(Status.HUMAN_GATED, tracker.ticket("A").status());
     LoopEvent.AttemptFailed failed = events.events(LoopEvent.AttemptFailed.class).get(0);
     assertEquals("verify", failed.stage());
-    assertTrue(failed.findings().get(0).contains("without evidence"), failed.findings().toString());
+    assertTrue(failed.findings().get(0).contains("positive evidence"), failed.findings().toString());
   }
 
   @Test
@@ -428,7 +443,7 @@ class LoopEngineTest {
     assertInstanceOf(RunEnding.Done.class, result.ending());
     Finding finding = worker.assignments("A").get(1).findings().get(0);
     assertEquals(new Finding(1, "review", "missing test for empty input"), finding);
-    assertEquals(2, events.events(LoopEvent.ReviewCompleted.class).size());
+    assertEquals(2, stages(StageKind.REVIEW).size());
   }
 
   @Test
@@ -443,7 +458,7 @@ class LoopEngineTest {
 
     assertInstanceOf(RunEnding.Done.class, result.ending());
     assertEquals(new Finding(1, "integrate", "src/App.java"), worker.assignments("A").get(1).findings().get(0));
-    assertEquals("abc123", events.events(LoopEvent.IntegrationCompleted.class).get(1).attributes().get("commit"));
+    assertEquals("abc123", stages(StageKind.INTEGRATE).get(1).attributes().get("commit"));
   }
 
   @Test
@@ -462,7 +477,7 @@ class LoopEngineTest {
     assertTrue(tracker.transitions("A", Status.DONE).isEmpty(), "the tampering attempt is never marked done");
     assertEquals(Status.OPEN, tracker.ticket("A").status());
     assertEquals(1, events.events(LoopEvent.TripwireTripped.class).size());
-    assertTrue(result.report().interventions().stream().anyMatch(i -> i.kind().equals("tampered")));
+    assertTrue(result.report().interventions().stream().anyMatch(i -> i.kind() == RunReport.InterventionKind.TAMPERED));
   }
 
   @Test
@@ -489,30 +504,32 @@ class LoopEngineTest {
   void anAppliedHealLetsAStalledRunGoOn() {
     InMemoryTracker tracker = InMemoryTracker.of(
         Ticket.builder("A").title("a").status(Status.HUMAN_GATED).build(), ticket("B", Dependency.blockedBy("A")));
-    Oracle strict = Oracle.allSettled();
-    RunResult result = engine(tracker, writesFile(dir), fileExists(dir)).tripwire(Tripwire.none())
+    Oracle strict = Oracle.allDone();
+    RunResult result = engine(tracker, writesFile(dir), fileExists(dir)).tripwire(() -> Map.of("verify.sh", "sha-1"))
         .healer(ctx -> {
-          tracker.put(ctx.batch().get("B").toBuilder().dependencies(List.of()).build());
+          tracker.put(ctx.batch().find("B").orElseThrow().toBuilder().dependencies(List.of()).build());
           return Heal.applied("dropped the stale edge B->A", "- blocks:A");
         })
         .oracle(strict).build().run();
 
     assertEquals(Status.DONE, tracker.ticket("B").status());
-    assertInstanceOf(RunEnding.Done.class, result.ending());
-    assertEquals("applied", events.events(LoopEvent.HealAttempted.class).get(0).outcome());
+    RunEnding.HumanGated gated = assertInstanceOf(RunEnding.HumanGated.class, result.ending(),
+        "A was gated before the run: the batch settles, but not DONE");
+    assertEquals("gated in the tracker, not by this run", gated.gated().get(0).reason());
+    assertEquals(Heal.Outcome.APPLIED, events.events(LoopEvent.HealAttempted.class).get(0).outcome());
   }
 
   @Test
   void aRejectedHealStopsTheRunForAPerson() {
     InMemoryTracker tracker = InMemoryTracker.of(
         Ticket.builder("A").title("a").status(Status.HUMAN_GATED).build(), ticket("B", Dependency.blockedBy("A")));
-    RunResult result = engine(tracker, writesFile(dir), fileExists(dir)).tripwire(Tripwire.none())
+    RunResult result = engine(tracker, writesFile(dir), fileExists(dir)).tripwire(() -> Map.of("verify.sh", "sha-1"))
         .healer(ctx -> Heal.rejected("weaken verifier", "-exit 1\n+exit 0", "touched verify.sh"))
         .build().run();
 
     RunEnding.Tampered t = assertInstanceOf(RunEnding.Tampered.class, result.ending());
     assertTrue(t.changes().get(0).contains("touched verify.sh"));
-    assertTrue(result.report().interventions().stream().anyMatch(i -> i.kind().equals("heal-rejected")));
+    assertTrue(result.report().interventions().stream().anyMatch(i -> i.kind() == RunReport.InterventionKind.HEAL_REJECTED));
   }
 
   @Test
@@ -562,7 +579,7 @@ class LoopEngineTest {
     assertTrue(failed.message().contains("interrupted"), failed.message());
     assertEquals(true, flagKept.get(), "the host's interrupt flag is handed back");
     assertEquals(Status.OPEN, tracker.ticket("A").status(), "the in-flight ticket is reopened");
-    List<LoopEvent> journal = dev.loopkit.core.RunJournal.read(result.get().runDirectory().resolve("journal.jsonl"));
+    List<LoopEvent> journal = RunDirectory.of(result.get().runDirectory()).events();
     assertInstanceOf(LoopEvent.RunEnded.class, journal.get(journal.size() - 1));
   }
 
@@ -628,7 +645,8 @@ class LoopEngineTest {
     assertInstanceOf(RunEnding.Done.class, second.ending());
     assertEquals(Status.DONE, tracker.ticket("A").status());
     assertEquals(2, second.report().sessions());
-    assertEquals(List.of("stalled"), second.report().interventions().stream().map(i -> i.kind()).toList());
+    assertEquals(List.of(RunReport.InterventionKind.STALLED),
+        second.report().interventions().stream().map(i -> i.kind()).toList());
   }
 
   @Test
@@ -636,7 +654,7 @@ class LoopEngineTest {
     InMemoryTracker tracker = InMemoryTracker.of(ticket("A"), ticket("B"));
     RunResult result = engine(tracker, writesFile(dir), fileExists(dir)).build().run();
 
-    List<LoopEvent> journal = dev.loopkit.core.RunJournal.read(result.runDirectory().resolve("journal.jsonl"));
+    List<LoopEvent> journal = RunDirectory.of(result.runDirectory()).events();
     assertEquals(events.events(), journal);
   }
 
