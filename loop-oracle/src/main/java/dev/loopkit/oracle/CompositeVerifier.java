@@ -10,8 +10,8 @@ import java.util.List;
 
 /**
  * Verifiers that must all pass, run in order. It stops at the first that fails (later ones, often slower,
- * would only add noise) and fails naming the ones not run. A member that passes without evidence, or
- * throws, fails the whole; the evidence of every member that ran is kept. Passes with the evidence of all
+ * would only add noise) and fails naming the ones not run. A member that throws fails the whole (and one
+ * cannot pass without evidence: {@link Verification#passed} refuses it); the evidence of every member that ran is kept. Passes with the evidence of all
  * members. Thread-safe if the members are.
  */
 public final class CompositeVerifier implements Verifier, Fingerprinted {
@@ -53,17 +53,10 @@ public final class CompositeVerifier implements Verifier, Fingerprinted {
       evidence.addAll(result.evidence());
       if (result instanceof Verification.Failed) {
         List<String> findings = new ArrayList<>(((Verification.Failed) result).findings());
-        if (findings.isEmpty()) {
-          findings.add(name + " failed without a finding");
-        }
         if (i + 1 < members.size()) {
           findings.add("not run after that failure:" + notRun(i + 1));
         }
         return Verification.failed(findings, evidence);
-      }
-      if (result.evidence().isEmpty()) {
-        return Verification.failed(List.of(name + " passed with no evidence: a pass needs positive evidence"
-            + notRun(i + 1)), evidence);
       }
     }
     return Verification.passed(evidence);

@@ -23,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  * An oracle for "genuinely done": it applies the {@link TrackerOracle} rule to the batch the engine read in
  * this pass, and once that rule says done it runs the verifier again on every {@link Status#DONE} ticket
  * before it agrees. A ticket whose
- * re-verification fails, throws, or passes without evidence keeps the batch pending, named with the finding.
+ * re-verification fails or throws keeps the batch pending, named with the finding.
  *
  * <p>The verifier gets a {@link VerifyRequest} with {@code attempt} 0 (a re-check, not an attempt) and the
  * run id given to the builder, in the workspace the builder's function returns for the ticket (typically the
@@ -86,9 +86,6 @@ public final class ReverifyingOracle implements VerifyingOracle, Fingerprinted {
     if (verification instanceof Verification.Failed) {
       return "done in the tracker but re-verification failed: "
           + String.join("; ", ((Verification.Failed) verification).findings());
-    }
-    if (verification.evidence().isEmpty()) {
-      return "done in the tracker but re-verification passed with no evidence";
     }
     return null;
   }

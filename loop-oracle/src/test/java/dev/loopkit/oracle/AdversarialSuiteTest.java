@@ -170,7 +170,7 @@ class AdversarialSuiteTest {
     assertTrue(findings("T-1").get(0).startsWith("the definition of done changed since the run started"),
         findings("T-1").toString());
     assertEquals(List.of("changed: file:" + script), events.events(LoopEvent.TripwireTripped.class).get(0).changes());
-    assertTrue(result.report().interventions().stream().anyMatch(i -> i.kind().equals("tampered")));
+    assertTrue(result.report().interventions().stream().anyMatch(i -> i.kind() == RunReport.InterventionKind.TAMPERED));
   }
 
   @Test
@@ -273,11 +273,11 @@ class AdversarialSuiteTest {
     assertTrue(tampered.changes().get(0).startsWith("heal rejected: the heal touched the definition of done"
         + " (changed protected file " + script + ")"), tampered.changes().toString());
     LoopEvent.HealAttempted heal = events.events(LoopEvent.HealAttempted.class).get(0);
-    assertEquals("rejected", heal.outcome());
+    assertEquals(dev.loopkit.core.Heal.Outcome.REJECTED, heal.outcome());
     assertTrue(heal.diff().contains("+1 echo VERIFIED"), heal.diff());
     assertTrue(heal.diff().contains("+ retries.max=5"), heal.diff());
     RunReport report = result.report();
-    assertTrue(report.interventions().stream().anyMatch(i -> i.kind().equals("heal-rejected")), report.interventions().toString());
+    assertTrue(report.interventions().stream().anyMatch(i -> i.kind() == RunReport.InterventionKind.HEAL_REJECTED), report.interventions().toString());
   }
 
   @Test

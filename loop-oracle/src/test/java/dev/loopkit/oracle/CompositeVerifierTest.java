@@ -49,7 +49,8 @@ class CompositeVerifierTest {
     Verification v = CompositeVerifier.allOf(passing("build"), r -> Verification.passed(List.of()))
         .verify(Requests.in(dir));
     Verification.Failed f = assertInstanceOf(Verification.Failed.class, v);
-    assertTrue(f.findings().get(0).contains("passed with no evidence"), f.findings().get(0));
+    assertTrue(f.findings().get(0).contains("a passed verification must carry positive evidence"),
+        f.findings().get(0));
   }
 
   @Test

@@ -59,10 +59,12 @@ class TrackerOracleTest {
   }
 
   @Test
-  void emptyBatchIsNotDone() {
-    Verdict v = judge(TrackerOracle.create(), InMemoryTracker.of());
-    assertFalse(v.isDone());
-    assertTrue(((Verdict.Pending) v).outstanding().get(0).reason().contains("holds no tickets"));
+  void anEmptyBatchIsAnInputErrorNamingTheTracker() {
+    InMemoryTracker empty = InMemoryTracker.of();
+    dev.loopkit.core.InputException e = org.junit.jupiter.api.Assertions.assertThrows(
+        dev.loopkit.core.InputException.class, () -> judge(TrackerOracle.create(), empty));
+    assertTrue(e.getMessage().contains("holds no tickets") && e.getMessage().contains(empty.toString()),
+        e.getMessage());
   }
 
   @Test
