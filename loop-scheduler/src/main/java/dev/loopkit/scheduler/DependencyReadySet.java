@@ -1,12 +1,11 @@
 package dev.loopkit.scheduler;
 
-import dev.loopkit.core.Batch;
+import dev.loopkit.core.BatchChanges;
 import dev.loopkit.core.InputException;
 import dev.loopkit.core.ReadyContext;
 import dev.loopkit.core.ReadySet;
 import dev.loopkit.core.Ticket;
 import dev.loopkit.core.Tracker;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -18,12 +17,13 @@ import org.jspecify.annotations.Nullable;
  * The dependency-aware {@link ReadySet}: beads' readiness rule (see {@link ReadyIndex}), resources held by
  * in-flight tickets respected, tickets listed in a {@link ReadyOrder} (critical path first by default).
  *
- * <p>The engine calls {@link #ready} once per pass on its thread with a fresh batch snapshot. The first call
- * builds a {@link ReadyIndex} (so a dependency cycle or an unknown dependency target is an {@link
- * InputException} before any worker starts); later calls diff the snapshot against the index (a reference
- * or field comparison per ticket) and apply only what changed. A ticket that disappeared from the batch
- * makes the next call rebuild. Dependency targets outside the batch are looked up with {@link
- * Tracker#find} and re-read each pass until they are done or cancelled.
+ * <p>The engine calls {@link #ready} once per pass on its thread with what changed since the last call
+ * ({@link ReadyContext#changes()}). A full read (the first call of a session) builds a {@link ReadyIndex}, so a
+ * dependency cycle or an unknown dependency target is an {@link InputException} before any worker starts;
+ * later calls apply only the changed tickets, so a pass costs what changed plus the tickets it returns (at
+ * most {@link ReadyContext#limit()}). A ticket that left the batch makes the call rebuild. Dependency targets
+ * outside the batch are looked up with {@link Tracker#find} and re-read each pass until they are done or
+ * cancelled.
  *
  * <p>One instance serves one batch; calls are serialized.
  */
@@ -59,36 +59,19 @@ public final class DependencyReadySet implements ReadySet {
   @Override
   public synchronized List<Ticket> ready(ReadyContext context) {
     tracker = context.tracker();
-    Batch batch = context.batch();
+    BatchChanges changes = context.changes();
     try {
       ReadyIndex idx = index;
-      if (idx == null) {
+      if (idx == null || changes.full() || !changes.removed().isEmpty()) {
         idx = ReadyIndex.create(order, this::findOutside);
-        idx.rebuild(batch.tickets());
+        idx.rebuild(context.batch().tickets());
         index = idx;
       } else {
-        List<Ticket> changed = new ArrayList<>();
-        int known = 0;
-        for (Ticket t : batch.tickets()) {
-          Optional<Ticket> indexed = idx.ticket(t.id());
-          if (indexed.isPresent()) {
-            known++;
-            if (indexed.get() != t) {
-              changed.add(t);
-            }
-          } else {
-            changed.add(t);
-          }
-        }
-        if (known < idx.size()) {
-          idx.rebuild(batch.tickets());
-        } else {
-          idx.apply(changed);
-          idx.refreshOutside();
-        }
+        idx.apply(changes.tickets());
+        idx.refreshOutside();
       }
       syncInFlight(idx, context.inFlight());
-      return idx.ready(Integer.MAX_VALUE, context.heldResources().keySet());
+      return idx.ready(context.limit(), context.heldResources().keySet());
     } catch (RuntimeException e) {
       index = null; // rebuilt (and the bad input reported again) on the next call
       throw e;

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.loopkit.core.Batch;
+import dev.loopkit.core.BatchChanges;
 import dev.loopkit.core.Dependency;
 import dev.loopkit.core.InputException;
 import dev.loopkit.core.ReadyContext;
@@ -20,8 +22,24 @@ class DependencyReadySetTest {
   private final MapTracker tracker = new MapTracker();
   private final DependencyReadySet readySet = DependencyReadySet.create();
 
+  private Map<String, Ticket> previous;
+
+  /** One pass as the engine makes it: a full read first, then only the tickets that changed. */
   private List<String> pass(Set<String> inFlight, Map<String, String> held) {
-    return ids(readySet.ready(new ReadyContext(tracker.readBatch(), inFlight, held, tracker)));
+    Batch batch = tracker.readBatch();
+    BatchChanges changes;
+    if (previous == null) {
+      changes = BatchChanges.full(batch);
+    } else {
+      List<Ticket> changed = new java.util.ArrayList<>();
+      batch.tickets().stream().filter(t -> !t.equals(previous.get(t.id()))).forEach(changed::add);
+      Set<String> removed = new java.util.HashSet<>(previous.keySet());
+      batch.tickets().forEach(t -> removed.remove(t.id()));
+      changes = BatchChanges.since(changed, removed, "");
+    }
+    previous = new java.util.HashMap<>();
+    batch.tickets().forEach(t -> previous.put(t.id(), t));
+    return ids(readySet.ready(new ReadyContext(batch, changes, inFlight, held, Integer.MAX_VALUE, tracker)));
   }
 
   private List<String> pass() {

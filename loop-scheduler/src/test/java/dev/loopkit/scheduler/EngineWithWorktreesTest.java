@@ -93,6 +93,6 @@ class EngineWithWorktreesTest {
     assertTrue(failed.message().contains("dependency cycle A -blocks-> B -parent-child-> A"), failed.message());
     assertEquals(List.of(), started);
     assertThrows(InputException.class, () -> DependencyReadySet.create().ready(
-        new dev.loopkit.core.ReadyContext(tracker.readBatch(), java.util.Set.of(), Map.of(), tracker)));
+        dev.loopkit.core.ReadyContext.of(tracker.readBatch(), tracker)));
   }
 }
