@@ -59,7 +59,9 @@ final class Drain {
     ArrayDeque<String> running = new ArrayDeque<>();
     List<String> started = new ArrayList<>(batch.size());
     while (true) {
-      List<Ticket> ready = rule.ready(new ReadyContext(tracker.readBatch(), flying, Map.of(), tracker));
+      dev.loopkit.core.Batch snapshot = tracker.readBatch();
+      List<Ticket> ready = rule.ready(new ReadyContext(snapshot, dev.loopkit.core.BatchChanges.full(snapshot), flying,
+          Map.of(), Integer.MAX_VALUE, tracker));
       for (int k = 0; k < ready.size() && running.size() < slots; k++) {
         String id = ready.get(k).id();
         flying.add(id);

@@ -5,7 +5,10 @@ import dev.loopkit.core.Dependency;
 import dev.loopkit.core.DependencyType;
 import dev.loopkit.core.Evidence;
 import dev.loopkit.core.LoopEvent;
-import dev.loopkit.core.RunJournal;
+import dev.loopkit.core.RunDirectory;
+import dev.loopkit.core.RunHistory;
+import dev.loopkit.core.StageKind;
+import dev.loopkit.core.StageOutcome;
 import dev.loopkit.core.RunReport;
 import dev.loopkit.core.Ticket;
 import java.io.IOException;
@@ -72,97 +75,68 @@ public final class HtmlReport {
     return file;
   }
 
-  /** One run's journal, folded into attempts. */
-  record RunData(String name, List<LoopEvent> events, RunReport report, List<AttemptRow> attempts) {
+  /** One run, as its history tells it. */
+  record RunData(String name, RunReport report, List<AttemptRow> attempts, Instant first, Instant last) {
     static RunData read(Path dir) {
-      List<LoopEvent> events = RunJournal.read(dir.resolve(RunJournal.FILE_NAME));
-      return new RunData(dir.getFileName().toString(), events, RunReport.of(events), AttemptRow.fold(events));
+      RunHistory history = RunDirectory.of(dir).history();
+      Instant first = history.startedAt().orElse(Instant.EPOCH);
+      return new RunData(dir.getFileName().toString(), RunReport.of(history), AttemptRow.from(history), first,
+          history.lastEventAt().orElse(first));
+    }
+
+    /** The ending's name for badges: the kind, or RUNNING while the journal has no end. */
+    String ending() {
+      return report.ending().map(Enum::name).orElse("RUNNING");
     }
   }
 
-  /** One attempt on one ticket as the journal tells it. */
+  /** One attempt on one ticket, drawn from the run's history. */
   static final class AttemptRow {
     final String ticket;
     final int attempt;
     final int slot;
     final Instant start;
-    @Nullable Instant end;
-    String outcome = "running";
-    String stage = "";
-    String worker = "";
-    String review = "";
-    String integration = "";
-    final List<String> findings = new ArrayList<>();
-    final List<Evidence> evidence = new ArrayList<>();
-    dev.loopkit.core.Usage usage = dev.loopkit.core.Usage.ZERO;
+    final @Nullable Instant end;
+    final String outcome;
+    final String stage;
+    final String worker;
+    final String review;
+    final String integration;
+    final List<String> findings;
+    final List<Evidence> evidence;
+    final dev.loopkit.core.Usage usage;
 
-    AttemptRow(String ticket, int attempt, int slot, Instant start) {
+    private AttemptRow(String ticket, RunHistory.AttemptHistory a) {
       this.ticket = ticket;
-      this.attempt = attempt;
-      this.slot = slot;
-      this.start = start;
+      this.attempt = a.number();
+      this.slot = a.slot();
+      this.start = a.startedAt();
+      this.end = a.endedAt().orElse(null);
+      String result = a.result().isEmpty() ? "running" : a.result();
+      this.outcome = result.startsWith("failed at ") ? "failed" : result;
+      this.stage = result.startsWith("failed at ") ? result.substring("failed at ".length()) : "";
+      this.worker = a.stage(StageKind.WORK).map(w -> w.outcome().wireName() + ": "
+          + (w.findings().isEmpty() ? w.summary() : String.join("; ", w.findings()))).orElse("");
+      this.review = a.stage(StageKind.REVIEW).map(r -> (r.outcome() == StageOutcome.PASSED ? "approved"
+          : "changes requested") + (r.findings().isEmpty() ? "" : ": " + String.join("; ", r.findings()))
+          + (r.attributes().containsKey("vendor") ? " (" + r.attributes().get("vendor") + "/"
+              + r.attributes().getOrDefault("model", "") + ")" : "")).orElse("");
+      this.integration = a.stage(StageKind.INTEGRATE).map(i -> i.outcome() == StageOutcome.PASSED ? i.summary()
+          : "not integrated: " + String.join("; ", i.findings())).orElse("");
+      this.findings = a.findings();
+      this.evidence = a.evidence();
+      this.usage = a.usage();
     }
 
-    static List<AttemptRow> fold(List<LoopEvent> events) {
+    static List<AttemptRow> from(RunHistory history) {
       List<AttemptRow> rows = new ArrayList<>();
-      Map<String, AttemptRow> open = new HashMap<>();
-      for (LoopEvent e : events) {
-        if (e instanceof LoopEvent.TicketDispatched d) {
-          AttemptRow row = new AttemptRow(d.ticketId(), d.attempt(), d.slot(), d.at());
-          rows.add(row);
-          open.put(d.ticketId() + "#" + d.attempt(), row);
-          continue;
-        }
-        if (!(e instanceof LoopEvent.AttemptEvent a)) {
-          continue;
-        }
-        AttemptRow row = open.get(a.ticketId() + "#" + a.attempt());
-        if (row == null) {
-          continue;
-        }
-        if (e instanceof LoopEvent.WorkerFinished w) {
-          row.worker = w.outcome() + ": " + w.summary();
-          row.usage = row.usage.plus(w.usage());
-        } else if (e instanceof LoopEvent.ReviewCompleted r) {
-          row.review = (r.approved() ? "approved" : "changes requested")
-              + (r.findings().isEmpty() ? "" : ": " + String.join("; ", r.findings()))
-              + (r.attributes().containsKey("vendor") ? " (" + r.attributes().get("vendor") + "/"
-                  + r.attributes().getOrDefault("model", "") + ")" : "");
-          row.usage = row.usage.plus(r.usage());
-        } else if (e instanceof LoopEvent.IntegrationCompleted i) {
-          row.integration = i.integrated() ? i.summary() : "not integrated: " + String.join("; ", i.findings());
-        } else if (e instanceof LoopEvent.VerificationCompleted v) {
-          row.evidence.addAll(v.evidence());
-          if (!v.passed()) {
-            row.findings.addAll(v.findings());
-          }
-        } else if (e instanceof LoopEvent.AttemptFailed f) {
-          row.close("failed", f.at());
-          row.stage = f.stage();
-          row.findings.clear();
-          row.findings.addAll(f.findings());
-        } else if (e instanceof LoopEvent.AttemptDeferred d) {
-          row.close("deferred", d.at());
-          row.findings.add("waits for " + String.join(", ", d.blockers()));
-        } else if (e instanceof LoopEvent.AttemptInterrupted i) {
-          row.close("interrupted", i.at());
-          row.findings.add(i.reason());
-        } else if (e instanceof LoopEvent.TicketDone d) {
-          row.close("done", d.at());
-          if (row.evidence.isEmpty()) {
-            row.evidence.addAll(d.evidence());
-          }
-        } else if (e instanceof LoopEvent.HumanGated g) {
-          row.close("human-gated", g.at());
-          row.findings.add(g.reason());
+      for (RunHistory.TicketHistory t : history.tickets()) {
+        for (RunHistory.AttemptHistory a : t.attemptLog()) {
+          rows.add(new AttemptRow(t.id(), a));
         }
       }
+      rows.sort(java.util.Comparator.comparing((AttemptRow r) -> r.start));
       return rows;
-    }
-
-    private void close(String how, Instant at) {
-      outcome = how;
-      end = at;
     }
 
     Duration duration(Instant runEnd) {
@@ -179,9 +153,9 @@ public final class HtmlReport {
         .append("<title>Loop report: ").append(esc(project)).append(' ').append(esc(run.name())).append("</title>")
         .append("<style>").append(CSS).append("</style></head><body>\n");
     h.append("<header><h1>").append(esc(project)).append(" <span class=\"muted\">").append(esc(run.name()))
-        .append("</span></h1><p><span class=\"badge ending-").append(esc(r.ending().toLowerCase(Locale.ROOT)))
-        .append("\">").append(esc(r.ending())).append("</span> ").append(esc(r.endingDetail())).append("</p>");
-    long done = r.tickets().stream().filter(t -> t.outcome().equals("done")).count();
+        .append("</span></h1><p><span class=\"badge ending-").append(esc(run.ending().toLowerCase(Locale.ROOT)))
+        .append("\">").append(esc(run.ending())).append("</span> ").append(esc(r.endingDetail())).append("</p>");
+    long done = r.tickets().stream().filter(t -> t.outcome() == RunReport.TicketOutcome.DONE).count();
     h.append("<div class=\"cards\">");
     card(h, "tickets done", done + " / " + batch.size());
     card(h, "attempts", Integer.toString(r.attempts()));
@@ -205,7 +179,7 @@ public final class HtmlReport {
     } else {
       h.append("<table><tr><th>kind</th><th>ticket</th><th>detail</th></tr>");
       for (RunReport.Intervention i : r.interventions()) {
-        h.append("<tr><td>").append(esc(i.kind())).append("</td><td>").append(esc(Objects.toString(i.ticketId(), "")))
+        h.append("<tr><td>").append(esc(i.kind().wireName())).append("</td><td>").append(esc(Objects.toString(i.ticketId(), "")))
             .append("</td><td>").append(esc(i.detail())).append("</td></tr>");
       }
       h.append("</table>");
@@ -243,8 +217,8 @@ public final class HtmlReport {
       h.append("<p>No attempt was started.</p>");
       return;
     }
-    Instant first = run.events().get(0).at();
-    Instant last = run.events().get(run.events().size() - 1).at();
+    Instant first = run.first();
+    Instant last = run.last();
     double total = Math.max(1, Duration.between(first, last).toMillis());
     int slots = rows.stream().mapToInt(a -> a.slot).max().orElse(0) + 1;
     int left = 70;
@@ -379,7 +353,7 @@ public final class HtmlReport {
   }
 
   private static void tickets(StringBuilder h, RunData run, Batch batch) {
-    Instant last = run.events().isEmpty() ? Instant.EPOCH : run.events().get(run.events().size() - 1).at();
+    Instant last = run.last();
     Map<String, List<AttemptRow>> byTicket = new LinkedHashMap<>();
     for (AttemptRow a : run.attempts()) {
       byTicket.computeIfAbsent(a.ticket, k -> new ArrayList<>()).add(a);
@@ -389,8 +363,8 @@ public final class HtmlReport {
     for (RunReport.TicketReport t : run.report().tickets()) {
       String title = batch.find(t.ticketId()).map(Ticket::title).orElse("");
       h.append("<tr class=\"ticket\"><td><b>").append(esc(t.ticketId())).append("</b> ").append(esc(title))
-          .append("</td><td><span class=\"pill\" style=\"background:").append(color(t.outcome())).append("\">")
-          .append(esc(t.outcome())).append("</span></td><td>").append(t.attempts())
+          .append("</td><td><span class=\"pill\" style=\"background:").append(color(t.outcome().wireName())).append("\">")
+          .append(esc(t.outcome().wireName())).append("</span></td><td>").append(t.attempts())
           .append(t.failedAttempts() > 0 ? " (" + t.failedAttempts() + " failed)" : "")
           .append(t.deferredAttempts() > 0 ? " (" + t.deferredAttempts() + " deferred)" : "")
           .append(t.interruptedAttempts() > 0 ? " (" + t.interruptedAttempts() + " interrupted)" : "")
@@ -455,7 +429,7 @@ public final class HtmlReport {
       BigDecimal cost = r.usage().costUsd().divide(BigDecimal.valueOf(n), 4, RoundingMode.HALF_UP);
       points.add(new double[] {r.interventions().size(), attempts, cost.doubleValue()});
       h.append("<tr><td>").append(esc(d.name())).append("</td><td><span class=\"badge ending-")
-          .append(esc(r.ending().toLowerCase(Locale.ROOT))).append("\">").append(esc(r.ending()))
+          .append(esc(d.ending().toLowerCase(Locale.ROOT))).append("\">").append(esc(d.ending()))
           .append("</span></td><td>").append(r.tickets().size()).append("</td><td>")
           .append(r.interventions().size()).append("</td><td>").append(String.format(Locale.ROOT, "%.2f", attempts))
           .append("</td><td>").append(esc(money(cost))).append("</td><td>")
@@ -550,6 +524,7 @@ public final class HtmlReport {
       ".badge{display:inline-block;padding:2px 10px;border-radius:12px;color:#fff;font-weight:600;background:#555}",
       ".ending-done{background:#2e9d57}.ending-capped{background:#d9a43a}.ending-stalled{background:#8c5bd6}",
       ".ending-tampered{background:#d64545}.ending-failed{background:#d64545}.ending-running{background:#3b7dd8}",
+      ".ending-human_gated{background:#8c5bd6}",
       ".cards{display:flex;flex-wrap:wrap;gap:10px;margin-top:14px}.card{background:#fff;border:1px solid var(--line);",
       "border-radius:8px;padding:10px 14px;min-width:110px}.card .value{font-size:20px;font-weight:600}",
       ".card .label{color:var(--muted);font-size:12px}",

@@ -123,10 +123,8 @@ final class Progress implements LoopListener, AutoCloseable {
       known.add(d.ticketId());
       inFlight.add(d.ticketId());
       ready = Math.max(0, ready - 1);
-    } else if (e instanceof LoopEvent.WorkerFinished w) {
-      usage = usage.plus(w.usage());
-    } else if (e instanceof LoopEvent.ReviewCompleted r) {
-      usage = usage.plus(r.usage());
+    } else if (e instanceof LoopEvent.StageCompleted c) {
+      usage = usage.plus(c.usage());
     } else if (e instanceof LoopEvent.TicketDone d) {
       inFlight.remove(d.ticketId());
       done.add(d.ticketId());
@@ -152,23 +150,36 @@ final class Progress implements LoopListener, AutoCloseable {
         usage.costUsd().setScale(2, RoundingMode.HALF_UP).toPlainString(), seconds / 60, seconds % 60);
   }
 
+  private static @org.jspecify.annotations.Nullable String stageLine(String time, LoopEvent.StageCompleted c) {
+    boolean passed = c.outcome() == dev.loopkit.core.StageOutcome.PASSED;
+    String why = firstLine(String.join("; ", c.findings()));
+    switch (c.kind()) {
+      case WORKSPACE:
+        return null;
+      case WORK:
+        return time + c.ticketId() + "  worker " + (passed ? "completed" : c.outcome().wireName()) + ": "
+            + firstLine(passed ? c.summary() : why);
+      case REVIEW:
+        return time + c.ticketId() + "  review " + (passed ? "approved" : "requested changes: " + why);
+      case INTEGRATE:
+        return time + c.ticketId() + "  " + (passed ? firstLine(c.summary()) : "not integrated: " + why);
+      case VERIFY:
+        return time + c.ticketId() + "  verification " + (passed ? "passed: " + (c.evidence().isEmpty() ? ""
+            : firstLine(c.evidence().get(0).summary())) : "failed: " + why);
+      default:
+        return time + c.ticketId() + "  " + c.stage() + " " + (passed ? "passed: " + firstLine(c.summary())
+            : c.outcome().wireName() + ": " + why);
+    }
+  }
+
   private static @org.jspecify.annotations.Nullable String line(LoopEvent e) {
     String time = LocalTime.ofInstant(e.at(), ZoneId.systemDefault()).format(TIME) + "  ";
     if (e instanceof LoopEvent.RunStarted s) {
       return time + (s.resumed() ? "resumed" : "started") + " run " + s.runId() + " (" + s.tickets() + " tickets)";
     } else if (e instanceof LoopEvent.TicketDispatched d) {
       return time + d.ticketId() + "  attempt " + d.attempt() + " started in slot " + d.slot();
-    } else if (e instanceof LoopEvent.WorkerFinished w) {
-      return time + w.ticketId() + "  worker " + w.outcome() + ": " + firstLine(w.summary());
-    } else if (e instanceof LoopEvent.ReviewCompleted r) {
-      return time + r.ticketId() + "  review " + (r.approved() ? "approved" : "requested changes: "
-          + firstLine(String.join("; ", r.findings())));
-    } else if (e instanceof LoopEvent.IntegrationCompleted i) {
-      return time + i.ticketId() + "  " + (i.integrated() ? firstLine(i.summary()) : "not integrated: "
-          + firstLine(String.join("; ", i.findings())));
-    } else if (e instanceof LoopEvent.VerificationCompleted v) {
-      return time + v.ticketId() + "  verification " + (v.passed() ? "passed: " + (v.evidence().isEmpty() ? ""
-          : firstLine(v.evidence().get(0).summary())) : "failed: " + firstLine(String.join("; ", v.findings())));
+    } else if (e instanceof LoopEvent.StageCompleted c) {
+      return stageLine(time, c);
     } else if (e instanceof LoopEvent.AttemptFailed f) {
       return time + f.ticketId() + "  attempt " + f.attempt() + " failed at " + f.stage()
           + (f.findings().isEmpty() ? "" : ": " + firstLine(f.findings().get(0)));

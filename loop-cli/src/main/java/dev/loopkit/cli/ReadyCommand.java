@@ -9,8 +9,6 @@ import dev.loopkit.core.Ticket;
 import dev.loopkit.core.markdown.MarkdownTracker;
 import dev.loopkit.scheduler.DependencyReadySet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,7 +36,7 @@ final class ReadyCommand implements Callable<Integer> {
     ProjectConfig config = project.read();
     MarkdownTracker tracker = ProjectEngine.tracker(config);
     List<Ticket> ready = DependencyReadySet.create()
-        .ready(new ReadyContext(tracker.readBatch(), Set.of(), Map.of(), tracker));
+        .ready(ReadyContext.of(tracker.readBatch(), tracker));
     if (json) {
       ArrayNode array = JSON.createArrayNode();
       for (Ticket t : ready) {

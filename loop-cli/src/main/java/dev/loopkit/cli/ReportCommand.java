@@ -37,7 +37,7 @@ final class ReportCommand implements Callable<Integer> {
       report = HtmlReport.write(config, runs);
     } else {
       Path dir = runs.root().resolve(run);
-      if (!Files.isRegularFile(dir.resolve(dev.loopkit.core.RunJournal.FILE_NAME))) {
+      if (!dev.loopkit.core.RunDirectory.of(dir).exists()) {
         throw new InputException("run '" + run + "' has no journal in " + runs.root() + ": expected one of "
             + runs.all().stream().map(p -> p.getFileName().toString()).toList());
       }

@@ -4,7 +4,6 @@ import dev.loopkit.core.InputException;
 import dev.loopkit.core.LoopEngine;
 import dev.loopkit.core.RunEnding;
 import dev.loopkit.core.RunResult;
-import dev.loopkit.core.Status;
 import dev.loopkit.core.markdown.MarkdownTracker;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -77,14 +76,15 @@ final class RunCommand implements Callable<Integer> {
     }
     Path report = HtmlReport.write(config, runs);
     io.out().println("report: " + report);
-    long waiting = tracker.readBatch().withStatus(Status.HUMAN_GATED).size();
-    return exitCode(result.ending(), waiting);
+    return exitCode(result.ending());
   }
 
-  static int exitCode(RunEnding ending, long humanGated) {
+  static int exitCode(RunEnding ending) {
     switch (ending.kind()) {
       case DONE:
-        return humanGated > 0 ? LoopCommand.STALLED_OR_HUMAN : LoopCommand.DONE;
+        return LoopCommand.DONE;
+      case HUMAN_GATED:
+        return LoopCommand.STALLED_OR_HUMAN;
       case CAPPED:
         return LoopCommand.CAPPED;
       case STALLED:

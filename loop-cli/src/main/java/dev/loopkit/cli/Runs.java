@@ -1,6 +1,6 @@
 package dev.loopkit.cli;
 
-import dev.loopkit.core.RunJournal;
+import dev.loopkit.core.RunDirectory;
 import dev.loopkit.core.RunReport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,7 +36,7 @@ final class Runs {
     try (Stream<Path> s = Files.list(root)) {
       List<Path> out = new ArrayList<>();
       s.filter(p -> NAME.matcher(p.getFileName().toString()).matches())
-          .filter(p -> Files.isRegularFile(p.resolve(RunJournal.FILE_NAME)))
+          .filter(p -> RunDirectory.of(p).exists())
           .sorted(Comparator.comparingLong(Runs::number)).forEach(out::add);
       return out;
     } catch (IOException e) {
@@ -48,7 +48,7 @@ final class Runs {
   Optional<Path> unfinished() {
     List<Path> runs = all();
     for (int i = runs.size() - 1; i >= 0; i--) {
-      if (RunReport.of(runs.get(i)).ending().equals("RUNNING")) {
+      if (RunDirectory.of(runs.get(i)).history().ending().isEmpty()) {
         return Optional.of(runs.get(i));
       }
     }

@@ -7,7 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.loopkit.core.Batch;
 import dev.loopkit.core.Evidence;
 import dev.loopkit.core.LoopEvent;
+import dev.loopkit.core.RunEnding;
+import dev.loopkit.core.RunHistory;
 import dev.loopkit.core.RunReport;
+import dev.loopkit.core.StageKind;
+import dev.loopkit.core.StageOutcome;
 import dev.loopkit.core.Ticket;
 import dev.loopkit.core.Usage;
 import java.time.Instant;
@@ -19,7 +23,9 @@ class HtmlReportTest {
   private static final String EVIL = "<script>alert('x')</script>&\"";
 
   private static HtmlReport.RunData run(List<LoopEvent> events) {
-    return new HtmlReport.RunData("run-001", events, RunReport.of(events), HtmlReport.AttemptRow.fold(events));
+    RunHistory history = RunHistory.of(events);
+    return new HtmlReport.RunData("run-001", RunReport.of(history), HtmlReport.AttemptRow.from(history),
+        events.get(0).at(), events.get(events.size() - 1).at());
   }
 
   @Test
@@ -28,10 +34,12 @@ class HtmlReportTest {
     List<LoopEvent> events = List.of(
         new LoopEvent.RunStarted(t, "run-001", 1, false, Map.of(), Map.of()),
         new LoopEvent.TicketDispatched(t.plusSeconds(1), "T-1", 1, 0),
-        new LoopEvent.WorkerFinished(t.plusSeconds(2), "T-1", 1, "completed", EVIL, Usage.tokens(10, 5)),
-        new LoopEvent.ReviewCompleted(t.plusSeconds(3), "T-1", 1, false, List.of(EVIL), Usage.ZERO, Map.of()),
-        new LoopEvent.AttemptFailed(t.plusSeconds(3), "T-1", 1, "review", List.of(EVIL)),
-        new LoopEvent.RunEnded(t.plusSeconds(4), "CAPPED", EVIL));
+        new LoopEvent.StageCompleted(t.plusSeconds(2), "T-1", 1, StageKind.WORK, "work", StageOutcome.PASSED, EVIL,
+            List.of(), List.of(), Usage.tokens(10, 5), Map.of()),
+        new LoopEvent.StageCompleted(t.plusSeconds(3), "T-1", 1, StageKind.REVIEW, "review", StageOutcome.FAILED, "",
+            List.of(EVIL), List.of(), Usage.ZERO, Map.of("vendor", EVIL)),
+        new LoopEvent.AttemptFailed(t.plusSeconds(3), "T-1", 1, StageKind.REVIEW, "review", List.of(EVIL)),
+        new LoopEvent.RunEnded(t.plusSeconds(4), RunEnding.Kind.CAPPED, EVIL));
     Batch batch = Batch.of(Ticket.builder("T-1").title(EVIL).build());
     HtmlReport.RunData data = run(events);
     String html = HtmlReport.render("p<b>", data, List.of(data), batch);
@@ -48,10 +56,10 @@ class HtmlReportTest {
         new LoopEvent.RunStarted(t, "run-001", 2, false, Map.of(), Map.of()),
         new LoopEvent.TicketDispatched(t, "A", 1, 0),
         new LoopEvent.TicketDispatched(t, "B", 1, 1),
-        new LoopEvent.AttemptFailed(t.plusSeconds(5), "A", 1, "verify", List.of("exit 1")),
+        new LoopEvent.AttemptFailed(t.plusSeconds(5), "A", 1, StageKind.VERIFY, "verify", List.of("exit 1")),
         new LoopEvent.TicketDone(t.plusSeconds(8), "B", 1, List.of(Evidence.of("command", "exit 0"))),
-        new LoopEvent.RunEnded(t.plusSeconds(10), "STALLED", ""));
-    List<HtmlReport.AttemptRow> rows = HtmlReport.AttemptRow.fold(events);
+        new LoopEvent.RunEnded(t.plusSeconds(10), RunEnding.Kind.STALLED, ""));
+    List<HtmlReport.AttemptRow> rows = HtmlReport.AttemptRow.from(RunHistory.of(events));
     assertEquals(2, rows.size());
     assertEquals("failed", rows.get(0).outcome);
     assertEquals(1, rows.get(1).slot);

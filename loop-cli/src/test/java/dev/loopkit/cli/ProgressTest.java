@@ -28,8 +28,9 @@ class ProgressTest {
         nanos::get)) {
       p.onEvent(new LoopEvent.PassStarted(T, 1, List.of("A", "B"), 0));
       p.onEvent(new LoopEvent.TicketDispatched(T, "A", 1, 0));
-      p.onEvent(new LoopEvent.WorkerFinished(T, "A", 1, "completed", "did it",
-          new Usage(1000, 200, 0, 0, new BigDecimal("0.25"))));
+      p.onEvent(new LoopEvent.StageCompleted(T, "A", 1, dev.loopkit.core.StageKind.WORK, "work",
+          dev.loopkit.core.StageOutcome.PASSED, "did it", List.of(), List.of(),
+          new Usage(1000, 200, 0, 0, new BigDecimal("0.25")), java.util.Map.of()));
       nanos.set(75_000_000_000L);
       p.onEvent(new LoopEvent.TicketDone(T, "A", 1, List.of(Evidence.of("command", "exit 0"))));
     }

@@ -69,7 +69,7 @@ class QuickstartTest {
         .orElseThrow();
     assertEquals(2, count.attempts());
     assertEquals(1, count.failedAttempts());
-    assertEquals("done", count.outcome());
+    assertEquals(RunReport.TicketOutcome.DONE, count.outcome());
     assertTrue(count.findings().get(0).contains("attempt 1 verify"), count.findings().toString());
   }
 

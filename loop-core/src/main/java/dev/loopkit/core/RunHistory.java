@@ -40,6 +40,7 @@ public final class RunHistory {
   private RunEnding.@Nullable Kind ending;
   private String endingDetail = "";
   private long events;
+  private @Nullable Instant startedAt;
   private final Map<String, TicketHistory> tickets = new LinkedHashMap<>();
   private final Map<String, Integer> openAttempts = new LinkedHashMap<>();
   private final Map<String, String> discovered = new HashMap<>();
@@ -62,6 +63,9 @@ public final class RunHistory {
       closeSession();
       sessions++;
       sessionStart = s.at();
+      if (startedAt == null) {
+        startedAt = s.at();
+      }
       if (runId == null) {
         runId = s.runId();
         fingerprint = Map.copyOf(s.fingerprint());
@@ -84,8 +88,13 @@ public final class RunHistory {
       usage = usage.plus(c.usage());
       AttemptHistory a = t.attempt(c.attempt());
       if (a != null) {
+        a.usage = a.usage.plus(c.usage());
         a.stages.add(new StageRecord(c.kind(), c.stage(), c.outcome(),
-            c.summary().length() > 300 ? c.summary().substring(0, 297) + "..." : c.summary()));
+            c.summary().length() > 300 ? c.summary().substring(0, 297) + "..." : c.summary(), c.findings(),
+            c.attributes()));
+        if (c.kind() == StageKind.VERIFY || c.kind() == StageKind.CHECK) {
+          a.evidence.addAll(c.evidence());
+        }
       }
       if (c.kind() == StageKind.REVIEW) {
         t.reviews.add("attempt " + c.attempt() + " " + c.stage() + ": "
@@ -102,28 +111,28 @@ public final class RunHistory {
       while (recentFindings.size() > RECENT_FINDINGS) {
         recentFindings.remove(0);
       }
-      end(t, f.attempt(), f.at(), "failed at " + f.stage());
+      end(t, f.attempt(), f.at(), "failed at " + f.stage(), f.findings());
     } else if (e instanceof LoopEvent.AttemptDeferred d) {
       TicketHistory t = acc(d.ticketId());
       t.deferred++;
-      end(t, d.attempt(), d.at(), "deferred");
+      end(t, d.attempt(), d.at(), "deferred", List.of("waits for " + String.join(", ", d.blockers())));
     } else if (e instanceof LoopEvent.AttemptInterrupted i) {
       TicketHistory t = acc(i.ticketId());
       t.interrupted++;
       t.findings.add(new Finding(i.attempt(), StageKind.ENGINE.wireName(), "attempt interrupted: " + i.reason()));
-      end(t, i.attempt(), i.at(), "interrupted");
+      end(t, i.attempt(), i.at(), "interrupted", List.of(i.reason()));
     } else if (e instanceof LoopEvent.TicketDone d) {
       TicketHistory t = acc(d.ticketId());
       t.outcome = RunReport.TicketOutcome.DONE;
       t.evidence = List.copyOf(d.evidence());
       t.gateReason = "";
-      end(t, d.attempt(), d.at(), "done");
+      end(t, d.attempt(), d.at(), "done", List.of());
     } else if (e instanceof LoopEvent.HumanGated g) {
       TicketHistory t = acc(g.ticketId());
       t.outcome = RunReport.TicketOutcome.HUMAN_GATED;
       t.evidence = List.copyOf(g.evidence());
       t.gateReason = g.reason();
-      end(t, g.attempt(), g.at(), "human-gated");
+      end(t, g.attempt(), g.at(), "human-gated", List.of(g.reason()));
       interventions.add(new RunReport.Intervention(RunReport.InterventionKind.HUMAN_GATED, g.ticketId(),
           g.reason()));
     } else if (e instanceof LoopEvent.TicketDiscovered t) {
@@ -151,11 +160,12 @@ public final class RunHistory {
     return tickets.computeIfAbsent(id, TicketHistory::new);
   }
 
-  private void end(TicketHistory t, int attempt, Instant at, String result) {
+  private void end(TicketHistory t, int attempt, Instant at, String result, List<String> why) {
     AttemptHistory a = t.attempt(attempt);
     if (a != null && a.endedAt == null) {
       a.endedAt = at;
       a.result = result;
+      a.findings.addAll(why);
     }
     if (t.openAttempt == attempt) {
       Instant since = t.openSince;
@@ -227,6 +237,16 @@ public final class RunHistory {
 
   public String endingDetail() {
     return endingDetail;
+  }
+
+  /** When the run first started; empty before it. */
+  public Optional<Instant> startedAt() {
+    return Optional.ofNullable(startedAt);
+  }
+
+  /** When the latest event happened; empty before the first. */
+  public Optional<Instant> lastEventAt() {
+    return Optional.ofNullable(lastAt);
   }
 
   /** Events folded into this history. */
@@ -405,7 +425,10 @@ public final class RunHistory {
     private Instant startedAt = Instant.EPOCH;
     private @Nullable Instant endedAt;
     private String result = "";
+    private Usage usage = Usage.ZERO;
     private final List<StageRecord> stages = new ArrayList<>();
+    private final List<String> findings = new ArrayList<>();
+    private final List<Evidence> evidence = new ArrayList<>();
 
     private AttemptHistory() {}
 
@@ -441,8 +464,34 @@ public final class RunHistory {
     public List<StageRecord> stages() {
       return Collections.unmodifiableList(stages);
     }
+
+    /** The stage of a kind, if it ran in this attempt (the first of that kind). */
+    public Optional<StageRecord> stage(StageKind kind) {
+      return stages.stream().filter(s -> s.kind() == kind).findFirst();
+    }
+
+    /** Tokens and money its stages used. */
+    public Usage usage() {
+      return usage;
+    }
+
+    /** Why it ended other than done: the failed stage's findings, the blockers it waits for, ... */
+    public List<String> findings() {
+      return Collections.unmodifiableList(findings);
+    }
+
+    /** What its verify and added stages checked. */
+    public List<Evidence> evidence() {
+      return Collections.unmodifiableList(evidence);
+    }
   }
 
-  /** One stage of an attempt as the journal recorded it. */
-  public record StageRecord(StageKind kind, String stage, StageOutcome outcome, String summary) {}
+  /** One stage of an attempt as the journal recorded it (the summary cut to 300 characters). */
+  public record StageRecord(StageKind kind, String stage, StageOutcome outcome, String summary,
+      List<String> findings, Map<String, String> attributes) {
+    public StageRecord {
+      findings = List.copyOf(findings);
+      attributes = Map.copyOf(attributes);
+    }
+  }
 }

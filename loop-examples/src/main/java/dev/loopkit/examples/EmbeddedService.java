@@ -13,6 +13,8 @@ import dev.loopkit.core.InputException;
 import dev.loopkit.core.LoopEngine;
 import dev.loopkit.core.LoopEvent;
 import dev.loopkit.core.LoopListener;
+import dev.loopkit.core.RunDirectory;
+import dev.loopkit.core.RunEnding;
 import dev.loopkit.core.RunReport;
 import dev.loopkit.core.RunResult;
 import dev.loopkit.core.Verifier;
@@ -187,8 +189,8 @@ public final class EmbeddedService implements AutoCloseable {
   private @Nullable String unfinishedRun(String batch) {
     try (Stream<Path> dirs = Files.list(runs)) {
       return dirs.filter(d -> d.getFileName().toString().startsWith(batch + "-"))
-          .filter(d -> Files.isRegularFile(d.resolve("journal.jsonl")))
-          .filter(d -> !RunReport.of(d).ending().equals("DONE"))
+          .filter(d -> RunDirectory.of(d).exists())
+          .filter(d -> RunDirectory.of(d).history().ending().orElse(null) != RunEnding.Kind.DONE)
           .map(d -> d.getFileName().toString())
           .max(Comparator.naturalOrder())
           .orElse(null);
@@ -501,7 +503,7 @@ public final class EmbeddedService implements AutoCloseable {
           .put("costUsd", report.usage().costUsd().toPlainString());
       ArrayNode tickets = n.putArray("tickets");
       for (RunReport.TicketReport t : report.tickets()) {
-        ObjectNode tn = tickets.addObject().put("id", t.ticketId()).put("outcome", t.outcome())
+        ObjectNode tn = tickets.addObject().put("id", t.ticketId()).put("outcome", t.outcome().wireName())
             .put("attempts", t.attempts()).put("failedAttempts", t.failedAttempts());
         ArrayNode evidence = tn.putArray("evidence");
         for (Evidence e : t.evidence()) {
@@ -512,7 +514,7 @@ public final class EmbeddedService implements AutoCloseable {
       }
       ArrayNode interventions = n.putArray("interventions");
       for (RunReport.Intervention i : report.interventions()) {
-        interventions.addObject().put("kind", i.kind()).put("ticket", i.ticketId()).put("detail", i.detail());
+        interventions.addObject().put("kind", i.kind().wireName()).put("ticket", i.ticketId()).put("detail", i.detail());
       }
       return n;
     }

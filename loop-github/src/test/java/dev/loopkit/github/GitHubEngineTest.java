@@ -16,7 +16,7 @@ import dev.loopkit.core.LoopEngine;
 import dev.loopkit.core.LoopEvent;
 import dev.loopkit.core.NewTicket;
 import dev.loopkit.core.RunEnding;
-import dev.loopkit.core.RunJournal;
+import dev.loopkit.core.RunDirectory;
 import dev.loopkit.core.RunResult;
 import dev.loopkit.core.Status;
 import dev.loopkit.core.Ticket;
@@ -125,7 +125,7 @@ class GitHubEngineTest {
       }
       return writesFile().work(a);
     };
-    Path journal = dir.resolve("run").resolve(RunJournal.FILE_NAME);
+    Path journal = RunDirectory.of(dir.resolve("run")).journal();
 
     // first process: dies right after GitHub filed the issue, before the journal heard of it
     DyingTracker dying = new DyingTracker(github.tracker().build(), journal);
