@@ -86,6 +86,37 @@ public final class Caps {
     return allowUnmeteredUsage;
   }
 
+  /**
+   * The first cap the run has reached, checked before every pass; null when none is. Unmetered usage counts as
+   * reaching the money cap unless {@link #allowUnmeteredUsage()}.
+   */
+  RunEnding.@org.jspecify.annotations.Nullable Capped reached(Usage used, java.time.Instant now,
+      java.time.Instant deadline, @org.jspecify.annotations.Nullable CapReachedException discovery) {
+    if (!now.isBefore(deadline)) {
+      return new RunEnding.Capped(Cap.WALL_CLOCK, "ran for the wall-clock cap of " + maxWallClock);
+    }
+    if (!used.isMetered() && !allowUnmeteredUsage) {
+      return new RunEnding.Capped(Cap.MONEY, used.unmeteredCalls() + " model call(s) could not be priced or"
+          + " reported no usage, so the money and token caps cannot see them: add the model to the client's price"
+          + " table, or declare such usage free with Caps.builder().allowUnmeteredUsage()");
+    }
+    if (used.totalTokens() >= maxTokens) {
+      return new RunEnding.Capped(Cap.TOKENS, "used " + used.totalTokens() + " tokens of " + maxTokens);
+    }
+    if (used.costUsd().compareTo(maxCostUsd) >= 0) {
+      return new RunEnding.Capped(Cap.MONEY, "spent $" + used.costUsd().toPlainString() + " of $"
+          + maxCostUsd.toPlainString());
+    }
+    return discovery == null ? null
+        : new RunEnding.Capped(Cap.DISCOVERED_TICKETS, String.valueOf(discovery.getMessage()));
+  }
+
+  /** What is left of these caps after {@code used}, for an attempt starting now. */
+  Budget budget(Usage used, java.time.Instant deadline) {
+    BigDecimal money = maxCostUsd.subtract(used.costUsd()).max(BigDecimal.ZERO);
+    return new Budget(Math.max(0, maxTokens - used.totalTokens()), money, deadline, maxTurnsPerWorker);
+  }
+
   /** The caps as strings, for the journal and reports. */
   public Map<String, String> describe() {
     Map<String, String> out = new LinkedHashMap<>();

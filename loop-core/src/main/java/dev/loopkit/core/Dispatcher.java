@@ -17,9 +17,10 @@ import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The attempts in flight: at most {@code capacity}, each in a numbered worker slot, with the resources their
- * tickets hold. Starts attempts on the executor; each posts its outcome to the inbox when it ends. Engine
- * thread only.
+ * Starts attempts and keeps those in flight: at most {@code capacity}, each in a numbered worker slot, with the
+ * resources their tickets hold. Every start is journaled and synced before the ticket is claimed, so the
+ * tracker never holds a claim the journal does not know. Each attempt posts its outcome to the inbox when it
+ * ends. Engine thread only.
  */
 final class Dispatcher {
   /** An attempt in flight. */
@@ -31,11 +32,77 @@ final class Dispatcher {
   private final Map<String, InFlight> inFlight = new LinkedHashMap<>();
   private final Map<String, String> held = new HashMap<>();
   private final BitSet slots = new BitSet();
+  private final Ledger ledger;
+  private final Tracker tracker;
+  private final Settler settler;
+  private final String runId;
+  private final Waits waits = new Waits();
 
-  Dispatcher(Executor executor, Inbox inbox, int capacity) {
+  /** Makes the attempt for a ticket (claimed, so in progress) and its attempt number. */
+  @FunctionalInterface
+  interface AttemptFactory {
+    Attempt attempt(Ticket ticket, int number);
+  }
+
+  private record Start(Ticket ticket, int attempt, int slot) {}
+
+  Dispatcher(Executor executor, Inbox inbox, int capacity, Ledger ledger, Tracker tracker, Settler settler,
+      String runId) {
     this.executor = executor;
     this.inbox = inbox;
     this.capacity = capacity;
+    this.ledger = ledger;
+    this.tracker = tracker;
+    this.settler = settler;
+    this.runId = runId;
+  }
+
+  /**
+   * Starts the ready tickets the free slots allow: gates a ticket out of attempts instead, skips one whose
+   * resources are taken, journals the starts, syncs, then claims and runs each.
+   */
+  void startAll(List<Ticket> ready, AttemptFactory attempts) {
+    RunHistory history = ledger.history();
+    List<Settler.Effect> gates = new ArrayList<>();
+    List<Start> starts = new ArrayList<>();
+    for (Ticket t : ready) {
+      if (free() == 0) {
+        break;
+      }
+      if (inFlight.containsKey(t.id()) || t.status() != Status.OPEN || heldResourceOf(t) != null) {
+        continue;
+      }
+      if (history.failedAttempts(t.id()) >= settler.maxAttemptsPerTicket()) {
+        gates.add(settler.gateExhausted(t.id()));
+        continue;
+      }
+      int attempt = history.nextAttempt(t.id());
+      int slot = reserve(t);
+      ledger.append(new LoopEvent.TicketDispatched(ledger.now(), t.id(), attempt, slot));
+      starts.add(new Start(t, attempt, slot));
+    }
+    ledger.sync();
+    settler.apply(gates);
+    for (Start s : starts) {
+      Ticket t = s.ticket();
+      if (!tracker.claim(t.id(), "run " + runId)) {
+        release(t, s.slot());
+        ledger.append(new LoopEvent.AttemptInterrupted(ledger.now(), t.id(), s.attempt(),
+            "the tracker refused the claim: the ticket is no longer open"));
+        continue;
+      }
+      LoopEvent.ResourceWaited waited = waits.ended(t.id(), ledger.now());
+      if (waited != null) {
+        ledger.append(waited);
+      }
+      Ticket claimed = t.withStatus(Status.IN_PROGRESS);
+      start(claimed, s.attempt(), s.slot(), ledger.now(), attempts.attempt(claimed, s.attempt()));
+    }
+  }
+
+  /** Notes the open tickets that now wait for a resource an in-flight ticket holds. */
+  void noteWaits(LiveBatch batch) {
+    waits.note(batch, held, inFlight.keySet(), ledger.now());
   }
 
   int free() {
@@ -73,7 +140,7 @@ final class Dispatcher {
    * Takes the lowest free slot and the ticket's resources for an attempt about to be journaled, so a second
    * ticket needing one of them cannot be planned into the same pass.
    */
-  int reserve(Ticket ticket) {
+  private int reserve(Ticket ticket) {
     int slot = slots.nextClearBit(0);
     slots.set(slot);
     ticket.resources().forEach(r -> held.put(r, ticket.id()));
@@ -81,13 +148,13 @@ final class Dispatcher {
   }
 
   /** Gives back what {@link #reserve} took, for an attempt that did not start (its claim was refused). */
-  void release(Ticket ticket, int slot) {
+  private void release(Ticket ticket, int slot) {
     slots.clear(slot);
     held.values().removeIf(ticket.id()::equals);
   }
 
   /** Starts an attempt in a reserved slot; its ticket's resources are held until {@link #finish}. */
-  void start(Ticket ticket, int attempt, int slot, Instant now, Attempt work) {
+  private void start(Ticket ticket, int attempt, int slot, Instant now, Attempt work) {
     FutureTask<AttemptOutcome> task = new FutureTask<>(work) {
       @Override
       protected void done() {

@@ -46,6 +46,36 @@ final class Inbox {
     return queue.poll(Math.max(0, Math.min(timeout.toMillis(), Long.MAX_VALUE / 2)), TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * Waits until at least one attempt has finished (at most {@code timeout}), then takes everything that has
+   * arrived: events go to {@code events} and filings to {@code filings} in order, the finished attempts are
+   * returned. Empty when the timeout passed first.
+   */
+  List<Finished> awaitFinished(Duration timeout, java.time.Clock clock, java.util.function.Consumer<LoopEvent> events,
+      java.util.function.Consumer<Filing> filings) throws InterruptedException {
+    java.time.Instant until = clock.instant().plus(timeout);
+    List<Finished> finished = new ArrayList<>();
+    while (finished.isEmpty()) {
+      Duration left = Duration.between(clock.instant(), until);
+      Message first = left.isNegative() || left.isZero() ? null : take(left);
+      if (first == null) {
+        return finished;
+      }
+      List<Message> arrived = new ArrayList<>(List.of(first));
+      arrived.addAll(drain());
+      for (Message m : arrived) {
+        if (m instanceof Event e) {
+          events.accept(e.event());
+        } else if (m instanceof Filing f) {
+          filings.accept(f);
+        } else {
+          finished.add((Finished) m);
+        }
+      }
+    }
+    return finished;
+  }
+
   /** Every message that has arrived, without waiting. */
   List<Message> drain() {
     List<Message> out = new ArrayList<>();

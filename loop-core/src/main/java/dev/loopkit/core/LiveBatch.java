@@ -21,11 +21,32 @@ final class LiveBatch implements BatchView {
   private final Map<Status, Set<String>> byStatus = new EnumMap<>(Status.class);
   private final Map<String, Set<String>> openByResource = new HashMap<>();
   private boolean read;
+  private String cursor = "";
 
   LiveBatch() {
     for (Status s : Status.values()) {
       byStatus.put(s, new LinkedHashSet<>());
     }
+  }
+
+  /**
+   * Reads what changed since the last read (the cursor it returned) and applies it.
+   *
+   * @throws HarnessFault if the tracker throws, naming it
+   */
+  BatchChanges read(Tracker tracker) {
+    BatchChanges changes;
+    try {
+      changes = tracker.changesSince(cursor);
+    } catch (RuntimeException e) {
+      throw new HarnessFault(Attempt.describe("the tracker (reading the batch)", e), e);
+    }
+    return apply(changes);
+  }
+
+  /** The whole view as a full read, for a part that must see everything once (a ready set's first call). */
+  BatchChanges asFullRead() {
+    return new BatchChanges(true, tickets(), Set.of(), cursor);
   }
 
   /**
@@ -69,6 +90,7 @@ final class LiveBatch implements BatchView {
     }
     boolean first = !this.read;
     this.read = true;
+    this.cursor = read.cursor();
     return first ? new BatchChanges(true, read.full() ? read.tickets() : tickets(), Set.of(), read.cursor())
         : BatchChanges.since(changed, removed, read.cursor());
   }

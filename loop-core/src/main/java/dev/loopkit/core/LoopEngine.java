@@ -28,16 +28,36 @@ import org.jspecify.annotations.Nullable;
  *     .run();
  * }</pre>
  *
- * <p>Per ticket the pipeline is: open workspace, work, review (if set), integrate (if set), verify, then the
- * engine (never the worker) marks the ticket done with the evidence. Every event goes to the run journal
- * ({@code <run dir>/journal.jsonl}) before the engine acts on it. Calling {@link #run()} on a directory
- * whose run has not ended DONE continues it: after a crash (attempts in flight are counted as interrupted and
- * retried), or after a person acted on a {@code CAPPED}, {@code STALLED}, {@code TAMPERED} or {@code FAILED}
- * ending (raised a cap, answered a gate, restored the definition of done, fixed the tracker). Caps, passes and
- * the wall clock count across every session, and the definition of done is compared with the fingerprint of
- * the run's first start. Interrupting the thread in {@code run()} stops the run: attempts in flight are
- * interrupted and their tickets reopened, the run ends {@code FAILED}, and it can be continued later. An
- * engine is immutable and may run several run directories, one after the other or at once.
+ * <p><b>The pipeline.</b> Each attempt is a fresh worker in a pipeline of {@link Stage}s: open the workspace,
+ * work, review (if set), integrate (if set), verify, then the stages the host added ({@link Builder#stage},
+ * {@link Builder#stageAfter}); only when every stage passed does the engine (never the worker) mark the
+ * ticket done with the evidence of the verify and added stages. The first stage that does not pass ends the
+ * attempt; its findings go on the ticket and to the next fresh worker, and after
+ * {@link Caps#maxAttemptsPerTicket()} failures the ticket waits for a person.
+ *
+ * <p><b>Endings.</b> {@code DONE} only when the oracle says the batch is settled and every ticket is done;
+ * {@code HUMAN_GATED} when it settled with tickets waiting for a person; otherwise {@code CAPPED},
+ * {@code STALLED}, {@code TAMPERED} or {@code FAILED}, each naming what stopped the run.
+ *
+ * <p><b>Cost of a pass.</b> A pass reads the tracker once ({@link Tracker#changesSince}), judges with the
+ * oracle and plans with the ready set, both fed what that read changed, journals its decisions and starts with
+ * at most two syncs of the journal (the decisions of every attempt that finished since the last pass, then
+ * the attempts it starts), and writes to the tracker only for the tickets that finished or start. So a pass
+ * costs what changed, not the batch, with the stock parts ({@link Oracle#allDone()}, loop-scheduler's
+ * {@code DependencyReadySet}, an adapter with incremental reads); the first pass of a session reads the whole
+ * batch once, and {@link ReadySet#simple()} rescans it every pass. The engine keeps a fold of the run
+ * ({@link RunHistory}) in memory, not its events: memory per ticket does not depend on the batch size.
+ *
+ * <p><b>Journal and resume.</b> Every event goes to the run journal ({@link RunDirectory#journal()}); the
+ * engine syncs it before it acts on any event. Calling {@link #run()} on a directory whose run has not ended
+ * DONE continues it: after a crash (attempts in flight are counted as interrupted and retried, a decision
+ * journaled but not yet written to the tracker is written), or after a person acted on a {@code HUMAN_GATED},
+ * {@code CAPPED}, {@code STALLED}, {@code TAMPERED} or {@code FAILED} ending (answered a gate, raised a cap,
+ * restored the definition of done, fixed the tracker). Caps, passes and the wall clock count across every
+ * session, and the definition of done is compared with the fingerprint of the run's first start.
+ * Interrupting the thread in {@code run()} stops the run: attempts in flight are interrupted and their tickets
+ * reopened, the run ends {@code FAILED}, and it can be continued later. An engine is immutable and may run
+ * several run directories, one after the other or at once.
  */
 public final class LoopEngine {
   private final EngineSettings settings;
@@ -62,9 +82,9 @@ public final class LoopEngine {
   }
 
   /**
-   * Runs (or resumes) the batch to its ending, on the calling thread; attempts run on the executor. Blocks
-   * until the run ends. Returns normally for every ending, including failures of the host's parts, which
-   * end the run {@link RunEnding.Failed}.
+   * Runs (or resumes) the batch to its ending, on the calling thread; attempts run on the executor, listeners
+   * are called on the calling thread. Blocks until the run ends. Returns normally for every ending, including
+   * failures of the host's parts, which end the run {@link RunEnding.Failed} naming the part.
    *
    * @throws InputException if the run directory is locked by another run, or holds a run that ended DONE, or
    *     its journal is damaged beyond a torn last line

@@ -2,10 +2,8 @@ package dev.loopkit.core;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -208,15 +206,11 @@ final class RunJournal implements AutoCloseable {
   }
 
   synchronized void checkpoint(RunHistory history) {
-    ObjectNode root = JSON.createObjectNode();
-    root.put("format", FORMAT);
-    root.put("journalOffset", length);
-    root.put("tail", tailHash(length));
-    root.set("history", JSON.valueToTree(history));
+    CheckpointFile content = new CheckpointFile(FORMAT, length, tailHash(length), history);
     Path target = directory.resolve(CHECKPOINT);
     Path tmp = directory.resolve("." + CHECKPOINT + ".tmp");
     try {
-      byte[] data = JSON.writeValueAsBytes(root);
+      byte[] data = JSON.writeValueAsBytes(content); // streamed: no tree of the whole history in memory
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
           StandardOpenOption.TRUNCATE_EXISTING)) {
         ch.write(java.nio.ByteBuffer.wrap(data));
@@ -300,6 +294,9 @@ final class RunJournal implements AutoCloseable {
     }
   }
 
+  /** The checkpoint file: the history holds exactly the journal's events up to {@code journalOffset}. */
+  private record CheckpointFile(int format, long journalOffset, String tail, RunHistory history) {}
+
   /** A checkpoint read back: the history and the journal offset it holds the events up to. */
   private static final class Checkpoint {
     final RunHistory history;
@@ -313,37 +310,37 @@ final class RunJournal implements AutoCloseable {
 
   private static @Nullable Checkpoint readCheckpoint(Path runDirectory, Path journal, long journalLength) {
     Path file = runDirectory.resolve(CHECKPOINT);
-    JsonNode root;
+    CheckpointFile content;
     try {
-      root = JSON.readTree(Files.readAllBytes(file));
+      content = JSON.readValue(Files.readAllBytes(file), CheckpointFile.class);
     } catch (NoSuchFileException e) {
       return null;
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       LOG.warn("ignoring unreadable checkpoint {} ({}); replaying the journal", file, e.toString());
       return null;
     }
+    long offset = content.journalOffset();
+    if (content.format() != FORMAT || offset < 0 || offset > journalLength) {
+      LOG.warn("ignoring checkpoint {}: it does not match journal {} ({} bytes)", file, journal, journalLength);
+      return null;
+    }
     try {
-      long offset = root.path("journalOffset").asLong(-1);
-      if (root.path("format").asInt() != FORMAT || offset < 0 || offset > journalLength) {
-        LOG.warn("ignoring checkpoint {}: it does not match journal {} ({} bytes)", file, journal, journalLength);
-        return null;
-      }
       int n = (int) Math.min(TAIL_BYTES, offset);
       byte[] tail = new byte[n];
       try (RandomAccessFile raf = new RandomAccessFile(journal.toFile(), "r")) {
         raf.seek(offset - n);
         raf.readFully(tail);
       }
-      if (!sha256(tail).equals(root.path("tail").asText())) {
+      if (!sha256(tail).equals(content.tail())) {
         LOG.warn("ignoring checkpoint {}: journal {} no longer holds the events it was taken after", file,
             journal);
         return null;
       }
-      return new Checkpoint(JSON.treeToValue(root.get("history"), RunHistory.class), offset);
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("ignoring damaged checkpoint {} ({}); replaying the journal", file, e.toString());
+    } catch (IOException e) {
+      LOG.warn("ignoring checkpoint {} ({}); replaying the journal", file, e.toString());
       return null;
     }
+    return new Checkpoint(content.history(), offset);
   }
 
   /** Replays the journal from {@code offset}; returns the length of its valid part. */

@@ -19,11 +19,57 @@ final class Settler {
   private final Tracker tracker;
   private final Ledger ledger;
   private final Caps caps;
+  private int consecutiveFailures;
 
   Settler(Tracker tracker, Ledger ledger, Caps caps) {
     this.tracker = tracker;
     this.ledger = ledger;
     this.caps = caps;
+  }
+
+  /**
+   * Journals the decisions for attempts that finished and returns their tracker writes. When {@code tampered}
+   * names changes to the definition of done, an attempt that succeeded is not marked done: it was measured
+   * against a finish line that moved.
+   */
+  List<Effect> settle(List<Inbox.Finished> finished, Dispatcher dispatcher, List<String> tampered) {
+    List<Effect> effects = new ArrayList<>();
+    for (Inbox.Finished f : finished) {
+      Dispatcher.InFlight done = dispatcher.finish(f.ticketId());
+      if (done == null) {
+        continue;
+      }
+      if (!done.ticket().resources().isEmpty()) {
+        ledger.append(new LoopEvent.ResourcesReleased(ledger.now(), f.ticketId(),
+            List.copyOf(done.ticket().resources()),
+            java.time.Duration.between(done.since(), ledger.now()).toMillis()));
+      }
+      AttemptOutcome outcome = f.outcome();
+      if (outcome instanceof AttemptOutcome.Succeeded && !tampered.isEmpty()) {
+        outcome = new AttemptOutcome.Interrupted("the definition of done changed during the attempt; not marked"
+            + " done (" + String.join("; ", tampered) + ")");
+      }
+      if (outcome instanceof AttemptOutcome.Failed) {
+        consecutiveFailures++;
+      } else if (outcome instanceof AttemptOutcome.Succeeded) {
+        consecutiveFailures = 0;
+      }
+      effects.add(decide(f.ticketId(), done.attempt(), outcome));
+    }
+    return effects;
+  }
+
+  int maxAttemptsPerTicket() {
+    return caps.maxAttemptsPerTicket();
+  }
+
+  /** Failed attempts since the last success (for the healer's trigger). */
+  int consecutiveFailures() {
+    return consecutiveFailures;
+  }
+
+  void resetConsecutiveFailures() {
+    consecutiveFailures = 0;
   }
 
   /** Journals what an attempt's outcome decides and returns the tracker write it calls for. */
@@ -76,6 +122,18 @@ final class Settler {
         tracker.comment(e.ticketId(), e.comment());
       }
       tracker.transition(e.ticketId(), e.to(), e.note());
+    }
+  }
+
+  /** Applies each write on its own, logging one that fails: for the end of a session, which must not fail. */
+  void applyEach(List<Effect> effects) {
+    for (Effect e : effects) {
+      try {
+        apply(List.of(e));
+      } catch (RuntimeException ex) {
+        org.slf4j.LoggerFactory.getLogger(Settler.class).warn("could not move ticket {} to {} after the run"
+            + " ended; it stays as it is until the run is resumed", e.ticketId(), e.to(), ex);
+      }
     }
   }
 

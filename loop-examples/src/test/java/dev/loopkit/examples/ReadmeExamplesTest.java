@@ -67,6 +67,30 @@ class ReadmeExamplesTest {
   }
 
   @Test
+  void theStageSnippetAddsItsEvidenceToDoneAndFailsTheAttemptWhenStagingIsDown() throws IOException {
+    InMemoryTracker tracker = InMemoryTracker.of(Ticket.builder("T-1").title("deploy").build(),
+        Ticket.builder("T-2").title("deploy again").build());
+    dev.loopkit.core.Worker worker = a -> {
+      if (a.ticket().id().equals("T-1")) {
+        Files.writeString(dir.resolve("staging.ok"), "up");
+      } else {
+        Files.deleteIfExists(dir.resolve("staging.ok"));
+      }
+      return dev.loopkit.core.WorkResult.completed("deployed", dev.loopkit.core.Usage.ZERO);
+    };
+    RunResult result = ReadmeSnippets.stageOfYourOwn().tracker(tracker).worker(worker)
+        .verifier(r -> dev.loopkit.core.Verification.passed(dev.loopkit.core.Evidence.of("tests", "green")))
+        .workspaces(dev.loopkit.core.Workspaces.shared(dir)).runDirectory(dir.resolve("run"))
+        .caps(dev.loopkit.core.Caps.builder().maxConcurrency(1).maxAttemptsPerTicket(1).build()).build().run();
+
+    assertEquals(Status.DONE, tracker.ticket("T-1").status());
+    assertTrue(tracker.ticket("T-1").comments().get(tracker.ticket("T-1").comments().size() - 1).body()
+        .contains("http-probe: GET /health 200"));
+    assertEquals(Status.HUMAN_GATED, tracker.ticket("T-2").status());
+    assertEquals(RunEnding.Kind.HUMAN_GATED, result.ending().kind(), result.ending().describe());
+  }
+
+  @Test
   void theMarkdownTrackerJavadocSnippetFilesATicketOncePerKey() throws IOException {
     Files.createDirectories(dir.resolve("tickets"));
     Ticket first = ReadmeSnippets.markdownTrackerJavadoc(dir.resolve("tickets"));

@@ -6,6 +6,9 @@ import dev.loopkit.core.Finding;
 import dev.loopkit.core.LoopEngine;
 import dev.loopkit.core.NewTicket;
 import dev.loopkit.core.RunResult;
+import dev.loopkit.core.Stage;
+import dev.loopkit.core.StageKind;
+import dev.loopkit.core.StageResult;
 import dev.loopkit.core.Ticket;
 import dev.loopkit.core.Tracker;
 import dev.loopkit.core.Usage;
@@ -128,6 +131,25 @@ final class ReadmeSnippets {
         .build()
         .run();
     return result;
+  }
+
+  // ---- README.md, "The attempt pipeline and stages of your own" ----
+
+  /** The host's own check in the README's stage example: here, a marker file the deployment writes. */
+  static final class StagingProbe {
+    private StagingProbe() {}
+
+    static boolean healthy(Path workspace) {
+      return java.nio.file.Files.isRegularFile(workspace.resolve("staging.ok"));
+    }
+  }
+
+  static LoopEngine.Builder stageOfYourOwn() {
+    Stage smoke = context -> StagingProbe.healthy(context.workspace().directory())
+        ? StageResult.passed("staging answered", List.of(Evidence.of("http-probe", "GET /health 200")))
+        : StageResult.failed("staging did not answer GET /health with 200");
+    LoopEngine.Builder withSmoke = LoopEngine.builder().stageAfter(StageKind.INTEGRATE, "staging-smoke", smoke);
+    return withSmoke;
   }
 
   // ---- loop-core javadoc: MarkdownTracker (the folder is a parameter so a test can run it) ----
