@@ -115,6 +115,8 @@ public final class GitHubTracker implements Tracker {
   private @Nullable Instant watermark;
   private @Nullable Instant lastFullRead;
   private long incrementalReads;
+  /** What the last full read cost in requests, beyond 304s: the yardstick an incremental read must beat. */
+  private long fullReadCost;
 
   private GitHubTracker(Builder b, GitHubApi api) {
     this.api = api;
@@ -183,8 +185,12 @@ public final class GitHubTracker implements Tracker {
    * left the milestone is reported removed. Each listed issue of the batch costs one conditional call for its
    * comments (when it has any) and, with native dependencies, one for its blockers (when it has any); issues
    * the overlap lists again unchanged are not reported. Issues this instance wrote since the last read are
-   * fetched even if the listing misses them. An issue deleted or transferred away leaves no trace in a
-   * listing; the periodic full read is what drops it from the batch.
+   * fetched even if the listing misses them. When fetching the changed issues would take more requests than
+   * the last full read did (many issues changed at once), the read is a full one instead. An issue deleted or
+   * transferred away leaves no trace in a listing; the periodic full read is what drops it from the batch.
+   *
+   * <p>Calls are serialized on this instance (they share the state behind the cursor) and block on GitHub; a
+   * read that fails changes nothing, so the next call with the same cursor loses no change.
    */
   @Override
   public BatchChanges changesSince(String cursor) {
@@ -221,6 +227,11 @@ public final class GitHubTracker implements Tracker {
       latest = later(latest, updated.get(n));
     }
     Batch batch = Batch.of(tickets);
+    long cost = Math.max(1, (issues.size() + 99) / 100) + (comments.isEmpty() ? 0 : 1);
+    for (JsonNode issue : issues) {
+      cost += asksForBlockers(issue) ? 1 : 0;
+    }
+    fullReadCost = cost;
     reported.clear();
     reported.putAll(now);
     reportedUpdatedAt.clear();
@@ -258,14 +269,23 @@ public final class GitHubTracker implements Tracker {
         }
       }
     }
-    Map<Long, Ticket> changed = new LinkedHashMap<>();
-    Map<Long, Instant> updated = new HashMap<>();
+    Map<Long, JsonNode> moved = new LinkedHashMap<>();
+    long cost = 0;
     for (Map.Entry<Long, JsonNode> e : inBatch.entrySet()) {
       long n = e.getKey();
-      Instant at = updatedAt(e.getValue());
-      if (!wrote.contains(n) && at.equals(reportedUpdatedAt.get(n))) {
-        continue; // listed again by the overlap, unchanged: costs no further call
+      if (wrote.contains(n) || !updatedAt(e.getValue()).equals(reportedUpdatedAt.get(n))) {
+        moved.put(n, e.getValue()); // issues listed again by the overlap, unchanged, cost no further call
+        cost += (e.getValue().path("comments").asInt(0) > 0 ? 1 : 0) + (asksForBlockers(e.getValue()) ? 1 : 0);
       }
+    }
+    if (cost > fullReadCost) {
+      return fullRead(); // so many issues changed that reading them one by one costs more than the batch
+    }
+    Map<Long, Ticket> changed = new LinkedHashMap<>();
+    Map<Long, Instant> updated = new HashMap<>();
+    for (Map.Entry<Long, JsonNode> e : moved.entrySet()) {
+      long n = e.getKey();
+      Instant at = updatedAt(e.getValue());
       Ticket t = toTicket(e.getValue(), issueComments(e.getValue()), nativeEdges(e.getValue()));
       updated.put(n, at);
       if (!t.equals(reported.get(n))) {
@@ -422,10 +442,7 @@ public final class GitHubTracker implements Tracker {
     if (parent != null) {
       edges.add(Dependency.childOf(Long.toString(parent)));
     }
-    JsonNode summary = issue.path("issue_dependencies_summary");
-    boolean unknown = summary.isMissingNode() || summary.isNull();
-    int blockers = summary.path("total_blocked_by").asInt(summary.path("blocked_by").asInt(0));
-    if (unknown || blockers > 0) {
+    if (asksForBlockers(issue)) {
       HttpUrl url = issueUrl(n).addPathSegment("dependencies").addPathSegment("blocked_by")
           .addQueryParameter("per_page", "100").build();
       String what = "listing the issues blocking #" + n;
@@ -441,6 +458,16 @@ public final class GitHubTracker implements Tracker {
       }
     }
     return edges;
+  }
+
+  /** Whether reading the issue's native edges takes a call: its summary reports blockers, or is missing. */
+  private boolean asksForBlockers(JsonNode issue) {
+    if (dependencySource != DependencySource.NATIVE) {
+      return false;
+    }
+    JsonNode summary = issue.path("issue_dependencies_summary");
+    boolean unknown = summary.isMissingNode() || summary.isNull();
+    return unknown || summary.path("total_blocked_by").asInt(summary.path("blocked_by").asInt(0)) > 0;
   }
 
   private boolean sameRepo(String repositoryUrl) {

@@ -128,6 +128,32 @@ class GitHubTrackerChangesTest {
   }
 
   @Test
+  void whenFetchingTheChangedIssuesWouldCostMoreThanTheBatchTheReadIsAFullOne() {
+    GitHubTracker tracker = tracker();
+    for (int i = 1; i <= 30; i++) {
+      github.seedIssue("issue " + i, "", "loop:batch-1");
+    }
+    tracker.comment("1", "first comment");
+    github.clearSeen();
+    BatchChanges full = tracker.changesSince("");
+    int fullReadRequests = github.seen().size();
+    for (int i = 2; i <= 30; i++) {
+      tracker.comment(Integer.toString(i), "comment on " + i);
+    }
+    github.clearSeen();
+
+    BatchChanges changes = tracker.changesSince(full.cursor());
+
+    assertEquals(2, fullReadRequests, "the list and the repository's comments");
+    assertTrue(changes.full(), "29 issues' comments one by one would cost more than the batch");
+    assertEquals(30, changes.tickets().size());
+    assertEquals("comment on 30", changes.tickets().get(29).comments().get(0).body());
+    List<String> paths = github.seen().stream().map(FakeGitHub.Seen::path).collect(Collectors.toList());
+    assertEquals(List.of("/repos/acme/widgets/issues", "/repos/acme/widgets/issues",
+        "/repos/acme/widgets/issues/comments"), paths);
+  }
+
+  @Test
   void anIssueThatLostTheBatchLabelIsReportedRemovedAndOneThatGainedItIsListed() {
     github.seedIssue("stays", "", "loop:batch-1");
     github.seedIssue("leaves", "", "loop:batch-1");
