@@ -108,17 +108,19 @@ final class FolderIndex {
   void refresh() {
     Instant settledBefore = fileClock.instant().minus(RACY_WINDOW);
     try {
-      SortedMap<Path, TicketFolder.FileIdentity> listed = folder.ticketFiles();
-      List<Path> vanished = new ArrayList<>();
+      Map<Path, TicketFolder.FileIdentity> listed = folder.ticketFiles();
+      List<Path> toRead = new ArrayList<>();
       for (Map.Entry<Path, TicketFolder.FileIdentity> f : listed.entrySet()) {
-        Path file = f.getKey();
-        if (file.getFileName().toString().toLowerCase(Locale.ROOT).equals(README)) {
-          continue;
+        Entry old = entries.get(f.getKey());
+        if ((old == null || !old.settled() || !old.identity().equals(f.getValue()))
+            && !f.getKey().getFileName().toString().toLowerCase(Locale.ROOT).equals(README)) {
+          toRead.add(f.getKey());
         }
-        Entry old = entries.get(file);
-        if (old != null && old.settled() && old.identity().equals(f.getValue())) {
-          continue;
-        }
+      }
+      toRead.sort(null); // so that of several bad files the first by name is the one reported
+      List<Path> vanished = new ArrayList<>();
+      for (Path file : toRead) {
+        TicketFolder.FileIdentity identity = listed.get(file);
         // the identity was taken before the read, so an edit racing the read changes it and is read next time
         Optional<String> text = folder.read(file);
         if (text.isEmpty()) {
@@ -127,12 +129,13 @@ final class FolderIndex {
         }
         parsedFiles++;
         Ticket parsed = format.parse(file, text.get());
-        boolean settled = f.getValue().modified().toInstant().isBefore(settledBefore);
+        boolean settled = identity.modified().toInstant().isBefore(settledBefore);
+        Entry old = entries.get(file);
         if (old != null && old.ticket().equals(parsed)) {
-          entries.put(file, new Entry(f.getValue(), old.ticket(), settled));
+          entries.put(file, new Entry(identity, old.ticket(), settled));
         } else {
           remove(file);
-          add(file, new Entry(f.getValue(), parsed, settled));
+          add(file, new Entry(identity, parsed, settled));
         }
       }
       for (Path file : entries.keySet()) {

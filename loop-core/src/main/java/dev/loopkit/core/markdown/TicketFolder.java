@@ -16,10 +16,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
-import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -101,12 +101,12 @@ final class TicketFolder {
   record FileIdentity(long size, FileTime modified, @Nullable Object fileKey) {}
 
   /**
-   * Every ticket file in the folder with its identity, sorted by name: regular files (symbolic links followed)
-   * ending in {@code .md} whose name does not start with a dot (temporary files and the lock file are hidden).
-   * One directory listing plus one {@code stat} per entry; no file is opened.
+   * Every ticket file in the folder with its identity, in no particular order: regular files (symbolic links
+   * followed) ending in {@code .md} whose name does not start with a dot (temporary files and the lock file are
+   * hidden). One directory listing plus one {@code stat} per entry; no file is opened.
    */
-  SortedMap<Path, FileIdentity> ticketFiles() {
-    SortedMap<Path, FileIdentity> files = new TreeMap<>();
+  Map<Path, FileIdentity> ticketFiles() {
+    Map<Path, FileIdentity> files = new HashMap<>();
     try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
       for (Path p : stream) {
         String name = p.getFileName().toString();
