@@ -1,5 +1,8 @@
 package dev.loopkit.examples;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loopkit.core.Tracker;
 import dev.loopkit.testing.TrackerContract;
 import java.nio.file.Path;
@@ -12,5 +15,21 @@ class JsonFileTrackerContractTest extends TrackerContract {
   @Override
   protected Tracker newTracker() {
     return JsonFileTracker.open(dir.resolve("batch.json"));
+  }
+
+  /** Deletes the ticket's object from the file, as a person editing it would. */
+  @Override
+  protected boolean removeFromBatch(String id) throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode root = (ObjectNode) json.readTree(dir.resolve("batch.json").toFile());
+    ArrayNode tickets = (ArrayNode) root.get("tickets");
+    for (int i = 0; i < tickets.size(); i++) {
+      if (tickets.get(i).path("id").asText().equals(id)) {
+        tickets.remove(i);
+        json.writeValue(dir.resolve("batch.json").toFile(), root);
+        return true;
+      }
+    }
+    return false;
   }
 }

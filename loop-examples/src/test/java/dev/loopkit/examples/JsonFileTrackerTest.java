@@ -1,9 +1,11 @@
 package dev.loopkit.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.loopkit.core.BatchChanges;
 import dev.loopkit.core.Dependency;
 import dev.loopkit.core.Evidence;
 import dev.loopkit.core.InputException;
@@ -23,6 +25,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -57,6 +62,35 @@ class JsonFileTrackerTest {
     assertTrue(b.claim(t.id(), "b"));
     assertEquals(false, a.claim(t.id(), "a"));
     assertEquals(Status.IN_PROGRESS, a.find(t.id()).orElseThrow().status());
+  }
+
+  @Test
+  void changesSinceAnUnchangedFileAreEmptyAndAnyWriteGivesAFullRead() throws IOException {
+    JsonFileTracker tracker = JsonFileTracker.open(file());
+    Ticket t = tracker.create(NewTicket.builder("watched").build());
+    Files.setLastModifiedTime(file(), FileTime.from(Instant.now().minus(Duration.ofHours(1))));
+
+    BatchChanges first = tracker.changesSince("");
+    BatchChanges unchanged = tracker.changesSince(first.cursor());
+    tracker.transition(t.id(), Status.DONE, "verified");
+    BatchChanges afterWrite = tracker.changesSince(first.cursor());
+
+    assertTrue(first.full());
+    assertFalse(first.cursor().isEmpty(), "a file last modified an hour ago gives a cursor");
+    assertTrue(unchanged.isEmpty(), "changes " + unchanged);
+    assertTrue(afterWrite.full());
+    assertEquals(Status.DONE, afterWrite.tickets().get(0).status());
+  }
+
+  @Test
+  void aFileModifiedWithinTheLastTwoSecondsGivesNoCursorSoTheNextReadIsFull() {
+    JsonFileTracker tracker = JsonFileTracker.open(file());
+    tracker.create(NewTicket.builder("fresh").build());
+
+    BatchChanges first = tracker.changesSince("");
+
+    assertEquals("", first.cursor());
+    assertTrue(tracker.changesSince(first.cursor()).full());
   }
 
   @Test

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loopkit.core.Batch;
+import dev.loopkit.core.BatchChanges;
 import dev.loopkit.core.Comment;
 import dev.loopkit.core.Dependency;
 import dev.loopkit.core.DependencyType;
@@ -18,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -29,6 +31,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import okhttp3.HttpUrl;
@@ -68,7 +71,10 @@ import org.jspecify.annotations.Nullable;
  * comments, one paginated call for the repository's comments since the oldest of them; and with
  * {@code NATIVE} dependencies, one call per issue whose {@code issue_dependencies_summary} reports blockers.
  * Every GET is conditional ({@code If-None-Match}), so an unchanged batch costs only 304 answers, which GitHub
- * does not count against the primary rate limit. Rate limits are waited out (retry-after, then the reset time,
+ * does not count against the primary rate limit. {@link #changesSince} is cheaper still: after a full read it
+ * lists only the repository's issues updated since the latest {@code updated_at} seen (less a 60 s overlap),
+ * fetching comments and blockers only for the issues that changed, with a full read every 10 minutes (both
+ * settings) to drop issues deleted or transferred away. Rate limits are waited out (retry-after, then the reset time,
  * then a minimum wait for secondary limits), each wait reported to the {@link RateLimitListener} and capped;
  * {@link #rateLimit()} shows the budget left.
  *
@@ -94,6 +100,24 @@ public final class GitHubTracker implements Tracker {
   private final Map<String, Long> numbersByKey = new ConcurrentHashMap<>();
   private @Nullable Set<String> knownLabels;
 
+  // incremental reads: the state behind the latest cursor, guarded by changesLock
+  private final Clock clock;
+  private final Duration fullReadEvery;
+  private final Duration sinceOverlap;
+  private final Object changesLock = new Object();
+  private final String cursorStem = "github:" + UUID.randomUUID() + ":";
+  private final Map<Long, Ticket> reported = new HashMap<>();
+  /** The {@code updated_at} each reported ticket was built from: a listing showing the same one is no change. */
+  private final Map<Long, Instant> reportedUpdatedAt = new HashMap<>();
+  /** Issues this instance wrote since the last read: fetched by the next one whatever their updated_at says. */
+  private final Set<Long> written = ConcurrentHashMap.newKeySet();
+  private long reads;
+  private @Nullable Instant watermark;
+  private @Nullable Instant lastFullRead;
+  private long incrementalReads;
+  /** What the last full read cost in requests, beyond 304s: the yardstick an incremental read must beat. */
+  private long fullReadCost;
+
   private GitHubTracker(Builder b, GitHubApi api) {
     this.api = api;
     this.batchLabel = b.label;
@@ -101,6 +125,9 @@ public final class GitHubTracker implements Tracker {
     this.inProgressLabel = b.inProgressLabel;
     this.humanGatedLabel = b.humanGatedLabel;
     this.dependencySource = b.dependencySource;
+    this.clock = b.clock;
+    this.fullReadEvery = b.fullReadEvery;
+    this.sinceOverlap = b.sinceOverlap;
     this.description = "GitHubTracker{" + api.repository() + ", "
         + (batchLabel != null ? "label '" + batchLabel + "'" : "milestone " + milestone) + ", " + b.baseUrl + "}";
   }
@@ -124,6 +151,13 @@ public final class GitHubTracker implements Tracker {
     return api.notModifiedAnswers();
   }
 
+  /** How many {@link #changesSince} calls were answered with only the changes (not a full read). */
+  public long incrementalReads() {
+    synchronized (changesLock) {
+      return incrementalReads;
+    }
+  }
+
   // ---- reading ----
 
   @Override
@@ -136,6 +170,182 @@ public final class GitHubTracker implements Tracker {
       tickets.add(toTicket(issue, comments.getOrDefault(n, List.of()), nativeEdges(issue)));
     }
     return Batch.of(tickets);
+  }
+
+  /**
+   * The batch's changes since {@code cursor}, asking GitHub only for issues updated since the previous read.
+   *
+   * <p>A full read (the same calls as {@link #readBatch()}) answers the first call (the empty cursor), a cursor
+   * other than the one this instance issued last (another instance's, an older one, a malformed one), a batch
+   * that was empty at the last read, and any call {@link Builder#fullReadEvery} (10 minutes by default, on the
+   * builder's clock) after the last full read. Otherwise the read is one paginated, conditional call for the
+   * repository's issues (all of them, not only the batch's) with {@code since} set to the latest
+   * {@code updated_at} seen, less {@link Builder#sinceOverlap} (60 s by default) for clock skew and late
+   * indexing; the issues are filtered by the batch label or milestone here, so an issue that lost the label or
+   * left the milestone is reported removed. Each listed issue of the batch costs one conditional call for its
+   * comments (when it has any) and, with native dependencies, one for its blockers (when it has any); issues
+   * the overlap lists again unchanged are not reported. Issues this instance wrote since the last read are
+   * fetched even if the listing misses them. When fetching the changed issues would take more requests than
+   * the last full read did (many issues changed at once), the read is a full one instead. An issue deleted or
+   * transferred away leaves no trace in a listing; the periodic full read is what drops it from the batch.
+   *
+   * <p>Calls are serialized on this instance (they share the state behind the cursor) and block on GitHub; a
+   * read that fails changes nothing, so the next call with the same cursor loses no change.
+   */
+  @Override
+  public BatchChanges changesSince(String cursor) {
+    Objects.requireNonNull(cursor, "cursor");
+    synchronized (changesLock) {
+      boolean ours = cursor.equals(cursorStem + reads) && watermark != null && lastFullRead != null;
+      boolean due = !ours || !clock.instant().isBefore(lastFullRead.plus(fullReadEvery));
+      // a read that fails changes nothing: the writes it would have fetched are fetched by the next one
+      List<Long> wrote = new ArrayList<>(written);
+      written.removeAll(wrote);
+      try {
+        return due ? fullRead() : incrementalRead(watermark, wrote);
+      } catch (RuntimeException e) {
+        written.addAll(wrote);
+        throw e;
+      }
+    }
+  }
+
+  private BatchChanges fullRead() {
+    Instant started = clock.instant();
+    List<JsonNode> issues = listBatch();
+    Map<Long, List<Comment>> comments = batchComments(issues);
+    Map<Long, Ticket> now = new HashMap<>();
+    Map<Long, Instant> updated = new HashMap<>();
+    List<Ticket> tickets = new ArrayList<>();
+    Instant latest = null;
+    for (JsonNode issue : issues) {
+      long n = issue.path("number").asLong();
+      Ticket t = sameOrNew(n, toTicket(issue, comments.getOrDefault(n, List.of()), nativeEdges(issue)));
+      now.put(n, t);
+      tickets.add(t);
+      updated.put(n, updatedAt(issue));
+      latest = later(latest, updated.get(n));
+    }
+    Batch batch = Batch.of(tickets);
+    long cost = Math.max(1, (issues.size() + 99) / 100) + (comments.isEmpty() ? 0 : 1);
+    for (JsonNode issue : issues) {
+      cost += asksForBlockers(issue) ? 1 : 0;
+    }
+    fullReadCost = cost;
+    reported.clear();
+    reported.putAll(now);
+    reportedUpdatedAt.clear();
+    reportedUpdatedAt.putAll(updated);
+    watermark = latest;
+    lastFullRead = started;
+    reads++;
+    return BatchChanges.full(batch, cursorStem + reads);
+  }
+
+  private BatchChanges incrementalRead(Instant seen, List<Long> wrote) {
+    Instant since = seen.minus(sinceOverlap).truncatedTo(ChronoUnit.SECONDS);
+    HttpUrl url = api.repoUrl("issues").addQueryParameter("state", "all")
+        .addQueryParameter("since", since.toString()).addQueryParameter("sort", "updated")
+        .addQueryParameter("direction", "asc").addQueryParameter("per_page", "100").build();
+    Map<Long, JsonNode> inBatch = new LinkedHashMap<>();
+    Set<Long> left = new LinkedHashSet<>();
+    Instant latest = seen;
+    for (JsonNode item : api.getAll(url, "listing the issues of " + api.repository() + " updated since " + since)) {
+      if (item.has("pull_request")) {
+        continue;
+      }
+      latest = later(latest, updatedAt(item));
+      sort(item, inBatch, left);
+    }
+    for (long n : wrote) {
+      if (!inBatch.containsKey(n) && !left.contains(n)) {
+        Optional<JsonNode> issue = api.find(issueUrl(n).build(), "reading issue #" + n + ", written since the"
+            + " last read");
+        if (issue.isPresent() && !issue.get().has("pull_request")) {
+          latest = later(latest, updatedAt(issue.get()));
+          sort(issue.get(), inBatch, left);
+        } else if (reported.containsKey(n)) {
+          left.add(n);
+        }
+      }
+    }
+    Map<Long, JsonNode> moved = new LinkedHashMap<>();
+    long cost = 0;
+    for (Map.Entry<Long, JsonNode> e : inBatch.entrySet()) {
+      long n = e.getKey();
+      if (wrote.contains(n) || !updatedAt(e.getValue()).equals(reportedUpdatedAt.get(n))) {
+        moved.put(n, e.getValue()); // issues listed again by the overlap, unchanged, cost no further call
+        cost += (e.getValue().path("comments").asInt(0) > 0 ? 1 : 0) + (asksForBlockers(e.getValue()) ? 1 : 0);
+      }
+    }
+    if (cost > fullReadCost) {
+      return fullRead(); // so many issues changed that reading them one by one costs more than the batch
+    }
+    Map<Long, Ticket> changed = new LinkedHashMap<>();
+    Map<Long, Instant> updated = new HashMap<>();
+    for (Map.Entry<Long, JsonNode> e : moved.entrySet()) {
+      long n = e.getKey();
+      Instant at = updatedAt(e.getValue());
+      Ticket t = toTicket(e.getValue(), issueComments(e.getValue()), nativeEdges(e.getValue()));
+      updated.put(n, at);
+      if (!t.equals(reported.get(n))) {
+        changed.put(n, t);
+      }
+    }
+    // nothing above changed this instance's state, so a failure part-way loses no change
+    reported.putAll(changed);
+    reportedUpdatedAt.putAll(updated);
+    Set<String> removed = new LinkedHashSet<>();
+    for (long n : left) {
+      reportedUpdatedAt.remove(n);
+      if (reported.remove(n) != null) {
+        removed.add(Long.toString(n));
+      }
+    }
+    watermark = latest;
+    reads++;
+    incrementalReads++;
+    return BatchChanges.since(new ArrayList<>(changed.values()), removed, cursorStem + reads);
+  }
+
+  /** Files a listed issue under the batch's issues or, if it was in the batch and no longer is, under those that left. */
+  private void sort(JsonNode issue, Map<Long, JsonNode> inBatch, Set<Long> left) {
+    long n = issue.path("number").asLong();
+    if (inBatch(issue)) {
+      inBatch.put(n, issue);
+      left.remove(n);
+    } else if (reported.containsKey(n)) {
+      inBatch.remove(n);
+      left.add(n);
+    }
+  }
+
+  /** Whether the issue carries the batch label (GitHub compares label names ignoring case) or is in its milestone. */
+  private boolean inBatch(JsonNode issue) {
+    if (batchLabel != null) {
+      for (String label : labelNames(issue)) {
+        if (label.equalsIgnoreCase(batchLabel)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    return issue.path("milestone").path("number").asInt(0) == milestone;
+  }
+
+  /** The ticket reported before for this issue when it is equal, so unchanged tickets keep their instance. */
+  private Ticket sameOrNew(long n, Ticket t) {
+    Ticket before = reported.get(n);
+    return t.equals(before) ? before : t;
+  }
+
+  private static @Nullable Instant later(@Nullable Instant a, Instant b) {
+    return a == null || b.isAfter(a) ? b : a;
+  }
+
+  private Instant updatedAt(JsonNode issue) {
+    return instant(issue.path("updated_at").asText(""), "issue #" + issue.path("number") + " of "
+        + api.repository());
   }
 
   @Override
@@ -232,10 +442,7 @@ public final class GitHubTracker implements Tracker {
     if (parent != null) {
       edges.add(Dependency.childOf(Long.toString(parent)));
     }
-    JsonNode summary = issue.path("issue_dependencies_summary");
-    boolean unknown = summary.isMissingNode() || summary.isNull();
-    int blockers = summary.path("total_blocked_by").asInt(summary.path("blocked_by").asInt(0));
-    if (unknown || blockers > 0) {
+    if (asksForBlockers(issue)) {
       HttpUrl url = issueUrl(n).addPathSegment("dependencies").addPathSegment("blocked_by")
           .addQueryParameter("per_page", "100").build();
       String what = "listing the issues blocking #" + n;
@@ -251,6 +458,16 @@ public final class GitHubTracker implements Tracker {
       }
     }
     return edges;
+  }
+
+  /** Whether reading the issue's native edges takes a call: its summary reports blockers, or is missing. */
+  private boolean asksForBlockers(JsonNode issue) {
+    if (dependencySource != DependencySource.NATIVE) {
+      return false;
+    }
+    JsonNode summary = issue.path("issue_dependencies_summary");
+    boolean unknown = summary.isMissingNode() || summary.isNull();
+    return unknown || summary.path("total_blocked_by").asInt(summary.path("blocked_by").asInt(0)) > 0;
   }
 
   private boolean sameRepo(String repositoryUrl) {
@@ -402,6 +619,7 @@ public final class GitHubTracker implements Tracker {
       JsonNode created = api.send("POST", api.repoUrl("issues").build(), request,
           "filing issue '" + draft.title() + "'");
       long n = created.path("number").asLong();
+      written.add(n);
       if (!key.isEmpty()) {
         numbersByKey.put(key, n);
       }
@@ -462,6 +680,7 @@ public final class GitHubTracker implements Tracker {
 
   private void linkNatively(JsonNode holder, Dependency d, JsonNode target) {
     long n = holder.path("number").asLong();
+    written.add(n);
     if (d.type() == DependencyType.BLOCKS) {
       // the path names the blocked issue by number; the body names the blocker by database id
       api.send("POST", issueUrl(n).addPathSegment("dependencies").addPathSegment("blocked_by").build(),
@@ -495,6 +714,7 @@ public final class GitHubTracker implements Tracker {
       if (isNative(dependency.type())) {
         linkNatively(holder, dependency, target);
       } else {
+        written.add(n);
         api.send("PATCH", issueUrl(n).build(), json.createObjectNode().put("body",
             IssueBody.withEdge(holder.path("body").asText(""), dependency)),
             "adding '" + IssueBody.edgeLine(dependency) + "' to the body of issue #" + n);
@@ -535,6 +755,7 @@ public final class GitHubTracker implements Tracker {
       next.add(humanGatedLabel);
     }
     ensureLabels(next);
+    written.add(n);
     ObjectNode patch = json.createObjectNode();
     boolean closed = "closed".equals(issue.path("state").asText());
     if (closed && (to == Status.DONE || to == Status.CANCELLED)) {
@@ -561,6 +782,7 @@ public final class GitHubTracker implements Tracker {
   }
 
   private void comment(long n, String body) {
+    written.add(n);
     api.trySend("POST", issueUrl(n).addPathSegment("comments").build(), json.createObjectNode().put("body", body),
         "commenting on issue #" + n, 404)
         .orElseThrow(() -> unknown(Long.toString(n), "comment"));
@@ -704,6 +926,8 @@ public final class GitHubTracker implements Tracker {
     private Duration minSecondaryWait = Duration.ofSeconds(60);
     private int maxRetries = 3;
     private String userAgent = "loopkit-loop-github";
+    private Duration fullReadEvery = Duration.ofMinutes(10);
+    private Duration sinceOverlap = Duration.ofSeconds(60);
 
     private Builder() {}
 
@@ -788,7 +1012,10 @@ public final class GitHubTracker implements Tracker {
       return this;
     }
 
-    /** The clock rate-limit waits are computed against; default the system UTC clock. */
+    /**
+     * The clock rate-limit waits are computed against, and that times {@link #fullReadEvery}; default the system
+     * UTC clock.
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
@@ -827,6 +1054,29 @@ public final class GitHubTracker implements Tracker {
         throw new InputException("maxRetries " + retries + ": expected 0 or more");
       }
       this.maxRetries = retries;
+      return this;
+    }
+
+    /**
+     * How often {@link GitHubTracker#changesSince} reads the whole batch instead of only the issues updated
+     * since the last read, measured on {@link #clock}: the full read is what notices issues deleted or
+     * transferred away. Default 10 minutes.
+     */
+    public Builder fullReadEvery(Duration interval) {
+      this.fullReadEvery = positive(interval, "fullReadEvery");
+      return this;
+    }
+
+    /**
+     * How far before the latest {@code updated_at} already seen an incremental read asks GitHub to start
+     * ({@code since}), so that an update indexed late or stamped by a skewed clock is not missed. Issues listed
+     * again unchanged are not reported. Default 60 seconds; zero is allowed.
+     */
+    public Builder sinceOverlap(Duration overlap) {
+      if (Objects.requireNonNull(overlap, "sinceOverlap").isNegative()) {
+        throw new InputException("sinceOverlap " + overlap + ": expected zero or a positive duration");
+      }
+      this.sinceOverlap = overlap;
       return this;
     }
 

@@ -140,6 +140,23 @@ final class FakeGitHub extends Dispatcher implements AutoCloseable {
     return pr;
   }
 
+  /** A person's change to an issue on github.com: applied, and the issue's {@code updated_at} moves on. */
+  synchronized void edit(long number, java.util.function.Consumer<Issue> change) {
+    Issue i = issues.get(number);
+    change.accept(i);
+    i.updatedAt = tick();
+  }
+
+  /** A person deletes the issue: it leaves every listing, and reading it answers 404. */
+  synchronized void delete(long number) {
+    issues.remove(number);
+  }
+
+  /** The fake's clock, which moves one second per change. */
+  synchronized Instant now() {
+    return now;
+  }
+
   synchronized void seedLabel(String name) {
     addLabelIfMissing(name);
   }
@@ -441,13 +458,21 @@ final class FakeGitHub extends Dispatcher implements AutoCloseable {
     String state = nullTo(url.queryParameter("state"), "open");
     String labelFilter = url.queryParameter("labels");
     String milestone = url.queryParameter("milestone");
+    String since = url.queryParameter("since");
     ArrayNode a = json.createArrayNode();
     List<Issue> all = new ArrayList<>(issues.values());
+    if ("updated".equals(url.queryParameter("sort"))) {
+      all.sort(java.util.Comparator.comparing((Issue i) -> i.updatedAt).thenComparing(i -> i.number));
+    }
     if ("desc".equals(nullTo(url.queryParameter("direction"), "desc"))) {
       java.util.Collections.reverse(all);
     }
     for (Issue i : all) {
       if (!state.equals("all") && !i.state.equals(state)) {
+        continue;
+      }
+      // GitHub: "only show results that were last updated after the given time", inclusive of it
+      if (since != null && i.updatedAt.isBefore(Instant.parse(since))) {
         continue;
       }
       if (labelFilter != null) {

@@ -21,6 +21,13 @@ class GitHubTrackerContractTest extends TrackerContract {
     return "404404";
   }
 
+  /** A person removes the batch label on github.com: the issue leaves the batch. */
+  @Override
+  protected boolean removeFromBatch(String id) {
+    github.edit(Long.parseLong(id), issue -> issue.labels.removeIf(l -> l.equalsIgnoreCase("loop:batch-1")));
+    return true;
+  }
+
   @AfterEach
   void stopGitHub() throws Exception {
     github.close();

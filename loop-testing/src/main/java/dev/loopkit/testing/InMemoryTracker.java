@@ -1,6 +1,7 @@
 package dev.loopkit.testing;
 
 import dev.loopkit.core.Batch;
+import dev.loopkit.core.BatchChanges;
 import dev.loopkit.core.Comment;
 import dev.loopkit.core.Dependency;
 import dev.loopkit.core.InputException;
@@ -10,23 +11,44 @@ import dev.loopkit.core.Ticket;
 import dev.loopkit.core.Tracker;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A thread-safe {@link Tracker} held in memory: every ticket it holds is in the batch. Besides the tracker
  * calls it records what happened to each ticket, so tests can assert on transitions and on how many times
  * the batch was read.
+ *
+ * <p>{@link #changesSince} is exact: every change (create, transition, comment, dependency, {@link #put},
+ * {@link #remove}) takes the next number of a generation counter, and a read returns the tickets (and
+ * removed ids) whose latest change is newer than the cursor's generation, at a cost proportional to the
+ * changes. A cursor names the tracker instance and a generation; another instance's cursor, the empty string
+ * or a malformed one gets a full read. {@link #readBatch()} returns the same {@link Batch} until something
+ * changes.
  */
 public final class InMemoryTracker implements Tracker {
   private final Map<String, Ticket> tickets = new LinkedHashMap<>();
   private final Map<String, String> idsByKey = new LinkedHashMap<>();
   private final List<Transition> transitions = new ArrayList<>();
   private final Clock clock;
+  private final String cursorStem = "memory:" + UUID.randomUUID() + ":";
+  /** The generation of each id's latest change, present or removed. */
+  private final Map<String, Long> changedIn = new HashMap<>();
+  /** The same, by generation: one id per generation, so a read since g is the tail after g. */
+  private final TreeMap<Long, String> changes = new TreeMap<>();
+  private long generation;
+  private @Nullable Batch batch;
   private int nextId = 1;
   private int batchReads;
+  private int changesSinceCalls;
   private int creations;
 
   /** One transition as it was applied, for assertions. */
@@ -51,7 +73,7 @@ public final class InMemoryTracker implements Tracker {
 
   /** Adds or replaces a ticket directly, as a person editing the tracker would. */
   public synchronized InMemoryTracker put(Ticket ticket) {
-    tickets.put(ticket.id(), ticket);
+    store(ticket);
     String key = ticket.metadata().get("idempotency-key");
     if (key != null) {
       idsByKey.put(key, ticket.id());
@@ -59,10 +81,82 @@ public final class InMemoryTracker implements Tracker {
     return this;
   }
 
+  /**
+   * Removes a ticket from the tracker (and so from the batch), as a person deleting or moving it would; the
+   * next {@link #changesSince} lists its id among the removed.
+   *
+   * @return whether the tracker held the ticket
+   */
+  public synchronized boolean remove(String id) {
+    if (tickets.remove(id) == null) {
+      return false;
+    }
+    idsByKey.values().removeIf(id::equals);
+    noteChange(id);
+    return true;
+  }
+
   @Override
   public synchronized Batch readBatch() {
     batchReads++;
-    return Batch.of(tickets.values());
+    return currentBatch();
+  }
+
+  /**
+   * Exactly the tickets created or changed, and the ids removed, since {@code cursor}; a full read for the
+   * empty string or a cursor this instance did not issue.
+   */
+  @Override
+  public synchronized BatchChanges changesSince(String cursor) {
+    changesSinceCalls++;
+    String next = cursorStem + generation;
+    long since = -1;
+    if (cursor.startsWith(cursorStem)) {
+      try {
+        since = Long.parseLong(cursor.substring(cursorStem.length()));
+      } catch (NumberFormatException e) {
+        since = -1;
+      }
+    }
+    if (since < 0 || since > generation) {
+      return BatchChanges.full(currentBatch(), next);
+    }
+    List<Ticket> changed = new ArrayList<>();
+    Set<String> removed = new LinkedHashSet<>();
+    for (String id : changes.tailMap(since, false).values()) {
+      Ticket t = tickets.get(id);
+      if (t != null) {
+        changed.add(t);
+      } else {
+        removed.add(id);
+      }
+    }
+    return BatchChanges.since(changed, removed, next);
+  }
+
+  private Batch currentBatch() {
+    Batch b = batch;
+    if (b == null) {
+      b = Batch.of(tickets.values());
+      batch = b;
+    }
+    return b;
+  }
+
+  /** Holds {@code ticket} as the current state of its id, as a change of the next generation. */
+  private void store(Ticket ticket) {
+    tickets.put(ticket.id(), ticket);
+    noteChange(ticket.id());
+  }
+
+  private void noteChange(String id) {
+    generation++;
+    Long previous = changedIn.put(id, generation);
+    if (previous != null) {
+      changes.remove(previous);
+    }
+    changes.put(generation, id);
+    batch = null;
   }
 
   @Override
@@ -91,7 +185,7 @@ public final class InMemoryTracker implements Tracker {
       idsByKey.put(key, id);
     }
     Ticket ticket = b.build();
-    tickets.put(id, ticket);
+    store(ticket);
     creations++;
     return ticket;
   }
@@ -101,7 +195,7 @@ public final class InMemoryTracker implements Tracker {
     Ticket t = require(ticketId, "addDependency");
     require(dependency.target(), "dependency target of " + ticketId);
     if (!t.dependencies().contains(dependency)) {
-      tickets.put(ticketId, t.toBuilder().addDependency(dependency).build());
+      store(t.toBuilder().addDependency(dependency).build());
     }
   }
 
@@ -116,13 +210,13 @@ public final class InMemoryTracker implements Tracker {
     if (!note.isBlank()) {
       b.addComment(new Comment(clock.instant(), "loop", note));
     }
-    tickets.put(ticketId, b.build());
+    store(b.build());
   }
 
   @Override
   public synchronized void comment(String ticketId, String body) {
     Ticket t = require(ticketId, "comment");
-    tickets.put(ticketId, t.toBuilder().addComment(new Comment(clock.instant(), "loop", body)).build());
+    store(t.toBuilder().addComment(new Comment(clock.instant(), "loop", body)).build());
   }
 
   @Override
@@ -159,6 +253,11 @@ public final class InMemoryTracker implements Tracker {
   /** How many times {@link #readBatch()} was called. */
   public synchronized int batchReads() {
     return batchReads;
+  }
+
+  /** How many times {@link #changesSince} was called (full reads included; they do not count as batch reads). */
+  public synchronized int changesSinceCalls() {
+    return changesSinceCalls;
   }
 
   /** How many tickets {@link #create} actually filed (idempotent repeats not counted). */

@@ -345,4 +345,200 @@ public abstract class TrackerContract {
   private interface IndexedTask<T> {
     T run(int index) throws Exception;
   }
+
+  // ---- incremental reads ----
+  // Tracker.changesSince may always answer with a full read: these tests accept one wherever it is given, and
+  // check only that what a read says is true and that no change is lost between cursors.
+
+  /**
+   * Takes a ticket out of the tracker's batch the way its system would (a file deleted, the batch label
+   * removed), behind the tracker's back; returns false, skipping the test of a vanished ticket, when the
+   * adapter's test cannot. Called on the test thread.
+   */
+  protected boolean removeFromBatch(String id) throws Exception {
+    return false;
+  }
+
+  private Ticket fileForIncrementalRead(String title) {
+    return tracker().create(NewTicket.builder(title).build());
+  }
+
+  /** The ticket as a read reported it; fails if the read neither lists it nor is a full read listing it. */
+  private static Ticket reported(dev.loopkit.core.BatchChanges changes, String id, String after) {
+    for (Ticket t : changes.tickets()) {
+      if (t.id().equals(id)) {
+        return t;
+      }
+    }
+    throw new AssertionError("changesSince after " + after + " does not list ticket " + id + " (full read: "
+        + changes.full() + ", tickets " + changes.tickets() + ", removed " + changes.removed() + ")");
+  }
+
+  private static Set<String> idsOf(List<Ticket> tickets) {
+    Set<String> ids = new java.util.LinkedHashSet<>();
+    tickets.forEach(t -> ids.add(t.id()));
+    return ids;
+  }
+
+  /** A view of the batch folded from reads, as an engine keeps one. */
+  private static void fold(Map<String, Ticket> view, dev.loopkit.core.BatchChanges changes) {
+    if (changes.full()) {
+      view.clear();
+    }
+    changes.tickets().forEach(t -> view.put(t.id(), t));
+    changes.removed().forEach(view::remove);
+  }
+
+  private static void assertSameState(Ticket expected, Ticket actual, String where) {
+    assertEquals(expected.status(), actual.status(), "status of " + expected.id() + " " + where);
+    assertEquals(expected.title(), actual.title(), "title of " + expected.id() + " " + where);
+    assertEquals(new HashSet<>(expected.dependencies()), new HashSet<>(actual.dependencies()),
+        "dependencies of " + expected.id() + " " + where);
+    assertEquals(expected.comments().size(), actual.comments().size(), "comments of " + expected.id() + " " + where);
+  }
+
+  @Test
+  void changesSinceTheEmptyCursorIsAFullReadOfTheWholeBatch() {
+    Ticket a = fileForIncrementalRead("first");
+    Ticket b = fileForIncrementalRead("second");
+
+    dev.loopkit.core.BatchChanges changes = tracker().changesSince("");
+
+    assertTrue(changes.full(), "the empty cursor asks for a full read, got " + changes);
+    assertEquals(Set.of(a.id(), b.id()), idsOf(changes.tickets()));
+    assertEquals(Set.of(), changes.removed());
+  }
+
+  @Test
+  void changesSinceAfterATransitionListTheTicketInItsNewState() {
+    Ticket t = fileForIncrementalRead("to finish");
+    fileForIncrementalRead("bystander");
+    dev.loopkit.core.BatchChanges before = tracker().changesSince("");
+
+    tracker().transition(t.id(), Status.DONE, "verified: exit 0");
+    Ticket after = reported(tracker().changesSince(before.cursor()), t.id(), "a transition");
+
+    assertEquals(Status.DONE, after.status());
+    assertTrue(after.comments().stream().anyMatch(c -> c.body().contains("verified: exit 0")), after.comments()
+        .toString());
+  }
+
+  @Test
+  void changesSinceAfterACommentListTheTicketWithTheComment() {
+    Ticket t = fileForIncrementalRead("discussed");
+    dev.loopkit.core.BatchChanges before = tracker().changesSince("");
+
+    tracker().comment(t.id(), "reviewer: rename the method");
+    Ticket after = reported(tracker().changesSince(before.cursor()), t.id(), "a comment");
+
+    assertEquals(1, after.comments().size(), after.comments().toString());
+    assertTrue(after.comments().get(0).body().contains("reviewer: rename the method"), after.comments().toString());
+  }
+
+  @Test
+  void changesSinceAfterACreateListTheNewTicket() {
+    fileForIncrementalRead("existing");
+    dev.loopkit.core.BatchChanges before = tracker().changesSince("");
+
+    Ticket filed = tracker().create(NewTicket.builder("discovered").priority(1).build());
+    Ticket after = reported(tracker().changesSince(before.cursor()), filed.id(), "a create");
+
+    assertEquals("discovered", after.title());
+    assertEquals(Status.OPEN, after.status());
+    assertEquals(1, after.priority());
+  }
+
+  @Test
+  void changesSinceAfterAddDependencyListTheHolderWithTheEdge() {
+    Ticket blocker = fileForIncrementalRead("blocker");
+    Ticket blocked = fileForIncrementalRead("blocked");
+    dev.loopkit.core.BatchChanges before = tracker().changesSince("");
+
+    tracker().addDependency(blocked.id(), Dependency.blockedBy(blocker.id()));
+    Ticket after = reported(tracker().changesSince(before.cursor()), blocked.id(), "addDependency");
+
+    assertTrue(after.dependencies().contains(Dependency.blockedBy(blocker.id())), after.dependencies().toString());
+  }
+
+  @Test
+  void aTicketThatLeftTheBatchIsReportedRemovedOrMissingFromAFullRead() throws Exception {
+    Ticket stays = fileForIncrementalRead("stays");
+    Ticket leaves = fileForIncrementalRead("leaves");
+    dev.loopkit.core.BatchChanges before = tracker().changesSince("");
+    org.junit.jupiter.api.Assumptions.assumeTrue(removeFromBatch(leaves.id()),
+        "this adapter's test cannot take a ticket out of the batch");
+
+    dev.loopkit.core.BatchChanges changes = tracker().changesSince(before.cursor());
+
+    if (changes.full()) {
+      assertEquals(Set.of(stays.id()), idsOf(changes.tickets()));
+    } else {
+      assertTrue(changes.removed().contains(leaves.id()), "removed " + changes.removed() + " after " + leaves.id()
+          + " left the batch");
+      assertFalse(idsOf(changes.tickets()).contains(leaves.id()), "tickets " + changes.tickets());
+    }
+  }
+
+  @Test
+  void readingAnUnchangedBatchAgainReportsNothingUntrue() {
+    Ticket a = fileForIncrementalRead("open one");
+    Ticket b = fileForIncrementalRead("done one");
+    tracker().transition(b.id(), Status.DONE, "verified");
+    dev.loopkit.core.BatchChanges first = tracker().changesSince("");
+    Batch batch = tracker().readBatch();
+
+    dev.loopkit.core.BatchChanges second = tracker().changesSince(first.cursor());
+    dev.loopkit.core.BatchChanges third = tracker().changesSince(second.cursor());
+
+    for (dev.loopkit.core.BatchChanges read : List.of(second, third)) {
+      assertEquals(Set.of(), read.removed(), "removed ids of an unchanged batch");
+      if (read.full()) {
+        assertEquals(Set.of(a.id(), b.id()), idsOf(read.tickets()));
+      }
+      for (Ticket t : read.tickets()) {
+        assertSameState(batch.get(t.id()), t, "in a read of an unchanged batch");
+      }
+    }
+  }
+
+  @Test
+  void aCursorTheTrackerNeverIssuedGetsAFullRead() {
+    Ticket a = fileForIncrementalRead("one");
+    Ticket b = fileForIncrementalRead("two");
+
+    for (String cursor : List.of("not-a-cursor-of-this-tracker", "0", ":", "cursor:99999999999999999999")) {
+      dev.loopkit.core.BatchChanges changes = tracker().changesSince(cursor);
+      assertTrue(changes.full(), "read for the cursor '" + cursor + "' is not a full read: " + changes);
+      assertEquals(Set.of(a.id(), b.id()), idsOf(changes.tickets()), "read for the cursor '" + cursor + "'");
+    }
+  }
+
+  @Test
+  void foldingEveryReadGivesTheBatchThatAFullReadSees() {
+    Map<String, Ticket> view = new java.util.HashMap<>();
+    Ticket a = fileForIncrementalRead("a");
+    dev.loopkit.core.BatchChanges read = tracker().changesSince("");
+    fold(view, read);
+    Ticket b = fileForIncrementalRead("b");
+    read = tracker().changesSince(read.cursor());
+    fold(view, read);
+    tracker().transition(a.id(), Status.IN_PROGRESS, "started");
+    tracker().addDependency(b.id(), Dependency.blockedBy(a.id()));
+    read = tracker().changesSince(read.cursor());
+    fold(view, read);
+    tracker().comment(b.id(), "waiting on " + a.id());
+    tracker().transition(a.id(), Status.DONE, "verified");
+    Ticket c = fileForIncrementalRead("c");
+    read = tracker().changesSince(read.cursor());
+    fold(view, read);
+    read = tracker().changesSince(read.cursor());
+    fold(view, read);
+
+    Batch batch = tracker().readBatch();
+    assertEquals(Set.of(a.id(), b.id(), c.id()), view.keySet());
+    assertEquals(batch.size(), view.size());
+    for (Ticket t : batch.tickets()) {
+      assertSameState(t, view.get(t.id()), "in the view folded from changesSince");
+    }
+  }
 }

@@ -7,4 +7,9 @@ class InMemoryTrackerContractTest extends TrackerContract {
   protected Tracker newTracker() {
     return new InMemoryTracker(new ManualClock());
   }
+
+  @Override
+  protected boolean removeFromBatch(String id) {
+    return ((InMemoryTracker) tracker()).remove(id);
+  }
 }

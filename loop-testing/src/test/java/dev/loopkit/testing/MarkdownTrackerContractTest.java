@@ -2,6 +2,7 @@ package dev.loopkit.testing;
 
 import dev.loopkit.core.Tracker;
 import dev.loopkit.core.markdown.MarkdownTracker;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,5 +13,10 @@ class MarkdownTrackerContractTest extends TrackerContract {
   @Override
   protected Tracker newTracker() {
     return MarkdownTracker.builder(folder).clock(new ManualClock()).build();
+  }
+
+  @Override
+  protected boolean removeFromBatch(String id) throws Exception {
+    return Files.deleteIfExists(folder.resolve(id + ".md"));
   }
 }

@@ -2,6 +2,7 @@ package dev.loopkit.core.markdown;
 
 import dev.loopkit.core.AdapterException;
 import dev.loopkit.core.Batch;
+import dev.loopkit.core.BatchChanges;
 import dev.loopkit.core.Comment;
 import dev.loopkit.core.Dependency;
 import dev.loopkit.core.InputException;
@@ -13,16 +14,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
@@ -46,29 +40,42 @@ import java.util.regex.Pattern;
  * dependency, transition, comment, claim) re-reads the file while holding the folder's lock: an exclusive
  * file lock on {@code .loop.lock} across processes plus a lock shared by every tracker on the same folder in
  * this JVM. So several processes and threads may use one folder, and {@link #claim} is atomic across them.
- * Nothing is cached between calls: a person may edit the files between (or during) runs, and the next call
- * sees the edit. A file a person is editing is read as saved; the tracker rewrites only files it changes.
+ * A file a person is editing is read as saved; the tracker rewrites only files it changes.
+ *
+ * <p><b>What is kept between calls, and what a read costs.</b> The tracker keeps the tickets it parsed, each
+ * with its file's identity: size, modification time at full precision, and the file key (device and inode)
+ * where the OS gives one. {@link #readBatch} and {@link #changesSince} list the folder (one listing and one
+ * {@code stat} per file: O(files), which is cheap next to parsing) and read and parse only the files whose
+ * identity changed, dropping files that vanished; every other ticket is the same instance as on the previous
+ * call. Because file times can be coarse, a file modified less than 2 s before a scan started is read again on
+ * the next scan too, so a file rewritten within one tick at the same size is still seen. A person's edit is
+ * therefore seen by the next call, as before; only the parsing of unchanged files is saved. {@link #find} and
+ * the read-modify-writes read their one file afresh.
  *
  * <p><b>Validation.</b> Bad files are {@link InputException}s naming the file, the field, its line and what
  * was expected: invalid YAML, unknown fields, a missing id or title, an id that differs from the file name, a
  * duplicate id (ids that differ only in letter case count as duplicates: they clash on case-insensitive file
- * systems), an unknown status, a bad priority, a malformed log, and (in {@link #readBatch}) a dependency on
- * an id no file holds. I/O failures are {@link AdapterException}s.
+ * systems), an unknown status, a bad priority, a malformed log, and (in {@link #readBatch} and
+ * {@link #changesSince}) a dependency on an id no file holds. The checks cover the whole folder on every read,
+ * but their indexes are kept as files change, so checking an unchanged folder costs nothing more. I/O failures
+ * are {@link AdapterException}s.
  *
  * <p>Thread-safe; every method may block on the folder's lock.
  */
 public final class MarkdownTracker implements Tracker {
   private static final Pattern ID_PREFIX = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,80}");
-  private static final String README = "readme.md";
 
   private final TicketFolder folder;
   private final TicketFileFormat format = new TicketFileFormat();
+  private final FolderIndex index;
   private final Clock clock;
   private final String idPrefix;
   private final String author;
 
   private MarkdownTracker(Builder b, Path realDir) {
     this.folder = new TicketFolder(realDir);
+    // file times are the file system's wall clock, whatever clock stamps the tickets
+    this.index = new FolderIndex(folder, format, Clock.systemUTC());
     this.clock = b.clock;
     this.idPrefix = b.idPrefix;
     this.author = b.author;
@@ -94,28 +101,49 @@ public final class MarkdownTracker implements Tracker {
   }
 
   /**
-   * Reads every ticket file under the lock, so the batch is one consistent snapshot, ordered by id with
-   * numbers compared by value ({@code T-2} before {@code T-10}).
+   * The whole batch as one consistent snapshot (read under the lock), ordered by id with numbers compared by
+   * value ({@code T-2} before {@code T-10}). Lists the folder and parses only the files whose identity changed
+   * since the last call (see the class comment); tickets of unchanged files are the same instances as before,
+   * and an unchanged folder gives the same {@link Batch} instance.
    *
    * @throws InputException for a malformed file, a duplicate id, or a dependency on an id no file holds
    */
   @Override
   public Batch readBatch() {
     return folder.locked(() -> {
-      List<Ticket> tickets = readAll();
-      Map<String, Ticket> byId = new HashMap<>();
-      tickets.forEach(t -> byId.put(t.id(), t));
-      for (Ticket t : tickets) {
-        for (Dependency d : t.dependencies()) {
-          if (!byId.containsKey(d.target())) {
-            throw new InputException(folder.fileOf(t.id()) + ": field 'depends_on': '" + d
-                + "' names ticket '" + d.target() + "', which no file in " + folder.dir()
-                + " holds: expected the id of a ticket in the folder");
-          }
-        }
-      }
-      return Batch.of(tickets);
+      refreshChecked();
+      return index.batch();
     });
+  }
+
+  /**
+   * The tickets whose files changed since {@code cursor}, and the ids whose files vanished, from the same scan
+   * as {@link #readBatch()}: the cost is one folder listing plus a parse of each changed file. The cursor names
+   * this tracker instance and a generation of its view of the folder; the empty string, a cursor of another
+   * tracker instance (another folder, another process, a restart) or one older than the last
+   * {@value FolderIndex#LOG_LIMIT} changing reads gets a full read. Writes by this tracker, by other trackers on
+   * the folder and by people are all changes of files, so all are seen.
+   *
+   * @throws InputException as {@link #readBatch()} does: the checks cover the whole folder on every call
+   */
+  @Override
+  public BatchChanges changesSince(String cursor) {
+    Objects.requireNonNull(cursor, "cursor");
+    return folder.locked(() -> {
+      refreshChecked();
+      return index.changesSince(cursor);
+    });
+  }
+
+  private void refreshChecked() {
+    index.refresh();
+    index.checkIds();
+    index.checkDependencies();
+  }
+
+  /** How many ticket files this tracker's scans have parsed: what {@link #readBatch()} cost, for tests. */
+  long parsedFiles() {
+    return folder.locked(index::parsedFiles);
   }
 
   /** Reads one ticket file; empty when no file holds {@code id} (or {@code id} is not a valid ticket id). */
@@ -139,7 +167,9 @@ public final class MarkdownTracker implements Tracker {
   public Ticket create(NewTicket draft) {
     Objects.requireNonNull(draft, "draft");
     return folder.locked(() -> {
-      List<Ticket> tickets = readAll();
+      index.refresh();
+      index.checkIds();
+      List<Ticket> tickets = index.batch().tickets();
       String key = draft.idempotencyKey();
       if (!key.isEmpty()) {
         for (Ticket t : tickets) {
@@ -148,20 +178,14 @@ public final class MarkdownTracker implements Tracker {
           }
         }
       }
-      Set<String> ids = new HashSet<>();
-      Set<String> taken = new HashSet<>();
-      for (Ticket t : tickets) {
-        ids.add(t.id());
-        taken.add(t.id().toLowerCase(Locale.ROOT));
-      }
       for (Dependency d : draft.dependencies()) {
-        if (!ids.contains(d.target())) {
+        if (!index.holds(d.target())) {
           throw new InputException("new ticket '" + draft.title() + "' depends on '" + d + "', but no file in "
               + folder.dir() + " holds ticket '" + d.target() + "': expected the id of an existing ticket");
         }
       }
       String id = draft.requestedId();
-      if (id == null || taken.contains(id.toLowerCase(Locale.ROOT))) {
+      if (id == null || index.holdsIgnoringCase(id)) {
         id = nextId(tickets);
       }
       Ticket.Builder b = draft.toTicket(id, clock.instant()).toBuilder();
@@ -287,33 +311,6 @@ public final class MarkdownTracker implements Tracker {
   private Optional<Ticket> readTicket(String id) {
     Path file = folder.fileOf(id);
     return folder.read(file).map(text -> checkName(file, format.parse(file, text)));
-  }
-
-  /** Every ticket file, parsed, with duplicate ids (ignoring case) and ids that differ from the name rejected. */
-  private List<Ticket> readAll() {
-    List<Ticket> tickets = new ArrayList<>();
-    Map<String, Path> seen = new HashMap<>();
-    for (Path file : folder.ticketFiles()) {
-      if (file.getFileName().toString().toLowerCase(Locale.ROOT).equals(README)) {
-        continue;
-      }
-      Optional<String> text = folder.read(file);
-      if (text.isEmpty()) {
-        continue; // deleted by a person since the listing
-      }
-      Ticket t = format.parse(file, text.get());
-      Path other = seen.putIfAbsent(t.id().toLowerCase(Locale.ROOT), file);
-      if (other != null) {
-        throw new InputException(file + ": field 'id': duplicate id '" + t.id() + "', also held by " + other
-            + ": expected every ticket to have its own id (ids differing only in letter case count as the same)");
-      }
-      tickets.add(t);
-    }
-    for (Ticket t : tickets) {
-      checkName(seen.get(t.id().toLowerCase(Locale.ROOT)), t);
-    }
-    tickets.sort(Comparator.comparing(Ticket::id, MarkdownTracker::compareIds));
-    return tickets;
   }
 
   private static Ticket checkName(Path file, Ticket t) {

@@ -14,15 +14,18 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.List;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The folder of ticket files: listing, reading, atomic writing, and the lock that serializes writers.
@@ -91,23 +94,38 @@ final class TicketFolder {
   }
 
   /**
-   * Every ticket file in the folder, sorted by name: regular files ending in {@code .md} whose name does not
-   * start with a dot (temporary files and the lock file are hidden).
+   * What a file's attributes say about its content without reading it: size, modification time at the file
+   * system's full precision, and the file key (device and inode on Unix; null where the OS gives none). An
+   * atomic replace changes the key, an edit in place the time or the size.
    */
-  List<Path> ticketFiles() {
-    List<Path> files = new ArrayList<>();
+  record FileIdentity(long size, FileTime modified, @Nullable Object fileKey) {}
+
+  /**
+   * Every ticket file in the folder with its identity, in no particular order: regular files (symbolic links
+   * followed) ending in {@code .md} whose name does not start with a dot (temporary files and the lock file are
+   * hidden). One directory listing plus one {@code stat} per entry; no file is opened.
+   */
+  Map<Path, FileIdentity> ticketFiles() {
+    Map<Path, FileIdentity> files = new HashMap<>();
     try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
       for (Path p : stream) {
         String name = p.getFileName().toString();
-        if (name.endsWith(EXTENSION) && name.length() > EXTENSION.length() && !name.startsWith(".")
-            && Files.isRegularFile(p)) {
-          files.add(p);
+        if (!name.endsWith(EXTENSION) || name.length() == EXTENSION.length() || name.startsWith(".")) {
+          continue;
+        }
+        BasicFileAttributes a;
+        try {
+          a = Files.readAttributes(p, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+          continue; // deleted since the listing, or a dangling link
+        }
+        if (a.isRegularFile()) {
+          files.put(p, new FileIdentity(a.size(), a.lastModifiedTime(), a.fileKey()));
         }
       }
     } catch (IOException e) {
       throw new AdapterException("cannot list the ticket folder " + dir + ": " + e, e);
     }
-    files.sort(null);
     return files;
   }
 
