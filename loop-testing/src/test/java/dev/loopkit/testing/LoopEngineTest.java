@@ -130,14 +130,15 @@ class LoopEngineTest {
   }
 
   @Test
-  void eachPassReadsTheBatchOnceSharingTheOraclesSnapshot() {
+  void eachPassReadsTheTrackerOnceIncrementallySharedByTheOracleAndTheReadySet() {
     InMemoryTracker tracker = InMemoryTracker.of(ticket("A"), ticket("B", Dependency.blockedBy("A")));
     engine(tracker, writesFile(dir), fileExists(dir)).build().run();
 
     int passes = events.events(LoopEvent.PassStarted.class).size();
     int oracleCalls = events.events(LoopEvent.OracleConsulted.class).size();
-    // the run start reads once; every oracle call reads once; the passes reuse those snapshots
-    assertEquals(1 + oracleCalls, tracker.batchReads());
+    // the run start reads once; every oracle call reads the changes once; the passes reuse those reads
+    assertEquals(1 + oracleCalls, tracker.changesSinceCalls());
+    assertEquals(0, tracker.batchReads(), "no full read of the batch: the tracker answers what changed");
     assertEquals(oracleCalls - 1, passes);
   }
 
