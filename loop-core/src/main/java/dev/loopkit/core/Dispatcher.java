@@ -59,9 +59,10 @@ final class Dispatcher {
 
   /**
    * Starts the ready tickets the free slots allow: gates a ticket out of attempts instead, skips one whose
-   * resources are taken, journals the starts, syncs, then claims and runs each.
+   * resources are taken, journals the starts, syncs, then claims and runs each. Returns how many tickets it
+   * gated, so a pass that only gated is not mistaken for a stall.
    */
-  void startAll(List<Ticket> ready, AttemptFactory attempts) {
+  int startAll(List<Ticket> ready, AttemptFactory attempts) {
     RunHistory history = ledger.history();
     List<Settler.Effect> gates = new ArrayList<>();
     List<Start> starts = new ArrayList<>();
@@ -98,6 +99,7 @@ final class Dispatcher {
       Ticket claimed = t.withStatus(Status.IN_PROGRESS);
       start(claimed, s.attempt(), s.slot(), ledger.now(), attempts.attempt(claimed, s.attempt()));
     }
+    return gates.size();
   }
 
   /** Notes the open tickets that now wait for a resource an in-flight ticket holds. */

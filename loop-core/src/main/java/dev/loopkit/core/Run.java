@@ -136,7 +136,10 @@ final class Run {
       if (history.passes() >= caps.maxPasses()) {
         return capped(new RunEnding.Capped(Cap.PASSES, "reached " + caps.maxPasses() + " passes"));
       }
-      dispatcher.startAll(plan(delta), this::attempt);
+      int gated = dispatcher.startAll(plan(delta), this::attempt);
+      if (dispatcher.idle() && gated > 0) {
+        continue; // the oracle judges the gated tickets on the next pass
+      }
       if (dispatcher.idle()) {
         Heal heal = healing.ask(HealContext.Reason.STALLED);
         if (heal instanceof Heal.Rejected r) {

@@ -79,7 +79,7 @@ class GitHubEngineTest {
   }
 
   @Test
-  void aBatchRunsToDoneWithOneListCallPerReadAnd304sWhileNothingChanges() {
+  void aBatchRunsToDoneWithOneListCallPerReadIncrementalAfterTheFirstAnd304sWhileNothingChanges() {
     github.seedIssue("schema", "Add the table.", "loop:batch-1");
     github.seedIssue("api", "Expose it.\n\nBlocked by #1\n", "loop:batch-1", "priority:1");
     github.seedIssue("docs", "", "loop:batch-1", "priority:3");
@@ -98,8 +98,11 @@ class GitHubEngineTest {
     // the engine reads once at the start and once per oracle call; each pass plans on the oracle's read,
     // so there is one list call per pass plus the start and the final verdict
     assertEquals(passes + 2, lists.size(), "list calls against " + passes + " passes");
-    assertTrue(lists.stream().anyMatch(s -> s.status() == 304), "reads between changes are 304s: " + lists);
+    assertTrue(lists.get(0).url().toString().contains("labels="), "the first read of a session is a full read: " + lists);
+    assertTrue(lists.stream().skip(1).allMatch(s -> s.url().toString().contains("since=")),
+        "every later pass asks only for what changed: " + lists);
 
+    tracker.readBatch(); // a full read again: the run's later reads were incremental, with other URLs
     long remaining = github.remaining();
     github.clearSeen();
     tracker.readBatch();
@@ -161,6 +164,12 @@ class GitHubEngineTest {
     public Batch readBatch() {
       reads.incrementAndGet();
       return super.readBatch();
+    }
+
+    @Override
+    public dev.loopkit.core.BatchChanges changesSince(String cursor) {
+      reads.incrementAndGet();
+      return super.changesSince(cursor);
     }
   }
 
