@@ -3,8 +3,10 @@ package dev.loopkit.testing;
 import dev.loopkit.core.Tracker;
 import dev.loopkit.core.markdown.MarkdownTracker;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.junit.jupiter.api.io.TempDir;
 
+/** The contract on a folder; a folder is one batch, so the batch-isolation tests are skipped. */
 class MarkdownTrackerContractTest extends TrackerContract {
   @TempDir
   Path folder;
@@ -12,5 +14,10 @@ class MarkdownTrackerContractTest extends TrackerContract {
   @Override
   protected Tracker newTracker() {
     return MarkdownTracker.builder(folder).clock(new ManualClock()).build();
+  }
+
+  @Override
+  protected Optional<Tracker> reopenedTracker() {
+    return Optional.of(MarkdownTracker.builder(folder).clock(new ManualClock()).build());
   }
 }
