@@ -703,12 +703,17 @@ public final class JiraTracker implements Tracker {
       if (!note.isBlank()) {
         comment(ticketId, issue.path("id"), note);
       }
-      move(ticketId, issue.path("id"), transition, to);
+      move(ticketId, issue.path("id"), transition, to, false);
     }
   }
 
-  /** Makes the transition; false when Jira refused it because the issue is no longer where it was. */
-  private boolean move(String key, JsonNode id, String transition, Status to) {
+  /**
+   * Makes the transition; false when Jira refused it because the issue is no longer where it was (a 400 or 409)
+   * and, unless {@code claiming}, is not already in {@code to}. A lost answer counts as success once a re-read
+   * shows {@code to}, except for a claim, which cannot tell its own move from a rival's and lets the retryable
+   * exception out (the engine's retry then sees in-progress and reports a loss).
+   */
+  private boolean move(String key, JsonNode id, String transition, Status to, boolean claiming) {
     ObjectNode body = json.createObjectNode();
     body.putObject("transition").put("id", transition);
     String what = "moving " + key + " to " + to.wireName() + " (transition " + transition + ")";
@@ -716,7 +721,7 @@ public final class JiraTracker implements Tracker {
     try {
       answer = api.exchange("POST", api.url("issue", key, "transitions").build(), body, what, false);
     } catch (AdapterException lost) {
-      if (!lost.isRetryable() || currentStatus(key) != to) {
+      if (claiming || !lost.isRetryable() || currentStatus(key) != to) {
         throw lost;
       }
       noteWrite(id);
@@ -727,8 +732,11 @@ public final class JiraTracker implements Tracker {
       return true;
     }
     if (answer.code() == 400 || answer.code() == 409) {
-      if (currentStatus(key) == to) {
+      if (!claiming && currentStatus(key) == to) {
         return true;
+      }
+      if (!claiming) {
+        throw api.failure(answer, what);
       }
       return false;
     }
@@ -809,7 +817,8 @@ public final class JiraTracker implements Tracker {
       if (statusOf(issue.path("fields").path("status")) != Status.OPEN) {
         return false;
       }
-      if (!move(ticketId, issue.path("id"), transitionTo(ticketId, Status.IN_PROGRESS), Status.IN_PROGRESS)) {
+      if (!move(ticketId, issue.path("id"), transitionTo(ticketId, Status.IN_PROGRESS), Status.IN_PROGRESS,
+          true)) {
         return false;
       }
       comment(ticketId, issue.path("id"), "claimed by " + owner);

@@ -117,7 +117,12 @@ final class FakeJira extends Dispatcher implements AutoCloseable {
   private boolean captcha;
   private int searchPageLimit = 100;
 
-  private record Scripted(Predicate<RecordedRequest> when, MockResponse answer, boolean applyFirst) {}
+  private record Scripted(Predicate<RecordedRequest> when, MockResponse answer, boolean applyFirst,
+      Runnable sideEffect) {
+    Scripted(Predicate<RecordedRequest> when, MockResponse answer, boolean applyFirst) {
+      this(when, answer, applyFirst, () -> {});
+    }
+  }
 
   FakeJira(ManualClock clock) throws IOException {
     this.clock = clock;
@@ -222,6 +227,11 @@ final class FakeJira extends Dispatcher implements AutoCloseable {
     scripted.addLast(new Scripted(when, answer, false));
   }
 
+  /** Runs {@code meanwhile} (someone else's change), then answers the next request matching {@code when}. */
+  synchronized void answerNext(Predicate<RecordedRequest> when, Runnable meanwhile, MockResponse answer) {
+    scripted.addLast(new Scripted(when, answer, false, meanwhile));
+  }
+
   /** Serves the next request matching {@code when}, then drops the connection: the client never hears back. */
   synchronized void applyThenDisconnect(Predicate<RecordedRequest> when) {
     scripted.addLast(new Scripted(when, new MockResponse().setSocketPolicy(SocketPolicy.DISCONNECT_AFTER_REQUEST),
@@ -254,6 +264,7 @@ final class FakeJira extends Dispatcher implements AutoCloseable {
       }
       if (script != null) {
         scripted.remove(script);
+        script.sideEffect().run();
         if (script.applyFirst()) {
           serve(request, body);
         }
