@@ -683,7 +683,8 @@ public final class JiraTracker implements Tracker {
   /**
    * Posts {@code note} as an ADF comment, then makes the workflow transition whose target is the status mapped
    * to {@code to} ({@code POST .../transitions}, answered 204). A ticket already in {@code to} is left alone,
-   * note and all. A transition whose answer was lost (or refused with 400 because the issue moved meanwhile)
+   * note and all; a note that is already the latest comment (a repeat after its answer was lost) is not
+   * posted again. A transition whose answer was lost (or refused with 400 because the issue moved meanwhile)
    * re-reads the issue: already in {@code to} counts as success.
    *
    * @throws InputException if the issue does not exist, or its workflow offers no transition to a status mapped
@@ -696,11 +697,14 @@ public final class JiraTracker implements Tracker {
     requireKey(ticketId, "transition");
     synchronized (lockFor(ticketId)) {
       JsonNode issue = requireIssue(ticketId, "transition of " + ticketId + " to " + to.wireName());
-      if (statusOf(issue.path("fields").path("status")) == to) {
+      Ticket current = toTicket(issue, "issue " + ticketId);
+      if (current.status() == to) {
         return;
       }
       String transition = transitionTo(ticketId, to);
-      if (!note.isBlank()) {
+      List<Comment> comments = current.comments();
+      // a repeat after the note's answer was lost finds the note already there: it is not posted twice
+      if (!note.isBlank() && (comments.isEmpty() || !comments.get(comments.size() - 1).body().equals(note))) {
         comment(ticketId, issue.path("id"), note);
       }
       move(ticketId, issue.path("id"), transition, to, false);

@@ -302,6 +302,19 @@ class JiraTrackerLimitsTest {
   }
 
   @Test
+  void aTransitionRepeatedAfterItsNotesAnswerWasLostPostsTheNoteOnce() {
+    Ticket t = tracker.create(NewTicket.builder("noted").build());
+    jira.applyThenDisconnect(FakeJira.request("POST", "/rest/api/3/issue/ENG-1/comment"));
+    assertThrows(AdapterException.class, () -> tracker.transition(t.id(), Status.DONE, "verified: exit 0"));
+    assertEquals("To Do", jira.issue(t.id()).status.name(), "the move waits for its note");
+
+    tracker.transition(t.id(), Status.DONE, "verified: exit 0");
+
+    assertEquals(1, jira.issue(t.id()).comments.size());
+    assertEquals("Done", jira.issue(t.id()).status.name());
+  }
+
+  @Test
   void aClaimThatMeetsAMovedIssueReportsALoss() {
     Ticket t = tracker.create(NewTicket.builder("contested").build());
     jira.answerNext(FakeJira.request("POST", "/rest/api/3/issue/ENG-1/transitions"),
