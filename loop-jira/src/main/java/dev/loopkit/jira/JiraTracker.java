@@ -62,10 +62,11 @@ import org.jspecify.annotations.Nullable;
  * <h2>Mapping</h2>
  * <ul>
  *   <li>Status: a status whose name is configured for a Loop status ({@link Builder#statusNames}, compared
- *       without letter case) has that Loop status; any other status maps by its category ({@code new} to
- *       OPEN, {@code indeterminate} to IN_PROGRESS, {@code done} to DONE). A transition is the workflow
- *       transition whose {@code to.name} is the first configured name offered, else (OPEN, IN_PROGRESS, DONE)
- *       one whose target has the matching category.</li>
+ *       without letter case) has that Loop status; any other status maps by its category
+ *       ({@link Builder#statusCategory}; by default {@code new} and {@code undefined} to OPEN,
+ *       {@code indeterminate} to IN_PROGRESS, {@code done} to DONE). A transition is the workflow transition
+ *       whose {@code to.name} is the first configured name offered, else one whose target's category is mapped
+ *       to the Loop status (and whose name is not mapped to another).</li>
  *   <li>{@code blocks}: links of the blocking type ("Blocks" by default) where this issue is the outward end
  *       (Jira shows the blocker as {@code inwardIssue}, "is blocked by"); {@code related}: "Relates" links where
  *       this issue is the inward end; {@code parent-child}: the {@code parent} field (sub-task or child of an
@@ -130,6 +131,7 @@ public final class JiraTracker implements Tracker {
   private final String blocksLink;
   private final String relatesLink;
   private final Map<Status, List<String>> statusNames;
+  private final Map<String, Status> categories;
   private final List<String> priorityIds;
   private final int pageSize;
   private final int fullReadEvery;
@@ -150,6 +152,7 @@ public final class JiraTracker implements Tracker {
     this.blocksLink = b.blocksLink;
     this.relatesLink = b.relatesLink;
     this.statusNames = new EnumMap<>(b.statusNames);
+    this.categories = Map.copyOf(b.categories);
     this.priorityIds = List.copyOf(b.priorityIds);
     this.pageSize = b.pageSize;
     this.fullReadEvery = b.fullReadEvery;
@@ -404,11 +407,7 @@ public final class JiraTracker implements Tracker {
         }
       }
     }
-    return switch (status.path("statusCategory").path("key").asText("")) {
-      case "indeterminate" -> Status.IN_PROGRESS;
-      case "done" -> Status.DONE;
-      default -> Status.OPEN;
-    };
+    return categories.getOrDefault(status.path("statusCategory").path("key").asText(""), Status.OPEN);
   }
 
   private int priorityOf(JsonNode priority) {
@@ -767,17 +766,12 @@ public final class JiraTracker implements Tracker {
         }
       }
     }
-    String category = switch (to) {
-      case OPEN -> "new";
-      case IN_PROGRESS -> "indeterminate";
-      case DONE -> "done";
-      default -> "";
-    };
     List<String> offered = new ArrayList<>();
     for (JsonNode t : list) {
       JsonNode target = t.path("to");
-      if (!category.isEmpty() && target.path("statusCategory").path("key").asText("").equals(category)
-          && statusOf(target) == to && t.path("isAvailable").asBoolean(true)) {
+      // statusOf: the target's name, else its category, must mean this Loop status
+      if (categories.get(target.path("statusCategory").path("key").asText("")) == to && statusOf(target) == to
+          && t.path("isAvailable").asBoolean(true)) {
         return requireText(t, "id", "transition '" + t.path("name").asText() + "' of " + key);
       }
       offered.add("'" + target.path("name").asText() + "'");
@@ -905,6 +899,8 @@ public final class JiraTracker implements Tracker {
     private String blocksLink = "Blocks";
     private String relatesLink = "Relates";
     private final Map<Status, List<String>> statusNames = new EnumMap<>(Status.class);
+    private final Map<String, Status> categories = new LinkedHashMap<>(Map.of("new", Status.OPEN,
+        "undefined", Status.OPEN, "indeterminate", Status.IN_PROGRESS, "done", Status.DONE));
     private List<String> priorityIds = List.of("1", "2", "3", "4", "5");
     private int pageSize = 100;
     private int fullReadEvery = 10;
@@ -1024,6 +1020,21 @@ public final class JiraTracker implements Tracker {
         names.add(nonBlank(n, "statusNames(" + status + ")"));
       }
       statusNames.put(status, List.copyOf(names));
+      return this;
+    }
+
+    /**
+     * The Loop status of a Jira status whose name is not mapped, by its category key ({@code new},
+     * {@code indeterminate}, {@code done}, {@code undefined}); also the fallback target of a transition to that
+     * Loop status. Defaults: new and undefined OPEN, indeterminate IN_PROGRESS, done DONE.
+     */
+    public Builder statusCategory(String categoryKey, Status status) {
+      Objects.requireNonNull(status, "status");
+      if (!List.of("new", "indeterminate", "done", "undefined").contains(categoryKey)) {
+        throw new InputException("Jira status category '" + categoryKey + "': expected new, indeterminate, done"
+            + " or undefined (statusCategory.key)");
+      }
+      categories.put(categoryKey, status);
       return this;
     }
 

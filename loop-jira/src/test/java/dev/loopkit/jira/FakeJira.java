@@ -700,6 +700,8 @@ final class FakeJira extends Dispatcher implements AutoCloseable {
           .put("colorName", "blue-gray").put("name", "To Do");
       case "indeterminate" -> c.put("self", site() + "rest/api/3/statuscategory/4").put("id", 4)
           .put("key", "indeterminate").put("colorName", "yellow").put("name", "In Progress");
+      case "undefined" -> c.put("self", site() + "rest/api/3/statuscategory/1").put("id", 1).put("key", "undefined")
+          .put("colorName", "medium-gray").put("name", "No Category");
       default -> c.put("self", site() + "rest/api/3/statuscategory/3").put("id", 3).put("key", "done")
           .put("colorName", "green").put("name", "Done");
     }

@@ -403,8 +403,10 @@ class JiraTrackerLimitsTest {
         () -> JiraTracker.builder().jql("project = ENG ORDER BY rank"),
         () -> JiraTracker.builder().pageSize(500),
         () -> JiraTracker.builder().priorityIds(List.of("1", "2")),
-        () -> JiraAuth.basic("not-an-email", "JIRA_API_TOKEN"));
-    List<String> named = List.of("not a url", "eng", "two words", "ORDER BY", "500", "[1, 2]", "not-an-email");
+        () -> JiraAuth.basic("not-an-email", "JIRA_API_TOKEN"),
+        () -> JiraTracker.builder().statusCategory("todo", Status.OPEN));
+    List<String> named = List.of("not a url", "eng", "two words", "ORDER BY", "500", "[1, 2]", "not-an-email",
+        "'todo'");
     for (int i = 0; i < bad.size(); i++) {
       LoopException e = assertThrows(InputException.class, bad.get(i)::run);
       assertTrue(e.getMessage().contains(named.get(i)), e.getMessage());

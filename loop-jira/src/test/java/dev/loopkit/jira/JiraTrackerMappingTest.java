@@ -148,6 +148,16 @@ class JiraTrackerMappingTest {
   }
 
   @Test
+  void anUnnamedStatusMapsByAConfiguredCategory() {
+    FakeJira.Issue triage = jira.seed("triage", "loop-batch-1");
+    triage.status = new FakeJira.State("10050", "Triage", "undefined");
+
+    assertEquals(Status.OPEN, tracker.find(triage.key).orElseThrow().status(), "the default for undefined");
+    assertEquals(Status.HUMAN_GATED, jira.tracker().statusCategory("undefined", Status.HUMAN_GATED).build()
+        .find(triage.key).orElseThrow().status());
+  }
+
+  @Test
   void aTransitionIsChosenByItsTargetStatusNameNotItsOwnName() {
     Ticket t = tracker.create(NewTicket.builder("to finish").build());
 
