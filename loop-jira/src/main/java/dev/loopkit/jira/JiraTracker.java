@@ -260,7 +260,7 @@ public final class JiraTracker implements Tracker {
         reconcile.forEach(ids::add);
       }
       // a search changes nothing, so a lost answer or a 5xx may be repeated
-      JsonNode answer = api.send("POST", url, body, what + " (page " + page + ")", true);
+      JsonNode answer = api.send("POST", url, body, what + " (JQL '" + jql + "', page " + page + ")", true);
       String where = "the answer to " + what + " (POST " + url.encodedPath() + ", page " + page + ")";
       requireObject(answer, "", where);
       JsonNode list = answer.path("issues");
@@ -608,15 +608,17 @@ public final class JiraTracker implements Tracker {
   /** The ticket filed before, with the edges of the draft it lacks (a crash between filing and linking) added. */
   private Ticket repair(JsonNode issue, NewTicket draft) {
     Ticket found = toTicket(issue, "issue " + issue.path("key").asText());
-    boolean changed = false;
+    JsonNode holder = issue;
     for (Dependency d : draft.dependencies()) {
       if (!found.dependencies().contains(d)) {
         requireIssue(d.target(), "dependency " + d + " of ticket " + found.id());
-        addEdge(found.id(), issue, d);
-        changed = true;
+        addEdge(found.id(), holder, d);
+        // the next edge reads what this one wrote (the property holds every discovered-from key)
+        holder = requireIssue(found.id(), "issue " + found.id() + " after adding " + d);
+        found = toTicket(holder, "issue " + found.id());
       }
     }
-    return changed ? requireTicket(found.id(), "issue " + found.id() + " after adding its missing links") : found;
+    return found;
   }
 
   /**
@@ -635,8 +637,14 @@ public final class JiraTracker implements Tracker {
     synchronized (lockFor(ticketId)) {
       JsonNode holder = requireIssue(ticketId, "addDependency on " + ticketId);
       requireIssue(dependency.target(), "the target of dependency " + dependency + " of " + ticketId);
-      if (toTicket(holder, "issue " + ticketId).dependencies().contains(dependency)) {
+      Ticket current = toTicket(holder, "issue " + ticketId);
+      if (current.dependencies().contains(dependency)) {
         return;
+      }
+      List<String> parents = current.dependencyTargets(DependencyType.PARENT_CHILD);
+      if (dependency.type() == DependencyType.PARENT_CHILD && !parents.isEmpty()) {
+        throw new InputException("ticket " + ticketId + " already has parent " + parents.get(0) + ", so "
+            + dependency + " cannot be added: a Jira issue has one parent");
       }
       addEdge(ticketId, holder, dependency);
     }

@@ -762,6 +762,10 @@ final class FakeJira extends Dispatcher implements AutoCloseable {
         return p;
       }
       String field = t.toLowerCase(Locale.ROOT);
+      if (!Set.of("project", "labels", "key", "issuekey", "status", "updated").contains(field)) {
+        throw new IllegalArgumentException("Field '" + t + "' does not exist or you do not have permission to"
+            + " view it.");
+      }
       String op = next().toLowerCase(Locale.ROOT);
       if (op.equals("in")) {
         if (!next().equals("(")) {

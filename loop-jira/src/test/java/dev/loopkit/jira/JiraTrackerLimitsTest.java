@@ -267,6 +267,31 @@ class JiraTrackerLimitsTest {
     assertTrue(e.getMessage().contains("issuetype: Specify an issue type"), e.getMessage());
   }
 
+  @Test
+  void aJqlJiraCannotParseIsAnInputExceptionQuotingTheQueryAndJirasMessage() {
+    JiraTracker bad = jira.tracker().jql("project = ENG AND team = platform").build();
+
+    InputException e = assertThrows(InputException.class, bad::readBatch);
+
+    assertTrue(e.getMessage().contains("(project = ENG AND team = platform)")
+        && e.getMessage().contains("Field 'team' does not exist"), e.getMessage());
+  }
+
+  @Test
+  void aSecondParentIsRefusedRatherThanReplacingTheFirst() {
+    FakeJira.Issue epic = jira.seed("epic", "loop-batch-1");
+    epic.type = "Epic";
+    FakeJira.Issue other = jira.seed("other epic", "loop-batch-1");
+    other.type = "Epic";
+    Ticket child = tracker.create(NewTicket.builder("child").addDependency(Dependency.childOf(epic.key)).build());
+
+    InputException e = assertThrows(InputException.class,
+        () -> tracker.addDependency(child.id(), Dependency.childOf(other.key)));
+
+    assertTrue(e.getMessage().contains("already has parent " + epic.key), e.getMessage());
+    assertEquals(epic.key, jira.issue(child.id()).parent);
+  }
+
   // ---- crashes and lost answers ----
 
   @Test
