@@ -3,6 +3,7 @@ package dev.loopkit.jira;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
@@ -143,7 +144,7 @@ final class Adf {
   }
 
   private static JsonNode wrap(JsonNode inlineNode) {
-    ObjectNode holder = new ObjectMapper().createObjectNode();
+    ObjectNode holder = JsonNodeFactory.instance.objectNode();
     holder.putArray("content").add(inlineNode);
     return holder;
   }

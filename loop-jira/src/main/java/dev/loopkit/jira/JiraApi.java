@@ -47,7 +47,14 @@ final class JiraApi {
   /** Everything the class needs, gathered by {@link JiraTracker.Builder}. */
   record Settings(OkHttpClient http, HttpUrl site, String authorization, List<String> secrets, String userAgent,
       Clock clock, Sleeper sleeper, Consumer<JiraTracker.RateLimitWait> listener, Duration maxWait,
-      Duration firstBackoff, int maxRetries) {}
+      Duration firstBackoff, int maxRetries) {
+    /** Without the header value and the secrets: a record's own toString would print them. */
+    @Override
+    public String toString() {
+      return "JiraApi.Settings{" + site + ", authorization [redacted], " + userAgent + ", maxWait " + maxWait
+          + ", maxRetries " + maxRetries + "}";
+    }
+  }
 
   /** An answer: its status, its parsed body (missing when empty) and the request it answered. */
   record Answer(int code, JsonNode body, String request) {}
