@@ -1,9 +1,9 @@
 package dev.loopkit.jira;
 
 import dev.loopkit.core.InputException;
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
-import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
