@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loopkit.core.Tracker;
 import dev.loopkit.testing.TrackerContract;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.junit.jupiter.api.io.TempDir;
 
+/** The contract on one file; a file is one batch, so the batch-isolation tests are skipped. */
 class JsonFileTrackerContractTest extends TrackerContract {
   @TempDir
   Path dir;
@@ -31,5 +33,10 @@ class JsonFileTrackerContractTest extends TrackerContract {
       }
     }
     return false;
+  }
+
+  @Override
+  protected Optional<Tracker> reopenedTracker() {
+    return Optional.of(JsonFileTracker.open(dir.resolve("batch.json")));
   }
 }

@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.loopkit.core.Batch;
 import dev.loopkit.core.Comment;
 import dev.loopkit.core.Dependency;
 import dev.loopkit.core.InputException;
+import dev.loopkit.core.LoopException;
 import dev.loopkit.core.NewTicket;
 import dev.loopkit.core.Status;
 import dev.loopkit.core.Ticket;
@@ -17,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -45,6 +48,11 @@ import org.junit.jupiter.api.Test;
  * uses the ids that {@code create} returned. The contract therefore assumes that a created ticket belongs to
  * the tracker's batch, and that an adapter may add metadata of its own and decorate comment text (it checks
  * that the draft's metadata and each note are contained, not that they are all there is).
+ *
+ * <p>Three optional hooks make the contract stronger where the adapter can support them, and skip (as JUnit
+ * assumptions) the tests that need them otherwise: {@link #otherBatchOnSameStore()} (batch isolation),
+ * {@link #reopenedTracker()} (a resumed process finds what the crashed one filed) and
+ * {@link #loseTheAnswerToTheNextStatusChange()} (a transition repeated after a lost answer is recorded once).
  *
  * <p>The concurrency tests call the tracker from {@link #threads()} threads at once; a tracker must be
  * thread-safe (see {@link Tracker}). They wait at most {@link #timeoutSeconds()} for the threads, a guard
@@ -313,6 +321,211 @@ public abstract class TrackerContract {
       assertEquals(3, t.comments().size(), "comments of " + t + ": " + t.comments());
       assertTrue(t.comments().get(2).body().contains("verified " + i), t.comments().toString());
     }
+  }
+
+  // ---- batch isolation, crash and retry, bad targets, round trips ----
+
+  /**
+   * A second tracker on the same backing store as {@link #tracker()} but bound to another batch (another label
+   * of the same repository, another JQL query of the same site), whose batch holds no tickets; empty (the
+   * default) when the adapter cannot express two batches on one store, and the isolation tests are skipped.
+   * Called at most once per test, after {@link #newTracker()}.
+   */
+  protected Optional<Tracker> otherBatchOnSameStore() throws Exception {
+    return Optional.empty();
+  }
+
+  /**
+   * A new tracker instance for the same batch on the same store as {@link #tracker()}, sharing no memory with
+   * it: what a process resuming after a crash builds. Empty (the default) when the tickets live only in the
+   * first instance's memory, and the tests that need it are skipped.
+   */
+  protected Optional<Tracker> reopenedTracker() throws Exception {
+    return Optional.empty();
+  }
+
+  /**
+   * Arranges that the backing store applies the next status change {@link #tracker()} sends but that its answer
+   * never arrives (a connection dropped after the request was served), and returns true; returns false (the
+   * default) when the adapter's test cannot arrange it, and the contract then only repeats the call, as an
+   * engine retrying after a timeout would.
+   */
+  protected boolean loseTheAnswerToTheNextStatusChange() throws Exception {
+    return false;
+  }
+
+  private static Tracker present(Optional<Tracker> tracker, String hook) {
+    assumeTrue(tracker.isPresent(), hook + " is not implemented by this adapter's test");
+    return tracker.get();
+  }
+
+  private static Set<String> ids(Batch batch) {
+    Set<String> out = new HashSet<>();
+    batch.tickets().forEach(t -> out.add(t.id()));
+    return out;
+  }
+
+  @Test
+  void twoBatchesOnOneStoreNeverSeeEachOthersTickets() throws Exception {
+    Tracker other = present(otherBatchOnSameStore(), "otherBatchOnSameStore()");
+    Ticket mine = create("in this batch");
+    Ticket theirs = other.create(NewTicket.builder("in the other batch").build());
+
+    assertEquals(Set.of(mine.id()), ids(tracker.readBatch()), "this batch");
+    assertEquals(Set.of(theirs.id()), ids(other.readBatch()), "the other batch");
+    assertEquals(Set.of(mine.id()), ids(Batch.of(tracker.changesSince("").tickets())), "a first changesSince read");
+    assertEquals(List.of(), tracker.tickets(Status.DONE));
+  }
+
+  @Test
+  void anIdempotencyKeyUsedInAnotherBatchFilesTheTicketInThisBatch() throws Exception {
+    Tracker other = present(otherBatchOnSameStore(), "otherBatchOnSameStore()");
+    NewTicket draft = NewTicket.builder("same key, two batches").idempotencyKey("contract/shared-key").build();
+    Ticket theirs = other.create(draft);
+
+    Ticket mine = tracker.create(draft);
+
+    assertEquals(Set.of(mine.id()), ids(tracker.readBatch()), "this batch after creating " + mine);
+    assertEquals(Set.of(theirs.id()), ids(other.readBatch()), "the other batch");
+  }
+
+  @Test
+  void aReopenedTrackerReturnsTheTicketFiledBeforeUnderTheSameKey() throws Exception {
+    NewTicket draft = richDraft("filed before the crash", List.of()).toBuilder()
+        .idempotencyKey("contract/run-1/resume").build();
+    Ticket before = tracker.create(draft);
+    Tracker resumed = present(reopenedTracker(), "reopenedTracker()");
+
+    Ticket after = resumed.create(draft);
+
+    assertEquals(before.id(), after.id());
+    assertHasDraftFields(draft, after);
+    assertEquals(Set.of(before.id()), ids(resumed.readBatch()));
+  }
+
+  @Test
+  void aReopenedTrackerReadsEveryTicketExactlyAsTheFirstOne() throws Exception {
+    Ticket a = tracker.create(richDraft("durable", List.of()));
+    tracker.create(richDraft("durable too", List.of(Dependency.blockedBy(a.id()), Dependency.relatedTo(a.id()))));
+    tracker.transition(a.id(), Status.HUMAN_GATED, "needs a person: a secret expired");
+    Tracker resumed = present(reopenedTracker(), "reopenedTracker()");
+
+    Batch first = tracker.readBatch();
+    Batch second = resumed.readBatch();
+
+    assertEquals(ids(first), ids(second));
+    for (Ticket t : first.tickets()) {
+      assertEquals(t, second.get(t.id()), "ticket " + t.id() + " as the reopened tracker reads it");
+    }
+  }
+
+  @Test
+  void concurrentCreatesWithSeveralKeysFileEachKeyOnce() throws Exception {
+    int keys = Math.min(3, threads());
+
+    List<Ticket> created = runConcurrently(i -> tracker.create(NewTicket.builder("keyed " + (i % keys))
+        .idempotencyKey("contract/keyed/" + (i % keys)).build()));
+
+    Map<String, String> idByTitle = new java.util.HashMap<>();
+    for (Ticket t : created) {
+      String earlier = idByTitle.putIfAbsent(t.title(), t.id());
+      assertTrue(earlier == null || earlier.equals(t.id()), "'" + t.title() + "' filed as " + earlier + " and "
+          + t.id());
+    }
+    assertEquals(keys, idByTitle.size(), "titles returned " + idByTitle);
+    assertEquals(new HashSet<>(idByTitle.values()), ids(tracker.readBatch()));
+  }
+
+  @Test
+  void aTransitionRepeatedAfterItsAnswerWasLostRecordsItOnce() throws Exception {
+    Ticket t = create("answer lost");
+    String note = "verified: probe GET /health answered 200";
+    boolean lost = loseTheAnswerToTheNextStatusChange();
+
+    try {
+      tracker.transition(t.id(), Status.DONE, note);
+    } catch (LoopException e) {
+      if (!lost) {
+        throw e;
+      }
+      // the answer was lost and the adapter said so: the engine repeats the call, as below
+    }
+    tracker.transition(t.id(), Status.DONE, note);
+
+    Ticket after = ticket(t.id());
+    assertEquals(Status.DONE, after.status());
+    assertEquals(1, after.comments().stream().filter(c -> c.body().contains(note)).count(),
+        "comments " + after.comments());
+  }
+
+  @Test
+  void unknownDependencyTargetsAreInputExceptionsNamingTheId() {
+    Ticket holder = create("holder");
+    String unknown = unknownId();
+
+    for (Dependency d : List.of(Dependency.blockedBy(unknown), Dependency.childOf(unknown),
+        Dependency.relatedTo(unknown), Dependency.discoveredFrom(unknown))) {
+      InputException onCreate = assertThrows(InputException.class,
+          () -> tracker.create(NewTicket.builder("orphan " + d.type().wireName()).addDependency(d).build()));
+      assertTrue(String.valueOf(onCreate.getMessage()).contains(unknown), "create with " + d + ": "
+          + onCreate.getMessage());
+      InputException onAdd = assertThrows(InputException.class, () -> tracker.addDependency(holder.id(), d));
+      assertTrue(String.valueOf(onAdd.getMessage()).contains(unknown), "addDependency " + d + ": "
+          + onAdd.getMessage());
+    }
+    InputException unknownHolder = assertThrows(InputException.class,
+        () -> tracker.addDependency(unknown, Dependency.blockedBy(holder.id())));
+    assertTrue(String.valueOf(unknownHolder.getMessage()).contains(unknown), unknownHolder.getMessage());
+    assertEquals(Set.of(holder.id()), ids(tracker.readBatch()));
+    assertEquals(List.of(), ticket(holder.id()).dependencies());
+  }
+
+  @Test
+  void everyFieldOfATicketRoundTripsThroughCreateFindAndReadBatch() {
+    Ticket blocker = create("blocker");
+    Ticket parent = create("parent");
+    Ticket related = create("related");
+    Ticket origin = create("origin");
+    NewTicket draft = NewTicket.builder("Ünïcode title: <tags> & \"quotes\" stay")
+        .body("First paragraph.\n\n- a bullet\n- another\n\nLast line with `code`.")
+        .acceptanceCriteria(List.of("mvn -B verify passes", "the report lists 3 tickets"))
+        .priority(0)
+        .labels(List.of("backend", "round-trip"))
+        .resources(Set.of("merge", "infra-apply"))
+        .dependencies(List.of(Dependency.blockedBy(blocker.id()), Dependency.childOf(parent.id()),
+            Dependency.relatedTo(related.id()), Dependency.discoveredFrom(origin.id())))
+        .metadata(Map.of("origin", "contract-test", "run", "run-7"))
+        .build();
+
+    Ticket created = tracker.create(draft);
+    tracker.comment(created.id(), "attempt 1 failed: test X");
+    Ticket found = ticket(created.id());
+    Ticket read = tracker.readBatch().get(created.id());
+
+    assertHasDraftFields(draft, created);
+    assertHasDraftFields(draft, found);
+    assertEquals(found, read, "find and readBatch disagree on " + created.id());
+    assertEquals(created.createdAt(), found.createdAt(), "createdAt of " + created.id());
+    assertEquals(1, found.comments().size(), "comments " + found.comments());
+    assertFalse(found.comments().get(0).author().isBlank(), "author of " + found.comments().get(0));
+    NewTicket bare = NewTicket.builder("bare").priority(4).build();
+    Ticket plain = tracker.create(bare);
+    assertHasDraftFields(bare, ticket(plain.id()));
+    assertEquals(ticket(plain.id()), tracker.readBatch().get(plain.id()));
+  }
+
+  @Test
+  void everyStatusRoundTripsThroughFindAndReadBatch() {
+    Ticket t = create("travelling");
+
+    for (Status to : List.of(Status.IN_PROGRESS, Status.HUMAN_GATED, Status.OPEN, Status.DONE, Status.CANCELLED,
+        Status.DONE, Status.OPEN)) {
+      tracker.transition(t.id(), to, "moved to " + to.wireName());
+
+      assertEquals(to, ticket(t.id()).status(), "find after the move to " + to);
+      assertEquals(to, tracker.readBatch().get(t.id()).status(), "readBatch after the move to " + to);
+    }
+    assertEquals(7, ticket(t.id()).comments().size(), "comments " + ticket(t.id()).comments());
   }
 
   /** One task per thread, each receiving its index; all released at once. */

@@ -4,8 +4,10 @@ import dev.loopkit.core.Tracker;
 import dev.loopkit.core.markdown.MarkdownTracker;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.junit.jupiter.api.io.TempDir;
 
+/** The contract on a folder; a folder is one batch, so the batch-isolation tests are skipped. */
 class MarkdownTrackerContractTest extends TrackerContract {
   @TempDir
   Path folder;
@@ -18,5 +20,10 @@ class MarkdownTrackerContractTest extends TrackerContract {
   @Override
   protected boolean removeFromBatch(String id) throws Exception {
     return Files.deleteIfExists(folder.resolve(id + ".md"));
+  }
+
+  @Override
+  protected Optional<Tracker> reopenedTracker() {
+    return Optional.of(MarkdownTracker.builder(folder).clock(new ManualClock()).build());
   }
 }
