@@ -172,8 +172,12 @@ final class LinearApi {
       }
       JsonNode data = answer.path("data");
       if (!data.isObject()) {
-        throw malformed(operation, "data", "an object (the answer has " + (errors.isEmpty() ? "no errors"
-            : errors.size() + " errors") + ")");
+        if (errors.isEmpty()) {
+          throw malformed(operation, "data", "an object (the answer has neither data nor errors)");
+        }
+        // a non-null field that failed nulls the whole of data (GraphQL's null propagation): the field-scoped
+        // errors still say what failed, and the caller maps them
+        data = json.createObjectNode();
       }
       return new Result(operation, data, errors, serverTime);
     }
@@ -222,8 +226,9 @@ final class LinearApi {
         unscoped.add(e);
       }
     }
-    if (!unscoped.isEmpty() || (code >= 400 && !errors.isEmpty())) {
-      GraphQlError e = unscoped.isEmpty() ? errors.get(0) : unscoped.get(0);
+    if (!unscoped.isEmpty()) {
+      // errors scoped to a field (an unknown id, a rejected input) go back to the caller, whatever the status
+      GraphQlError e = unscoped.get(0);
       if (e.userError() || e.code().equals("INVALID_INPUT")) {
         // a person fixes this (a value Linear rejects); the tracker's own queries are never malformed by design
         throw new InputException("Linear rejected " + operation + " (" + (e.code().isEmpty() ? "" : e.code()
@@ -232,7 +237,7 @@ final class LinearApi {
       return new LinearException(LinearException.Kind.OTHER, operation, e.code(), "Linear answered " + operation
           + " with an error" + summary(errors), null);
     }
-    if (code >= 300) {
+    if (code >= 300 && errors.isEmpty()) {
       return new LinearException(LinearException.Kind.OTHER, operation,
           "HTTP_" + code, "Linear answered HTTP " + code + " to " + operation + " at " + s.endpoint()
           + ": expected 200 from a GraphQL endpoint such as https://api.linear.app/graphql", null);

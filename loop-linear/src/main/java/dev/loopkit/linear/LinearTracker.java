@@ -879,8 +879,15 @@ public final class LinearTracker implements Tracker {
         variables);
     for (int i = 0; i < order.size(); i++) {
       LinearApi.GraphQlError e = r.errorAt("t" + i);
+      if (e != null && e.notFound()) {
+        throw new InputException("unknown ticket '" + order.get(i) + "' in " + where + ": Linear has no issue "
+            + order.get(i));
+      }
+    }
+    requireClean(r);
+    for (int i = 0; i < order.size(); i++) {
       JsonNode node = r.data().path("t" + i);
-      if ((e != null && e.notFound()) || node.isNull() || node.isMissingNode()) {
+      if (!node.isObject()) {
         throw new InputException("unknown ticket '" + order.get(i) + "' in " + where + ": Linear has no issue "
             + order.get(i));
       }
@@ -888,7 +895,6 @@ public final class LinearTracker implements Tracker {
       out.put(order.get(i), uuid);
       uuids.put(order.get(i), uuid);
     }
-    requireClean(r);
     return out;
   }
 
