@@ -198,6 +198,11 @@ final class FakeLinear extends Dispatcher implements AutoCloseable {
     return i;
   }
 
+  /** Files an issue as a person would, in another team. */
+  synchronized Issue seedInTeam(String teamId, String title, String stateName) {
+    return newIssue(UUID.randomUUID().toString(), teamId, title, state(teamId, stateName).id());
+  }
+
   private Issue newIssue(String id, String teamId, String title, String stateId) {
     Team t = teams.get(teamId);
     int n = numbers.merge(teamId, 1, Integer::sum);
@@ -482,8 +487,8 @@ final class FakeLinear extends Dispatcher implements AutoCloseable {
         List<Object> out = new ArrayList<>();
         JsonNode or = a.get("filter").path("or");
         for (JsonNode alt : or) {
-          if (matchesString(alt.path("slugId"), "checkout-8f3a2b1c9d0e")
-              || matchesString(alt.path("name"), "Checkout revamp")) {
+          if ((alt.has("slugId") && matchesString(alt.path("slugId"), "checkout-8f3a2b1c9d0e"))
+              || (alt.has("name") && matchesString(alt.path("name"), "Checkout revamp"))) {
             out.add("project");
             break;
           }
