@@ -173,6 +173,7 @@ public final class LinearTracker implements Tracker {
   private final Map<String, Team> teams = new ConcurrentHashMap<>();
   private final Map<String, String> labelIds = new ConcurrentHashMap<>();
   private final Set<String> writtenSinceRead = ConcurrentHashMap.newKeySet();
+  private final Map<String, Instant> reported = new ConcurrentHashMap<>();
   private volatile @Nullable Setup setup;
 
   private LinearTracker(Builder b, LinearApi api) {
@@ -339,12 +340,14 @@ public final class LinearTracker implements Tracker {
     return Batch.of(readAll(batchFilter(), pageSize).tickets());
   }
 
-  private record Read(List<Ticket> tickets, @Nullable Instant highWater, @Nullable Instant serverTime) {}
+  private record Read(List<Ticket> tickets, Map<String, Instant> updatedAt, @Nullable Instant highWater,
+      @Nullable Instant serverTime) {}
 
   /** Every issue matching {@code filter}: one paginated query, plus a re-read of issues whose nested pages filled. */
   private Read readAll(ObjectNode filter, int first) {
     List<Ticket> tickets = new ArrayList<>();
     List<String[]> blocking = new ArrayList<>();
+    Map<String, Instant> updatedAt = new LinkedHashMap<>();
     Instant high = null;
     Instant serverTime = null;
     String after = null;
@@ -368,6 +371,7 @@ public final class LinearTracker implements Tracker {
         Instant updated = instant(r.operation(), issue, "updatedAt", where);
         high = high == null || updated.isAfter(high) ? updated : high;
         String self = text(r, issue, "identifier", where);
+        updatedAt.put(self, updated);
         int k = 0;
         for (JsonNode rel : array(r.operation(), issue, "relations", where)) {
           String w = where + ".relations.nodes[" + k++ + "]";
@@ -400,7 +404,7 @@ public final class LinearTracker implements Tracker {
     }
     tickets = withBlocksSeenFromTheBlocker(tickets, blocking);
     tickets.sort(Comparator.comparing(Ticket::createdAt).thenComparing(Ticket::id));
-    return new Read(tickets, high, serverTime);
+    return new Read(tickets, updatedAt, high, serverTime);
   }
 
   /**
@@ -452,6 +456,8 @@ public final class LinearTracker implements Tracker {
     if (parsed == null || !now.isBefore(parsed[1].plus(fullReadEvery))) {
       writtenSinceRead.clear();
       Read all = readAll(batchFilter(), pageSize);
+      reported.clear();
+      reported.putAll(all.updatedAt());
       Instant high = all.highWater() != null ? all.highWater()
           : all.serverTime() != null ? all.serverTime() : now;
       return BatchChanges.full(Batch.of(all.tickets()), cursor(high, now));
@@ -473,7 +479,20 @@ public final class LinearTracker implements Tracker {
     Read changed = readAll(filter, changesPageSize);
     Instant high = changed.highWater() != null && changed.highWater().isAfter(parsed[0]) ? changed.highWater()
         : parsed[0];
-    return BatchChanges.since(changed.tickets(), Set.of(), cursor(high, parsed[1]));
+    // the overlap brings back issues already reported: leave out those whose updatedAt has not moved since
+    Set<String> writtenIds = new HashSet<>(written);
+    List<Ticket> fresh = new ArrayList<>();
+    for (Ticket t : changed.tickets()) {
+      Instant at = changed.updatedAt().get(t.id());
+      boolean seenAlready = at != null && at.equals(reported.get(t.id()));
+      if (!seenAlready || writtenIds.contains(t.metadata().get("linear.id"))) {
+        fresh.add(t);
+      }
+      if (at != null) {
+        reported.put(t.id(), at);
+      }
+    }
+    return BatchChanges.since(fresh, Set.of(), cursor(high, parsed[1]));
   }
 
   private static String cursor(Instant highWater, Instant lastFull) {
