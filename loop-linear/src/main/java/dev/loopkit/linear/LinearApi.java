@@ -61,7 +61,8 @@ final class LinearApi {
   }
 
   /** An answer: the data (possibly partial) and the errors scoped to fields that the caller maps itself. */
-  record Result(String operation, JsonNode data, List<GraphQlError> errors, @Nullable Instant serverTime) {
+  record Result(String operation, JsonNode data, List<GraphQlError> errors, @Nullable Instant serverTime,
+      boolean repeatedAfterLostAnswer) {
     /** The first error at the field with this alias; null when it resolved. */
     @Nullable GraphQlError errorAt(String alias) {
       for (GraphQlError e : errors) {
@@ -111,6 +112,7 @@ final class LinearApi {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a JSON tree always serializes", e);
     }
+    boolean lost = false;
     for (int attempt = 1; ; attempt++) {
       Request request = new Request.Builder().url(s.endpoint())
           .header("Authorization", s.authorization())
@@ -140,6 +142,7 @@ final class LinearApi {
               + operation + " at " + s.endpoint() + " after " + attempt + " attempts: "
               + scrub(String.valueOf(e.getMessage())), null);
         }
+        lost = true;
         pause(backoff(attempt), operation);
         continue;
       }
@@ -179,7 +182,7 @@ final class LinearApi {
         // errors still say what failed, and the caller maps them
         data = json.createObjectNode();
       }
-      return new Result(operation, data, errors, serverTime);
+      return new Result(operation, data, errors, serverTime, lost);
     }
   }
 

@@ -796,7 +796,7 @@ public final class LinearTracker implements Tracker {
       }
       LinearApi.GraphQlError createError = r.errorAt("issueCreate");
       if (createError != null) {
-        if (!key.isEmpty()) {
+        if (!key.isEmpty() || r.repeatedAfterLostAnswer()) {
           Optional<Ticket> existing = filedBefore(issueId, draft);
           if (existing.isPresent()) {
             return existing.get();
@@ -964,7 +964,12 @@ public final class LinearTracker implements Tracker {
         v.putObject("input").put("id", UUID.randomUUID().toString())
             .put("issueId", blocks ? target : holderId).put("relatedIssueId", blocks ? holderId : target)
             .put("type", blocks ? "blocks" : "related");
-        r = requireClean(api.execute("LoopRelate", RELATE_MUTATION, v));
+        r = api.execute("LoopRelate", RELATE_MUTATION, v);
+        if (r.errorAt("issueRelationCreate") != null && r.repeatedAfterLostAnswer()
+            && exists("issueRelation", v.path("input").path("id").asText())) {
+          break;
+        }
+        requireClean(r);
         requireSuccess(r, r.data().path("issueRelationCreate"), "issueRelationCreate");
         break;
       case PARENT_CHILD:
@@ -980,6 +985,21 @@ public final class LinearTracker implements Tracker {
         requireSuccess(r, r.data().path("issueUpdate"), "issueUpdate");
     }
     writtenSinceRead.add(Objects.requireNonNull(holderId));
+  }
+
+  /**
+   * Whether the entity with this id exists ({@code comment}, {@code issueRelation}, {@code issueLabel}): after a
+   * lost answer, a repeated create that Linear refuses may have met the first attempt's own id.
+   */
+  private boolean exists(String field, String id) {
+    LinearApi.Result r = api.execute("LoopExists", "query LoopExists($id: String!) { " + field
+        + "(id: $id) { id } }", json.createObjectNode().put("id", id));
+    LinearApi.GraphQlError e = r.errorAt(field);
+    if (e != null && e.notFound()) {
+      return false;
+    }
+    requireClean(r);
+    return id.equals(r.data().path(field).path("id").asText(""));
   }
 
   private String findRawDescription(String uuid) {
@@ -1067,8 +1087,15 @@ public final class LinearTracker implements Tracker {
     fields.append(" issueUpdate(id: $id, input: $input) { success }");
     v.put("id", uuid);
     v.set("input", input);
-    LinearApi.Result done = requireClean(api.execute("LoopTransition", "mutation LoopTransition(" + vars + ") {"
-        + fields + " }", v));
+    LinearApi.Result done = api.execute("LoopTransition", "mutation LoopTransition(" + vars + ") {" + fields
+        + " }", v);
+    if (done.repeatedAfterLostAnswer() && !note.isBlank() && done.errors().size() == 1
+        && done.errorAt("commentCreate") != null && exists("comment", v.path("comment").path("id").asText())) {
+      // the first attempt landed and its answer was lost: the comment is there, the update was repeated
+      writtenSinceRead.add(uuid);
+      return true;
+    }
+    requireClean(done);
     if (!note.isBlank()) {
       requireSuccess(done, done.data().path("commentCreate"), "commentCreate");
     }
@@ -1162,8 +1189,14 @@ public final class LinearTracker implements Tracker {
     String uuid = uuidOf(ticketId, "comment on " + ticketId);
     ObjectNode v = json.createObjectNode();
     v.putObject("input").put("id", UUID.randomUUID().toString()).put("issueId", uuid).put("body", body);
+    String commentId = v.path("input").path("id").asText();
     LinearApi.Result r = api.execute("LoopComment", COMMENT_MUTATION, v);
     LinearApi.GraphQlError e = r.errorAt("commentCreate");
+    if (e != null && r.repeatedAfterLostAnswer() && exists("comment", commentId)) {
+      // the first attempt landed and its answer was lost; the repeat met our own id
+      writtenSinceRead.add(uuid);
+      return;
+    }
     if (e != null && e.notFound()) {
       uuids.remove(ticketId);
       throw unknown(ticketId, "comment");
@@ -1230,7 +1263,13 @@ public final class LinearTracker implements Tracker {
           ObjectNode c = json.createObjectNode();
           c.putObject("input").put("id", UUID.randomUUID().toString()).put("name", n)
               .put("teamId", s.team().id()).put("color", colorOf(n));
-          LinearApi.Result created = requireClean(api.execute("LoopLabelCreate", LABEL_CREATE, c));
+          LinearApi.Result created = api.execute("LoopLabelCreate", LABEL_CREATE, c);
+          if (created.errorAt("issueLabelCreate") != null && created.repeatedAfterLostAnswer()
+              && exists("issueLabel", c.path("input").path("id").asText())) {
+            labelIds.put(n.toLowerCase(Locale.ROOT), c.path("input").path("id").asText());
+            continue;
+          }
+          requireClean(created);
           JsonNode payload = created.data().path("issueLabelCreate");
           requireSuccess(created, payload, "issueLabelCreate");
           labelIds.put(n.toLowerCase(Locale.ROOT), text(created, payload.path("issueLabel"), "id",

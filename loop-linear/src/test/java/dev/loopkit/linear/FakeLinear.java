@@ -455,6 +455,12 @@ final class FakeLinear extends Dispatcher implements AutoCloseable {
         return "Issue";
       case "team":
         return "Team";
+      case "comment":
+        return "Comment";
+      case "issueRelation":
+        return "IssueRelation";
+      case "issueLabel":
+        return "IssueLabel";
       default:
         return "Payload";
     }
@@ -518,6 +524,29 @@ final class FakeLinear extends Dispatcher implements AutoCloseable {
           }
         }
         return page(out, a);
+      }
+      case "comment": {
+        for (CommentRow c : comments) {
+          if (c.id().equals(a.get("id").asText())) {
+            return c;
+          }
+        }
+        throw notFound("Comment");
+      }
+      case "issueRelation": {
+        for (Relation r : relations) {
+          if (r.id().equals(a.get("id").asText())) {
+            return r;
+          }
+        }
+        throw notFound("IssueRelation");
+      }
+      case "issueLabel": {
+        Label l = labels.get(a.get("id").asText());
+        if (l == null) {
+          throw notFound("IssueLabel");
+        }
+        return l;
       }
       case "issueLabels": {
         List<Object> out = new ArrayList<>();
