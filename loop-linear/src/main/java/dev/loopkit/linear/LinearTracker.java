@@ -1504,20 +1504,27 @@ public final class LinearTracker implements Tracker {
       return this;
     }
 
-    /** Issues per page of a full read, 1 to 100; default 50 (about 5,300 complexity points a page). */
+    /**
+     * Issues per page of a full read, 1 to 90; default 50. The query's complexity follows the page size (about
+     * 107 points an issue by the published scoring, so 5,370 a page of 50), and Linear refuses a single query
+     * over 10,000 points.
+     */
     public Builder pageSize(int size) {
-      if (size < 1 || size > 100) {
-        throw new InputException("pageSize " + size + ": expected 1 to 100 (a page of 100 costs about 10,600"
-            + " complexity points, Linear's cap for one query is 10,000)");
+      if (size < 1 || size > 90) {
+        throw new InputException("pageSize " + size + ": expected 1 to 90 (a page costs about 107 complexity"
+            + " points an issue, and Linear refuses a single query over 10,000)");
       }
       this.pageSize = size;
       return this;
     }
 
-    /** Issues per page of an incremental read, 1 to 100; default 10 (complexity scales with it, not with results). */
+    /**
+     * Issues per page of an incremental read, 1 to 90; default 10 (about 1,074 complexity points): complexity
+     * is charged on the page size asked for, not on the issues returned, and most passes change few issues.
+     */
     public Builder changesPageSize(int size) {
-      if (size < 1 || size > 100) {
-        throw new InputException("changesPageSize " + size + ": expected 1 to 100");
+      if (size < 1 || size > 90) {
+        throw new InputException("changesPageSize " + size + ": expected 1 to 90");
       }
       this.changesPageSize = size;
       return this;

@@ -413,8 +413,8 @@ class LinearTrackerLimitsTest {
         .environment(Map.of("LINEAR_API_KEY", KEY)).build()).getMessage().contains("has no batch"));
     assertTrue(assertThrows(InputException.class, () -> LinearTracker.builder().apiKeyEnv("linear key"))
         .getMessage().contains("'linear key'"));
-    assertTrue(assertThrows(InputException.class, () -> LinearTracker.builder().pageSize(101)).getMessage()
-        .contains("pageSize 101"));
+    assertTrue(assertThrows(InputException.class, () -> LinearTracker.builder().pageSize(91)).getMessage()
+        .contains("pageSize 91"));
     assertTrue(assertThrows(InputException.class, () -> LinearTracker.builder().cycle(0)).getMessage()
         .contains("cycle 0"));
     assertTrue(assertThrows(InputException.class, () -> LinearTracker.builder().endpoint("not a url"))
