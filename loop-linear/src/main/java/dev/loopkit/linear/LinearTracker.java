@@ -94,8 +94,6 @@ import org.jspecify.annotations.Nullable;
  */
 public final class LinearTracker implements Tracker {
   private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9]{1,20}-[1-9][0-9]{0,11}");
-  private static final Pattern UUID_TEXT = Pattern.compile(
-      "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   private static final String RESOURCE = "resource:";
   private static final String CURSOR_PREFIX = "linear-v1:";
   private static final int BATCH_LABELS = 10;
@@ -285,9 +283,9 @@ public final class LinearTracker implements Tracker {
         }
         cycleId = text(r, cycles.get(0), "id", "cycles.nodes[0]");
       }
+      checkStateNames(team);
       Setup done = new Setup(team, projectId, cycleId);
       setup = done;
-      checkStateNames(team);
       return done;
     }
   }
@@ -611,8 +609,12 @@ public final class LinearTracker implements Tracker {
     for (JsonNode c : array(operation, issue, "comments", where)) {
       String w = where + ".comments.nodes[" + i++ + "]";
       String author = c.path("user").path("name").asText("");
+      if (!c.path("body").isTextual()) {
+        throw api.malformed(operation, w + ".body", "a string (Markdown)");
+      }
+      // a comment by an integration or bot has no user: name the author after the service
       comments.add(new Comment(instant(operation, c, "createdAt", w), author.isEmpty() ? "linear" : author,
-          text(operation, c, "body", w)));
+          c.path("body").asText()));
     }
     comments.sort(Comparator.comparing(Comment::at));
     Map<String, String> metadata = new LinkedHashMap<>(d.metadata());
@@ -1244,9 +1246,10 @@ public final class LinearTracker implements Tracker {
         }
       }
       if (!missing.isEmpty()) {
+        // label names are unique per team regardless of case, so look them up the same way
         ObjectNode v = json.createObjectNode();
-        ArrayNode in = v.putObject("filter").putObject("name").putArray("in");
-        missing.forEach(in::add);
+        ArrayNode or = v.putObject("filter").putArray("or");
+        missing.forEach(name -> or.addObject().putObject("name").put("eqIgnoreCase", name));
         LinearApi.Result r = requireClean(api.execute("LoopLabels", LABELS_QUERY, v));
         int i = 0;
         for (JsonNode l : nodes(r, r.data().path("issueLabels"), "issueLabels")) {

@@ -551,9 +551,10 @@ final class FakeLinear extends Dispatcher implements AutoCloseable {
       case "issueLabels": {
         List<Object> out = new ArrayList<>();
         for (Label l : labels.values()) {
-          for (JsonNode n : a.get("filter").path("name").path("in")) {
-            if (n.asText().equals(l.name())) {
+          for (JsonNode alt : a.get("filter").path("or")) {
+            if (matchesString(alt.path("name"), l.name())) {
               out.add(l);
+              break;
             }
           }
         }
