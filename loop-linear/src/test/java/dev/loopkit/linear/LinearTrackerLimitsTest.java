@@ -395,6 +395,32 @@ class LinearTrackerLimitsTest {
   }
 
   @Test
+  void theKeyNeverReachesTheLogEvenAtDebugLevelThroughWaitsRetriesAndFailures() throws Exception {
+    java.io.PrintStream saved = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      LinearTracker tracker = linear.tracker(KEY).rateLimitListener(w -> {
+        throw new IllegalStateException("a listener that fails, logged with " + w);
+      }).build();
+      tracker.readBatch();
+      linear.answerNext(FakeLinear.operation("LoopBatch"), linear.error(400, "RATELIMITED", "ratelimited",
+          "Rate limit exceeded", 0, 100));
+      linear.answerNext(FakeLinear.operation("LoopBatch"), linear.error(200, "INTERNAL_ERROR", "internal error",
+          "boom " + KEY, 10, 100));
+      tracker.readBatch();
+      assertThrows(LinearException.class, () -> linear.tracker("lin_api_" + KEY.substring(8, 20) + "x").build()
+          .readBatch());
+    } finally {
+      System.setErr(saved);
+    }
+    String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(log.contains("LoopBatch"), "the log was captured: " + log);
+    assertFalse(log.contains(KEY), log);
+    assertFalse(log.contains(KEY.substring(8, 20)), "not even part of it: " + log);
+  }
+
+  @Test
   void aMissingOrUnusableCredentialIsAnInputExceptionThatDoesNotShowIt() {
     InputException missing = assertThrows(InputException.class, () -> LinearTracker.builder().team("ENG")
         .label("b").environment(Map.of()).build());

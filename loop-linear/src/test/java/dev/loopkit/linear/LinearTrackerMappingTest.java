@@ -196,6 +196,41 @@ class LinearTrackerMappingTest {
   }
 
   @Test
+  void aBlockerNamedOnlyInTheBlockersOwnRelationsStillBlocks() throws Exception {
+    // a read in which B's inverse view lacks the relation (a cut page) while A's relations name B
+    String issue = "{\"id\":\"%s\",\"identifier\":\"%s\",\"title\":\"%s\",\"description\":\"\","
+        + "\"priority\":3,\"createdAt\":\"%s\",\"updatedAt\":\"%s\",\"url\":\"https://linear.app/acme/issue/x\","
+        + "\"state\":{\"id\":\"s1\",\"name\":\"Todo\",\"type\":\"unstarted\"},\"labels\":{\"nodes\":[]},"
+        + "\"parent\":null,\"relations\":{\"nodes\":[%s]},\"inverseRelations\":{\"nodes\":[]},"
+        + "\"comments\":{\"nodes\":[]}}";
+    String a = String.format(issue, "a1", "ENG-1", "blocker", "2026-01-05T17:00:01.000Z", "2026-01-05T17:00:01.000Z",
+        "{\"type\":\"blocks\",\"relatedIssue\":{\"identifier\":\"ENG-2\"}}");
+    String b = String.format(issue, "b2", "ENG-2", "blocked", "2026-01-05T17:00:02.000Z", "2026-01-05T17:00:02.000Z",
+        "");
+    LinearTracker tracker = tracker();
+    tracker.readBatch();
+    linear.answerNext(FakeLinear.operation("LoopBatch"), linear.withBudget(new okhttp3.mockwebserver.MockResponse()
+        .setBody("{\"data\":{\"issues\":{\"nodes\":[" + a + "," + b + "],\"pageInfo\":{\"hasNextPage\":false,"
+            + "\"endCursor\":\"c1\"}}}}"), 100, 100, 10));
+
+    Batch batch = tracker.readBatch();
+
+    assertEquals(List.of(Dependency.blockedBy("ENG-1")), batch.get("ENG-2").dependencies());
+    assertEquals(List.of(), batch.get("ENG-1").dependencies(), "the blocker is not blocked by what it blocks");
+  }
+
+  @Test
+  void twoBatchesOnOneWorkspaceNeverSeeEachOthersIssues() {
+    LinearTracker one = linear.tracker(KEY).label("loop:batch-1").build();
+    LinearTracker two = linear.tracker(KEY).label("loop:batch-2").build();
+    Ticket a = one.create(NewTicket.builder("in one").idempotencyKey("same-key").build());
+    Ticket b = two.create(NewTicket.builder("in two").idempotencyKey("other-key").build());
+
+    assertEquals(List.of(a.id()), one.readBatch().tickets().stream().map(Ticket::id).toList());
+    assertEquals(List.of(b.id()), two.readBatch().tickets().stream().map(Ticket::id).toList());
+  }
+
+  @Test
   void addingABlockerCreatesARelationFromTheBlockerToTheHolder() {
     LinearTracker tracker = tracker();
     Ticket blocker = tracker.create(NewTicket.builder("blocker").build());
