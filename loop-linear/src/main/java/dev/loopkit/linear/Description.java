@@ -51,16 +51,19 @@ final class Description {
   /** The description of a new issue. */
   static String render(String body, List<String> criteria, List<String> discoveredFrom, Map<String, String> metadata,
       ObjectMapper json) {
-    StringBuilder b = new StringBuilder(body.stripTrailing());
+    if (criteria.isEmpty() && discoveredFrom.isEmpty() && metadata.isEmpty()) {
+      return body;
+    }
+    // the body is kept exactly, then one blank line: parse() takes that separator off again
+    StringBuilder b = new StringBuilder(body.isEmpty() ? "" : body + "\n\n");
     if (!criteria.isEmpty()) {
-      b.append(b.length() == 0 ? "" : "\n\n").append("## Acceptance criteria\n\n");
+      b.append("## Acceptance criteria\n\n");
       for (String c : criteria) {
         b.append("- ").append(c.replaceAll("\\s*\\R\\s*", " ").strip()).append('\n');
       }
     }
     if (!discoveredFrom.isEmpty() || !metadata.isEmpty()) {
-      b = new StringBuilder(b.toString().stripTrailing());
-      b.append(b.length() == 0 ? "" : "\n\n").append("## Loop\n\n");
+      b.append(criteria.isEmpty() ? "" : "\n").append("## Loop\n\n");
       for (String origin : discoveredFrom) {
         b.append("Discovered from ").append(origin).append('\n');
       }
@@ -159,7 +162,12 @@ final class Description {
         }
       }
     }
-    String description = fieldsStart < 0 ? d : d.substring(0, fieldsStart).stripTrailing();
+    String description = d;
+    if (fieldsStart >= 0) {
+      description = d.substring(0, fieldsStart);
+      description = description.endsWith("\n\n") ? description.substring(0, description.length() - 2)
+          : description.stripTrailing();
+    }
     return new Parsed(description, criteria, discovered, metadata);
   }
 

@@ -116,7 +116,6 @@ final class LinearApi {
     for (int attempt = 1; ; attempt++) {
       Request request = new Request.Builder().url(s.endpoint())
           .header("Authorization", s.authorization())
-          .header("Content-Type", "application/json")
           .header("Accept", "application/json")
           .header("User-Agent", s.userAgent())
           .post(RequestBody.create(payload, JSON)).build();

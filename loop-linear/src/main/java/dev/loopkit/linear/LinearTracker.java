@@ -751,10 +751,11 @@ public final class LinearTracker implements Tracker {
             discovered.add(d.target());
         }
       }
+      String description = Description.render(draft.body(), draft.acceptanceCriteria(), discovered,
+          draft.metadata(), json);
       ObjectNode input = json.createObjectNode().put("id", issueId).put("teamId", s.team().id())
           .put("title", draft.title())
-          .put("description", Description.render(draft.body(), draft.acceptanceCriteria(), discovered,
-              draft.metadata(), json))
+          .put("description", description)
           .put("priority", linearPriority(draft.priority()))
           .put("stateId", targetState(s.team(), Status.OPEN, null).id());
       ArrayNode labelArray = input.putArray("labelIds");
@@ -807,18 +808,38 @@ public final class LinearTracker implements Tracker {
         throw new InputException("Linear rejected LoopCreate for '" + draft.title() + "' (" + createError.code()
             + ": " + api.scrub(createError.message()) + "): expected a draft Linear accepts");
       }
+      if (!r.errors().isEmpty()) {
+        // the issue was filed, an edge after it was refused (and nulled data): say which issue it left behind
+        writtenSinceRead.add(issueId);
+        String filed = findById(issueId).map(Ticket::id).orElse("an issue");
+        LinearApi.GraphQlError e = r.errors().get(0);
+        String message = "Linear filed " + filed + " for '" + draft.title() + "' but refused the edge at "
+            + String.join(".", e.path()) + " (" + e.code() + ": " + api.scrub(e.message()) + ")"
+            + (key.isEmpty() ? "" : "; creating it again with the same key adds the missing edges");
+        if (e.userError() || e.code().equals("INVALID_INPUT")) {
+          throw new InputException(message);
+        }
+        throw new LinearException(LinearException.Kind.OTHER, r.operation(), e.code(), message, null);
+      }
       JsonNode created = r.data().path("issueCreate");
       requireSuccess(r, created, "issueCreate");
       JsonNode issue = created.path("issue");
       String identifier = text(r.operation(), issue, "identifier", "issueCreate.issue");
       uuids.put(identifier, text(r.operation(), issue, "id", "issueCreate.issue"));
       writtenSinceRead.add(issueId);
-      requireClean(r);
-      Map<String, String> metadata = new LinkedHashMap<>(draft.metadata());
+      // the ticket as a read will show it: fields parsed back from the description, edges in read order
+      Description.Parsed parsed = Description.parse(description, json, "the description of " + identifier);
+      Map<String, String> metadata = new LinkedHashMap<>(parsed.metadata());
       metadata.put("linear.id", issueId);
       metadata.put("linear.url", issue.path("url").asText(""));
       metadata.put("linear.state", targetState(s.team(), Status.OPEN, null).name());
+      List<Dependency> edges = new ArrayList<>();
+      for (DependencyType type : List.of(DependencyType.PARENT_CHILD, DependencyType.BLOCKS, DependencyType.RELATED,
+          DependencyType.DISCOVERED_FROM)) {
+        draft.dependencies().stream().filter(d -> d.type() == type).forEach(edges::add);
+      }
       return draft.toTicket(identifier, instant(r.operation(), issue, "createdAt", "issueCreate.issue")).toBuilder()
+          .body(parsed.description()).acceptanceCriteria(parsed.criteria()).dependencies(edges)
           .metadata(metadata).build();
     }
   }

@@ -107,6 +107,8 @@ final class FakeLinear extends Dispatcher implements AutoCloseable {
   private long requestsRemaining = 5000;
   private long complexityRemaining = 250_000;
   final long resetMillis = Instant.parse("2026-01-05T18:00:00Z").toEpochMilli();
+  /** When true, the next issueRelationCreate is refused (as Linear refuses, say, a relation that would cycle). */
+  boolean refuseNextRelation;
   /** When true, comments do not move their issue's updatedAt (Linear does not document whether they do). */
   boolean commentsKeepUpdatedAt = true;
 
@@ -745,6 +747,10 @@ final class FakeLinear extends Dispatcher implements AutoCloseable {
         Issue to = issue(input.path("relatedIssueId").asText());
         if (from == null || to == null) {
           throw notFound("Issue");
+        }
+        if (refuseNextRelation) {
+          refuseNextRelation = false;
+          throw invalid("Argument Validation Error - relatedIssueId: the relation would create a cycle");
         }
         String type = input.path("type").asText();
         if (!List.of("blocks", "duplicate", "related", "similar").contains(type)) {

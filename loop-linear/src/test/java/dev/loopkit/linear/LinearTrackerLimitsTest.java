@@ -237,6 +237,24 @@ class LinearTrackerLimitsTest {
         e.getMessage());
   }
 
+  @Test
+  void anEdgeRefusedAfterTheIssueWasFiledNamesTheIssueAndARepeatRepairsIt() {
+    LinearTracker tracker = ready();
+    Ticket blocker = tracker.create(NewTicket.builder("blocker").build());
+    NewTicket draft = NewTicket.builder("blocked").idempotencyKey("run-1/blocked")
+        .addDependency(dev.loopkit.core.Dependency.blockedBy(blocker.id())).build();
+    // Linear files the issue, then refuses the relation that follows it in the same request
+    linear.refuseNextRelation = true;
+
+    InputException e = assertThrows(InputException.class, () -> tracker.create(draft));
+    Ticket repaired = tracker.create(draft);
+
+    assertTrue(e.getMessage().contains("Linear filed ENG-2") && e.getMessage().contains("r0")
+        && e.getMessage().contains("same key"), e.getMessage());
+    assertEquals(List.of(dev.loopkit.core.Dependency.blockedBy(blocker.id())), repaired.dependencies());
+    assertEquals(2, linear.issues.size());
+  }
+
   // ---- malformed answers ----
 
   @Test

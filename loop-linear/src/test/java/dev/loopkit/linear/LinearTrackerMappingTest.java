@@ -287,6 +287,26 @@ class LinearTrackerMappingTest {
   }
 
   @Test
+  void theTicketCreateReturnsIsTheTicketAReadShows() {
+    LinearTracker tracker = tracker();
+    Ticket blocker = tracker.create(NewTicket.builder("blocker").build());
+    Ticket parent = tracker.create(NewTicket.builder("parent").build());
+    Ticket related = tracker.create(NewTicket.builder("related").build());
+
+    Ticket created = tracker.create(NewTicket.builder("every field").body("Body with a trailing newline\n")
+        .acceptanceCriteria(List.of("first\n  criterion", "second")).priority(0).labels(List.of("a", "b"))
+        .resources(Set.of("merge", "infra-apply")).addDependency(Dependency.discoveredFrom(related.id()))
+        .addDependency(Dependency.relatedTo(related.id())).addDependency(Dependency.blockedBy(blocker.id()))
+        .addDependency(Dependency.childOf(parent.id())).metadata(Map.of("origin", "worker", "run", "r-1"))
+        .idempotencyKey("every-field").build());
+
+    assertEquals(created, tracker.find(created.id()).orElseThrow());
+    assertEquals(created, tracker.readBatch().get(created.id()));
+    assertEquals(List.of("first criterion", "second"), created.acceptanceCriteria());
+    assertEquals("Body with a trailing newline\n", created.body(), "the body survives exactly");
+  }
+
+  @Test
   void aTransitionIsOneReadThenOneMutationThatCommentsBeforeItMoves() {
     LinearTracker tracker = tracker();
     Ticket t = tracker.create(NewTicket.builder("to finish").build());
