@@ -119,7 +119,8 @@ class LinearEngineTest {
     Map<String, Long> costs = new LinkedHashMap<>();
     linear.seen().forEach(s -> costs.merge(s.operation(), Math.round(Math.ceil(FakeLinear.cost(s.document().fields))),
         Math::max));
-    System.out.println("passes=" + passes + " requests=" + byOperation + " complexity by operation=" + costs);
+    System.out.println("passes=" + passes + " requests=" + byOperation + " complexity by operation=" + costs
+        + " batch page sizes=" + batchQueries.stream().map(q -> q.variables().get("first").asInt()).toList());
   }
 
   @Test
