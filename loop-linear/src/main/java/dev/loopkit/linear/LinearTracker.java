@@ -333,6 +333,14 @@ public final class LinearTracker implements Tracker {
 
   // ---- reading ----
 
+  /**
+   * Every issue of the batch: one paginated {@code issues} query ({@link Builder#pageSize} a page), plus one
+   * {@code issue} query per issue whose nested labels, relations or comments filled their page. The first call
+   * of the tracker also reads the team, its workflow states and the project and cycle ids (one query).
+   *
+   * @throws LinearException when Linear refuses or fails the read (typed, naming the operation)
+   * @throws InputException for an unknown team, project, cycle or state name, or a state type Loop does not know
+   */
   @Override
   public Batch readBatch() {
     return Batch.of(readAll(batchFilter(), pageSize).tickets());
@@ -513,6 +521,7 @@ public final class LinearTracker implements Tracker {
     }
   }
 
+  /** One issue by identifier ({@code ENG-42}), in the batch or not; empty for another form or an unknown one. */
   @Override
   public Optional<Ticket> find(String id) {
     Objects.requireNonNull(id, "id");
@@ -1202,6 +1211,10 @@ public final class LinearTracker implements Tracker {
     return String.join(", ", out);
   }
 
+  /**
+   * Adds a Markdown comment: one {@code commentCreate} (plus one lookup when this tracker has not read the issue
+   * yet). The comment's id is chosen here, so a repeat after a lost answer cannot post it twice.
+   */
   @Override
   public void comment(String ticketId, String body) {
     Objects.requireNonNull(body, "body");
