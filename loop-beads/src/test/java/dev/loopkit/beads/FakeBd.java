@@ -42,7 +42,8 @@ import java.util.TreeMap;
  *
  * <p>Test hooks, read from {@code <dir>/.beads/fake-bd-control.json} when present: {@code hang} (a command name:
  * sleep before doing anything), {@code hangAfterWrite} (do the command, save, then sleep: an answer that is
- * lost), {@code stdout} (command → text to print instead of the answer), {@code fail} (command →
+ * lost), {@code noEnvelope} (ignore {@code BD_JSON_ENVELOPE}, as a bd before it did), {@code stdout}
+ * (command → text to print instead of the answer), {@code fail} (command →
  * {@code {"code","error","exit"}}, with {@code $BEADS_DOLT_PASSWORD} replaced by that variable's value). Every
  * invocation is appended to {@code <dir>/.beads/fake-bd.log} as one JSON line: its arguments and the names of
  * its environment variables.
@@ -58,7 +59,7 @@ public final class FakeBd {
 
   private final Map<String, List<String>> flags = new LinkedHashMap<>();
   private final List<String> positional = new ArrayList<>();
-  private final boolean envelope = "1".equals(System.getenv("BD_JSON_ENVELOPE"));
+  private boolean envelope = "1".equals(System.getenv("BD_JSON_ENVELOPE"));
   private final PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
   private final PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
   private ObjectNode store;
@@ -120,6 +121,9 @@ public final class FakeBd {
       return 0;
     }
     JsonNode control = readControl(beads);
+    if (control.path("noEnvelope").asBoolean(false)) {
+      envelope = false; // a bd from before the envelope: bare arrays, objects with schema_version injected
+    }
     String name = command.equals("comments") || command.equals("dep") || command.equals("lease")
         ? command + " " + (positional.size() > 1 ? positional.get(1) : "") : command;
     if (name.equals(control.path("hang").asText(null))) {

@@ -198,6 +198,29 @@ final class FakeBdFixture {
     }
   }
 
+  /** Changes one issue of the store in place, as another beads client might (e.g. a custom status). */
+  void edit(String id, java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> change) {
+    try {
+      Path file = directory.resolve(".beads/fake-bd.json");
+      JsonNode store = JSON.readTree(Files.readString(file));
+      for (JsonNode i : store.path("issues")) {
+        if (i.path("id").asText().equals(id)) {
+          change.accept((com.fasterxml.jackson.databind.node.ObjectNode) i);
+        }
+      }
+      Files.writeString(file, JSON.writeValueAsString(store));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Files a bead with the fake bd directly, returning its id. */
+  String seed(String title, String... flags) {
+    List<String> args = new ArrayList<>(List.of("--json", "create", "--title=" + title, "--labels=loop:batch-1"));
+    args.addAll(List.of(flags));
+    return bdJson(args.toArray(String[]::new)).path("id").asText();
+  }
+
   JsonNode issue(String id) {
     for (JsonNode i : store().path("issues")) {
       if (i.path("id").asText().equals(id)) {
