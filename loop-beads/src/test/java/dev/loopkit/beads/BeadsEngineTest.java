@@ -108,6 +108,8 @@ class BeadsEngineTest {
     assertEquals(tracker.reads.get(), counts.get("list"), "exactly one bd list per read of the batch");
     assertEquals(beads.commands().size(), tracker.delegate.invocations(), "every process is in the fake's log");
     assertEquals(3, counts.get("close"), "one close per bead");
+    assertEquals(3, counts.get("update"), "one claim per bead");
+    assertEquals(3, counts.get("comments"), "one evidence comment per bead");
     assertEquals(1, counts.get("lease"), "leases disarmed once, before the first claim");
 
     beads.clearLog();
