@@ -82,13 +82,18 @@ final class BdRunner {
     out.start();
     err.start();
     try {
-      try (OutputStream in = process.getOutputStream()) {
-        if (stdin != null) {
-          in.write(stdin.getBytes(StandardCharsets.UTF_8));
+      // fed from its own thread: a bd that does not read its stdin must still meet the timeout, not block us
+      Thread feeder = new Thread(() -> {
+        try (OutputStream in = process.getOutputStream()) {
+          if (stdin != null) {
+            in.write(stdin.getBytes(StandardCharsets.UTF_8));
+          }
+        } catch (IOException e) {
+          // bd closed its stdin early (it does not read it for this command, or it died): its exit tells
         }
-      } catch (IOException e) {
-        // bd closed its stdin early (it does not read it for this command, or it died): its exit tells
-      }
+      }, "bd-input");
+      feeder.setDaemon(true);
+      feeder.start();
       boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
       if (!finished) {
         kill(process);

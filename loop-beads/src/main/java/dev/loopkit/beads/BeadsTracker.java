@@ -94,6 +94,7 @@ public final class BeadsTracker implements Tracker {
   private final Leases leases;
   private final String description;
   private final Object createLock = new Object();
+  private final Object leaseLock = new Object();
   private final Map<String, Object> beadLocks = new ConcurrentHashMap<>();
   private final Map<String, CachedComments> comments = new ConcurrentHashMap<>();
   private final Map<String, String> idsByKey = new ConcurrentHashMap<>();
@@ -740,7 +741,7 @@ public final class BeadsTracker implements Tracker {
     if (leasesSettled) {
       return;
     }
-    synchronized (this) {
+    synchronized (leaseLock) {
       if (!leasesSettled) {
         try {
           call(List.of("lease", "disarm", "--json", "--actor=" + actor), null, "bd lease disarm");
@@ -855,7 +856,7 @@ public final class BeadsTracker implements Tracker {
     try {
       return json.readTree(text);
     } catch (JsonProcessingException e) {
-      log.debug("{} answered text that is not JSON: {}", what, e.getOriginalMessage());
+      log.debug("{} answered text that is not JSON: {}", what, bd.redact(e.getOriginalMessage()));
       return null;
     }
   }
@@ -868,8 +869,8 @@ public final class BeadsTracker implements Tracker {
   }
 
   private AdapterException malformed(String command, String field, String expected) {
-    return new AdapterException(command + " in " + bd.directory() + " answered malformed JSON at " + field
-        + ": expected " + expected + " (the beads 1.3 JSON contract, schema_version 1)");
+    return new AdapterException(bd.redact(command + " in " + bd.directory() + " answered malformed JSON at " + field
+        + ": expected " + expected + " (the beads 1.3 JSON contract, schema_version 1)"));
   }
 
   private static String excerpt(String text) {

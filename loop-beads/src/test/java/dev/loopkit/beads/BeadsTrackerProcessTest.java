@@ -145,6 +145,33 @@ class BeadsTrackerProcessTest {
   }
 
   @Test
+  void aHungBdThatNeverReadsALargeDescriptionStillMeetsTheTimeout() {
+    beads.control("{\"hang\":\"create\"}");
+    BeadsTracker impatient = beads.tracker().timeout(Duration.ofSeconds(3)).build();
+    String body = "x".repeat(512 * 1024); // far more than a pipe holds
+
+    AdapterException e = assertThrows(AdapterException.class,
+        () -> impatient.create(NewTicket.builder("big").body(body).build()));
+
+    assertTrue(e.isRetryable() && e.getMessage().contains("bd create"), e.getMessage());
+  }
+
+  @Test
+  void aTransitionWhoseCloseAnswerWasLostIsCompleteOnRetryWithOneComment() {
+    String id = beads.seed("finish me");
+    beads.control("{\"hangAfterWrite\":\"close\"}");
+    BeadsTracker impatient = beads.tracker().timeout(Duration.ofSeconds(3)).build();
+
+    assertThrows(AdapterException.class, () -> impatient.transition(id, Status.DONE, "verified: exit 0"));
+    beads.control("{}");
+    impatient.transition(id, Status.DONE, "verified: exit 0");
+
+    Ticket t = impatient.find(id).orElseThrow();
+    assertEquals(Status.DONE, t.status());
+    assertEquals(1, t.comments().size(), t.comments().toString());
+  }
+
+  @Test
   void anAnswerOverTheCapKillsBdAndFails() {
     for (int i = 0; i < 8; i++) {
       beads.seed("bead number " + i + " with a title long enough to fill the answer quickly");
