@@ -1,6 +1,7 @@
 package dev.loopkit.beads;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import static dev.loopkit.beads.BdClient.excerpt;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -18,8 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -79,19 +78,16 @@ public final class BeadsTracker implements Tracker {
   static final int SHOW_CHUNK = 50;
   static final String KEY_FIELD = "loop.idempotency_key";
   private static final int MAX_TEXT = 100_000;
-  private static final String RESOURCE = "resource:";
+  private static final String RESOURCE = BeadMapping.RESOURCE;
   private static final Logger log = LoggerFactory.getLogger(BeadsTracker.class);
-  private static final Pattern ITEM_PREFIX = Pattern.compile("^\\s*(?:[-*+]|\\d{1,3}[.)])\\s+");
 
-  private final BdRunner bd;
+  private final BdClient cli;
+  private final BeadMapping mapping;
   private final ObjectMapper json = new ObjectMapper();
   private final String label;
   private final String actor;
   private final String cancelledLabel;
   private final String humanLabel;
-  private final Map<String, Status> customStatuses;
-  private final Set<String> retryableCodes;
-  private final Leases leases;
   private final String description;
   private final Object createLock = new Object();
   private final Object leaseLock = new Object();
@@ -99,19 +95,16 @@ public final class BeadsTracker implements Tracker {
   private final Map<String, CachedComments> comments = new ConcurrentHashMap<>();
   private final Map<String, String> idsByKey = new ConcurrentHashMap<>();
   private volatile boolean leasesSettled;
-  private volatile boolean warnedSchema;
 
   private record CachedComments(int count, List<Comment> comments) {}
 
   private BeadsTracker(Builder b, BdRunner runner) {
-    this.bd = runner;
+    this.cli = new BdClient(runner, b.retryableCodes);
     this.label = Objects.requireNonNull(b.label);
     this.actor = b.actor;
     this.cancelledLabel = b.cancelledLabel;
     this.humanLabel = b.humanLabel;
-    this.customStatuses = Map.copyOf(b.customStatuses);
-    this.retryableCodes = Set.copyOf(b.retryableCodes);
-    this.leases = b.leases;
+    this.mapping = new BeadMapping(cli, label, cancelledLabel, humanLabel, b.customStatuses);
     this.leasesSettled = b.leases == Leases.KEEP;
     this.description = "BeadsTracker{" + runner.directory() + ", label '" + label + "'}";
   }
@@ -122,18 +115,21 @@ public final class BeadsTracker implements Tracker {
 
   /** How many {@code bd} processes this tracker has started, for measuring the cost of a pass. */
   public long invocations() {
-    return bd.invocations();
+    return cli.invocations();
   }
 
   // ---- reading ----
 
-  /** One {@code bd list} of the batch, plus one {@code bd show} per {@value #SHOW_CHUNK} beads whose comments changed. */
+  /**
+   * One {@code bd list} of the batch, plus one {@code bd show} per {@value #SHOW_CHUNK} beads whose comment count
+   * changed since this tracker last read their comments.
+   */
   @Override
   public Batch readBatch() {
     List<JsonNode> items = listBatch(List.of());
     Map<String, JsonNode> byId = new LinkedHashMap<>();
     for (JsonNode item : items) {
-      // beads before the GH#3567 fix listed a bead once per blocker; the first copy holds every record
+      // beads before the GH#3567 fix listed a bead once per blocks dependency: keep one copy
       byId.putIfAbsent(item.path("id").asText(), item);
     }
     List<String> stale = new ArrayList<>();
@@ -148,7 +144,7 @@ public final class BeadsTracker implements Tracker {
       List<String> chunk = stale.subList(from, Math.min(stale.size(), from + SHOW_CHUNK));
       for (JsonNode shown : show(chunk, "reading the comments of " + chunk.size() + " beads of " + batchName())) {
         String id = shown.path("id").asText();
-        List<Comment> list = commentsOf(shown, "bd show");
+        List<Comment> list = mapping.commentsOf(shown, "bd show");
         comments.put(id, new CachedComments(list.size(), list));
       }
     }
@@ -158,7 +154,7 @@ public final class BeadsTracker implements Tracker {
       CachedComments cached = comments.get(id);
       int count = item.path("comment_count").asInt(-1);
       List<Comment> thread = count == 0 || cached == null ? List.of() : cached.comments();
-      tickets.add(toTicket(item, thread, "bd list"));
+      tickets.add(mapping.toTicket(item, thread, "bd list"));
     }
     return Batch.of(tickets);
   }
@@ -170,7 +166,7 @@ public final class BeadsTracker implements Tracker {
     if (!Ticket.isValidId(id)) {
       return Optional.empty();
     }
-    return showOne(id, "reading bead " + id).map(b -> toTicket(b, commentsOf(b, "bd show"), "bd show"));
+    return showOne(id, "reading bead " + id).map(b -> mapping.toTicket(b, mapping.commentsOf(b, "bd show"), "bd show"));
   }
 
   /** {@code bd list} of the batch with extra filter flags, every status, no limit. */
@@ -178,11 +174,11 @@ public final class BeadsTracker implements Tracker {
     List<String> args = new ArrayList<>(List.of("list", "--json", "--all", "--limit=0",
         "--label=" + label));
     args.addAll(filters);
-    JsonNode payload = call(args, null, "bd list");
+    JsonNode payload = cli.call(args, null, "bd list");
     List<JsonNode> out = new ArrayList<>();
     int index = 0;
-    for (JsonNode item : array(payload, "bd list")) {
-      requireItem(item, index++, "bd list");
+    for (JsonNode item : cli.array(payload, "bd list")) {
+      mapping.requireItem(item, index++, "bd list");
       out.add(item);
     }
     return out;
@@ -194,7 +190,7 @@ public final class BeadsTracker implements Tracker {
     args.addAll(ids);
     JsonNode payload;
     try {
-      payload = call(args, null, "bd show");
+      payload = cli.call(args, null, "bd show");
     } catch (BdException e) {
       if (e.isNotFound()) {
         return List.of();
@@ -203,10 +199,10 @@ public final class BeadsTracker implements Tracker {
     }
     List<JsonNode> out = new ArrayList<>();
     // bd show answers an array; a single object is accepted too, as the schema document describes it
-    Iterable<JsonNode> items = payload.isObject() ? List.of(payload) : array(payload, "bd show");
+    Iterable<JsonNode> items = payload.isObject() ? List.of(payload) : cli.array(payload, "bd show");
     int index = 0;
     for (JsonNode item : items) {
-      requireItem(item, index++, "bd show");
+      mapping.requireItem(item, index++, "bd show");
       out.add(item);
     }
     log.debug("bd show of {} beads for {}", ids.size(), why);
@@ -231,223 +227,11 @@ public final class BeadsTracker implements Tracker {
 
   private InputException unknown(String id, String where) {
     return new InputException("unknown ticket '" + id + "' in " + where + ": the beads database in "
-        + bd.directory() + " has no bead " + id + " (bd answered not_found)");
+        + cli.directory() + " has no bead " + id + " (bd answered not_found)");
   }
 
   private String batchName() {
     return "label '" + label + "'";
-  }
-
-  // ---- mapping ----
-
-  private void requireItem(JsonNode item, int index, String command) {
-    if (!item.isObject()) {
-      throw malformed(command, "item " + index, "a JSON object, got " + excerpt(item.toString()));
-    }
-    JsonNode id = item.get("id");
-    if (id == null || !id.isTextual() || !Ticket.isValidId(id.asText())) {
-      throw malformed(command, "field 'id' of item " + index, "a bead id such as bd-a3f8, got "
-          + (id == null ? "nothing" : excerpt(id.toString())));
-    }
-  }
-
-  private Ticket toTicket(JsonNode bead, List<Comment> thread, String command) {
-    String id = bead.path("id").asText();
-    String where = "bead " + id + " in the answer of " + command;
-    JsonNode title = bead.get("title");
-    if (title == null || !title.isTextual()) {
-      throw malformed(command, "field 'title' of bead " + id, "a string");
-    }
-    JsonNode priority = bead.get("priority");
-    if (priority == null || !priority.canConvertToInt() || !priority.isIntegralNumber()
-        || priority.asInt() < 0 || priority.asInt() > 4) {
-      throw malformed(command, "field 'priority' of bead " + id, "an integer 0 (highest) to 4, got "
-          + (priority == null ? "nothing" : priority.toString()));
-    }
-    List<String> allLabels = strings(bead.path("labels"), command, "labels of bead " + id);
-    Status status = statusOf(bead, allLabels, command);
-    Ticket.Builder b = Ticket.builder(id).title(title.asText()).body(bead.path("description").asText(""))
-        .acceptanceCriteria(criteria(bead.path("acceptance_criteria").asText(""))).status(status)
-        .priority(priority.asInt()).createdAt(instant(bead.path("created_at"), command, "created_at of " + id));
-    List<String> plain = new ArrayList<>();
-    for (String l : allLabels) {
-      if (l.equals(label) || l.equals(cancelledLabel) || l.equals(humanLabel)) {
-        continue;
-      }
-      if (l.startsWith(RESOURCE)) {
-        String name = l.substring(RESOURCE.length()).trim();
-        if (name.isEmpty()) {
-          throw new InputException("label '" + l + "' on " + where + ": expected resource:NAME, e.g."
-              + " resource:infra-apply");
-        }
-        b.addResource(name);
-      } else {
-        plain.add(l);
-      }
-    }
-    b.labels(plain);
-    List<String> other = new ArrayList<>();
-    int index = 0;
-    for (JsonNode d : bead.path("dependencies")) {
-      edge(id, d, index++, command, b, other);
-    }
-    Map<String, String> metadata = new LinkedHashMap<>();
-    JsonNode meta = bead.path("metadata");
-    if (meta.isObject()) {
-      for (Map.Entry<String, JsonNode> f : meta.properties()) {
-        metadata.put(f.getKey(), f.getValue().isTextual() ? f.getValue().asText() : f.getValue().toString());
-      }
-    } else if (!meta.isMissingNode() && !meta.isNull()) {
-      throw malformed(command, "field 'metadata' of bead " + id, "a JSON object, got " + excerpt(meta.toString()));
-    }
-    metadata.put("beads.status", bead.path("status").asText());
-    metadata.put("beads.issue_type", bead.path("issue_type").asText("task"));
-    String assignee = bead.path("assignee").asText("");
-    if (!assignee.isEmpty()) {
-      metadata.put("beads.assignee", assignee);
-    }
-    if (!other.isEmpty()) {
-      metadata.put("beads.other-dependencies", String.join(",", other));
-    }
-    return b.metadata(metadata).comments(thread).build();
-  }
-
-  /**
-   * One dependency of {@code holder}: a record ({@code issue_id}, {@code depends_on_id}, {@code type}) as
-   * {@code bd list} gives it, or the target bead with {@code dependency_type} as {@code bd show} gives it.
-   */
-  private void edge(String holder, JsonNode d, int index, String command, Ticket.Builder b, List<String> other) {
-    String target;
-    String type;
-    if (d.has("depends_on_id")) {
-      String from = d.path("issue_id").asText(holder);
-      if (!from.equals(holder)) {
-        return; // a record of a dependent, not of this bead's own dependencies
-      }
-      target = d.path("depends_on_id").asText("");
-      type = d.path("type").asText("");
-    } else if (d.has("dependency_type")) {
-      target = d.path("id").asText("");
-      type = d.path("dependency_type").asText("");
-    } else {
-      throw malformed(command, "dependency " + index + " of bead " + holder,
-          "a record with depends_on_id and type, or a bead with dependency_type");
-    }
-    if (target.isEmpty() || type.isEmpty()) {
-      throw malformed(command, "dependency " + index + " of bead " + holder, "a non-empty target and type");
-    }
-    DependencyType mapped = Ticket.isValidId(target) && !target.equals(holder) ? dependencyType(type) : null;
-    if (mapped == null) {
-      other.add(type + ":" + target);
-    } else {
-      b.addDependency(new Dependency(mapped, target));
-    }
-  }
-
-  /** Loop's type for a beads dependency type; null for the types Loop leaves out. */
-  static @Nullable DependencyType dependencyType(String beadsType) {
-    switch (beadsType) {
-      case "blocks":
-      case "conditional-blocks":
-      case "waits-for":
-        return DependencyType.BLOCKS;
-      case "parent-child":
-        return DependencyType.PARENT_CHILD;
-      case "related":
-      case "relates-to":
-        return DependencyType.RELATED;
-      case "discovered-from":
-        return DependencyType.DISCOVERED_FROM;
-      default:
-        return null;
-    }
-  }
-
-  private Status statusOf(JsonNode bead, List<String> labels, String command) {
-    String id = bead.path("id").asText();
-    JsonNode s = bead.get("status");
-    if (s == null || !s.isTextual() || s.asText().isEmpty()) {
-      throw malformed(command, "field 'status' of bead " + id, "a status such as open or closed");
-    }
-    String status = s.asText();
-    switch (status) {
-      case "open":
-        return Status.OPEN;
-      case "in_progress":
-      case "hooked":
-        return Status.IN_PROGRESS;
-      case "blocked":
-      case "deferred":
-      case "pinned":
-        return Status.HUMAN_GATED;
-      case "closed":
-        return labels.contains(cancelledLabel) ? Status.CANCELLED : Status.DONE;
-      default:
-        Status custom = customStatuses.get(status);
-        if (custom == null) {
-          throw new InputException("bead " + id + " in " + bd.directory() + " has the status '" + status
-              + "', which Loop does not know: expected open, in_progress, hooked, blocked, deferred, pinned or"
-              + " closed, or map the custom status with BeadsTracker.builder().customStatus(\"" + status
-              + "\", Status.IN_PROGRESS)");
-        }
-        return custom;
-    }
-  }
-
-  private List<Comment> commentsOf(JsonNode bead, String command) {
-    List<Comment> out = new ArrayList<>();
-    String id = bead.path("id").asText();
-    int index = 0;
-    for (JsonNode c : bead.path("comments")) {
-      JsonNode text = c.get("text");
-      if (text == null || !text.isTextual()) {
-        throw malformed(command, "field 'text' of comment " + index + " of bead " + id, "a string");
-      }
-      out.add(new Comment(instant(c.path("created_at"), command, "created_at of comment " + index + " of " + id),
-          c.path("author").asText(""), text.asText()));
-      index++;
-    }
-    return out;
-  }
-
-  private static List<String> criteria(String text) {
-    List<String> out = new ArrayList<>();
-    for (String line : text.split("\\R")) {
-      String item = ITEM_PREFIX.matcher(line).replaceFirst("").strip();
-      if (!item.isEmpty()) {
-        out.add(item);
-      }
-    }
-    return out;
-  }
-
-  private List<String> strings(JsonNode node, String command, String field) {
-    List<String> out = new ArrayList<>();
-    if (node.isMissingNode() || node.isNull()) {
-      return out;
-    }
-    if (!node.isArray()) {
-      throw malformed(command, field, "an array of strings");
-    }
-    for (JsonNode n : node) {
-      if (!n.isTextual()) {
-        throw malformed(command, field, "an array of strings, got " + excerpt(n.toString()));
-      }
-      out.add(n.asText());
-    }
-    return out;
-  }
-
-  private Instant instant(JsonNode node, String command, String field) {
-    if (node.isMissingNode() || node.isNull()) {
-      return Instant.EPOCH;
-    }
-    try {
-      return OffsetDateTime.parse(node.asText()).toInstant();
-    } catch (DateTimeParseException e) {
-      throw malformed(command, "field " + field, "an RFC 3339 timestamp such as 2026-09-15T12:00:00Z, got "
-          + excerpt(node.toString()));
-    }
   }
 
   // ---- writing ----
@@ -484,7 +268,7 @@ public final class BeadsTracker implements Tracker {
         for (String t : targets) {
           if (!found.contains(t)) {
             throw new InputException("unknown ticket '" + t + "' in a dependency of new ticket '" + draft.title()
-                + "': the beads database in " + bd.directory() + " has no bead " + t);
+                + "': the beads database in " + cli.directory() + " has no bead " + t);
           }
         }
       }
@@ -533,15 +317,16 @@ public final class BeadsTracker implements Tracker {
         args.add("--deps=" + String.join(",", deps));
       }
       args.add("--actor=" + actor);
-      JsonNode created = call(args, body.isEmpty() ? null : body, "bd create");
+      JsonNode created = cli.call(args, body.isEmpty() ? null : body, "bd create");
       JsonNode id = created.path("id");
       if (!created.isObject() || !id.isTextual() || !Ticket.isValidId(id.asText())) {
-        throw malformed("bd create", "field 'id'", "the new bead's id, got " + excerpt(created.toString()));
+        throw cli.malformed("bd create", "field 'id'", "the new bead's id, got " + excerpt(created.toString()));
       }
       if (!key.isEmpty()) {
         idsByKey.put(key, id.asText());
       }
-      Ticket filed = draft.toTicket(id.asText(), instant(created.path("created_at"), "bd create", "created_at"));
+      Instant createdAt = mapping.instant(created.path("created_at"), "bd create", "created_at");
+      Ticket filed = draft.toTicket(id.asText(), createdAt);
       Map<String, String> meta = new LinkedHashMap<>(filed.metadata());
       if (!key.isEmpty()) {
         meta.put(KEY_FIELD, key);
@@ -558,7 +343,7 @@ public final class BeadsTracker implements Tracker {
     if (known != null) {
       Optional<JsonNode> bead = showOne(known, "reading bead " + known + " filed under key " + key);
       if (bead.isPresent()) {
-        return Optional.of(toTicket(bead.get(), commentsOf(bead.get(), "bd show"), "bd show"));
+        return Optional.of(mapping.toTicket(bead.get(), mapping.commentsOf(bead.get(), "bd show"), "bd show"));
       }
     }
     for (JsonNode item : listBatch(List.of("--metadata-field=" + KEY_FIELD + "=" + key))) {
@@ -567,8 +352,8 @@ public final class BeadsTracker implements Tracker {
         String id = item.path("id").asText();
         idsByKey.put(key, id);
         List<Comment> thread = item.path("comment_count").asInt(-1) == 0 ? List.of()
-            : showOne(id, "reading bead " + id).map(b -> commentsOf(b, "bd show")).orElse(List.of());
-        return Optional.of(toTicket(item, thread, "bd list"));
+            : showOne(id, "reading bead " + id).map(b -> mapping.commentsOf(b, "bd show")).orElse(List.of());
+        return Optional.of(mapping.toTicket(item, thread, "bd list"));
       }
     }
     return Optional.empty();
@@ -603,10 +388,10 @@ public final class BeadsTracker implements Tracker {
         }
       }
       JsonNode holder = found.get(ticketId);
-      if (toTicket(holder, List.of(), "bd show").dependencies().contains(dependency)) {
+      if (mapping.toTicket(holder, List.of(), "bd show").dependencies().contains(dependency)) {
         return;
       }
-      call(List.of("dep", "add", "--json", "--type=" + dependency.type().wireName(), "--actor=" + actor, "--",
+      cli.call(List.of("dep", "add", "--json", "--type=" + dependency.type().wireName(), "--actor=" + actor, "--",
           ticketId, target), null, "bd dep add");
     }
   }
@@ -625,8 +410,8 @@ public final class BeadsTracker implements Tracker {
     String where = "transition of " + ticketId + " to " + to.wireName();
     synchronized (lockFor(ticketId)) {
       JsonNode bead = requireBead(ticketId, where);
-      List<String> labels = strings(bead.path("labels"), "bd show", "labels of bead " + ticketId);
-      Status from = statusOf(bead, labels, "bd show");
+      List<String> labels = mapping.strings(bead.path("labels"), "bd show", "labels of bead " + ticketId);
+      Status from = mapping.statusOf(bead, labels, "bd show");
       if (from == to) {
         return;
       }
@@ -720,7 +505,7 @@ public final class BeadsTracker implements Tracker {
     }
     settleLeases();
     try {
-      call(List.of("update", "--json", "--claim", "--actor=" + owner, "--", ticketId), null, "bd update --claim");
+      cli.call(List.of("update", "--json", "--claim", "--actor=" + owner, "--", ticketId), null, "bd update --claim");
       return true;
     } catch (BdException e) {
       if (e.isNotFound()) {
@@ -744,9 +529,9 @@ public final class BeadsTracker implements Tracker {
     synchronized (leaseLock) {
       if (!leasesSettled) {
         try {
-          call(List.of("lease", "disarm", "--json", "--actor=" + actor), null, "bd lease disarm");
+          cli.call(List.of("lease", "disarm", "--json", "--actor=" + actor), null, "bd lease disarm");
         } catch (BdException e) {
-          throw new AdapterException("bd lease disarm failed in " + bd.directory() + " (" + e.getMessage()
+          throw new AdapterException("bd lease disarm failed in " + cli.directory() + " (" + e.getMessage()
               + "): Loop owns the liveness of claimed beads and turns automatic leases off before its first claim;"
               + " with a bd before 1.3 (no leases) or leases already off, build the tracker with"
               + " leases(Leases.KEEP)", e, e.isRetryable());
@@ -765,117 +550,13 @@ public final class BeadsTracker implements Tracker {
   /** {@link #call}, turning {@code not_found} into an InputException naming {@code id}. */
   private JsonNode callFor(String id, List<String> args, String what, String where) {
     try {
-      return call(args, null, what);
+      return cli.call(args, null, what);
     } catch (BdException e) {
       if (e.isNotFound()) {
         throw unknown(id, where);
       }
       throw e;
     }
-  }
-
-  /**
-   * Runs bd and returns the payload of its answer: {@code data} of the envelope, or, from a bd that ignored
-   * {@code BD_JSON_ENVELOPE}, the bare array or the object with {@code schema_version} injected.
-   *
-   * @throws BdException when bd exits non-zero (its JSON error's code, if any, on the exception)
-   * @throws AdapterException when the answer is not JSON of the expected shape, naming the command and field
-   */
-  private JsonNode call(List<String> args, @Nullable String stdin, String what) {
-    BdRunner.Result r = bd.run(args, stdin, what);
-    if (r.exit() != 0) {
-      throw failure(r, what);
-    }
-    JsonNode root = parse(r.stdout(), what);
-    if (root == null) {
-      throw malformed(what, "stdout", "a JSON answer, got " + (r.stdout().isBlank() ? "nothing"
-          : excerpt(bd.redact(r.stdout()))));
-    }
-    if (root.isArray()) {
-      return root;
-    }
-    if (!root.isObject()) {
-      throw malformed(what, "stdout", "a JSON object or array, got " + excerpt(bd.redact(root.toString())));
-    }
-    JsonNode version = root.get("schema_version");
-    if (version == null) {
-      throw malformed(what, "field 'schema_version'", "the envelope {\"schema_version\":1,\"data\":...}");
-    }
-    if (!version.canConvertToInt()) {
-      throw malformed(what, "field 'schema_version'", "an integer, got " + excerpt(version.toString()));
-    }
-    if (version.asInt() != 1 && !warnedSchema) {
-      warnedSchema = true;
-      log.warn("{} answered schema_version {}; this tracker was written for 1 and reads it anyway", what,
-          version.asInt());
-    }
-    if (root.has("data")) {
-      return root.get("data");
-    }
-    ObjectNode legacy = ((ObjectNode) root).deepCopy();
-    legacy.remove("schema_version");
-    return legacy;
-  }
-
-  private BdException failure(BdRunner.Result r, String what) {
-    JsonNode error = errorObject(r.stderr(), what);
-    if (error == null) {
-      error = errorObject(r.stdout(), what); // bd before 1.3 wrote some errors to stdout
-    }
-    String code = error == null ? "" : error.path("code").asText("");
-    String message = error != null ? error.path("error").asText("")
-        : r.stderr().isBlank() ? r.stdout().strip() : r.stderr().strip();
-    message = excerpt(bd.redact(message));
-    // a bd killed by a signal (exit 128+N) gave no answer at all: the same call may well succeed
-    boolean retryable = retryableCodes.contains(code) || r.exit() >= 128;
-    return new BdException(what + " failed in " + bd.directory() + " (exit " + r.exit()
-        + (code.isEmpty() ? "" : ", code " + code) + "): " + (message.isEmpty() ? "no message" : message),
-        code, message, retryable);
-  }
-
-  /** The error object bd wrote ({@code {"error","code"}}, possibly inside an envelope), or null. */
-  private @Nullable JsonNode errorObject(String text, String what) {
-    int start = text.indexOf('{');
-    while (start >= 0) {
-      JsonNode node = parse(text.substring(start), what);
-      if (node != null && node.isObject()) {
-        JsonNode inner = node.has("data") && node.get("data").isObject() ? node.get("data") : node;
-        if (inner.has("error")) {
-          return inner;
-        }
-      }
-      start = text.indexOf('{', start + 1);
-    }
-    return null;
-  }
-
-  private @Nullable JsonNode parse(String text, String what) {
-    if (text.isBlank()) {
-      return null;
-    }
-    try {
-      return json.readTree(text);
-    } catch (JsonProcessingException e) {
-      log.debug("{} answered text that is not JSON: {}", what, bd.redact(e.getOriginalMessage()));
-      return null;
-    }
-  }
-
-  private Iterable<JsonNode> array(JsonNode payload, String what) {
-    if (!payload.isArray()) {
-      throw malformed(what, "data", "a JSON array of beads, got " + excerpt(bd.redact(payload.toString())));
-    }
-    return payload;
-  }
-
-  private AdapterException malformed(String command, String field, String expected) {
-    return new AdapterException(bd.redact(command + " in " + bd.directory() + " answered malformed JSON at " + field
-        + ": expected " + expected + " (the beads 1.3 JSON contract, schema_version 1)"));
-  }
-
-  private static String excerpt(String text) {
-    String t = text.strip();
-    return t.length() <= 300 ? t : t.substring(0, 300) + "…";
   }
 
   @Override
@@ -924,7 +605,10 @@ public final class BeadsTracker implements Tracker {
       return this;
     }
 
-    /** Required: the batch is the beads carrying this label (e.g. {@code loop:batch-7}); Loop adds it to beads it files. */
+    /**
+     * Required: the batch is the beads carrying this label (e.g. {@code loop:batch-7}); Loop adds it to the beads
+     * it files.
+     */
     public Builder label(String label) {
       this.label = checkLabel(label, "label");
       return this;
@@ -947,7 +631,10 @@ public final class BeadsTracker implements Tracker {
       return this;
     }
 
-    /** Who Loop's writes are recorded as ({@code --actor}, comment author); default {@code loop}. Claims use their owner. */
+    /**
+     * Who Loop's writes are recorded as ({@code --actor}, the author of comments); default {@code loop}. A claim
+     * is made as its owner.
+     */
     public Builder actor(String actor) {
       if (Objects.requireNonNull(actor, "actor").isBlank()) {
         throw new InputException("actor is blank: expected a name such as loop");

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loopkit.core.Batch;
 import dev.loopkit.core.Dependency;
-import dev.loopkit.core.DependencyType;
 import dev.loopkit.core.InputException;
 import dev.loopkit.core.NewTicket;
 import dev.loopkit.core.Status;

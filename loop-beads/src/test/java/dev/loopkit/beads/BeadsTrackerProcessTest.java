@@ -196,7 +196,8 @@ class BeadsTrackerProcessTest {
     limited.readBatch();
 
     List<String> seen = beads.environments().get(beads.environments().size() - 1);
-    assertTrue(seen.containsAll(List.of("PATH", "HOME", "BEADS_DIR", "HTTPS_PROXY", "BD_JSON_ENVELOPE")), seen.toString());
+    assertTrue(seen.containsAll(List.of("PATH", "HOME", "BEADS_DIR", "HTTPS_PROXY", "BD_JSON_ENVELOPE")),
+        seen.toString());
     assertFalse(seen.contains("GITHUB_TOKEN") || seen.contains("ANTHROPIC_API_KEY"), seen.toString());
   }
 

@@ -511,7 +511,8 @@ public final class FakeBd {
       }
     }
     ((ArrayNode) store.path("dependencies")).add(JSON.createObjectNode().put("issue_id", from)
-        .put("depends_on_id", to).put("type", type).put("created_at", now()).put("created_by", flag("--actor", "fake")));
+        .put("depends_on_id", to).put("type", type).put("created_at", now())
+        .put("created_by", flag("--actor", "fake")));
   }
 
   private ObjectNode find(String id) {
