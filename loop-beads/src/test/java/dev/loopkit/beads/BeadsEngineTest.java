@@ -17,7 +17,7 @@ import dev.loopkit.core.LoopEngine;
 import dev.loopkit.core.LoopEvent;
 import dev.loopkit.core.NewTicket;
 import dev.loopkit.core.RunEnding;
-import dev.loopkit.core.RunJournal;
+import dev.loopkit.core.RunDirectory;
 import dev.loopkit.core.RunResult;
 import dev.loopkit.core.Status;
 import dev.loopkit.core.Ticket;
@@ -132,7 +132,7 @@ class BeadsEngineTest {
       }
       return writesFile().work(a);
     };
-    Path journal = dir.resolve("run").resolve(RunJournal.FILE_NAME);
+    Path journal = RunDirectory.of(dir.resolve("run")).journal();
 
     // first process: dies right after bd filed the bead, before the journal heard of it
     DyingTracker dying = new DyingTracker(beads.tracker().build(), journal);

@@ -16,7 +16,7 @@ import dev.loopkit.core.LoopEngine;
 import dev.loopkit.core.LoopEvent;
 import dev.loopkit.core.NewTicket;
 import dev.loopkit.core.RunEnding;
-import dev.loopkit.core.RunJournal;
+import dev.loopkit.core.RunDirectory;
 import dev.loopkit.core.RunResult;
 import dev.loopkit.core.Status;
 import dev.loopkit.core.Ticket;
@@ -123,7 +123,7 @@ class JiraEngineTest {
       }
       return writesFile().work(a);
     };
-    Path journal = dir.resolve("run").resolve(RunJournal.FILE_NAME);
+    Path journal = RunDirectory.of(dir.resolve("run")).journal();
 
     DyingTracker dying = new DyingTracker(jira.tracker().build(), journal);
     engine(dying, worker).build().run();
