@@ -175,6 +175,12 @@ class BeadsEngineTest {
       reads.incrementAndGet();
       return super.readBatch();
     }
+
+    @Override
+    public dev.loopkit.core.BatchChanges changesSince(String cursor) {
+      reads.incrementAndGet();
+      return super.changesSince(cursor);
+    }
   }
 
   /**

@@ -163,6 +163,12 @@ class JiraEngineTest {
       reads.incrementAndGet();
       return super.readBatch();
     }
+
+    @Override
+    public dev.loopkit.core.BatchChanges changesSince(String cursor) {
+      reads.incrementAndGet();
+      return super.changesSince(cursor);
+    }
   }
 
   /** A process that dies the moment its first create returns, keeping the journal as it stood then. */
