@@ -23,6 +23,13 @@ final class Inbox {
   record Filing(String originId, NewTicket draft, boolean blocksCurrent, CompletableFuture<Ticket> result)
       implements Message {}
 
+  /** How often (ms) the engine takes the events of long attempts while none finishes, for live listeners. */
+  private static final long EVENT_LATENCY_MILLIS = 200;
+
+  // Events do not wake the engine (an attempt posts several before it finishes); finishes and filings do, and
+  // the engine takes every event that arrived before them first, so an attempt's events precede its finish.
+  private final java.util.concurrent.ConcurrentLinkedQueue<Event> events =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final LinkedBlockingQueue<Message> queue = new LinkedBlockingQueue<>();
   private volatile boolean closed;
 
@@ -34,59 +41,67 @@ final class Inbox {
       }
       return;
     }
-    queue.add(message);
+    if (message instanceof Event e) {
+      events.add(e);
+    } else {
+      queue.add(message);
+    }
   }
 
   void event(LoopEvent event) {
     post(new Event(event));
   }
 
-  /** The next message, waiting at most {@code timeout}; null when none came. */
-  @Nullable Message take(Duration timeout) throws InterruptedException {
-    return queue.poll(Math.max(0, Math.min(timeout.toMillis(), Long.MAX_VALUE / 2)), TimeUnit.MILLISECONDS);
-  }
-
   /**
-   * Waits until at least one attempt has finished (at most {@code timeout}), then takes everything that has
-   * arrived: events go to {@code events} and filings to {@code filings} in order, the finished attempts are
-   * returned. Empty when the timeout passed first.
+   * Waits until at least one attempt has finished (at most {@code timeout} by {@code clock}), then takes
+   * everything that has arrived: events go to {@code events} and filings to {@code filings} in order, the
+   * finished attempts are returned. Events of attempts still running are handed over at least every
+   * {@value #EVENT_LATENCY_MILLIS} ms. Empty when the timeout passed first.
    */
-  List<Finished> awaitFinished(Duration timeout, java.time.Clock clock, java.util.function.Consumer<LoopEvent> events,
+  List<Finished> awaitFinished(Duration timeout, java.time.Clock clock, java.util.function.Consumer<LoopEvent> sink,
       java.util.function.Consumer<Filing> filings) throws InterruptedException {
     java.time.Instant until = clock.instant().plus(timeout);
     List<Finished> finished = new ArrayList<>();
-    while (finished.isEmpty()) {
+    while (true) {
       Duration left = Duration.between(clock.instant(), until);
-      Message first = left.isNegative() || left.isZero() ? null : take(left);
-      if (first == null) {
+      if (left.isNegative() || left.isZero()) {
+        drainEvents(sink);
         return finished;
       }
-      List<Message> arrived = new ArrayList<>(List.of(first));
-      arrived.addAll(drain());
+      Message first = queue.poll(Math.min(left.toMillis(), EVENT_LATENCY_MILLIS), TimeUnit.MILLISECONDS);
+      List<Message> arrived = new ArrayList<>();
+      if (first != null) {
+        arrived.add(first);
+        queue.drainTo(arrived);
+      }
+      drainEvents(sink);
       for (Message m : arrived) {
-        if (m instanceof Event e) {
-          events.accept(e.event());
-        } else if (m instanceof Filing f) {
+        if (m instanceof Filing f) {
           filings.accept(f);
+          drainEvents(sink); // what the filing attempt posted after it was answered
         } else {
           finished.add((Finished) m);
         }
       }
+      if (!finished.isEmpty()) {
+        return finished;
+      }
     }
-    return finished;
   }
 
-  /** Every message that has arrived, without waiting. */
-  List<Message> drain() {
-    List<Message> out = new ArrayList<>();
-    queue.drainTo(out);
-    return out;
+  private void drainEvents(java.util.function.Consumer<LoopEvent> sink) {
+    Event e;
+    while ((e = events.poll()) != null) {
+      sink.accept(e.event());
+    }
   }
 
   /** Stops taking messages: later events are dropped, later and pending filings refused. */
   List<Message> close() {
     closed = true;
-    List<Message> left = drain();
+    List<Message> left = new ArrayList<>(events);
+    events.clear();
+    queue.drainTo(left);
     for (Message m : left) {
       if (m instanceof Filing f) {
         f.result().completeExceptionally(new LoopException("the run has ended; ticket '" + f.draft().title()
