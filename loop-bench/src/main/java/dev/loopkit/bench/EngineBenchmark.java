@@ -213,7 +213,7 @@ final class EngineBenchmark {
     settings.put("max_run_dir_bytes", EngineTrial.MAX_RUN_DIR_BYTES);
     settings.put("markdown_max_tickets", MARKDOWN_MAX);
     settings.put("heap_sample_millis", HeapProbe.SAMPLE_MILLIS);
-    settings.put("warm_up_tickets", Math.min(WARM_UP_TICKETS, options.sizes().get(0)));
+    settings.put("warm_up_tickets", warmUpTickets(options.sizes()));
     figures.put("settings", settings);
     figures.put("methods", methods());
     figures.put("skipped", skipped);
@@ -227,9 +227,14 @@ final class EngineBenchmark {
     out.printf(Locale.ROOT, "%nwrote %s (%.0f s)%n", json, (System.nanoTime() - start) / 1e9);
   }
 
+  /** {@link #WARM_UP_TICKETS}, or half the smallest size when that is smaller. */
+  static int warmUpTickets(List<Integer> sizes) {
+    return Math.max(2, Math.min(WARM_UP_TICKETS, sizes.get(0) / 2));
+  }
+
   /** One small untimed pass over every kind of trial, so the measured ones meet compiled code. */
   private void warmUp(Path ramRoot, long budget) {
-    int n = Math.min(WARM_UP_TICKETS, options.sizes().get(0));
+    int n = warmUpTickets(options.sizes());
     List<Ticket> dag = Dag.randomBlocking(n, EDGES, WINDOW, 7).tickets();
     Medium ram = new Medium("ram", ramRoot);
     out.printf(Locale.ROOT, "  warm-up: %d tickets in memory, %d in files (not reported)%n", n, Math.min(n, 200));

@@ -125,8 +125,14 @@ final class EngineTrial {
     AtomicReference<@Nullable Throwable> failure = new AtomicReference<>();
     int half = (plan.tickets() + 1) / 2;
 
-    Thread[] engineThread = new Thread[1];
-    Runnable interrupt = () -> engineThread[0].interrupt();
+    // the listener stops the run by interrupting the engine's thread, which is made after the engine
+    AtomicReference<@Nullable Thread> engineThread = new AtomicReference<>();
+    Runnable interrupt = () -> {
+      Thread t = engineThread.get();
+      if (t != null) {
+        t.interrupt();
+      }
+    };
     LoopListener listener = event -> {
       long at = System.nanoTime() - started.get();
       if (event instanceof LoopEvent.TicketDone) {
@@ -156,7 +162,7 @@ final class EngineTrial {
         .build();
 
     AtomicLong ended = new AtomicLong();
-    engineThread[0] = new Thread(() -> {
+    Thread thread = new Thread(() -> {
       started.set(System.nanoTime());
       try {
         result.set(engine.run());
@@ -165,9 +171,10 @@ final class EngineTrial {
       }
       ended.set(System.nanoTime());
     }, "loop-bench-engine");
+    engineThread.set(thread);
     HeapProbe heap = HeapProbe.start();
-    engineThread[0].start();
-    watch(engineThread[0], started, plan, stop, interrupt);
+    thread.start();
+    watch(thread, started, plan, stop, interrupt);
     HeapProbe.Peak peak = heap.stop();
 
     Throwable thrown = failure.get();
