@@ -152,8 +152,8 @@ final class EngineBenchmark {
         System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
         Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, loadBefore);
     out.printf(Locale.ROOT, "  LoopEngine with DependencyReadySet, TrackerOracle, instant workers, a passing verifier, "
-        + "concurrency %d;%n  random DAGs, ~%d blocking edges per ticket; budget %d s per run (a resume's half run: %d s)%n",
-        EngineTrial.CONCURRENCY, EDGES, options.budgetSeconds(), options.budgetSeconds() / 2);
+        + "concurrency %d;%n  random DAGs, ~%d blocking edges per ticket; budget %d s per run (a resume's half run: %.1f s)%n",
+        EngineTrial.CONCURRENCY, EDGES, options.budgetSeconds(), options.budgetSeconds() / 2.0);
     out.printf(Locale.ROOT, "  journal on ram: %s (%s); on disk: %s (%s); ticket folders on ram%n%n", ramRoot,
         machine.get("ram_fs"), diskRoot, machine.get("disk_fs"));
 
