@@ -5,13 +5,26 @@ import java.io.PrintStream;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 
 /**
- * Entry point of {@code loop-bench.jar}: {@code java -jar loop-bench/target/loop-bench.jar scheduler [--out
- * DIR]}. Figures go to standard output as a table and to {@code DIR/scheduler.json} (default: the {@code
- * bench} folder next to the jar, i.e. {@code loop-bench/target/bench}).
+ * Entry point of {@code loop-bench.jar}, with two subcommands:
+ *
+ * <ul>
+ *   <li>{@code scheduler [--out DIR]}: the scheduling benchmark, {@code ReadyIndex} alone (a component);
+ *   <li>{@code engine [--sizes N,N,...] [--quick] [--budget SECONDS] [--out DIR] [--ram DIR] [--disk DIR]}: the
+ *       whole engine through its public API beside a naive loop.
+ * </ul>
+ *
+ * Figures go to standard output as a table and to {@code DIR/scheduler.json} or {@code DIR/engine.json}
+ * (default: the {@code bench} folder next to the jar, i.e. {@code loop-bench/target/bench}).
  */
 public final class Bench {
+  private static final String USAGE = "usage: java -jar loop-bench.jar scheduler [--out DIR]\n"
+      + "       java -jar loop-bench.jar engine [--sizes N,N,...] [--quick] [--budget SECONDS] [--out DIR]"
+      + " [--ram DIR] [--disk DIR]";
+
   private Bench() {}
 
   public static void main(String[] args) throws IOException {
@@ -19,18 +32,32 @@ public final class Bench {
   }
 
   static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
-    if (args.length == 0 || !args[0].equals("scheduler")) {
-      err.println("usage: java -jar loop-bench.jar scheduler [--out DIR]");
+    if (args.length == 0 || !(args[0].equals("scheduler") || args[0].equals("engine"))) {
+      err.println(USAGE);
       err.println((args.length == 0 ? "missing subcommand" : "unknown subcommand '" + args[0] + "'")
-          + ": expected scheduler");
+          + ": expected scheduler or engine");
       return 2;
     }
+    List<String> rest = Arrays.asList(args).subList(1, args.length);
+    if (args[0].equals("engine")) {
+      EngineBenchmark.Options options;
+      try {
+        options = EngineBenchmark.parse(rest, defaultOutput());
+      } catch (IllegalArgumentException e) {
+        err.println(USAGE);
+        err.println(e.getMessage());
+        return 2;
+      }
+      new EngineBenchmark(out, options).run();
+      return 0;
+    }
     Path dir = defaultOutput();
-    for (int i = 1; i < args.length; i++) {
-      if (args[i].equals("--out") && i + 1 < args.length) {
-        dir = Path.of(args[++i]);
+    for (int i = 0; i < rest.size(); i++) {
+      if (rest.get(i).equals("--out") && i + 1 < rest.size()) {
+        dir = Path.of(rest.get(++i));
       } else {
-        err.println("unknown argument '" + args[i] + "': expected --out DIR");
+        err.println(USAGE);
+        err.println("unknown argument '" + rest.get(i) + "': expected --out DIR");
         return 2;
       }
     }
