@@ -57,7 +57,9 @@ final class FakeBdFixture {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String options = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xss512k -Xmx64m";
     Launch launch = launch(java, options);
-    String script = "#!/bin/sh\nexec '" + java + "' " + launch.options() + " -cp '" + launch.classpath()
+    // The real bd (Go) reads argv as UTF-8 bytes whatever the locale; a JVM decodes argv by the locale, and the
+    // tracker passes bd no locale variables, so the fake pins a UTF-8 one to read arguments as bd would.
+    String script = "#!/bin/sh\nLC_ALL=C.UTF-8\nexport LC_ALL\nexec '" + java + "' " + launch.options() + " -cp '" + launch.classpath()
         + "' dev.loopkit.beads.FakeBd \"$@\"\n";
     Files.writeString(bd, script);
     Files.setPosixFilePermissions(bd, PosixFilePermissions.fromString("rwxr-xr-x"));
