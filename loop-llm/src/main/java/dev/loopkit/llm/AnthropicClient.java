@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loopkit.core.InputException;
 import dev.loopkit.core.Usage;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -39,6 +40,8 @@ public final class AnthropicClient extends HttpModelClient {
 
   private static final Logger LOG = LoggerFactory.getLogger(AnthropicClient.class);
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  /** The Messages API documents temperature from 0.0 to 1.0. */
+  private static final double MAX_TEMPERATURE = 1.0;
 
   private final boolean promptCaching;
 
@@ -75,14 +78,19 @@ public final class AnthropicClient extends HttpModelClient {
     }
     ArrayNode messages = body.putArray("messages");
     for (Message m : request.messages()) {
-      ObjectNode msg = messages.addObject().put("role", m.role() == Message.Role.USER ? "user" : "assistant");
-      ArrayNode content = msg.putArray("content");
+      ArrayNode content = NODES.arrayNode();
       for (ContentBlock block : m.content()) {
         ObjectNode encoded = encodeBlock(block);
         if (encoded != null) {
           content.add(encoded);
         }
       }
+      if (content.isEmpty()) {
+        // A turn of only empty text (an empty max_tokens reply) would go out as "content": [], which the API
+        // rejects with a 400; it is left out, and the API merges the same-role turns on either side of it.
+        continue;
+      }
+      messages.addObject().put("role", m.role() == Message.Role.USER ? "user" : "assistant").set("content", content);
     }
     if (promptCaching) {
       markNewestTurn(messages);
@@ -114,7 +122,14 @@ public final class AnthropicClient extends HttpModelClient {
           choice.put("type", "auto");
       }
     }
-    request.temperature().ifPresent(t -> body.put("temperature", t));
+    if (request.temperature().isPresent()) {
+      double t = request.temperature().get();
+      if (t > MAX_TEMPERATURE) {
+        throw new InputException("temperature " + t + " of the request to anthropic " + request.model()
+            + " is outside the Messages API's range 0 to 1: expected at most 1 (OpenAI's range goes to 2)");
+      }
+      body.put("temperature", t);
+    }
     if (!request.stopSequences().isEmpty()) {
       ArrayNode stops = body.putArray("stop_sequences");
       request.stopSequences().forEach(stops::add);
@@ -208,7 +223,7 @@ public final class AnthropicClient extends HttpModelClient {
     b.stopSequence(seq.isTextual() ? seq.asText() : null);
     UsageCounts usage = new UsageCounts();
     usage.update(body.path("usage"));
-    return b.usage(usage.toUsage()).build();
+    return b.usage(usage.toUsage()).usageReported(usage.reported).build();
   }
 
   private static @Nullable ContentBlock decodeBlock(JsonNode block, Call call) {
@@ -248,11 +263,14 @@ public final class AnthropicClient extends HttpModelClient {
     long output;
     long cacheRead;
     long cacheWrite;
+    /** Whether any report carried a token count. */
+    boolean reported;
 
     void update(JsonNode usage) {
       if (!usage.isObject()) {
         return;
       }
+      reported |= usage.path("input_tokens").isIntegralNumber() || usage.path("output_tokens").isIntegralNumber();
       input = value(usage, "input_tokens", input);
       output = value(usage, "output_tokens", output);
       cacheRead = value(usage, "cache_read_input_tokens", cacheRead);
@@ -309,7 +327,7 @@ public final class AnthropicClient extends HttpModelClient {
       if (name.equals("ping")) {
         return false;
       }
-      JsonNode data = parseEvent(call, event.data());
+      JsonNode data = parseEvent(call, event);
       if (name.isEmpty()) {
         name = data.path("type").asText("");
       }
@@ -466,7 +484,7 @@ public final class AnthropicClient extends HttpModelClient {
         }
       }
       return ModelResponse.builder().id(id).model(model).content(content).stopReason(stopReason)
-          .stopSequence(stopSequence).usage(usage.toUsage()).build();
+          .stopSequence(stopSequence).usage(usage.toUsage()).usageReported(usage.reported).build();
     }
   }
 

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.loopkit.core.Usage;
 import io.github.resilience4j.retry.Retry;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.math.BigDecimal;
 import java.net.SocketTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,7 +47,7 @@ public abstract class HttpModelClient implements ModelClient {
   private static final MediaType JSON = MediaType.get("application/json");
   private static final int ERROR_BODY_LIMIT = 64 * 1024;
   private static final Pattern CONTEXT_WINDOW = Pattern.compile(
-      "(?i)(prompt is too long|context[ _-]?(window|length|limit)|maximum context|exceeds? the context"
+      "(?i)(prompt is too long|context[ _-]?(window|length|limit|size)|maximum context|exceeds? the context"
           + "|too many tokens|input length and `?max_tokens`? exceed)");
 
   private final String vendor;
@@ -57,6 +59,7 @@ public abstract class HttpModelClient implements ModelClient {
   private final Retry retry;
   private final PriceTable prices;
   private final Set<String> unpricedModels = ConcurrentHashMap.newKeySet();
+  private final Set<String> unreportedModels = ConcurrentHashMap.newKeySet();
 
   HttpModelClient(Builder<?> b, String vendor, String path) {
     this.vendor = vendor;
@@ -157,7 +160,7 @@ public abstract class HttpModelClient implements ModelClient {
     }
 
     ModelException streamBroken(String detail) {
-      return new ModelException(ModelException.Kind.STREAM_ERROR, what + ": " + detail, 0, null, "", null);
+      return new ModelException(ModelException.Kind.STREAM_ERROR, what + ": " + redact(detail), 0, null, "", null);
     }
   }
 
@@ -237,15 +240,28 @@ public abstract class HttpModelClient implements ModelClient {
     }
   }
 
-  /** Parses one JSON value of a stream. */
-  static JsonNode parseEvent(Call call, String data) {
+  /**
+   * Parses the JSON object of one stream event. An event the body ended inside whose data does not parse was
+   * cut by a dropped connection (a proxy's idle timeout, a server restart): a retryable
+   * {@link ModelException.Kind#STREAM_ERROR}, not a malformed response. A complete event that does not parse
+   * is malformed.
+   */
+  static JsonNode parseEvent(Call call, SseReader.Event event) {
+    String data = event.data().strip();
     try {
       JsonNode node = ModelJson.mapper().readTree(data);
       if (node == null || !node.isObject()) {
+        if (!event.complete()) {
+          throw call.streamBroken("the stream ended inside an event: " + excerpt(data));
+        }
         throw call.malformed("stream event is not a JSON object: " + excerpt(data), null);
       }
       return node;
     } catch (JsonProcessingException e) {
+      if (!event.complete()) {
+        throw call.streamBroken("the stream ended inside an event (" + e.getOriginalMessage() + "): "
+            + excerpt(data));
+      }
       throw call.malformed("stream event is not JSON (" + e.getOriginalMessage() + "): " + excerpt(data), e);
     }
   }
@@ -323,7 +339,9 @@ public abstract class HttpModelClient implements ModelClient {
         || type.equals("billing_error") || code.contains("spend_limit")) {
       return ModelException.Kind.INSUFFICIENT_QUOTA;
     }
+    // OpenAI's code; llama.cpp's server type (HTTP 400, "request (N tokens) exceeds the available context size")
     if (code.equals("context_length_exceeded") || type.equals("context_length_exceeded")
+        || type.equals("exceed_context_size_error") || code.equals("exceed_context_size_error")
         || ((status == 400 || status == 413 || status == 422 || status == 0 || type.equals("invalid_request_error"))
             && CONTEXT_WINDOW.matcher(error.message()).find())) {
       return ModelException.Kind.CONTEXT_WINDOW_EXCEEDED;
@@ -449,13 +467,22 @@ public abstract class HttpModelClient implements ModelClient {
     return flat.length() > 300 ? flat.substring(0, 300) + "..." : flat;
   }
 
+  /**
+   * The response with its cost: metered at the price table's price when the server reported usage and the
+   * model has a price; otherwise unmetered (tokens as reported, cost unknown), with one warning per model.
+   */
   private ModelResponse priced(ModelResponse response, ModelRequest request) {
     String model = response.model().isEmpty() ? request.model() : response.model();
-    if (prices.priceOf(model).isEmpty()) {
-      if (unpricedModels.add(model)) {
-        LOG.warn("{}: no price for model '{}' in the price table; its cost counts as 0", vendor(), model);
+    if (!response.usageReported()) {
+      if (unreportedModels.add(model)) {
+        LOG.warn("{}: the server reported no usage for model '{}'; such calls are unmetered", vendor(), model);
       }
-      return response;
+      Usage usage = response.usage();
+      return response.withUsage(usage.isMetered() ? Usage.unmetered(usage.withCost(BigDecimal.ZERO)) : usage);
+    }
+    if (prices.priceOf(model).isEmpty() && unpricedModels.add(model)) {
+      LOG.warn("{}: no price for model '{}' in the price table; its calls are unmetered (set a price or a"
+          + " fallback price)", vendor(), model);
     }
     return response.withUsage(prices.price(model, response.usage()));
   }

@@ -158,15 +158,23 @@ public final class ModelJson {
     return n;
   }
 
-  /** Usage as JSON; the cost is a decimal string so no precision is lost. */
+  /**
+   * Usage as JSON; the cost is a decimal string so no precision is lost. {@code unmetered_calls} is written
+   * only when some call was unmetered.
+   */
   public static ObjectNode toJson(Usage usage) {
-    return NODES.objectNode().put("input_tokens", usage.inputTokens()).put("output_tokens", usage.outputTokens())
+    ObjectNode n = NODES.objectNode().put("input_tokens", usage.inputTokens())
+        .put("output_tokens", usage.outputTokens())
         .put("cache_read_input_tokens", usage.cacheReadTokens())
         .put("cache_creation_input_tokens", usage.cacheWriteTokens())
         .put("cost_usd", usage.costUsd().toPlainString());
+    if (!usage.isMetered()) {
+      n.put("unmetered_calls", usage.unmeteredCalls());
+    }
+    return n;
   }
 
-  /** Reads usage; missing counts are 0. */
+  /** Reads usage; missing counts (and a missing {@code unmetered_calls}) are 0. */
   public static Usage usage(JsonNode node, String source) {
     if (node.isMissingNode() || node.isNull()) {
       return Usage.ZERO;
@@ -182,7 +190,8 @@ public final class ModelJson {
       throw new InputException("usage cost_usd at " + source + " must be a decimal number, got " + brief(c), e);
     }
     return new Usage(count(node, "input_tokens", source), count(node, "output_tokens", source),
-        count(node, "cache_read_input_tokens", source), count(node, "cache_creation_input_tokens", source), cost);
+        count(node, "cache_read_input_tokens", source), count(node, "cache_creation_input_tokens", source), cost,
+        count(node, "unmetered_calls", source));
   }
 
   /** A response as JSON. */
@@ -192,12 +201,16 @@ public final class ModelJson {
     response.stopSequence().ifPresent(s -> n.put("stop_sequence", s));
     n.set("content", toJson(response.content()));
     n.set("usage", toJson(response.usage()));
+    if (!response.usageReported()) {
+      n.put("usage_reported", false);
+    }
     return n;
   }
 
   /**
    * Reads a response. {@code content} may be a string (one text block); a missing {@code stop_reason} is
-   * {@code tool_use} when the content holds a tool call and {@code end_turn} otherwise.
+   * {@code tool_use} when the content holds a tool call and {@code end_turn} otherwise; a missing
+   * {@code usage_reported} is true.
    */
   public static ModelResponse response(JsonNode node, String source) {
     if (!node.isObject()) {
@@ -211,7 +224,12 @@ public final class ModelJson {
     b.stopReason(stop.isEmpty() ? (tools ? StopReason.TOOL_USE : StopReason.END_TURN) : StopReason.of(stop));
     String seq = optText(node, "stop_sequence");
     b.stopSequence(seq.isEmpty() ? null : seq);
-    return b.build();
+    JsonNode reported = node.path("usage_reported");
+    if (!reported.isMissingNode() && !reported.isBoolean()) {
+      throw new InputException("field 'usage_reported' at " + source + " must be true or false, got "
+          + brief(reported));
+    }
+    return b.usageReported(reported.asBoolean(true)).build();
   }
 
   /** A model error as JSON: kind, message, HTTP status, the server's wait and the vendor's code. */

@@ -186,6 +186,11 @@ public final class OpenAiClient extends HttpModelClient {
     if (error.isTextual()) {
       return new VendorError("", "", error.asText());
     }
+    if (!error.isObject() && "error".equals(body.path("object").asText())) {
+      // vLLM's older shape, not wrapped in "error":
+      // {"object":"error","message":"...","type":"BadRequestError","param":null,"code":400}
+      error = body;
+    }
     JsonNode code = error.path("code");
     String codeText = code.isNumber() ? String.valueOf(code.asInt()) : code.asText("");
     String message = error.path("message").asText("");
@@ -235,7 +240,8 @@ public final class OpenAiClient extends HttpModelClient {
     StopReason stop = !refusal.isEmpty() && text.isEmpty() && !called ? StopReason.REFUSAL
         : stopReason(choice.path("finish_reason").asText(""), called);
     return ModelResponse.builder().id(body.path("id").asText("")).model(body.path("model").asText(call.request.model()))
-        .content(content).stopReason(stop).usage(usage(body.path("usage"))).build();
+        .content(content).stopReason(stop).usage(usage(body.path("usage")))
+        .usageReported(body.path("usage").isObject()).build();
   }
 
   private static boolean hasError(JsonNode body) {
@@ -335,7 +341,7 @@ public final class OpenAiClient extends HttpModelClient {
         return state.finish();
       }
       if (!data.isEmpty()) {
-        state.accept(parseEvent(call, data));
+        state.accept(parseEvent(call, event));
       }
     }
     if (state.finishReason == null) {
@@ -373,6 +379,7 @@ public final class OpenAiClient extends HttpModelClient {
     private String model;
     private @Nullable String finishReason;
     private Usage usage = Usage.ZERO;
+    private boolean usageReported;
 
     StreamState(Call call, StreamListener listener) {
       this.call = call;
@@ -392,6 +399,7 @@ public final class OpenAiClient extends HttpModelClient {
       }
       if (chunk.path("usage").isObject()) {
         usage = usage(chunk.path("usage"));
+        usageReported = true;
       }
       JsonNode choice = chunk.path("choices").path(0);
       if (!choice.isObject()) {
@@ -516,7 +524,7 @@ public final class OpenAiClient extends HttpModelClient {
       StopReason stop = refusal.length() > 0 && text.length() == refusal.length() && !called
           ? StopReason.REFUSAL : stopReason(finish, called);
       return ModelResponse.builder().id(id).model(model).content(new ArrayList<>(blocks.values()))
-          .stopReason(stop).usage(usage).build();
+          .stopReason(stop).usage(usage).usageReported(usageReported).build();
     }
   }
 

@@ -411,7 +411,7 @@ class OpenAiClientTest extends MockServerTest {
   }
 
   @Test
-  void anUnpricedModelCostsNothingButKeepsItsTokens() {
+  void anUnpricedModelKeepsItsTokensAndIsUnmetered() {
     server.enqueue(WireFixtures.json(200, "{\"id\":\"x\",\"model\":\"local-model\",\"choices\":[{\"index\":0,"
         + "\"message\":{\"role\":\"assistant\",\"content\":\"hi\"},\"finish_reason\":\"stop\"}],"
         + "\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":3}}"));
@@ -420,5 +420,7 @@ class OpenAiClientTest extends MockServerTest {
 
     assertEquals(10, r.usage().inputTokens());
     assertEquals(0, r.usage().costUsd().signum());
+    assertEquals(1, r.usage().unmeteredCalls());
+    assertTrue(r.usageReported());
   }
 }

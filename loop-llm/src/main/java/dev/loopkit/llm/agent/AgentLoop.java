@@ -288,9 +288,7 @@ public final class AgentLoop {
   }
 
   private Usage priced(ModelResponse response) {
-    Usage usage = response.usage();
-    return prices != null && usage.costUsd().signum() == 0 ? prices.price(response.model().isEmpty() ? model
-        : response.model(), usage) : usage;
+    return prices == null ? response.usage() : prices.usageOf(response, model);
   }
 
   private static void answerUnrun(List<Message> messages, List<ToolUse> calls, String why, int turn,
@@ -375,7 +373,10 @@ public final class AgentLoop {
       return this;
     }
 
-    /** Prices responses whose usage has no cost yet (clients with their own price table set it already). */
+    /**
+     * Prices responses whose usage has no cost yet (see {@link PriceTable#usageOf}); clients with their own
+     * price table set it already.
+     */
     public Builder prices(PriceTable prices) {
       this.prices = Objects.requireNonNull(prices, "prices");
       return this;

@@ -128,8 +128,7 @@ public final class ModelReviewer implements Reviewer {
   }
 
   private Usage priced(ModelResponse response) {
-    Usage usage = response.usage();
-    return prices != null && usage.costUsd().signum() == 0 ? prices.price(model, usage) : usage;
+    return prices == null ? response.usage() : prices.usageOf(response, model);
   }
 
   private String prompt(ReviewRequest request, WorkspaceDiff.Diff diff) {

@@ -154,7 +154,7 @@ class CommandWorkerTest {
     WorkResult.Completed done = assertInstanceOf(WorkResult.Completed.class,
         work(AgentProfile.codex(), Duration.ofMinutes(1)));
     assertEquals("All done.", done.summary());
-    assertEquals(new Usage(600, 80, 400, 0, BigDecimal.ZERO), done.usage());
+    assertEquals(Usage.unmetered(new Usage(600, 80, 400, 0, BigDecimal.ZERO)), done.usage()); // no price given
     List<String> args = recordedArgs();
     assertEquals(List.of("exec", "--sandbox", "workspace-write", "--ephemeral", "--json"), args.subList(0, 5));
     assertTrue(args.get(5).startsWith("# Ticket T-9"));
@@ -193,5 +193,38 @@ class CommandWorkerTest {
     assertThrows(InputException.class, () -> AgentProfile.custom("a", "v", List.of(), text));
     assertEquals(List.of("sh", "-c", "echo \"$1\"", "sh", "the task"),
         AgentProfile.custom("a", "v", List.of("sh", "-c", "echo \"$1\"", "sh", "{task}"), text).command("the task"));
+  }
+
+  @Test
+  void aClaudeResultWithoutItsCostIsUnmetered() throws Exception {
+    fakeAgent("claude", "echo '{\"type\":\"result\",\"subtype\":\"success\",\"is_error\":false,\"result\":\"ok\","
+        + "\"usage\":{\"input_tokens\":100,\"output_tokens\":50}}'");
+    WorkResult.Completed done = assertInstanceOf(WorkResult.Completed.class,
+        work(AgentProfile.claudeCode(), Duration.ofMinutes(1)));
+    assertEquals(Usage.unmetered(Usage.tokens(100, 50)), done.usage());
+  }
+
+  @Test
+  void aPlainTextAgentReportsNoUsageSoItsRunIsUnmetered() throws Exception {
+    AgentProfile custom = AgentProfile.custom("my-agent", "local", List.of("/bin/sh", "-c", "echo done", "my-agent"),
+        AgentProfile.OutputFormat.TEXT);
+    WorkResult.Completed done = assertInstanceOf(WorkResult.Completed.class, work(custom, Duration.ofMinutes(1)));
+    assertEquals(Usage.unmetered(Usage.ZERO), done.usage());
+  }
+
+  @Test
+  void aTimedOutOrFailedAgentIsUnmeteredBecauseItMayHaveSpentTokens() throws Exception {
+    fakeAgent("claude", "exit 3");
+    assertEquals(Usage.unmetered(Usage.ZERO), work(AgentProfile.claudeCode(), Duration.ofMinutes(1)).usage());
+  }
+
+  @Test
+  void codexUsageIsMeteredAtThePriceTheHostGivesForItsModel() throws Exception {
+    fakeAgent("codex", "echo '{\"type\":\"turn.completed\",\"usage\":{\"input_tokens\":1000000,"
+        + "\"cached_input_tokens\":0,\"output_tokens\":0}}'");
+    WorkResult done = CommandWorker.builder(AgentProfile.codex()).runner(runner(Duration.ofMinutes(1)))
+        .price(dev.loopkit.llm.PriceTable.Price.perMillion(1.25, 10, 0.125, 0))
+        .clock(Clock.fixed(NOW, ZoneOffset.UTC)).build().work(assignment());
+    assertEquals(new Usage(1_000_000, 0, 0, 0, new BigDecimal("1.25")), done.usage());
   }
 }
