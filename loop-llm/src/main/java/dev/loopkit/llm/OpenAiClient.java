@@ -40,7 +40,9 @@ import org.jspecify.annotations.Nullable;
  * placed before the rest of their turn (a failed result's content is prefixed {@code "Error: "}, since the
  * API has no error flag); thinking blocks are not sent back (Chat Completions has no field for them);
  * reasoning text that compatible servers return ({@code reasoning_content}, {@code reasoning}) is read as a
- * thinking block. Thread-safe; share one client.
+ * thinking block. Only choice 0 is read: a response or stream with several choices (this client never asks
+ * for {@code n}, but a proxy or server may send them) has the others ignored, never merged. Thread-safe; share
+ * one client.
  */
 public final class OpenAiClient extends HttpModelClient {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -212,7 +214,7 @@ public final class OpenAiClient extends HttpModelClient {
     if (hasError(body)) {
       throw call.error(statusOf(body, 0), readError(body), null);
     }
-    JsonNode choice = body.path("choices").path(0);
+    JsonNode choice = firstChoice(body.path("choices"));
     if (!choice.isObject()) {
       throw call.malformed("expected \"choices\" with one choice, got " + excerpt(body.toString()), null);
     }
@@ -244,9 +246,24 @@ public final class OpenAiClient extends HttpModelClient {
         .usageReported(body.path("usage").isObject()).build();
   }
 
+  /**
+   * Choice 0 of a response or chunk, the only one this client reads: a server that sends several (a request
+   * with {@code n} from a proxy, a server that fans out) has the others ignored rather than merged into one
+   * garbled answer. A choice without an {@code index} counts as 0; missing node when there is no choice 0.
+   */
+  private static JsonNode firstChoice(JsonNode choices) {
+    for (JsonNode choice : choices) {
+      JsonNode index = choice.path("index");
+      if (index.isMissingNode() || index.isNull() || (index.canConvertToInt() && index.asInt() == 0)) {
+        return choice;
+      }
+    }
+    return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+  }
+
   private static boolean hasError(JsonNode body) {
     JsonNode error = body.path("error");
-    return (error.isObject() || error.isTextual()) && !body.path("choices").path(0).path("message").isObject();
+    return (error.isObject() || error.isTextual()) && !firstChoice(body.path("choices")).path("message").isObject();
   }
 
   private static String messageText(JsonNode content) {
@@ -401,9 +418,9 @@ public final class OpenAiClient extends HttpModelClient {
         usage = usage(chunk.path("usage"));
         usageReported = true;
       }
-      JsonNode choice = chunk.path("choices").path(0);
+      JsonNode choice = firstChoice(chunk.path("choices"));
       if (!choice.isObject()) {
-        return; // the usage chunk has no choices
+        return; // the usage chunk has no choices, and choices other than 0 are not read
       }
       JsonNode delta = choice.path("delta");
       String thinking = firstText(delta, "reasoning_content", "reasoning");
