@@ -51,6 +51,8 @@ public abstract class HttpModelClient implements ModelClient {
           + "|too many tokens|input length and `?max_tokens`? exceed)");
 
   private final String vendor;
+  private final Auth auth;
+  private final @Nullable String keyHeader;
   private final OkHttpClient http;
   private final HttpUrl endpoint;
   private final Headers headers;
@@ -61,13 +63,19 @@ public abstract class HttpModelClient implements ModelClient {
   private final Set<String> unpricedModels = ConcurrentHashMap.newKeySet();
   private final Set<String> unreportedModels = ConcurrentHashMap.newKeySet();
 
-  HttpModelClient(Builder<?> b, String vendor, String path) {
-    this.vendor = vendor;
+  HttpModelClient(Builder<?> b, String defaultVendor, String path) {
+    this.vendor = b.vendor != null ? b.vendor : defaultVendor;
+    this.auth = b.auth;
+    this.keyHeader = b.keyHeader;
+    if (keyHeader != null && b.headers.get(keyHeader) != null) {
+      throw new IllegalStateException("header '" + keyHeader + "' is set both as the API key header"
+          + " (apiKeyHeader) and as a plain header (header): set it once, with apiKeyHeader and apiKey");
+    }
     this.apiKey = b.resolveApiKey();
     this.endpoint = b.baseUrl.newBuilder().addPathSegments(path).build();
     this.headers = b.headers.build();
     this.retryPolicy = b.retryPolicy;
-    this.prices = b.prices;
+    this.prices = b.fallback != null ? b.prices.withFallback(b.fallback) : b.prices;
     OkHttpClient base = b.httpClient != null ? b.httpClient : new OkHttpClient();
     this.http = base.newBuilder().connectTimeout(b.connectTimeout).readTimeout(b.readTimeout)
         .writeTimeout(b.writeTimeout).callTimeout(b.callTimeout).retryOnConnectionFailure(true).build();
@@ -110,12 +118,34 @@ public abstract class HttpModelClient implements ModelClient {
 
   @Override
   public String toString() {
-    return getClass().getSimpleName() + "{endpoint=" + endpoint + ", apiKey=" + (apiKey == null ? "none" : "set")
-        + ", " + retryPolicy + "}";
+    String key = apiKey == null ? "none" : auth == Auth.HEADER ? "set, in " + keyHeader
+        : auth == Auth.BEARER ? "set, as Bearer" : "set";
+    return getClass().getSimpleName() + "{vendor=" + vendor + ", endpoint=" + endpoint + ", apiKey=" + key + ", "
+        + retryPolicy + "}";
   }
 
-  /** Adds the vendor's authentication headers for {@code apiKey}. */
+  /** Adds the vendor's own authentication headers for {@code apiKey}. */
   abstract void authenticate(Request.Builder request, String apiKey);
+
+  /** How the key is sent: the vendor's own way, as a Bearer token, or in a header the host names. */
+  enum Auth {
+    VENDOR,
+    BEARER,
+    HEADER
+  }
+
+  private void sendKey(Request.Builder request, String key) {
+    switch (auth) {
+      case BEARER:
+        request.header("Authorization", "Bearer " + key);
+        break;
+      case HEADER:
+        request.header(Objects.requireNonNull(keyHeader), key);
+        break;
+      default:
+        authenticate(request, key);
+    }
+  }
 
   /** The request body in the vendor's wire format. */
   abstract ObjectNode encode(ModelRequest request, boolean stream);
@@ -181,7 +211,7 @@ public abstract class HttpModelClient implements ModelClient {
   private ModelResponse attempt(Call call, byte[] body, @Nullable StreamListener listener) {
     Request.Builder rb = new Request.Builder().url(endpoint).headers(headers).post(RequestBody.create(body, JSON));
     if (apiKey != null) {
-      authenticate(rb, apiKey);
+      sendKey(rb, apiKey);
     }
     if (listener != null) {
       rb.header("Accept", "text/event-stream");
@@ -504,6 +534,10 @@ public abstract class HttpModelClient implements ModelClient {
     private @Nullable OkHttpClient httpClient;
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private PriceTable prices = PriceTable.defaults();
+    private PriceTable.@Nullable Price fallback;
+    private @Nullable String vendor;
+    private Auth auth = Auth.VENDOR;
+    private @Nullable String keyHeader;
 
     Builder(String defaultKeyVariable, String defaultBaseUrl) {
       this.keyVariable = defaultKeyVariable;
@@ -554,16 +588,69 @@ public abstract class HttpModelClient implements ModelClient {
       return self();
     }
 
-    /** A header sent with every request (not for credentials: use {@link #apiKey}). */
+    /**
+     * A header sent with every request, such as OpenRouter's {@code HTTP-Referer} or a gateway's routing
+     * header (not for credentials: use {@link #apiKey} with {@link #apiKeyHeader} or {@link #bearerAuth}).
+     */
     public B header(String name, String value) {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(value, "value");
       String lower = name.toLowerCase(Locale.ROOT);
-      if (lower.equals("authorization") || lower.equals("x-api-key")) {
+      if (lower.equals("authorization") || lower.equals("x-api-key") || lower.equals("api-key")) {
         throw new IllegalArgumentException("header '" + name + "' carries credentials; set them with apiKey(...)"
-            + " so they are kept out of logs and messages");
+            + " (and apiKeyHeader(\"" + name + "\") or bearerAuth()) so they are kept out of logs and messages");
       }
-      headers.set(name, value);
+      headers.set(name, value); // OkHttp refuses names and values that are not valid header text, naming them
+      return self();
+    }
+
+    /**
+     * Sends the API key as {@code Authorization: Bearer <key>} instead of the vendor's own header: an
+     * Anthropic OAuth token, or a compatible server or gateway that takes Bearer tokens. (OpenAI's own way
+     * is Bearer already.)
+     */
+    public B bearerAuth() {
+      this.auth = Auth.BEARER;
+      this.keyHeader = null;
+      return self();
+    }
+
+    /**
+     * Sends the API key, as it is, in this header instead of the vendor's own: Azure OpenAI's
+     * {@code api-key}, a gateway's {@code x-api-key}. The key still comes only from {@link #apiKey} or
+     * {@link #apiKeyFromEnv}, and is redacted from messages like any key.
+     */
+    public B apiKeyHeader(String name) {
+      Objects.requireNonNull(name, "name");
+      if (!name.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
+        throw new IllegalArgumentException("API key header name '" + name + "' is not a valid HTTP header name");
+      }
+      this.auth = Auth.HEADER;
+      this.keyHeader = name;
+      return self();
+    }
+
+    /**
+     * The vendor name {@link ModelClient#vendor()} reports, for a compatible server ({@code openrouter},
+     * {@code ollama}, {@code vllm}, an Anthropic-compatible gateway); it names the client in messages and in
+     * the reviewer's cross-vendor check. Default {@code anthropic} or {@code openai}.
+     */
+    public B vendor(String name) {
+      Objects.requireNonNull(name, "name");
+      if (!name.matches("[a-z0-9][a-z0-9._-]{0,39}")) {
+        throw new IllegalArgumentException("vendor name '" + name
+            + "' must be 1 to 40 lower-case letters, digits, '.', '_' or '-'");
+      }
+      this.vendor = name;
+      return self();
+    }
+
+    /**
+     * The price of models the price table does not list (a local or routed model), so their calls are
+     * metered instead of unmetered. Applies to whichever table {@link #priceTable} sets.
+     */
+    public B fallbackPrice(PriceTable.Price price) {
+      this.fallback = Objects.requireNonNull(price, "price");
       return self();
     }
 

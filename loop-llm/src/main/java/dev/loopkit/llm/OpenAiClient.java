@@ -70,7 +70,7 @@ public final class OpenAiClient extends HttpModelClient {
   private final boolean streamUsage;
 
   private OpenAiClient(Builder b) {
-    super(b, b.vendor, "chat/completions");
+    super(b, "openai", "chat/completions");
     this.tokenLimitField = b.tokenLimitField;
     this.streamUsage = b.streamUsage;
   }
@@ -549,7 +549,6 @@ public final class OpenAiClient extends HttpModelClient {
   public static final class Builder extends HttpModelClient.Builder<Builder> {
     private TokenLimitField tokenLimitField = TokenLimitField.MAX_COMPLETION_TOKENS;
     private boolean streamUsage = true;
-    private String vendor = "openai";
 
     private Builder() {
       super("OPENAI_API_KEY", "https://api.openai.com/v1");
@@ -569,21 +568,6 @@ public final class OpenAiClient extends HttpModelClient {
     /** Whether streamed requests ask for usage with {@code stream_options.include_usage}; default true. */
     public Builder streamUsage(boolean enabled) {
       this.streamUsage = enabled;
-      return this;
-    }
-
-    /**
-     * The vendor name {@link OpenAiClient#vendor()} reports, for a compatible server ({@code openrouter},
-     * {@code ollama}); it also names the client in messages and in a reviewer's vendor check. Default
-     * {@code openai}.
-     */
-    public Builder vendor(String name) {
-      Objects.requireNonNull(name, "name");
-      if (!name.matches("[a-z0-9][a-z0-9._-]{0,39}")) {
-        throw new IllegalArgumentException("vendor name '" + name
-            + "' must be 1 to 40 lower-case letters, digits, '.', '_' or '-'");
-      }
-      this.vendor = name;
       return this;
     }
 
