@@ -144,11 +144,20 @@ public final class CommandWorker implements Worker {
       usage = Usage.unmetered(usage); // Claude Code reports both; a result without them cannot be metered
     }
     String text = result.path("result").asText("");
+    String denied = denials(result.path("permission_denials"));
     if (result.path("is_error").asBoolean(false) || !"success".equals(result.path("subtype").asText("success"))) {
-      return WorkResult.failed(List.of(profile.name() + " reported an error (" + result.path("subtype").asText("?")
-          + "): " + tail(text), "transcript " + file), usage);
+      List<String> findings = new ArrayList<>();
+      findings.add(profile.name() + " reported an error (" + result.path("subtype").asText("?") + "): " + tail(text));
+      if (!denied.isEmpty()) {
+        findings.add(profile.name() + " was denied " + denied + " (its permission mode and allowed tools did not"
+            + " cover them)");
+      }
+      findings.add("transcript " + file);
+      return WorkResult.failed(findings, usage);
     }
-    return WorkResult.completed(text.isBlank() ? profile.name() + " finished without a summary" : text, usage);
+    String summary = text.isBlank() ? profile.name() + " finished without a summary" : text;
+    return WorkResult.completed(denied.isEmpty() ? summary : summary + "\n(" + profile.name() + " was denied "
+        + denied + ")", usage);
   }
 
   /**
@@ -187,6 +196,8 @@ public final class CommandWorker implements Worker {
         }
       } else if (type.equals("item.completed") && body.path("item").path("type").asText("").equals("agent_message")) {
         last = body.path("item").path("text").asText(last);
+      } else if (type.equals("agent_message") && body.path("message").isTextual()) {
+        last = body.path("message").asText(); // the older protocol's event
       } else if (type.equals("turn.failed") || type.equals("error")) {
         JsonNode error = body.has("error") ? body.path("error") : body;
         errors.add(error.path("message").asText(error.toString()));
@@ -231,6 +242,17 @@ public final class CommandWorker implements Worker {
     CodexTokens plus(@Nullable CodexTokens other) {
       return other == null ? this : new CodexTokens(input + other.input, cached + other.cached, output + other.output);
     }
+  }
+
+  /** Claude Code's {@code permission_denials}, as "Bash, WebFetch" with repeats counted; empty when none. */
+  private static String denials(JsonNode denials) {
+    java.util.Map<String, Integer> byTool = new java.util.LinkedHashMap<>();
+    for (JsonNode d : denials) {
+      byTool.merge(d.path("tool_name").asText("a tool"), 1, Integer::sum);
+    }
+    List<String> parts = new ArrayList<>();
+    byTool.forEach((tool, n) -> parts.add(n == 1 ? tool : tool + " (" + n + " times)"));
+    return String.join(", ", parts);
   }
 
   private static long count(JsonNode usage, String field) {
