@@ -372,6 +372,7 @@ public final class AnthropicClient extends HttpModelClient {
           id = message.path("id").asText("");
           model = message.path("model").asText(model);
           usage.update(message.path("usage"));
+          call.reported(usage.toUsage());
           started = true;
           return false;
         }
@@ -394,6 +395,7 @@ public final class AnthropicClient extends HttpModelClient {
             stopSequence = delta.path("stop_sequence").asText();
           }
           usage.update(data.path("usage"));
+          call.reported(usage.toUsage());
           return false;
         }
         case "message_stop":

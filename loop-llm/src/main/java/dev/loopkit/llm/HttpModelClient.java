@@ -167,10 +167,29 @@ public abstract class HttpModelClient implements ModelClient {
     final ModelRequest request;
     final String what;
     private final AtomicBoolean delivered = new AtomicBoolean();
+    /** Usage the current attempt's stream has reported so far; null until it reports any. */
+    private volatile @Nullable Usage reported;
+    /** Usage of streamed attempts that broke, each unmetered. */
+    private volatile Usage lost = Usage.ZERO;
 
     Call(ModelRequest request) {
       this.request = request;
       this.what = vendor() + " " + request.model();
+    }
+
+    /** Notes the usage the stream has reported so far (a running total), in case it breaks. */
+    void reported(Usage usage) {
+      reported = usage;
+    }
+
+    /** Counts a streamed attempt that broke: what it reported, priced if possible, and unmetered. */
+    private void broke() {
+      Usage known = reported;
+      reported = null;
+      String model = request.model();
+      // priced when the model has a price, so the cost is a lower bound; one unmetered call either way
+      Usage tokens = known == null ? Usage.ZERO : prices.price(model, known);
+      lost = lost.plus(tokens.isMetered() ? Usage.unmetered(tokens) : tokens);
     }
 
     /** Passes an event on, noting that the stream can no longer be retried. */
@@ -203,9 +222,17 @@ public abstract class HttpModelClient implements ModelClient {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot encode the request for " + call.what, e);
     }
-    ModelResponse response = retryPolicy.execute(retry, call.what, () -> attempt(call, body, listener),
-        () -> !call.delivered.get());
-    return priced(response, request);
+    ModelResponse response;
+    try {
+      response = retryPolicy.execute(retry, call.what, () -> attempt(call, body, listener),
+          () -> !call.delivered.get());
+    } catch (ModelException e) {
+      e.spentUsage(call.lost);
+      throw e;
+    }
+    ModelResponse priced = priced(response, request);
+    // streams that broke and were retried used tokens too: they are counted, unmetered
+    return call.lost.equals(Usage.ZERO) ? priced : priced.withUsage(priced.usage().plus(call.lost));
   }
 
   private ModelResponse attempt(Call call, byte[] body, @Nullable StreamListener listener) {
@@ -217,7 +244,8 @@ public abstract class HttpModelClient implements ModelClient {
       rb.header("Accept", "text/event-stream");
     }
     boolean started = false;
-    try (Response response = http.newCall(rb.build()).execute()) {
+    OkHttpClient client = call.request.idleTimeout().map(t -> http.newBuilder().readTimeout(t).build()).orElse(http);
+    try (Response response = client.newCall(rb.build()).execute()) {
       String requestId = requestId(response.headers());
       LOG.debug("{}: HTTP {} (request id {})", call.what, response.code(), requestId);
       if (!response.isSuccessful()) {
@@ -243,12 +271,27 @@ public abstract class HttpModelClient implements ModelClient {
       }
       return decodeStream(new SseReader(responseBody.source()), call, listener);
     } catch (SocketTimeoutException e) {
-      throw ioError(call, ModelException.Kind.TIMEOUT, "timed out" + (started ? " while streaming" : ""), e);
+      brokeIfStreaming(call, started, listener);
+      String silence = call.request.idleTimeout().map(t -> ": no byte for " + RetryPolicy.describe(t)
+          + " (the request's idle timeout)").orElse("");
+      throw ioError(call, ModelException.Kind.TIMEOUT, "timed out" + (started ? " while streaming" : "") + silence, e);
     } catch (InterruptedIOException e) {
+      brokeIfStreaming(call, started, listener);
       throw ioError(call, ModelException.Kind.TIMEOUT, "call timed out or was cancelled", e);
     } catch (IOException e) {
+      brokeIfStreaming(call, started, listener);
       throw ioError(call, started ? ModelException.Kind.STREAM_ERROR : ModelException.Kind.CONNECTION,
           started ? "response broke off" : "connection failed", e);
+    } catch (ModelException e) {
+      brokeIfStreaming(call, started, listener); // an error event, or a stream cut inside an event
+      throw e;
+    }
+  }
+
+  /** A stream that began and then failed has used tokens, whatever it managed to report. */
+  private static void brokeIfStreaming(Call call, boolean started, @Nullable StreamListener listener) {
+    if (started && listener != null) {
+      call.broke();
     }
   }
 

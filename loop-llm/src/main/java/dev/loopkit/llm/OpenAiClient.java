@@ -417,6 +417,7 @@ public final class OpenAiClient extends HttpModelClient {
       if (chunk.path("usage").isObject()) {
         usage = usage(chunk.path("usage"));
         usageReported = true;
+        call.reported(usage);
       }
       JsonNode choice = firstChoice(chunk.path("choices"));
       if (!choice.isObject()) {
