@@ -244,6 +244,7 @@ public abstract class HttpModelClient implements ModelClient {
       rb.header("Accept", "text/event-stream");
     }
     boolean started = false;
+    boolean streaming = false; // an SSE body is being read: a failure from here on has used tokens
     OkHttpClient client = call.request.idleTimeout().map(t -> http.newBuilder().readTimeout(t).build()).orElse(http);
     try (Response response = client.newCall(rb.build()).execute()) {
       String requestId = requestId(response.headers());
@@ -269,28 +270,29 @@ public abstract class HttpModelClient implements ModelClient {
         StreamReplay.replay(whole, event -> call.deliver(listener, event), Integer.MAX_VALUE);
         return whole;
       }
+      streaming = true;
       return decodeStream(new SseReader(responseBody.source()), call, listener);
     } catch (SocketTimeoutException e) {
-      brokeIfStreaming(call, started, listener);
+      brokeIfStreaming(call, streaming);
       String silence = call.request.idleTimeout().map(t -> ": no byte for " + RetryPolicy.describe(t)
           + " (the request's idle timeout)").orElse("");
       throw ioError(call, ModelException.Kind.TIMEOUT, "timed out" + (started ? " while streaming" : "") + silence, e);
     } catch (InterruptedIOException e) {
-      brokeIfStreaming(call, started, listener);
+      brokeIfStreaming(call, streaming);
       throw ioError(call, ModelException.Kind.TIMEOUT, "call timed out or was cancelled", e);
     } catch (IOException e) {
-      brokeIfStreaming(call, started, listener);
+      brokeIfStreaming(call, streaming);
       throw ioError(call, started ? ModelException.Kind.STREAM_ERROR : ModelException.Kind.CONNECTION,
           started ? "response broke off" : "connection failed", e);
     } catch (ModelException e) {
-      brokeIfStreaming(call, started, listener); // an error event, or a stream cut inside an event
+      brokeIfStreaming(call, streaming); // an error event, or a stream cut inside an event
       throw e;
     }
   }
 
   /** A stream that began and then failed has used tokens, whatever it managed to report. */
-  private static void brokeIfStreaming(Call call, boolean started, @Nullable StreamListener listener) {
-    if (started && listener != null) {
+  private static void brokeIfStreaming(Call call, boolean streaming) {
+    if (streaming) {
       call.broke();
     }
   }

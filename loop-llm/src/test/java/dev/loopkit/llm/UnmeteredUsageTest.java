@@ -163,4 +163,19 @@ class UnmeteredUsageTest extends MockServerTest {
     assertTrue(e.getMessage().contains("'usage_reported' at " + file + " line 1 must be true or false, got \"no\""),
         e.getMessage());
   }
+
+  @Test
+  void anErrorAnsweredAsJsonBeforeAnyStreamDoesNotMakeTheRetriedCallUnmetered() {
+    server.enqueue(WireFixtures.json(200, "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\","
+        + "\"message\":\"Overloaded\"}}"));
+    server.enqueue(WireFixtures.json(200, anthropicMessage("claude-sonnet-4-5",
+        ",\"usage\":{\"input_tokens\":1000,\"output_tokens\":100}")));
+    AnthropicClient client = AnthropicClient.builder().apiKey("sk-ant-test").baseUrl(server.url("/").toString())
+        .retryPolicy(retries(sleeper, 1)).build();
+
+    Usage usage = client.stream(simpleRequest("claude-sonnet-4-5"), StreamListener.ignoring()).usage();
+
+    assertTrue(usage.isMetered(), usage.toString());
+    assertEquals(2, server.getRequestCount());
+  }
 }

@@ -1,6 +1,7 @@
 package dev.loopkit.llm.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.loopkit.core.Cap;
 import dev.loopkit.core.CapReachedException;
 import dev.loopkit.core.InputException;
@@ -11,6 +12,7 @@ import dev.loopkit.llm.ContentBlock.ToolUse;
 import dev.loopkit.llm.Message;
 import dev.loopkit.llm.ModelClient;
 import dev.loopkit.llm.ModelException;
+import dev.loopkit.llm.ModelJson;
 import dev.loopkit.llm.ModelRequest;
 import dev.loopkit.llm.ModelResponse;
 import dev.loopkit.llm.PriceTable;
@@ -148,9 +150,9 @@ public final class AgentLoop {
               || (e.kind() != ModelException.Kind.TIMEOUT && e.kind() != ModelException.Kind.STREAM_ERROR)) {
             return finish(new AgentOutcome.ModelFailed(e, messages, used, turns), transcript);
           }
-          transcript.event("stream_retry", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
-              .put("turn", turns + 1).put("kind", e.kind().name()).put("message", e.getMessage())
-              .set("spent_usage", dev.loopkit.llm.ModelJson.toJson(e.spentUsage())));
+          transcript.event("stream_retry", JsonNodeFactory.instance.objectNode().put("turn", turns + 1)
+              .put("kind", e.kind().name()).put("message", e.getMessage())
+              .set("spent_usage", ModelJson.toJson(e.spentUsage())));
           Optional<AgentOutcome> cappedNow = capReached(turns, used, messages);
           if (cappedNow.isPresent()) {
             return finish(cappedNow.get(), transcript);
