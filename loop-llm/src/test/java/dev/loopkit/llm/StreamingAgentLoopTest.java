@@ -138,4 +138,24 @@ class StreamingAgentLoopTest extends MockServerTest {
         dev.loopkit.core.InputException.class, () -> AgentLoop.builder(client(), MODEL).idleTimeout(Duration.ZERO));
     assertTrue(e.getMessage().contains("idle timeout PT0S"), e.getMessage());
   }
+
+  @Test
+  void aLoopToldToStopOnUnmeteredUsageEndsOnTheMoneyCapBeforeRunningTheUnpricedTurnsTools() throws Exception {
+    // a price table without the model's price: the recorded tokens are unmetered
+    ScriptedModelClient unpriced = ScriptedModelClient.builder()
+        .respond(ModelResponse.builder().addContent(ScriptedModelClient.Builder.toolUse("t1", "list_files", "{}"))
+            .stopReason(StopReason.TOOL_USE).usage(Usage.tokens(500, 20)).build())
+        .respondText("never sent").priceTable(PriceTable.builder().build()).build();
+
+    AgentOutcome outcome = AgentLoop.builder(unpriced, "local-model").limits(limits()).stopOnUnmeteredUsage(true)
+        .build().run(List.of(Message.user("Go")), TranscriptWriter.discard());
+
+    AgentOutcome.Capped capped = assertInstanceOf(AgentOutcome.Capped.class, outcome);
+    assertEquals(dev.loopkit.core.Cap.MONEY, capped.cap());
+    assertTrue(capped.detail().contains("1 model call(s) of this loop are unmetered"), capped.detail());
+    assertEquals(1, unpriced.requests().size());
+    assertEquals(1, unpriced.remainingSteps());
+    ContentBlock.ToolResult answer = (ContentBlock.ToolResult) capped.transcript().get(2).content().get(0);
+    assertTrue(answer.isError() && answer.content().startsWith("not run:"), answer.content());
+  }
 }

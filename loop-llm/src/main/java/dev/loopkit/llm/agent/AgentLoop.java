@@ -80,6 +80,7 @@ public final class AgentLoop {
   private final StreamListener listener;
   private final Duration idleTimeout;
   private final int streamRetries;
+  private final boolean stopOnUnmetered;
 
   private AgentLoop(Builder b) {
     this.client = b.client;
@@ -95,6 +96,7 @@ public final class AgentLoop {
     this.listener = b.listener;
     this.idleTimeout = b.idleTimeout;
     this.streamRetries = b.streamRetries;
+    this.stopOnUnmetered = b.stopOnUnmetered;
     List<ToolSpec> specs = new ArrayList<>();
     for (WorkspaceTool tool : toolbox.tools()) {
       specs.add(new ToolSpec(tool.name(), tool.description(), tool.inputSchema()));
@@ -283,6 +285,11 @@ public final class AgentLoop {
       return Optional.of(capped(Cap.TOKENS, "used " + used.totalTokens() + " of " + limits.maxTokens()
           + " tokens", messages, used, turns));
     }
+    if (stopOnUnmetered && !used.isMetered()) {
+      return Optional.of(capped(Cap.MONEY, used.unmeteredCalls() + " model call(s) of this loop are unmetered (no"
+          + " price for the model, or no usage from the server), so the money cap cannot see them", messages,
+          used, turns));
+    }
     // a zero money cap still lets free models (cost 0) run; any spend crosses it
     boolean overMoney = limits.maxCostUsd().signum() > 0
         ? used.costUsd().compareTo(limits.maxCostUsd()) >= 0 : used.costUsd().signum() > 0;
@@ -356,6 +363,7 @@ public final class AgentLoop {
     private StreamListener listener = StreamListener.ignoring();
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
     private int streamRetries = 1;
+    private boolean stopOnUnmetered;
 
     private Builder(ModelClient client, String model) {
       this.client = Objects.requireNonNull(client, "client");
@@ -463,6 +471,18 @@ public final class AgentLoop {
         throw new InputException("stream retries " + retries + " passed to AgentLoop: expected 0 or more");
       }
       this.streamRetries = retries;
+      return this;
+    }
+
+    /**
+     * Whether the loop ends {@link AgentOutcome.Capped} on the money cap as soon as its usage is unmetered
+     * (checked with the other caps: before each request and before running a response's tools), instead of
+     * working on while the money cap cannot see the spend. Default false; a host whose engine stops runs on
+     * unmetered usage (the strict default of {@code Caps}) sets it, so one attempt does not run its whole
+     * turn budget unmetered first.
+     */
+    public Builder stopOnUnmeteredUsage(boolean stop) {
+      this.stopOnUnmetered = stop;
       return this;
     }
 

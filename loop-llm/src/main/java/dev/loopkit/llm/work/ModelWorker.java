@@ -77,6 +77,7 @@ public final class ModelWorker implements Worker {
   private final boolean streaming;
   private final Duration idleTimeout;
   private final StreamListener progress;
+  private final boolean stopOnUnmetered;
 
   private ModelWorker(Builder b) {
     this.client = b.client;
@@ -95,6 +96,7 @@ public final class ModelWorker implements Worker {
     this.streaming = b.streaming;
     this.idleTimeout = b.idleTimeout;
     this.progress = b.progress;
+    this.stopOnUnmetered = b.stopOnUnmetered;
   }
 
   public static Builder builder(ModelClient client, String model) {
@@ -126,7 +128,7 @@ public final class ModelWorker implements Worker {
         assignment.workspace().directory(), notesFiles);
     AgentLoop.Builder loop = AgentLoop.builder(client, model).system(system).toolbox(toolbox).limits(limits)
         .maxOutputTokens(maxOutputTokens).stuckAfter(stuckAfter).clock(clock).streaming(streaming)
-        .idleTimeout(idleTimeout).listener(progress);
+        .idleTimeout(idleTimeout).listener(progress).stopOnUnmeteredUsage(stopOnUnmetered);
     if (prices != null) {
       loop.prices(prices);
     }
@@ -220,6 +222,7 @@ public final class ModelWorker implements Worker {
     private boolean streaming = true;
     private Duration idleTimeout = AgentLoop.DEFAULT_IDLE_TIMEOUT;
     private StreamListener progress = StreamListener.ignoring();
+    private boolean stopOnUnmetered;
 
     private Builder(ModelClient client, String model) {
       this.client = Objects.requireNonNull(client, "client");
@@ -337,6 +340,12 @@ public final class ModelWorker implements Worker {
      */
     public Builder progress(StreamListener listener) {
       this.progress = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /** See {@link AgentLoop.Builder#stopOnUnmeteredUsage}; default false. */
+    public Builder stopOnUnmeteredUsage(boolean stop) {
+      this.stopOnUnmetered = stop;
       return this;
     }
 
