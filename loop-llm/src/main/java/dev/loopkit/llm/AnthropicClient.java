@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loopkit.core.InputException;
 import dev.loopkit.core.Usage;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -29,21 +30,32 @@ import org.slf4j.LoggerFactory;
  * on by default: {@code cache_control} breakpoints mark the last tool, the system prompt and the newest turn,
  * so each round trip of an agent loop reads the conversation so far from the cache
  * ({@link Builder#promptCaching(boolean)} turns it off). Thinking blocks are sent back unchanged. Content
- * blocks of types this client does not model (server tools) are dropped from responses, with a debug log.
+ * blocks of types this client does not model (server-tool calls and results, compaction, types added later)
+ * are kept as {@link ContentBlock.Opaque} blocks, streamed input and compaction summaries assembled, and sent
+ * back verbatim, so a turn returned after {@code pause_turn} holds what the server needs; citations on text
+ * are kept with the text.
+ *
+ * <p>Request rules the API enforces are applied before sending: a turn whose content would be empty (only
+ * empty text, as after an empty {@code max_tokens} reply) is left out, since {@code "content": []} is
+ * rejected and the API merges the same-role turns around it; a temperature above 1 (the Messages API's
+ * range is 0 to 1) fails with an {@link dev.loopkit.core.InputException} naming the value, before any call.
  *
  * <p>Thread-safe; share one client.
  */
 public final class AnthropicClient extends HttpModelClient {
   /** The API version header value the client sends. */
   public static final String API_VERSION = "2023-06-01";
+  private static final String VENDOR = "anthropic";
 
   private static final Logger LOG = LoggerFactory.getLogger(AnthropicClient.class);
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  /** The Messages API documents temperature from 0.0 to 1.0. */
+  private static final double MAX_TEMPERATURE = 1.0;
 
   private final boolean promptCaching;
 
   private AnthropicClient(Builder b) {
-    super(b, "anthropic", "v1/messages");
+    super(b, VENDOR, "v1/messages");
     this.promptCaching = b.promptCaching;
   }
 
@@ -75,14 +87,19 @@ public final class AnthropicClient extends HttpModelClient {
     }
     ArrayNode messages = body.putArray("messages");
     for (Message m : request.messages()) {
-      ObjectNode msg = messages.addObject().put("role", m.role() == Message.Role.USER ? "user" : "assistant");
-      ArrayNode content = msg.putArray("content");
+      ArrayNode content = NODES.arrayNode();
       for (ContentBlock block : m.content()) {
         ObjectNode encoded = encodeBlock(block);
         if (encoded != null) {
           content.add(encoded);
         }
       }
+      if (content.isEmpty()) {
+        // A turn of only empty text (an empty max_tokens reply) would go out as "content": [], which the API
+        // rejects with a 400; it is left out, and the API merges the same-role turns on either side of it.
+        continue;
+      }
+      messages.addObject().put("role", m.role() == Message.Role.USER ? "user" : "assistant").set("content", content);
     }
     if (promptCaching) {
       markNewestTurn(messages);
@@ -114,7 +131,14 @@ public final class AnthropicClient extends HttpModelClient {
           choice.put("type", "auto");
       }
     }
-    request.temperature().ifPresent(t -> body.put("temperature", t));
+    if (request.temperature().isPresent()) {
+      double t = request.temperature().get();
+      if (t > MAX_TEMPERATURE) {
+        throw new InputException("temperature " + t + " of the request to anthropic " + request.model()
+            + " is outside the Messages API's range 0 to 1: expected at most 1 (OpenAI's range goes to 2)");
+      }
+      body.put("temperature", t);
+    }
     if (!request.stopSequences().isEmpty()) {
       ArrayNode stops = body.putArray("stop_sequences");
       request.stopSequences().forEach(stops::add);
@@ -128,11 +152,20 @@ public final class AnthropicClient extends HttpModelClient {
   private static @Nullable ObjectNode encodeBlock(ContentBlock block) {
     ObjectNode n = NODES.objectNode();
     if (block instanceof ContentBlock.Text) {
-      String text = ((ContentBlock.Text) block).text();
-      if (text.isEmpty()) {
+      ContentBlock.Text t = (ContentBlock.Text) block;
+      if (t.text().isEmpty()) {
         return null; // the API rejects empty text blocks
       }
-      return n.put("type", "text").put("text", text);
+      n.put("type", "text").put("text", t.text());
+      if (!t.citations().isEmpty()) {
+        ArrayNode citations = n.putArray("citations");
+        t.citations().forEach(c -> citations.add(c.deepCopy()));
+      }
+      return n;
+    }
+    if (block instanceof ContentBlock.Opaque) {
+      ContentBlock.Opaque o = (ContentBlock.Opaque) block;
+      return o.vendor().equals(VENDOR) ? o.json() : null; // another vendor's block means nothing here
     }
     if (block instanceof ContentBlock.ToolUse) {
       ContentBlock.ToolUse u = (ContentBlock.ToolUse) block;
@@ -156,7 +189,10 @@ public final class AnthropicClient extends HttpModelClient {
     return n.put("type", "redacted_thinking").put("data", ((ContentBlock.RedactedThinking) block).data());
   }
 
-  /** Puts a breakpoint on the newest message's last cacheable block (thinking blocks cannot carry one). */
+  /**
+   * Puts a breakpoint on the newest message's last block of a type known to carry one (not thinking blocks,
+   * nor opaque blocks such as compaction, whose rules this client does not know).
+   */
   private static void markNewestTurn(ArrayNode messages) {
     if (messages.isEmpty()) {
       return;
@@ -164,7 +200,7 @@ public final class AnthropicClient extends HttpModelClient {
     JsonNode content = messages.get(messages.size() - 1).path("content");
     for (int i = content.size() - 1; i >= 0; i--) {
       String type = content.get(i).path("type").asText();
-      if (!type.equals("thinking") && !type.equals("redacted_thinking")) {
+      if (type.equals("text") || type.equals("tool_use") || type.equals("tool_result")) {
         cache((ObjectNode) content.get(i));
         return;
       }
@@ -208,14 +244,14 @@ public final class AnthropicClient extends HttpModelClient {
     b.stopSequence(seq.isTextual() ? seq.asText() : null);
     UsageCounts usage = new UsageCounts();
     usage.update(body.path("usage"));
-    return b.usage(usage.toUsage()).build();
+    return b.usage(usage.toUsage()).usageReported(usage.reported).build();
   }
 
   private static @Nullable ContentBlock decodeBlock(JsonNode block, Call call) {
     String type = block.path("type").asText("");
     switch (type) {
       case "text":
-        return new ContentBlock.Text(block.path("text").asText(""));
+        return new ContentBlock.Text(block.path("text").asText(""), citations(block.path("citations")));
       case "tool_use": {
         JsonNode input = block.path("input");
         return new ContentBlock.ToolUse(block.path("id").asText(""), block.path("name").asText(""),
@@ -226,9 +262,20 @@ public final class AnthropicClient extends HttpModelClient {
       case "redacted_thinking":
         return new ContentBlock.RedactedThinking(block.path("data").asText(""));
       default:
-        LOG.debug("{}: dropping content block of unsupported type '{}'", call.what, type);
-        return null;
+        if (!block.isObject() || type.isEmpty()) {
+          LOG.debug("{}: dropping a content block without a type: {}", call.what, excerpt(block.toString()));
+          return null;
+        }
+        return new ContentBlock.Opaque(VENDOR, (ObjectNode) block);
     }
+  }
+
+  private static List<JsonNode> citations(JsonNode citations) {
+    List<JsonNode> list = new ArrayList<>();
+    if (citations.isArray()) {
+      citations.forEach(list::add);
+    }
+    return list;
   }
 
   @Override
@@ -248,11 +295,14 @@ public final class AnthropicClient extends HttpModelClient {
     long output;
     long cacheRead;
     long cacheWrite;
+    /** Whether any report carried a token count. */
+    boolean reported;
 
     void update(JsonNode usage) {
       if (!usage.isObject()) {
         return;
       }
+      reported |= usage.path("input_tokens").isIntegralNumber() || usage.path("output_tokens").isIntegralNumber();
       input = value(usage, "input_tokens", input);
       output = value(usage, "output_tokens", output);
       cacheRead = value(usage, "cache_read_input_tokens", cacheRead);
@@ -273,6 +323,9 @@ public final class AnthropicClient extends HttpModelClient {
   private static final class PartialBlock {
     final String type;
     final StringBuilder text = new StringBuilder();
+    final List<JsonNode> citations = new ArrayList<>();
+    /** The start event's block, for types kept opaque. */
+    @Nullable ObjectNode opaque;
     String id = "";
     String name = "";
     String signature = "";
@@ -309,7 +362,7 @@ public final class AnthropicClient extends HttpModelClient {
       if (name.equals("ping")) {
         return false;
       }
-      JsonNode data = parseEvent(call, event.data());
+      JsonNode data = parseEvent(call, event);
       if (name.isEmpty()) {
         name = data.path("type").asText("");
       }
@@ -319,6 +372,7 @@ public final class AnthropicClient extends HttpModelClient {
           id = message.path("id").asText("");
           model = message.path("model").asText(model);
           usage.update(message.path("usage"));
+          call.reported(usage.toUsage());
           started = true;
           return false;
         }
@@ -341,6 +395,7 @@ public final class AnthropicClient extends HttpModelClient {
             stopSequence = delta.path("stop_sequence").asText();
           }
           usage.update(data.path("usage"));
+          call.reported(usage.toUsage());
           return false;
         }
         case "message_stop":
@@ -386,7 +441,18 @@ public final class AnthropicClient extends HttpModelClient {
           partial.data = block.path("data").asText("");
           break;
         default:
-          LOG.debug("{}: ignoring streamed block of unsupported type '{}'", call.what, partial.type);
+          if (block.isObject() && !partial.type.isEmpty()) {
+            partial.opaque = ((ObjectNode) block).deepCopy();
+            if (block.path("input").isObject()) {
+              partial.startInput = block.path("input"); // server_tool_use and mcp_tool_use stream their input
+            }
+            if (partial.type.equals("compaction")) {
+              partial.text.append(block.path("content").isTextual() ? block.path("content").asText() : "");
+              partial.data = block.path("encrypted_content").asText("");
+            }
+          } else {
+            LOG.debug("{}: ignoring a streamed block without a type", call.what);
+          }
       }
     }
 
@@ -405,7 +471,7 @@ public final class AnthropicClient extends HttpModelClient {
         case "input_json_delta": {
           String json = delta.path("partial_json").asText("");
           partial.text.append(json);
-          if (!json.isEmpty()) {
+          if (!json.isEmpty() && partial.type.equals("tool_use")) { // a server tool's input is not ours to run
             call.deliver(listener, new StreamEvent.ToolInputDelta(index, json));
           }
           break;
@@ -419,8 +485,20 @@ public final class AnthropicClient extends HttpModelClient {
         case "signature_delta":
           partial.signature = delta.path("signature").asText("");
           break;
+        case "citations_delta":
+          if (delta.path("citation").isObject()) {
+            partial.citations.add(delta.path("citation"));
+          }
+          break;
+        case "compaction_delta":
+          // the summary streams like text; the opaque metadata is kept as last sent, like a signature
+          partial.text.append(delta.path("content").isTextual() ? delta.path("content").asText() : "");
+          if (delta.path("encrypted_content").isTextual()) {
+            partial.data = delta.path("encrypted_content").asText();
+          }
+          break;
         default:
-          break; // citations and deltas of unsupported blocks
+          LOG.debug("{}: ignoring a streamed delta of type '{}'", call.what, delta.path("type").asText(""));
       }
     }
 
@@ -438,7 +516,7 @@ public final class AnthropicClient extends HttpModelClient {
     private @Nullable ContentBlock complete(PartialBlock p) {
       switch (p.type) {
         case "text":
-          return new ContentBlock.Text(p.text.toString());
+          return new ContentBlock.Text(p.text.toString(), p.citations);
         case "tool_use":
           return new ContentBlock.ToolUse(p.id, p.name, toolArguments(p.text.toString(), p.startInput));
         case "thinking":
@@ -446,8 +524,24 @@ public final class AnthropicClient extends HttpModelClient {
         case "redacted_thinking":
           return new ContentBlock.RedactedThinking(p.data);
         default:
-          return null;
+          return p.opaque == null ? null : new ContentBlock.Opaque(VENDOR, assembled(p, p.opaque));
       }
+    }
+
+    /** An opaque block with what streamed into it: a tool input's JSON, or a compaction's summary. */
+    private ObjectNode assembled(PartialBlock p, ObjectNode start) {
+      ObjectNode block = start.deepCopy();
+      if (p.type.equals("compaction")) {
+        if (p.text.length() > 0) {
+          block.put("content", p.text.toString());
+        }
+        if (!p.data.isEmpty()) {
+          block.put("encrypted_content", p.data);
+        }
+      } else if (start.path("input").isObject()) {
+        block.set("input", toolArguments(p.text.toString(), p.startInput));
+      }
+      return block;
     }
 
     ModelResponse finish() {
@@ -466,7 +560,7 @@ public final class AnthropicClient extends HttpModelClient {
         }
       }
       return ModelResponse.builder().id(id).model(model).content(content).stopReason(stopReason)
-          .stopSequence(stopSequence).usage(usage.toUsage()).build();
+          .stopSequence(stopSequence).usage(usage.toUsage()).usageReported(usage.reported).build();
     }
   }
 

@@ -1,6 +1,9 @@
 package dev.loopkit.llm;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -12,17 +15,31 @@ import java.util.Objects;
  */
 public sealed interface ContentBlock
     permits ContentBlock.Text, ContentBlock.ToolUse, ContentBlock.ToolResult, ContentBlock.Thinking,
-    ContentBlock.RedactedThinking {
+    ContentBlock.RedactedThinking, ContentBlock.Opaque {
 
   /** Creates a text block. */
   static Text text(String text) {
     return new Text(text);
   }
 
-  /** Plain text, from the user or the model. */
-  record Text(String text) implements ContentBlock {
+  /**
+   * Text, from the user or the model.
+   *
+   * @param text the text
+   * @param citations the sources Anthropic cites for this text (web search results, documents), each as the
+   *     vendor sent it; they are sent back with the text. Empty for plain text.
+   */
+  record Text(String text, List<JsonNode> citations) implements ContentBlock {
     public Text {
       Objects.requireNonNull(text, "text");
+      List<JsonNode> copies = new ArrayList<>(citations.size());
+      citations.forEach(c -> copies.add(Objects.requireNonNull(c, "citation").deepCopy()));
+      citations = List.copyOf(copies);
+    }
+
+    /** Plain text without citations. */
+    public Text(String text) {
+      this(text, List.of());
     }
   }
 
@@ -87,6 +104,39 @@ public sealed interface ContentBlock
   record RedactedThinking(String data) implements ContentBlock {
     public RedactedThinking {
       Objects.requireNonNull(data, "data");
+    }
+  }
+
+  /**
+   * A block of a type this library does not model, kept exactly as the vendor sent it: Anthropic's
+   * server-tool calls and results ({@code server_tool_use}, {@code web_search_tool_result},
+   * {@code web_fetch_tool_result}, {@code code_execution_tool_result}, ...), {@code compaction} blocks, and
+   * block types added after this release. Sending the turn back (as after {@code pause_turn}, when the
+   * server continues its own tool run) returns them unchanged, which is what the server needs. Only a client
+   * of the vendor that produced the block sends it; other vendors' clients leave it out.
+   *
+   * @param vendor the vendor that produced the block, as {@link ModelClient#vendor()} names it
+   * @param json the block, a JSON object with a {@code type}
+   */
+  record Opaque(String vendor, ObjectNode json) implements ContentBlock {
+    public Opaque {
+      Objects.requireNonNull(vendor, "vendor");
+      Objects.requireNonNull(json, "json");
+      if (!json.path("type").isTextual()) {
+        throw new IllegalArgumentException("an opaque content block needs a string \"type\", got " + json);
+      }
+      json = json.deepCopy();
+    }
+
+    /** The block's type, such as {@code server_tool_use}. */
+    public String type() {
+      return json.path("type").asText();
+    }
+
+    /** The block as the vendor sent it (a copy: the block stays unchanged). */
+    @Override
+    public ObjectNode json() {
+      return json.deepCopy();
     }
   }
 }

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.loopkit.core.Usage;
 import io.github.resilience4j.retry.Retry;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.math.BigDecimal;
 import java.net.SocketTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,10 +47,12 @@ public abstract class HttpModelClient implements ModelClient {
   private static final MediaType JSON = MediaType.get("application/json");
   private static final int ERROR_BODY_LIMIT = 64 * 1024;
   private static final Pattern CONTEXT_WINDOW = Pattern.compile(
-      "(?i)(prompt is too long|context[ _-]?(window|length|limit)|maximum context|exceeds? the context"
+      "(?i)(prompt is too long|context[ _-]?(window|length|limit|size)|maximum context|exceeds? the context"
           + "|too many tokens|input length and `?max_tokens`? exceed)");
 
   private final String vendor;
+  private final Auth auth;
+  private final @Nullable String keyHeader;
   private final OkHttpClient http;
   private final HttpUrl endpoint;
   private final Headers headers;
@@ -57,14 +61,21 @@ public abstract class HttpModelClient implements ModelClient {
   private final Retry retry;
   private final PriceTable prices;
   private final Set<String> unpricedModels = ConcurrentHashMap.newKeySet();
+  private final Set<String> unreportedModels = ConcurrentHashMap.newKeySet();
 
-  HttpModelClient(Builder<?> b, String vendor, String path) {
-    this.vendor = vendor;
+  HttpModelClient(Builder<?> b, String defaultVendor, String path) {
+    this.vendor = b.vendor != null ? b.vendor : defaultVendor;
+    this.auth = b.auth;
+    this.keyHeader = b.keyHeader;
+    if (keyHeader != null && b.headers.get(keyHeader) != null) {
+      throw new IllegalStateException("header '" + keyHeader + "' is set both as the API key header"
+          + " (apiKeyHeader) and as a plain header (header): set it once, with apiKeyHeader and apiKey");
+    }
     this.apiKey = b.resolveApiKey();
     this.endpoint = b.baseUrl.newBuilder().addPathSegments(path).build();
     this.headers = b.headers.build();
     this.retryPolicy = b.retryPolicy;
-    this.prices = b.prices;
+    this.prices = b.fallback != null ? b.prices.withFallback(b.fallback) : b.prices;
     OkHttpClient base = b.httpClient != null ? b.httpClient : new OkHttpClient();
     this.http = base.newBuilder().connectTimeout(b.connectTimeout).readTimeout(b.readTimeout)
         .writeTimeout(b.writeTimeout).callTimeout(b.callTimeout).retryOnConnectionFailure(true).build();
@@ -107,12 +118,34 @@ public abstract class HttpModelClient implements ModelClient {
 
   @Override
   public String toString() {
-    return getClass().getSimpleName() + "{endpoint=" + endpoint + ", apiKey=" + (apiKey == null ? "none" : "set")
-        + ", " + retryPolicy + "}";
+    String key = apiKey == null ? "none" : auth == Auth.HEADER ? "set, in " + keyHeader
+        : auth == Auth.BEARER ? "set, as Bearer" : "set";
+    return getClass().getSimpleName() + "{vendor=" + vendor + ", endpoint=" + endpoint + ", apiKey=" + key + ", "
+        + retryPolicy + "}";
   }
 
-  /** Adds the vendor's authentication headers for {@code apiKey}. */
+  /** Adds the vendor's own authentication headers for {@code apiKey}. */
   abstract void authenticate(Request.Builder request, String apiKey);
+
+  /** How the key is sent: the vendor's own way, as a Bearer token, or in a header the host names. */
+  enum Auth {
+    VENDOR,
+    BEARER,
+    HEADER
+  }
+
+  private void sendKey(Request.Builder request, String key) {
+    switch (auth) {
+      case BEARER:
+        request.header("Authorization", "Bearer " + key);
+        break;
+      case HEADER:
+        request.header(Objects.requireNonNull(keyHeader), key);
+        break;
+      default:
+        authenticate(request, key);
+    }
+  }
 
   /** The request body in the vendor's wire format. */
   abstract ObjectNode encode(ModelRequest request, boolean stream);
@@ -134,10 +167,29 @@ public abstract class HttpModelClient implements ModelClient {
     final ModelRequest request;
     final String what;
     private final AtomicBoolean delivered = new AtomicBoolean();
+    /** Usage the current attempt's stream has reported so far; null until it reports any. */
+    private volatile @Nullable Usage reported;
+    /** Usage of streamed attempts that broke, each unmetered. */
+    private volatile Usage lost = Usage.ZERO;
 
     Call(ModelRequest request) {
       this.request = request;
       this.what = vendor() + " " + request.model();
+    }
+
+    /** Notes the usage the stream has reported so far (a running total), in case it breaks. */
+    void reported(Usage usage) {
+      reported = usage;
+    }
+
+    /** Counts a streamed attempt that broke: what it reported, priced if possible, and unmetered. */
+    private void broke() {
+      Usage known = reported;
+      reported = null;
+      String model = request.model();
+      // priced when the model has a price, so the cost is a lower bound; one unmetered call either way
+      Usage tokens = known == null ? Usage.ZERO : prices.price(model, known);
+      lost = lost.plus(tokens.isMetered() ? Usage.unmetered(tokens) : tokens);
     }
 
     /** Passes an event on, noting that the stream can no longer be retried. */
@@ -157,7 +209,7 @@ public abstract class HttpModelClient implements ModelClient {
     }
 
     ModelException streamBroken(String detail) {
-      return new ModelException(ModelException.Kind.STREAM_ERROR, what + ": " + detail, 0, null, "", null);
+      return new ModelException(ModelException.Kind.STREAM_ERROR, what + ": " + redact(detail), 0, null, "", null);
     }
   }
 
@@ -170,21 +222,31 @@ public abstract class HttpModelClient implements ModelClient {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot encode the request for " + call.what, e);
     }
-    ModelResponse response = retryPolicy.execute(retry, call.what, () -> attempt(call, body, listener),
-        () -> !call.delivered.get());
-    return priced(response, request);
+    ModelResponse response;
+    try {
+      response = retryPolicy.execute(retry, call.what, () -> attempt(call, body, listener),
+          () -> !call.delivered.get());
+    } catch (ModelException e) {
+      e.spentUsage(call.lost);
+      throw e;
+    }
+    ModelResponse priced = priced(response, request);
+    // streams that broke and were retried used tokens too: they are counted, unmetered
+    return call.lost.equals(Usage.ZERO) ? priced : priced.withUsage(priced.usage().plus(call.lost));
   }
 
   private ModelResponse attempt(Call call, byte[] body, @Nullable StreamListener listener) {
     Request.Builder rb = new Request.Builder().url(endpoint).headers(headers).post(RequestBody.create(body, JSON));
     if (apiKey != null) {
-      authenticate(rb, apiKey);
+      sendKey(rb, apiKey);
     }
     if (listener != null) {
       rb.header("Accept", "text/event-stream");
     }
     boolean started = false;
-    try (Response response = http.newCall(rb.build()).execute()) {
+    boolean streaming = false; // an SSE body is being read: a failure from here on has used tokens
+    OkHttpClient client = call.request.idleTimeout().map(t -> http.newBuilder().readTimeout(t).build()).orElse(http);
+    try (Response response = client.newCall(rb.build()).execute()) {
       String requestId = requestId(response.headers());
       LOG.debug("{}: HTTP {} (request id {})", call.what, response.code(), requestId);
       if (!response.isSuccessful()) {
@@ -208,14 +270,30 @@ public abstract class HttpModelClient implements ModelClient {
         StreamReplay.replay(whole, event -> call.deliver(listener, event), Integer.MAX_VALUE);
         return whole;
       }
+      streaming = true;
       return decodeStream(new SseReader(responseBody.source()), call, listener);
     } catch (SocketTimeoutException e) {
-      throw ioError(call, ModelException.Kind.TIMEOUT, "timed out" + (started ? " while streaming" : ""), e);
+      brokeIfStreaming(call, streaming);
+      String silence = call.request.idleTimeout().map(t -> ": no byte for " + RetryPolicy.describe(t)
+          + " (the request's idle timeout)").orElse("");
+      throw ioError(call, ModelException.Kind.TIMEOUT, "timed out" + (started ? " while streaming" : "") + silence, e);
     } catch (InterruptedIOException e) {
+      brokeIfStreaming(call, streaming);
       throw ioError(call, ModelException.Kind.TIMEOUT, "call timed out or was cancelled", e);
     } catch (IOException e) {
+      brokeIfStreaming(call, streaming);
       throw ioError(call, started ? ModelException.Kind.STREAM_ERROR : ModelException.Kind.CONNECTION,
           started ? "response broke off" : "connection failed", e);
+    } catch (ModelException e) {
+      brokeIfStreaming(call, streaming); // an error event, or a stream cut inside an event
+      throw e;
+    }
+  }
+
+  /** A stream that began and then failed has used tokens, whatever it managed to report. */
+  private static void brokeIfStreaming(Call call, boolean streaming) {
+    if (streaming) {
+      call.broke();
     }
   }
 
@@ -237,15 +315,28 @@ public abstract class HttpModelClient implements ModelClient {
     }
   }
 
-  /** Parses one JSON value of a stream. */
-  static JsonNode parseEvent(Call call, String data) {
+  /**
+   * Parses the JSON object of one stream event. An event the body ended inside whose data does not parse was
+   * cut by a dropped connection (a proxy's idle timeout, a server restart): a retryable
+   * {@link ModelException.Kind#STREAM_ERROR}, not a malformed response. A complete event that does not parse
+   * is malformed.
+   */
+  static JsonNode parseEvent(Call call, SseReader.Event event) {
+    String data = event.data().strip();
     try {
       JsonNode node = ModelJson.mapper().readTree(data);
       if (node == null || !node.isObject()) {
+        if (!event.complete()) {
+          throw call.streamBroken("the stream ended inside an event: " + excerpt(data));
+        }
         throw call.malformed("stream event is not a JSON object: " + excerpt(data), null);
       }
       return node;
     } catch (JsonProcessingException e) {
+      if (!event.complete()) {
+        throw call.streamBroken("the stream ended inside an event (" + e.getOriginalMessage() + "): "
+            + excerpt(data));
+      }
       throw call.malformed("stream event is not JSON (" + e.getOriginalMessage() + "): " + excerpt(data), e);
     }
   }
@@ -323,7 +414,9 @@ public abstract class HttpModelClient implements ModelClient {
         || type.equals("billing_error") || code.contains("spend_limit")) {
       return ModelException.Kind.INSUFFICIENT_QUOTA;
     }
+    // OpenAI's code; llama.cpp's server type (HTTP 400, "request (N tokens) exceeds the available context size")
     if (code.equals("context_length_exceeded") || type.equals("context_length_exceeded")
+        || type.equals("exceed_context_size_error") || code.equals("exceed_context_size_error")
         || ((status == 400 || status == 413 || status == 422 || status == 0 || type.equals("invalid_request_error"))
             && CONTEXT_WINDOW.matcher(error.message()).find())) {
       return ModelException.Kind.CONTEXT_WINDOW_EXCEEDED;
@@ -449,13 +542,22 @@ public abstract class HttpModelClient implements ModelClient {
     return flat.length() > 300 ? flat.substring(0, 300) + "..." : flat;
   }
 
+  /**
+   * The response with its cost: metered at the price table's price when the server reported usage and the
+   * model has a price; otherwise unmetered (tokens as reported, cost unknown), with one warning per model.
+   */
   private ModelResponse priced(ModelResponse response, ModelRequest request) {
     String model = response.model().isEmpty() ? request.model() : response.model();
-    if (prices.priceOf(model).isEmpty()) {
-      if (unpricedModels.add(model)) {
-        LOG.warn("{}: no price for model '{}' in the price table; its cost counts as 0", vendor(), model);
+    if (!response.usageReported()) {
+      if (unreportedModels.add(model)) {
+        LOG.warn("{}: the server reported no usage for model '{}'; such calls are unmetered", vendor(), model);
       }
-      return response;
+      Usage usage = response.usage();
+      return response.withUsage(usage.isMetered() ? Usage.unmetered(usage.withCost(BigDecimal.ZERO)) : usage);
+    }
+    if (prices.priceOf(model).isEmpty() && unpricedModels.add(model)) {
+      LOG.warn("{}: no price for model '{}' in the price table; its calls are unmetered (set a price or a"
+          + " fallback price)", vendor(), model);
     }
     return response.withUsage(prices.price(model, response.usage()));
   }
@@ -477,6 +579,10 @@ public abstract class HttpModelClient implements ModelClient {
     private @Nullable OkHttpClient httpClient;
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private PriceTable prices = PriceTable.defaults();
+    private PriceTable.@Nullable Price fallback;
+    private @Nullable String vendor;
+    private Auth auth = Auth.VENDOR;
+    private @Nullable String keyHeader;
 
     Builder(String defaultKeyVariable, String defaultBaseUrl) {
       this.keyVariable = defaultKeyVariable;
@@ -527,16 +633,69 @@ public abstract class HttpModelClient implements ModelClient {
       return self();
     }
 
-    /** A header sent with every request (not for credentials: use {@link #apiKey}). */
+    /**
+     * A header sent with every request, such as OpenRouter's {@code HTTP-Referer} or a gateway's routing
+     * header (not for credentials: use {@link #apiKey} with {@link #apiKeyHeader} or {@link #bearerAuth}).
+     */
     public B header(String name, String value) {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(value, "value");
       String lower = name.toLowerCase(Locale.ROOT);
-      if (lower.equals("authorization") || lower.equals("x-api-key")) {
+      if (lower.equals("authorization") || lower.equals("x-api-key") || lower.equals("api-key")) {
         throw new IllegalArgumentException("header '" + name + "' carries credentials; set them with apiKey(...)"
-            + " so they are kept out of logs and messages");
+            + " (and apiKeyHeader(\"" + name + "\") or bearerAuth()) so they are kept out of logs and messages");
       }
-      headers.set(name, value);
+      headers.set(name, value); // OkHttp refuses names and values that are not valid header text, naming them
+      return self();
+    }
+
+    /**
+     * Sends the API key as {@code Authorization: Bearer <key>} instead of the vendor's own header: an
+     * Anthropic OAuth token, or a compatible server or gateway that takes Bearer tokens. (OpenAI's own way
+     * is Bearer already.)
+     */
+    public B bearerAuth() {
+      this.auth = Auth.BEARER;
+      this.keyHeader = null;
+      return self();
+    }
+
+    /**
+     * Sends the API key, as it is, in this header instead of the vendor's own: Azure OpenAI's
+     * {@code api-key}, a gateway's {@code x-api-key}. The key still comes only from {@link #apiKey} or
+     * {@link #apiKeyFromEnv}, and is redacted from messages like any key.
+     */
+    public B apiKeyHeader(String name) {
+      Objects.requireNonNull(name, "name");
+      if (!name.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
+        throw new IllegalArgumentException("API key header name '" + name + "' is not a valid HTTP header name");
+      }
+      this.auth = Auth.HEADER;
+      this.keyHeader = name;
+      return self();
+    }
+
+    /**
+     * The vendor name {@link ModelClient#vendor()} reports, for a compatible server ({@code openrouter},
+     * {@code ollama}, {@code vllm}, an Anthropic-compatible gateway); it names the client in messages and in
+     * the reviewer's cross-vendor check. Default {@code anthropic} or {@code openai}.
+     */
+    public B vendor(String name) {
+      Objects.requireNonNull(name, "name");
+      if (!name.matches("[a-z0-9][a-z0-9._-]{0,39}")) {
+        throw new IllegalArgumentException("vendor name '" + name
+            + "' must be 1 to 40 lower-case letters, digits, '.', '_' or '-'");
+      }
+      this.vendor = name;
+      return self();
+    }
+
+    /**
+     * The price of models the price table does not list (a local or routed model), so their calls are
+     * metered instead of unmetered. Applies to whichever table {@link #priceTable} sets.
+     */
+    public B fallbackPrice(PriceTable.Price price) {
+      this.fallback = Objects.requireNonNull(price, "price");
       return self();
     }
 

@@ -1,6 +1,7 @@
 package dev.loopkit.llm;
 
 import dev.loopkit.core.AdapterException;
+import dev.loopkit.core.Usage;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -66,6 +67,8 @@ public class ModelException extends AdapterException {
   private final int httpStatus;
   private final @Nullable Duration retryAfter;
   private final String vendorCode;
+  /** Not serialized with the exception: it is for the caller that catches it. */
+  private transient @Nullable Usage spent;
 
   /**
    * Creates an error whose retryability is its kind's default.
@@ -110,6 +113,21 @@ public class ModelException extends AdapterException {
   /** The HTTP status of the failed response, or 0 when there was none (a broken connection, a stream event). */
   public int httpStatus() {
     return httpStatus;
+  }
+
+  /**
+   * What the failed call is known to have used before it failed: the tokens a stream reported before it
+   * broke or went silent, and those of broken attempts retried before this failure. Unmetered (a broken
+   * stream's final count never arrived, so its cost is a lower bound); {@link Usage#ZERO} when the call failed
+   * before any response streamed.
+   */
+  public Usage spentUsage() {
+    return spent == null ? Usage.ZERO : spent;
+  }
+
+  /** Sets {@link #spentUsage()}; called by the client that throws this exception. */
+  void spentUsage(Usage usage) {
+    this.spent = Objects.requireNonNull(usage, "usage");
   }
 
   /** The vendor's error type or code, empty when it gave none. */

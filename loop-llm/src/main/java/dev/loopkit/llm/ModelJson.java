@@ -28,7 +28,9 @@ import java.util.Locale;
  *
  * Blocks: {@code text}, {@code tool_use} ({@code id, name, input}), {@code tool_result}
  * ({@code tool_use_id, content, is_error}), {@code thinking} ({@code thinking, signature}),
- * {@code redacted_thinking} ({@code data}). A request carries no credentials, so a transcript never does.
+ * {@code redacted_thinking} ({@code data}), {@code opaque} ({@code vendor}, and the vendor's own {@code block}
+ * kept verbatim); a {@code text} block may carry the vendor's {@code citations}. A request carries no
+ * credentials, so a transcript never does.
  * Reading is lenient about missing optional fields and strict about wrong types: a bad value fails with an
  * {@link InputException} naming the value, what was expected and the source given by the caller.
  */
@@ -47,7 +49,15 @@ public final class ModelJson {
   public static ObjectNode toJson(ContentBlock block) {
     ObjectNode n = NODES.objectNode();
     if (block instanceof ContentBlock.Text) {
-      n.put("type", "text").put("text", ((ContentBlock.Text) block).text());
+      ContentBlock.Text t = (ContentBlock.Text) block;
+      n.put("type", "text").put("text", t.text());
+      if (!t.citations().isEmpty()) {
+        ArrayNode citations = n.putArray("citations");
+        t.citations().forEach(c -> citations.add(c.deepCopy()));
+      }
+    } else if (block instanceof ContentBlock.Opaque) {
+      ContentBlock.Opaque o = (ContentBlock.Opaque) block;
+      n.put("type", "opaque").put("vendor", o.vendor()).set("block", o.json());
     } else if (block instanceof ContentBlock.ToolUse) {
       ContentBlock.ToolUse u = (ContentBlock.ToolUse) block;
       n.put("type", "tool_use").put("id", u.id()).put("name", u.name()).set("input", u.input().deepCopy());
@@ -83,8 +93,23 @@ public final class ModelJson {
     }
     String type = text(node, "type", source);
     switch (type) {
-      case "text":
-        return new ContentBlock.Text(text(node, "text", source));
+      case "text": {
+        JsonNode citations = node.path("citations");
+        if (!citations.isMissingNode() && !citations.isNull() && !citations.isArray()) {
+          throw new InputException("field 'citations' at " + source + " must be an array, got " + brief(citations));
+        }
+        List<JsonNode> list = new ArrayList<>();
+        citations.forEach(list::add);
+        return new ContentBlock.Text(text(node, "text", source), list);
+      }
+      case "opaque": {
+        JsonNode block = node.path("block");
+        if (!block.isObject() || !block.path("type").isTextual()) {
+          throw new InputException("field 'block' at " + source + " must be a JSON object with a string \"type\","
+              + " got " + brief(block));
+        }
+        return new ContentBlock.Opaque(text(node, "vendor", source), (ObjectNode) block);
+      }
       case "tool_use": {
         JsonNode input = node.path("input");
         return new ContentBlock.ToolUse(text(node, "id", source), text(node, "name", source),
@@ -99,7 +124,7 @@ public final class ModelJson {
         return new ContentBlock.RedactedThinking(text(node, "data", source));
       default:
         throw new InputException("content block at " + source + " has type '" + type
-            + "'; expected text, tool_use, tool_result, thinking or redacted_thinking");
+            + "'; expected text, tool_use, tool_result, thinking, redacted_thinking or opaque");
     }
   }
 
@@ -158,15 +183,23 @@ public final class ModelJson {
     return n;
   }
 
-  /** Usage as JSON; the cost is a decimal string so no precision is lost. */
+  /**
+   * Usage as JSON; the cost is a decimal string so no precision is lost. {@code unmetered_calls} is written
+   * only when some call was unmetered.
+   */
   public static ObjectNode toJson(Usage usage) {
-    return NODES.objectNode().put("input_tokens", usage.inputTokens()).put("output_tokens", usage.outputTokens())
+    ObjectNode n = NODES.objectNode().put("input_tokens", usage.inputTokens())
+        .put("output_tokens", usage.outputTokens())
         .put("cache_read_input_tokens", usage.cacheReadTokens())
         .put("cache_creation_input_tokens", usage.cacheWriteTokens())
         .put("cost_usd", usage.costUsd().toPlainString());
+    if (!usage.isMetered()) {
+      n.put("unmetered_calls", usage.unmeteredCalls());
+    }
+    return n;
   }
 
-  /** Reads usage; missing counts are 0. */
+  /** Reads usage; missing counts (and a missing {@code unmetered_calls}) are 0. */
   public static Usage usage(JsonNode node, String source) {
     if (node.isMissingNode() || node.isNull()) {
       return Usage.ZERO;
@@ -182,7 +215,8 @@ public final class ModelJson {
       throw new InputException("usage cost_usd at " + source + " must be a decimal number, got " + brief(c), e);
     }
     return new Usage(count(node, "input_tokens", source), count(node, "output_tokens", source),
-        count(node, "cache_read_input_tokens", source), count(node, "cache_creation_input_tokens", source), cost);
+        count(node, "cache_read_input_tokens", source), count(node, "cache_creation_input_tokens", source), cost,
+        count(node, "unmetered_calls", source));
   }
 
   /** A response as JSON. */
@@ -192,12 +226,16 @@ public final class ModelJson {
     response.stopSequence().ifPresent(s -> n.put("stop_sequence", s));
     n.set("content", toJson(response.content()));
     n.set("usage", toJson(response.usage()));
+    if (!response.usageReported()) {
+      n.put("usage_reported", false);
+    }
     return n;
   }
 
   /**
    * Reads a response. {@code content} may be a string (one text block); a missing {@code stop_reason} is
-   * {@code tool_use} when the content holds a tool call and {@code end_turn} otherwise.
+   * {@code tool_use} when the content holds a tool call and {@code end_turn} otherwise; a missing
+   * {@code usage_reported} is true.
    */
   public static ModelResponse response(JsonNode node, String source) {
     if (!node.isObject()) {
@@ -211,7 +249,12 @@ public final class ModelJson {
     b.stopReason(stop.isEmpty() ? (tools ? StopReason.TOOL_USE : StopReason.END_TURN) : StopReason.of(stop));
     String seq = optText(node, "stop_sequence");
     b.stopSequence(seq.isEmpty() ? null : seq);
-    return b.build();
+    JsonNode reported = node.path("usage_reported");
+    if (!reported.isMissingNode() && !reported.isBoolean()) {
+      throw new InputException("field 'usage_reported' at " + source + " must be true or false, got "
+          + brief(reported));
+    }
+    return b.usageReported(reported.asBoolean(true)).build();
   }
 
   /** A model error as JSON: kind, message, HTTP status, the server's wait and the vendor's code. */

@@ -1,5 +1,6 @@
 package dev.loopkit.llm;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -25,6 +26,7 @@ public final class ModelRequest {
   private final int maxTokens;
   private final @Nullable Double temperature;
   private final List<String> stopSequences;
+  private final @Nullable Duration idleTimeout;
 
   private ModelRequest(Builder b) {
     this.model = b.model;
@@ -35,6 +37,7 @@ public final class ModelRequest {
     this.maxTokens = b.maxTokens;
     this.temperature = b.temperature;
     this.stopSequences = List.copyOf(b.stopSequences);
+    this.idleTimeout = b.idleTimeout;
   }
 
   public static Builder builder() {
@@ -46,7 +49,17 @@ public final class ModelRequest {
     Builder b = new Builder().system(system).messages(messages).tools(tools).toolChoice(toolChoice)
         .maxTokens(maxTokens).temperature(temperature).stopSequences(stopSequences);
     b.model = model;
+    b.idleTimeout = idleTimeout;
     return b;
+  }
+
+  /**
+   * The longest silence allowed while this request's response arrives (no byte, not even a keep-alive, for
+   * that long ends the call as a retryable {@link ModelException.Kind#TIMEOUT}); empty means the client's
+   * read timeout. It bounds a stuck stream without bounding a long one that keeps sending.
+   */
+  public Optional<Duration> idleTimeout() {
+    return Optional.ofNullable(idleTimeout);
   }
 
   /** The model's id as the vendor spells it, for example {@code claude-sonnet-4-5} or {@code gpt-4.1}. */
@@ -105,8 +118,18 @@ public final class ModelRequest {
     private int maxTokens = DEFAULT_MAX_TOKENS;
     private @Nullable Double temperature;
     private final List<String> stopSequences = new ArrayList<>();
+    private @Nullable Duration idleTimeout;
 
     private Builder() {}
+
+    /** See {@link ModelRequest#idleTimeout()}; positive, or null for the client's read timeout. */
+    public Builder idleTimeout(@Nullable Duration timeout) {
+      if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+        throw new IllegalArgumentException("idleTimeout must be positive, got " + timeout);
+      }
+      this.idleTimeout = timeout;
+      return this;
+    }
 
     public Builder model(String model) {
       Objects.requireNonNull(model, "model");

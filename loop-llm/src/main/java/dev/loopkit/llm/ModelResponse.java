@@ -20,6 +20,7 @@ public final class ModelResponse {
   private final StopReason stopReason;
   private final @Nullable String stopSequence;
   private final Usage usage;
+  private final boolean usageReported;
 
   private ModelResponse(Builder b) {
     this.id = b.id;
@@ -28,6 +29,7 @@ public final class ModelResponse {
     this.stopReason = b.stopReason;
     this.stopSequence = b.stopSequence;
     this.usage = b.usage;
+    this.usageReported = b.usageReported;
   }
 
   public static Builder builder() {
@@ -36,7 +38,7 @@ public final class ModelResponse {
 
   public Builder toBuilder() {
     return new Builder().id(id).model(model).content(content).stopReason(stopReason)
-        .stopSequence(stopSequence).usage(usage);
+        .stopSequence(stopSequence).usage(usage).usageReported(usageReported);
   }
 
   /** The vendor's id for this response ({@code msg_...}, {@code chatcmpl-...}); may be empty. */
@@ -63,9 +65,22 @@ public final class ModelResponse {
     return Optional.ofNullable(stopSequence);
   }
 
-  /** Tokens used by this round trip; its cost is set when the client has a {@link PriceTable}. */
+  /**
+   * Tokens used by this round trip and their cost. The vendor clients price it with their
+   * {@link PriceTable}; a call they cannot price (the model has no price) or whose server reported no usage
+   * is {@linkplain Usage#isMetered() unmetered}, never a silent $0.
+   */
   public Usage usage() {
     return usage;
+  }
+
+  /**
+   * Whether the server reported this call's tokens. False when the body (or the stream, say one cut before
+   * its usage chunk, or a server that ignores {@code stream_options}) carried no usage: then {@link #usage()}
+   * is unmetered, and pricing it again cannot meter it.
+   */
+  public boolean usageReported() {
+    return usageReported;
   }
 
   /** The tool calls among the content, in order. */
@@ -113,6 +128,7 @@ public final class ModelResponse {
     private StopReason stopReason = StopReason.END_TURN;
     private @Nullable String stopSequence;
     private Usage usage = Usage.ZERO;
+    private boolean usageReported = true;
 
     private Builder() {}
 
@@ -150,6 +166,12 @@ public final class ModelResponse {
 
     public Builder usage(Usage usage) {
       this.usage = Objects.requireNonNull(usage, "usage");
+      return this;
+    }
+
+    /** Whether the server reported the usage; default true. */
+    public Builder usageReported(boolean reported) {
+      this.usageReported = reported;
       return this;
     }
 

@@ -40,7 +40,9 @@ import org.jspecify.annotations.Nullable;
  * placed before the rest of their turn (a failed result's content is prefixed {@code "Error: "}, since the
  * API has no error flag); thinking blocks are not sent back (Chat Completions has no field for them);
  * reasoning text that compatible servers return ({@code reasoning_content}, {@code reasoning}) is read as a
- * thinking block. Thread-safe; share one client.
+ * thinking block. Only choice 0 is read: a response or stream with several choices (this client never asks
+ * for {@code n}, but a proxy or server may send them) has the others ignored, never merged. Thread-safe; share
+ * one client.
  */
 public final class OpenAiClient extends HttpModelClient {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -68,7 +70,7 @@ public final class OpenAiClient extends HttpModelClient {
   private final boolean streamUsage;
 
   private OpenAiClient(Builder b) {
-    super(b, b.vendor, "chat/completions");
+    super(b, "openai", "chat/completions");
     this.tokenLimitField = b.tokenLimitField;
     this.streamUsage = b.streamUsage;
   }
@@ -186,6 +188,11 @@ public final class OpenAiClient extends HttpModelClient {
     if (error.isTextual()) {
       return new VendorError("", "", error.asText());
     }
+    if (!error.isObject() && "error".equals(body.path("object").asText())) {
+      // vLLM's older shape, not wrapped in "error":
+      // {"object":"error","message":"...","type":"BadRequestError","param":null,"code":400}
+      error = body;
+    }
     JsonNode code = error.path("code");
     String codeText = code.isNumber() ? String.valueOf(code.asInt()) : code.asText("");
     String message = error.path("message").asText("");
@@ -207,7 +214,7 @@ public final class OpenAiClient extends HttpModelClient {
     if (hasError(body)) {
       throw call.error(statusOf(body, 0), readError(body), null);
     }
-    JsonNode choice = body.path("choices").path(0);
+    JsonNode choice = firstChoice(body.path("choices"));
     if (!choice.isObject()) {
       throw call.malformed("expected \"choices\" with one choice, got " + excerpt(body.toString()), null);
     }
@@ -235,12 +242,28 @@ public final class OpenAiClient extends HttpModelClient {
     StopReason stop = !refusal.isEmpty() && text.isEmpty() && !called ? StopReason.REFUSAL
         : stopReason(choice.path("finish_reason").asText(""), called);
     return ModelResponse.builder().id(body.path("id").asText("")).model(body.path("model").asText(call.request.model()))
-        .content(content).stopReason(stop).usage(usage(body.path("usage"))).build();
+        .content(content).stopReason(stop).usage(usage(body.path("usage")))
+        .usageReported(body.path("usage").isObject()).build();
+  }
+
+  /**
+   * Choice 0 of a response or chunk, the only one this client reads: a server that sends several (a request
+   * with {@code n} from a proxy, a server that fans out) has the others ignored rather than merged into one
+   * garbled answer. A choice without an {@code index} counts as 0; missing node when there is no choice 0.
+   */
+  private static JsonNode firstChoice(JsonNode choices) {
+    for (JsonNode choice : choices) {
+      JsonNode index = choice.path("index");
+      if (index.isMissingNode() || index.isNull() || (index.canConvertToInt() && index.asInt() == 0)) {
+        return choice;
+      }
+    }
+    return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
   }
 
   private static boolean hasError(JsonNode body) {
     JsonNode error = body.path("error");
-    return (error.isObject() || error.isTextual()) && !body.path("choices").path(0).path("message").isObject();
+    return (error.isObject() || error.isTextual()) && !firstChoice(body.path("choices")).path("message").isObject();
   }
 
   private static String messageText(JsonNode content) {
@@ -335,7 +358,7 @@ public final class OpenAiClient extends HttpModelClient {
         return state.finish();
       }
       if (!data.isEmpty()) {
-        state.accept(parseEvent(call, data));
+        state.accept(parseEvent(call, event));
       }
     }
     if (state.finishReason == null) {
@@ -373,6 +396,7 @@ public final class OpenAiClient extends HttpModelClient {
     private String model;
     private @Nullable String finishReason;
     private Usage usage = Usage.ZERO;
+    private boolean usageReported;
 
     StreamState(Call call, StreamListener listener) {
       this.call = call;
@@ -392,10 +416,12 @@ public final class OpenAiClient extends HttpModelClient {
       }
       if (chunk.path("usage").isObject()) {
         usage = usage(chunk.path("usage"));
+        usageReported = true;
+        call.reported(usage);
       }
-      JsonNode choice = chunk.path("choices").path(0);
+      JsonNode choice = firstChoice(chunk.path("choices"));
       if (!choice.isObject()) {
-        return; // the usage chunk has no choices
+        return; // the usage chunk has no choices, and choices other than 0 are not read
       }
       JsonNode delta = choice.path("delta");
       String thinking = firstText(delta, "reasoning_content", "reasoning");
@@ -516,7 +542,7 @@ public final class OpenAiClient extends HttpModelClient {
       StopReason stop = refusal.length() > 0 && text.length() == refusal.length() && !called
           ? StopReason.REFUSAL : stopReason(finish, called);
       return ModelResponse.builder().id(id).model(model).content(new ArrayList<>(blocks.values()))
-          .stopReason(stop).usage(usage).build();
+          .stopReason(stop).usage(usage).usageReported(usageReported).build();
     }
   }
 
@@ -524,7 +550,6 @@ public final class OpenAiClient extends HttpModelClient {
   public static final class Builder extends HttpModelClient.Builder<Builder> {
     private TokenLimitField tokenLimitField = TokenLimitField.MAX_COMPLETION_TOKENS;
     private boolean streamUsage = true;
-    private String vendor = "openai";
 
     private Builder() {
       super("OPENAI_API_KEY", "https://api.openai.com/v1");
@@ -544,21 +569,6 @@ public final class OpenAiClient extends HttpModelClient {
     /** Whether streamed requests ask for usage with {@code stream_options.include_usage}; default true. */
     public Builder streamUsage(boolean enabled) {
       this.streamUsage = enabled;
-      return this;
-    }
-
-    /**
-     * The vendor name {@link OpenAiClient#vendor()} reports, for a compatible server ({@code openrouter},
-     * {@code ollama}); it also names the client in messages and in a reviewer's vendor check. Default
-     * {@code openai}.
-     */
-    public Builder vendor(String name) {
-      Objects.requireNonNull(name, "name");
-      if (!name.matches("[a-z0-9][a-z0-9._-]{0,39}")) {
-        throw new IllegalArgumentException("vendor name '" + name
-            + "' must be 1 to 40 lower-case letters, digits, '.', '_' or '-'");
-      }
-      this.vendor = name;
       return this;
     }
 

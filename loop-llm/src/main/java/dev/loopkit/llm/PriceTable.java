@@ -71,8 +71,8 @@ public final class PriceTable {
   /**
    * List prices of current Anthropic and OpenAI models, as the vendors' pricing pages gave them in November
    * 2026 (Anthropic cache writes at the 5-minute rate; OpenAI charges no cache writes). Models not listed
-   * have no price: the clients log a warning once per model and count them at 0 unless a
-   * {@link Builder#fallback} is set.
+   * have no price: the clients log a warning once per model and mark their calls unmetered
+   * ({@link #price}), unless a {@link Builder#fallback} is set.
    */
   public static PriceTable defaults() {
     return defaultsBuilder().build();
@@ -124,9 +124,41 @@ public final class PriceTable {
     return Optional.ofNullable(fallback);
   }
 
-  /** The usage with its cost set, or unchanged (cost as it was) when the model has no price. */
-  public Usage price(String model, Usage usage) {
-    return priceOf(model).map(p -> usage.withCost(p.cost(usage))).orElse(usage);
+  /**
+   * One call's usage with its cost, from the tokens the server reported: metered at the model's price (or
+   * the fallback), or, when the table has no price for the model, the same tokens marked unmetered
+   * ({@link Usage#unmetered}) so that the engine's money cap sees it as unknown instead of as a silent $0.
+   * The cost and the unmetered count of {@code reported} are ignored: pass one call's reported tokens, not a
+   * sum, and not the usage of a call whose server reported none (that call is unmetered whatever it cost).
+   */
+  public Usage price(String model, Usage reported) {
+    Usage tokens = new Usage(reported.inputTokens(), reported.outputTokens(), reported.cacheReadTokens(),
+        reported.cacheWriteTokens(), BigDecimal.ZERO);
+    Optional<Price> price = priceOf(model);
+    return price.isPresent() ? tokens.withCost(price.get().cost(tokens)) : Usage.unmetered(tokens);
+  }
+
+  /**
+   * A response's usage as a caller holding this table counts it ({@link dev.loopkit.llm.agent.AgentLoop},
+   * {@link dev.loopkit.llm.work.ModelReviewer}): a call whose server reported tokens but whose client left it
+   * without a cost (a client without this model's price, whose call is therefore unmetered, or a scripted
+   * replay) is priced and metered here when this table has the model's price; any other usage is returned
+   * as it is, so a call whose server reported no usage stays unmetered.
+   *
+   * @param requestedModel the model of the request, used when the response names none
+   */
+  public Usage usageOf(ModelResponse response, String requestedModel) {
+    Usage usage = response.usage();
+    String model = response.model().isEmpty() ? requestedModel : response.model();
+    if (!response.usageReported() || usage.costUsd().signum() != 0 || priceOf(model).isEmpty()) {
+      return usage;
+    }
+    return price(model, usage);
+  }
+
+  /** This table with {@code price} for every model it does not list. */
+  public PriceTable withFallback(Price price) {
+    return new PriceTable(prices, Objects.requireNonNull(price, "price"));
   }
 
   /** The model names with a price. */
@@ -151,7 +183,10 @@ public final class PriceTable {
       return this;
     }
 
-    /** The price of models not in the table; without it such models cost 0 and the clients log a warning. */
+    /**
+     * The price of models not in the table; without it calls of such models are unmetered (the engine stops
+     * a run on them unless the host allows unmetered usage) and the clients log a warning.
+     */
     public Builder fallback(Price price) {
       this.fallback = Objects.requireNonNull(price, "price");
       return this;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loopkit.core.InputException;
+import dev.loopkit.core.Usage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,6 +50,12 @@ import org.jspecify.annotations.Nullable;
  * Supported expectations: {@code last_message_contains} (a string found in the last message's text or
  * tool results), {@code model} (the request's model), {@code tools_include} (names of tools the request
  * must declare).
+ *
+ * <p>Usage is replayed as recorded, {@code unmetered_calls} and {@code usage_reported} included: a replay
+ * spends nothing, so a step that records no usage is free and metered, and recorded costs are kept. With
+ * {@link Builder#priceTable}, a step that records tokens but no cost is priced as a vendor client prices
+ * it: metered when the table has the model's price, unmetered when it has not; a recording whose server
+ * reported no usage ({@code "usage_reported":false}) stays unmetered.
  *
  * <p>Thread-safe: concurrent calls consume distinct steps.
  */
@@ -207,8 +214,12 @@ public final class ScriptedModelClient implements ModelClient {
       b.id("scripted_" + step.number);
     }
     String model = r.model().isEmpty() ? request.model() : r.model();
-    if (prices != null && r.usage().costUsd().signum() == 0) {
-      b.usage(prices.price(model, r.usage()));
+    Usage recorded = r.usage();
+    if (!r.usageReported() && recorded.isMetered()) {
+      b.usage(Usage.unmetered(recorded)); // a recording of a server that reported nothing stays unmetered
+    } else if (prices != null && r.usageReported() && recorded.isMetered() && recorded.costUsd().signum() == 0
+        && recorded.totalTokens() > 0) {
+      b.usage(prices.price(model, recorded));
     }
     return b.build();
   }
@@ -393,7 +404,11 @@ public final class ScriptedModelClient implements ModelClient {
           m -> searchableText(m).contains(fragment));
     }
 
-    /** Fills the cost of scripted usage that has none, as a vendor client with a price table would. */
+    /**
+     * Prices scripted usage that records tokens but no cost, as a vendor client with a price table would: a
+     * model the table does not price makes such a step unmetered. Without a table (the default) usage is
+     * replayed exactly as recorded.
+     */
     public Builder priceTable(PriceTable prices) {
       this.prices = Objects.requireNonNull(prices, "prices");
       return this;

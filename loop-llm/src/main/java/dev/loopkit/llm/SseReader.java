@@ -9,12 +9,16 @@ import org.jspecify.annotations.Nullable;
  * the SSE framing rules: LF or CRLF line ends, {@code event:} and {@code data:} fields (one leading space
  * dropped, several data lines joined with newlines), comment lines starting with {@code :} (keep-alives such
  * as {@code : OPENROUTER PROCESSING}) skipped, {@code id:} and {@code retry:} ignored, an event dispatched at
- * a blank line or at the end of the body.
+ * a blank line or at the end of the body. An event the body ended inside (no blank line after it) is
+ * {@linkplain Event#complete() incomplete}: the stream may have been cut in the middle of it.
  */
 final class SseReader {
 
-  /** One event; {@code name} is empty when the server sent no {@code event:} line. */
-  record Event(String name, String data) {}
+  /**
+   * One event; {@code name} is empty when the server sent no {@code event:} line. {@code complete} is false
+   * for an event the body ended inside, before the blank line that ends an event.
+   */
+  record Event(String name, String data, boolean complete) {}
 
   private final BufferedSource source;
 
@@ -29,11 +33,11 @@ final class SseReader {
     while (true) {
       String line = source.readUtf8Line();
       if (line == null) {
-        return data != null ? new Event(name, data.toString()) : null;
+        return data != null ? new Event(name, data.toString(), false) : null;
       }
       if (line.isEmpty()) {
         if (data != null) {
-          return new Event(name, data.toString());
+          return new Event(name, data.toString(), true);
         }
         name = "";
         continue;

@@ -4,8 +4,9 @@ import java.util.Objects;
 
 /**
  * Something that arrived while a response streamed. {@code index} is the block's position in the final
- * {@link ModelResponse#content()}, unless the vendor also sent blocks of a type this library drops (such as
- * Anthropic server-tool blocks), which keep their place in the numbering.
+ * {@link ModelResponse#content()}, unless the vendor also sent blocks without a type, which are dropped but
+ * keep their place in the numbering. Blocks this library keeps {@linkplain ContentBlock.Opaque opaque}
+ * (Anthropic server-tool blocks) get only a {@link BlockFinished}.
  */
 public sealed interface StreamEvent
     permits StreamEvent.TextDelta, StreamEvent.ThinkingDelta, StreamEvent.ToolUseStarted,

@@ -118,8 +118,9 @@ class AnthropicClientTest extends MockServerTest {
     ModelResponse r = client().send(simpleRequest(MODEL));
 
     assertEquals("msg_01XkTq9ZbR4vLm2NcP8sWdYe", r.id());
-    assertEquals(3, r.content().size());
+    assertEquals(4, r.content().size()); // the server tool call is kept, opaque
     assertEquals(new ContentBlock.Thinking("Need to inspect the tokenizer first.", "EqQBCkgIARAB..."), r.content().get(0));
+    assertEquals("server_tool_use", ((ContentBlock.Opaque) r.content().get(2)).type());
     assertEquals("Let me look at the parser entry point.", r.text());
     assertEquals(StopReason.TOOL_USE, r.stopReason());
     assertTrue(r.calledTools());
@@ -526,5 +527,191 @@ class AnthropicClientTest extends MockServerTest {
         () -> AnthropicClient.builder().header("X-Api-Key", "k"));
 
     assertTrue(e.getMessage().contains("apiKey"), e.getMessage());
+  }
+
+  // --- issue 18: fixes from recorded and documented wire shapes ---
+
+  @Test
+  void aStreamCutInsideAnEventIsARetryableStreamErrorNotAMalformedResponse() {
+    // the body ends in the middle of a text_delta event's data line: a dropped connection, not a bad server
+    String cut = STREAM.substring(0, STREAM.indexOf(" ticket first.") + 5);
+    server.enqueue(sse(cut));
+    RecordingListener listener = new RecordingListener();
+
+    ModelException e = assertThrows(ModelException.class, () -> client().stream(simpleRequest(MODEL), listener));
+
+    assertEquals(ModelException.Kind.STREAM_ERROR, e.kind());
+    assertTrue(e.isRetryable());
+    assertTrue(e.getMessage().contains("ended inside an event"), e.getMessage());
+    assertEquals("Checking the", listener.text());
+    assertEquals(1, server.getRequestCount()); // text reached the listener: not replayed by a retry
+  }
+
+  @Test
+  void aStreamCutInsideItsFirstEventIsRetriedBecauseNothingWasDelivered() {
+    server.enqueue(sse(STREAM.substring(0, STREAM.indexOf("\"model\":\"claude-sonnet-4-5\""))));
+    server.enqueue(sse(STREAM));
+
+    ModelResponse r = client().stream(simpleRequest(MODEL), StreamListener.ignoring());
+
+    assertEquals("Checking the ticket first.", r.text());
+    assertEquals(2, server.getRequestCount());
+  }
+
+  @Test
+  void anAssistantTurnOfOnlyEmptyTextIsLeftOutInsteadOfSentAsEmptyContent() throws Exception {
+    server.enqueue(json(200, "{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"" + MODEL
+        + "\",\"content\":[{\"type\":\"text\",\"text\":\"ok\"}],\"stop_reason\":\"end_turn\","
+        + "\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}"));
+    ModelRequest request = ModelRequest.builder().model(MODEL)
+        .addMessage(Message.user("Fix the parser."))
+        .addMessage(Message.assistant(List.of(new ContentBlock.Text("")))) // an empty max_tokens reply
+        .addMessage(Message.user("Your reply hit the output token limit. Continue."))
+        .build();
+
+    client().send(request);
+
+    JsonNode messages = body(server.takeRequest()).path("messages");
+    assertEquals(2, messages.size());
+    for (JsonNode m : messages) {
+      assertEquals("user", m.path("role").asText());
+      assertFalse(m.path("content").isEmpty(), m.toString());
+    }
+  }
+
+  @Test
+  void aTemperatureAboveOneIsRefusedForAnthropicNamingTheValue() {
+    ModelRequest request = ModelRequest.builder().model(MODEL).temperature(1.5).addMessage(Message.user("Hi")).build();
+
+    dev.loopkit.core.InputException e = assertThrows(dev.loopkit.core.InputException.class,
+        () -> client().send(request));
+
+    assertTrue(e.getMessage().contains("temperature 1.5") && e.getMessage().contains("0 to 1"), e.getMessage());
+    assertEquals(0, server.getRequestCount());
+  }
+
+  private static final String SERVER_TOOL_TURN = "{\"id\":\"msg_01St\",\"type\":\"message\",\"role\":\"assistant\","
+      + "\"model\":\"claude-sonnet-4-5\",\"content\":["
+      + "{\"type\":\"server_tool_use\",\"id\":\"srvtoolu_01Ab\",\"name\":\"web_search\","
+      + "\"input\":{\"query\":\"acme widgets changelog\"}},"
+      + "{\"type\":\"web_search_tool_result\",\"tool_use_id\":\"srvtoolu_01Ab\",\"content\":[{\"type\":"
+      + "\"web_search_result\",\"url\":\"https://acme.example/changelog\",\"title\":\"Changelog\","
+      + "\"encrypted_content\":\"EqgfCioIARgB\",\"page_age\":\"2 days ago\"}]},"
+      + "{\"type\":\"text\",\"text\":\"Version 4.2 fixed the crash.\",\"citations\":[{\"type\":"
+      + "\"web_search_result_location\",\"url\":\"https://acme.example/changelog\",\"title\":\"Changelog\","
+      + "\"encrypted_index\":\"Eo8BCioIAhgB\",\"cited_text\":\"4.2: fix crash on empty input\"}]},"
+      + "{\"type\":\"compaction\",\"content\":\"Summary of the earlier turns.\",\"encrypted_content\":\"Ez9x\"}],"
+      + "\"stop_reason\":\"pause_turn\",\"stop_sequence\":null,"
+      + "\"usage\":{\"input_tokens\":90,\"output_tokens\":30,\"server_tool_use\":{\"web_search_requests\":1}}}";
+
+  @Test
+  void serverToolBlocksCitationsAndCompactionAreSentBackVerbatimAfterPauseTurn() throws Exception {
+    server.enqueue(json(200, SERVER_TOOL_TURN));
+    server.enqueue(json(200, "{\"id\":\"msg_2\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"" + MODEL
+        + "\",\"content\":[{\"type\":\"text\",\"text\":\"done\"}],\"stop_reason\":\"end_turn\","
+        + "\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}"));
+    AnthropicClient client = builder().promptCaching(false).build();
+
+    ModelResponse paused = client.send(simpleRequest(MODEL));
+    client.send(ModelRequest.builder().model(MODEL).addMessage(Message.user("Hello"))
+        .addMessage(paused.toMessage()).build());
+
+    assertEquals(StopReason.PAUSE_TURN, paused.stopReason());
+    assertEquals("server_tool_use", ((ContentBlock.Opaque) paused.content().get(0)).type());
+    assertEquals("Version 4.2 fixed the crash.", paused.text());
+    server.takeRequest();
+    JsonNode sentBack = body(server.takeRequest()).path("messages").get(1).path("content");
+    assertEquals(ModelJsonTestSupport.json(SERVER_TOOL_TURN).path("content"), sentBack);
+  }
+
+  @Test
+  void streamedServerToolBlocksAreAssembledAndKeptWithTheirCitations() {
+    server.enqueue(sse("event: message_start\n"
+        + "data: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_5\",\"type\":\"message\",\"role\":\"assistant\","
+        + "\"model\":\"" + MODEL + "\",\"content\":[],\"stop_reason\":null,\"usage\":{\"input_tokens\":9,"
+        + "\"output_tokens\":1}}}\n\n"
+        + "event: content_block_start\n"
+        + "data: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"server_tool_use\","
+        + "\"id\":\"srvtoolu_01Ab\",\"name\":\"web_search\",\"input\":{}}}\n\n"
+        + "event: content_block_delta\n"
+        + "data: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"input_json_delta\","
+        + "\"partial_json\":\"{\\\"query\\\": \\\"acme\"}}\n\n"
+        + "event: content_block_delta\n"
+        + "data: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"input_json_delta\","
+        + "\"partial_json\":\" widgets\\\"}\"}}\n\n"
+        + "event: content_block_stop\n"
+        + "data: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
+        + "event: content_block_start\n"
+        + "data: {\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":\"web_search_tool_result\","
+        + "\"tool_use_id\":\"srvtoolu_01Ab\",\"content\":[{\"type\":\"web_search_result\",\"url\":\"https://a.example\","
+        + "\"title\":\"A\",\"encrypted_content\":\"Eq1\"}]}}\n\n"
+        + "event: content_block_stop\n"
+        + "data: {\"type\":\"content_block_stop\",\"index\":1}\n\n"
+        + "event: content_block_start\n"
+        + "data: {\"type\":\"content_block_start\",\"index\":2,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"
+        + "event: content_block_delta\n"
+        + "data: {\"type\":\"content_block_delta\",\"index\":2,\"delta\":{\"type\":\"citations_delta\",\"citation\":"
+        + "{\"type\":\"web_search_result_location\",\"url\":\"https://a.example\",\"cited_text\":\"4.2\"}}}\n\n"
+        + "event: content_block_delta\n"
+        + "data: {\"type\":\"content_block_delta\",\"index\":2,\"delta\":{\"type\":\"text_delta\",\"text\":\"Fixed in 4.2.\"}}\n\n"
+        + "event: content_block_stop\n"
+        + "data: {\"type\":\"content_block_stop\",\"index\":2}\n\n"
+        + "event: message_delta\n"
+        + "data: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"pause_turn\",\"stop_sequence\":null},"
+        + "\"usage\":{\"output_tokens\":20}}\n\n"
+        + "event: message_stop\n"
+        + "data: {\"type\":\"message_stop\"}\n\n"));
+    RecordingListener listener = new RecordingListener();
+
+    ModelResponse r = client().stream(simpleRequest(MODEL), listener);
+
+    ContentBlock.Opaque call = (ContentBlock.Opaque) r.content().get(0);
+    assertEquals("{\"type\":\"server_tool_use\",\"id\":\"srvtoolu_01Ab\",\"name\":\"web_search\","
+        + "\"input\":{\"query\":\"acme widgets\"}}", call.json().toString());
+    assertEquals("web_search_tool_result", ((ContentBlock.Opaque) r.content().get(1)).type());
+    ContentBlock.Text text = (ContentBlock.Text) r.content().get(2);
+    assertEquals("Fixed in 4.2.", text.text());
+    assertEquals("4.2", text.citations().get(0).path("cited_text").asText());
+    assertTrue(listener.of(StreamEvent.ToolInputDelta.class).isEmpty()); // a server tool's input is not ours
+    assertEquals(3, listener.of(StreamEvent.BlockFinished.class).size());
+  }
+
+  @Test
+  void aStreamedCompactionBlockKeepsItsSummaryAndOpaqueContent() {
+    server.enqueue(sse("event: message_start\n"
+        + "data: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_6\",\"model\":\"" + MODEL + "\",\"content\":[],"
+        + "\"usage\":{\"input_tokens\":9,\"output_tokens\":1}}}\n\n"
+        + "event: content_block_start\n"
+        + "data: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"compaction\",\"content\":\"\"}}\n\n"
+        + "event: content_block_delta\n"
+        + "data: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"compaction_delta\","
+        + "\"content\":\"Earlier: read Parser.java.\",\"encrypted_content\":\"Ez9x\"}}\n\n"
+        + "event: content_block_stop\n"
+        + "data: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
+        + "event: message_delta\n"
+        + "data: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":5}}\n\n"
+        + "event: message_stop\n"
+        + "data: {\"type\":\"message_stop\"}\n\n"));
+
+    ModelResponse r = client().stream(simpleRequest(MODEL), StreamListener.ignoring());
+
+    assertEquals("{\"type\":\"compaction\",\"content\":\"Earlier: read Parser.java.\",\"encrypted_content\":\"Ez9x\"}",
+        ((ContentBlock.Opaque) r.content().get(0)).json().toString());
+  }
+
+  @Test
+  void anotherVendorsOpaqueBlockIsNotSentToAnthropic() throws Exception {
+    server.enqueue(json(200, "{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"" + MODEL
+        + "\",\"content\":[{\"type\":\"text\",\"text\":\"ok\"}],\"stop_reason\":\"end_turn\","
+        + "\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}"));
+    ContentBlock foreign = new ContentBlock.Opaque("openai",
+        (com.fasterxml.jackson.databind.node.ObjectNode) ModelJsonTestSupport.json("{\"type\":\"reasoning\",\"id\":\"rs_1\"}"));
+
+    client().send(ModelRequest.builder().model(MODEL).addMessage(Message.user("Hi"))
+        .addMessage(Message.assistant(List.of(foreign, new ContentBlock.Text("Sure.")))).build());
+
+    JsonNode assistant = body(server.takeRequest()).path("messages").get(1).path("content");
+    assertEquals(1, assistant.size());
+    assertEquals("text", assistant.get(0).path("type").asText());
   }
 }

@@ -126,4 +126,25 @@ class ModelTypesTest {
     assertEquals("hi", listener.text());
     assertEquals(1, listener.of(StreamEvent.BlockFinished.class).size());
   }
+
+  @Test
+  void opaqueBlocksAndCitationsSurviveTheTranscriptShape() {
+    ContentBlock opaque = new ContentBlock.Opaque("anthropic", (com.fasterxml.jackson.databind.node.ObjectNode)
+        json("{\"type\":\"web_search_tool_result\",\"tool_use_id\":\"srvtoolu_1\",\"content\":[]}"));
+    ContentBlock cited = new ContentBlock.Text("Fixed in 4.2.", List.of(json("{\"type\":\"char_location\","
+        + "\"cited_text\":\"4.2\",\"document_index\":0}")));
+
+    List<ContentBlock> back = ModelJson.content(ModelJson.toJson(List.of(opaque, cited)), "test");
+
+    assertEquals(List.of(opaque, cited), back);
+    assertEquals("opaque", ModelJson.toJson(opaque).path("type").asText());
+  }
+
+  @Test
+  void anOpaqueBlockWithoutAnInnerTypeIsRefusedNamingWhereItCameFrom() {
+    dev.loopkit.core.InputException e = assertThrows(dev.loopkit.core.InputException.class,
+        () -> ModelJson.contentBlock(json("{\"type\":\"opaque\",\"vendor\":\"anthropic\",\"block\":{}}"),
+            "t.jsonl line 3"));
+    assertTrue(e.getMessage().contains("'block' at t.jsonl line 3"), e.getMessage());
+  }
 }

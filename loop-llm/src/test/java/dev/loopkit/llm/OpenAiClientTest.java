@@ -411,7 +411,7 @@ class OpenAiClientTest extends MockServerTest {
   }
 
   @Test
-  void anUnpricedModelCostsNothingButKeepsItsTokens() {
+  void anUnpricedModelKeepsItsTokensAndIsUnmetered() {
     server.enqueue(WireFixtures.json(200, "{\"id\":\"x\",\"model\":\"local-model\",\"choices\":[{\"index\":0,"
         + "\"message\":{\"role\":\"assistant\",\"content\":\"hi\"},\"finish_reason\":\"stop\"}],"
         + "\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":3}}"));
@@ -420,5 +420,95 @@ class OpenAiClientTest extends MockServerTest {
 
     assertEquals(10, r.usage().inputTokens());
     assertEquals(0, r.usage().costUsd().signum());
+    assertEquals(1, r.usage().unmeteredCalls());
+    assertTrue(r.usageReported());
+  }
+
+  // --- issue 18: fixes from recorded and documented wire shapes ---
+
+  @Test
+  void aLlamaCppContextSizeErrorIsContextExhaustionKeepingTheServersMessage() {
+    server.enqueue(WireFixtures.json(400, "{\"error\":{\"code\":400,\"message\":\"request (4476 tokens) exceeds the"
+        + " available context size (4096 tokens)\",\"type\":\"exceed_context_size_error\",\"n_prompt_tokens\":4476,"
+        + "\"n_ctx\":4096}}"));
+
+    ModelException e = assertThrows(ModelException.class, () -> client().send(simpleRequest("qwen3-8b")));
+
+    assertEquals(ModelException.Kind.CONTEXT_WINDOW_EXCEEDED, e.kind());
+    assertFalse(e.isRetryable());
+    assertTrue(e.getMessage().contains("exceeds the available context size (4096 tokens)"), e.getMessage());
+  }
+
+  @Test
+  void vllmsOlderUnwrappedErrorIsContextExhaustionKeepingTheServersMessage() {
+    server.enqueue(WireFixtures.json(400, "{\"object\":\"error\",\"message\":\"This model's maximum context length is"
+        + " 4096 tokens. However, you requested 4596 tokens (596 in the messages, 4000 in the completion). Please"
+        + " reduce the length of the messages or completion.\",\"type\":\"BadRequestError\",\"param\":null,"
+        + "\"code\":400}"));
+
+    ModelException e = assertThrows(ModelException.class, () -> client().send(simpleRequest("llama-3-8b")));
+
+    assertEquals(ModelException.Kind.CONTEXT_WINDOW_EXCEEDED, e.kind());
+    assertTrue(e.getMessage().contains("maximum context length is 4096 tokens"), e.getMessage());
+  }
+
+  @Test
+  void vllmsOlderErrorShapeOfAnotherKindKeepsItsMessageToo() {
+    server.enqueue(WireFixtures.json(404, "{\"object\":\"error\",\"message\":\"The model `llama-9` does not exist.\","
+        + "\"type\":\"NotFoundError\",\"param\":null,\"code\":404}"));
+
+    ModelException e = assertThrows(ModelException.class, () -> client().send(simpleRequest("llama-9")));
+
+    assertEquals(ModelException.Kind.NOT_FOUND, e.kind());
+    assertTrue(e.getMessage().contains("The model `llama-9` does not exist."), e.getMessage());
+  }
+
+  @Test
+  void aStreamWithSeveralChoicesKeepsChoiceZeroInsteadOfMergingThem() {
+    server.enqueue(sse(chunk("{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Red\"},\"finish_reason\":null}")
+        + chunk("{\"index\":1,\"delta\":{\"role\":\"assistant\",\"content\":\"Blue\"},\"finish_reason\":null}")
+        + chunk("{\"index\":1,\"delta\":{\"content\":\" sky\"},\"finish_reason\":\"stop\"},"
+            + "{\"index\":0,\"delta\":{\"content\":\" apple\"},\"finish_reason\":null}")
+        + chunk("{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}")
+        + "data: [DONE]\n\n"));
+    RecordingListener listener = new RecordingListener();
+
+    ModelResponse r = client().stream(simpleRequest(MODEL), listener);
+
+    assertEquals("Red apple", r.text());
+    assertEquals("Red apple", listener.text());
+  }
+
+  @Test
+  void aCompletionWithSeveralChoicesReadsChoiceZero() {
+    server.enqueue(WireFixtures.json(200, "{\"id\":\"c\",\"object\":\"chat.completion\",\"model\":\"" + MODEL + "\","
+        + "\"choices\":[{\"index\":1,\"message\":{\"role\":\"assistant\",\"content\":\"second\"},\"finish_reason\":\"stop\"},"
+        + "{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"first\"},\"finish_reason\":\"stop\"}],"
+        + "\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2}}"));
+
+    assertEquals("first", client().send(simpleRequest(MODEL)).text());
+  }
+
+  @Test
+  void aChunkCutByTheEndOfTheBodyIsARetryableStreamError() {
+    String whole = delta("{\"role\":\"assistant\",\"content\":\"Looking\"}", "null")
+        + delta("{\"content\":\" it up.\"}", "null");
+    server.enqueue(sse(whole.substring(0, whole.length() - 40)));
+
+    ModelException e = assertThrows(ModelException.class,
+        () -> builder().retryPolicy(RetryPolicy.none()).build().stream(simpleRequest(MODEL), StreamListener.ignoring()));
+
+    assertEquals(ModelException.Kind.STREAM_ERROR, e.kind());
+    assertTrue(e.isRetryable());
+  }
+
+  @Test
+  void aCompleteChunkThatIsNotJsonIsStillAMalformedResponse() {
+    server.enqueue(sse("data: {not json}\n\n"));
+
+    ModelException e = assertThrows(ModelException.class,
+        () -> builder().retryPolicy(RetryPolicy.none()).build().stream(simpleRequest(MODEL), StreamListener.ignoring()));
+
+    assertEquals(ModelException.Kind.MALFORMED_RESPONSE, e.kind());
   }
 }

@@ -48,6 +48,28 @@ class PriceTableAndUsageMeterTest {
 
     assertEquals(0, BigDecimal.ONE.compareTo(priced.costUsd()));
     assertEquals(0, BigDecimal.TEN.compareTo(unknown.costUsd()));
+    assertTrue(priced.isMetered() && unknown.isMetered());
+  }
+
+  @Test
+  void aModelWithoutAPriceIsUnmeteredNotFree() {
+    Usage unknown = PriceTable.defaults().price("my-local-model", Usage.tokens(1_000_000, 5));
+
+    assertEquals(Usage.unmetered(Usage.tokens(1_000_000, 5)), unknown);
+    assertTrue(PriceTable.defaults().withFallback(PriceTable.Price.perMillion(1, 1, 1, 1))
+        .price("my-local-model", Usage.tokens(1_000_000, 0)).isMetered());
+  }
+
+  @Test
+  void aCallerTablePricesAReportedCallItsClientLeftUnpricedButNotAnUnreportedOne() {
+    PriceTable table = PriceTable.builder().price("m", PriceTable.Price.perMillion(2, 0, 0, 0)).build();
+    ModelResponse unpriced = ModelResponse.builder().model("m")
+        .usage(Usage.unmetered(Usage.tokens(1_000_000, 0))).build();
+    ModelResponse unreported = unpriced.toBuilder().usageReported(false).build();
+
+    assertEquals(new Usage(1_000_000, 0, 0, 0, new BigDecimal("2")), table.usageOf(unpriced, "m"));
+    assertEquals(unreported.usage(), table.usageOf(unreported, "m"));
+    assertEquals(unpriced.usage(), table.usageOf(unpriced.toBuilder().model("other").build(), "m"));
   }
 
   @Test

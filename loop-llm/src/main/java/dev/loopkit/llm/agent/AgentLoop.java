@@ -1,6 +1,7 @@
 package dev.loopkit.llm.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.loopkit.core.Cap;
 import dev.loopkit.core.CapReachedException;
 import dev.loopkit.core.InputException;
@@ -11,10 +12,12 @@ import dev.loopkit.llm.ContentBlock.ToolUse;
 import dev.loopkit.llm.Message;
 import dev.loopkit.llm.ModelClient;
 import dev.loopkit.llm.ModelException;
+import dev.loopkit.llm.ModelJson;
 import dev.loopkit.llm.ModelRequest;
 import dev.loopkit.llm.ModelResponse;
 import dev.loopkit.llm.PriceTable;
 import dev.loopkit.llm.StopReason;
+import dev.loopkit.llm.StreamListener;
 import dev.loopkit.llm.ToolSpec;
 import dev.loopkit.llm.tools.Halt;
 import dev.loopkit.llm.tools.ToolCall;
@@ -45,6 +48,10 @@ import org.slf4j.LoggerFactory;
  *       halt or a cut-off response) are answered as not run.
  *   <li><b>Stuck</b>: the same call (name and identical arguments) {@code stuckAfter} times in a row ends
  *       the loop with {@link AgentOutcome.Stuck} instead of running it again.
+ *   <li><b>Streaming</b> (the default): each request is streamed, its deltas passed to the
+ *       {@linkplain Builder#listener listener}; a stream silent for the {@linkplain Builder#idleTimeout idle
+ *       timeout}, or one that breaks off, ends that turn as a retryable error and the turn is sent again
+ *       ({@link Builder#streamRetries}), its usage counted (unmetered) whether or not the retry succeeds.
  *   <li><b>Stop reasons</b>: {@code pause_turn} sends the assistant turn back so the model continues;
  *       {@code max_tokens} runs no tool call of that response (the last may be cut off) and tells the model;
  *       {@code refusal} and a full context window end the loop with their own outcomes.
@@ -52,10 +59,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One loop runs one conversation on the calling thread; build a new one per attempt. {@link #run} blocks
  * for the whole conversation. The wall-clock cap is checked between turns, so one slow request may overrun
- * it by its own duration; tools that wait get the time left.
+ * it by its own duration (a stuck one by at most the idle timeout); tools that wait get the time left.
  */
 public final class AgentLoop {
   private static final Logger LOG = LoggerFactory.getLogger(AgentLoop.class);
+  /** The default {@link Builder#idleTimeout}. */
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(3);
 
   private final ModelClient client;
   private final String model;
@@ -67,6 +76,11 @@ public final class AgentLoop {
   private final int stuckAfter;
   private final Clock clock;
   private final @Nullable PriceTable prices;
+  private final boolean streaming;
+  private final StreamListener listener;
+  private final Duration idleTimeout;
+  private final int streamRetries;
+  private final boolean stopOnUnmetered;
 
   private AgentLoop(Builder b) {
     this.client = b.client;
@@ -78,6 +92,11 @@ public final class AgentLoop {
     this.stuckAfter = b.stuckAfter;
     this.clock = b.clock;
     this.prices = b.prices;
+    this.streaming = b.streaming;
+    this.listener = b.listener;
+    this.idleTimeout = b.idleTimeout;
+    this.streamRetries = b.streamRetries;
+    this.stopOnUnmetered = b.stopOnUnmetered;
     List<ToolSpec> specs = new ArrayList<>();
     for (WorkspaceTool tool : toolbox.tools()) {
       specs.add(new ToolSpec(tool.name(), tool.description(), tool.inputSchema()));
@@ -119,15 +138,28 @@ public final class AgentLoop {
         throw new InterruptedException("agent loop interrupted after " + turns + " turns");
       }
 
-      // 2. Send the conversation and the tools.
-      ModelResponse response;
-      try {
-        response = client.send(request(messages));
-      } catch (ModelException e) {
-        if (e.kind() == ModelException.Kind.CONTEXT_WINDOW_EXCEEDED) {
-          return finish(new AgentOutcome.ContextExhausted(messages, used, turns), transcript);
+      // 2. Send the conversation and the tools, streamed; a stream that breaks or goes silent is sent again.
+      ModelResponse response = null;
+      for (int broken = 0; response == null; broken++) {
+        try {
+          response = streaming ? client.stream(request(messages), listener) : client.send(request(messages));
+        } catch (ModelException e) {
+          used = used.plus(e.spentUsage()); // a broken stream used tokens too
+          if (e.kind() == ModelException.Kind.CONTEXT_WINDOW_EXCEEDED) {
+            return finish(new AgentOutcome.ContextExhausted(messages, used, turns), transcript);
+          }
+          if (!streaming || !e.isRetryable() || broken >= streamRetries
+              || (e.kind() != ModelException.Kind.TIMEOUT && e.kind() != ModelException.Kind.STREAM_ERROR)) {
+            return finish(new AgentOutcome.ModelFailed(e, messages, used, turns), transcript);
+          }
+          transcript.event("stream_retry", JsonNodeFactory.instance.objectNode().put("turn", turns + 1)
+              .put("kind", e.kind().name()).put("message", e.getMessage())
+              .set("spent_usage", ModelJson.toJson(e.spentUsage())));
+          Optional<AgentOutcome> cappedNow = capReached(turns, used, messages);
+          if (cappedNow.isPresent()) {
+            return finish(cappedNow.get(), transcript);
+          }
         }
-        return finish(new AgentOutcome.ModelFailed(e, messages, used, turns), transcript);
       }
       turns++;
       used = used.plus(priced(response));
@@ -209,7 +241,7 @@ public final class AgentLoop {
 
   private ModelRequest request(List<Message> messages) {
     return ModelRequest.builder().model(model).system(system).messages(messages).tools(toolSpecs)
-        .maxTokens(maxOutputTokens).build();
+        .maxTokens(maxOutputTokens).idleTimeout(streaming ? idleTimeout : null).build();
   }
 
   /** Runs one call; anything but an interruption or a cap becomes an error result for the model. */
@@ -253,6 +285,11 @@ public final class AgentLoop {
       return Optional.of(capped(Cap.TOKENS, "used " + used.totalTokens() + " of " + limits.maxTokens()
           + " tokens", messages, used, turns));
     }
+    if (stopOnUnmetered && !used.isMetered()) {
+      return Optional.of(capped(Cap.MONEY, used.unmeteredCalls() + " model call(s) of this loop are unmetered (no"
+          + " price for the model, or no usage from the server), so the money cap cannot see them", messages,
+          used, turns));
+    }
     // a zero money cap still lets free models (cost 0) run; any spend crosses it
     boolean overMoney = limits.maxCostUsd().signum() > 0
         ? used.costUsd().compareTo(limits.maxCostUsd()) >= 0 : used.costUsd().signum() > 0;
@@ -288,9 +325,7 @@ public final class AgentLoop {
   }
 
   private Usage priced(ModelResponse response) {
-    Usage usage = response.usage();
-    return prices != null && usage.costUsd().signum() == 0 ? prices.price(response.model().isEmpty() ? model
-        : response.model(), usage) : usage;
+    return prices == null ? response.usage() : prices.usageOf(response, model);
   }
 
   private static void answerUnrun(List<Message> messages, List<ToolUse> calls, String why, int turn,
@@ -324,6 +359,11 @@ public final class AgentLoop {
     private int stuckAfter = 3;
     private Clock clock = Clock.systemUTC();
     private @Nullable PriceTable prices;
+    private boolean streaming = true;
+    private StreamListener listener = StreamListener.ignoring();
+    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+    private int streamRetries = 1;
+    private boolean stopOnUnmetered;
 
     private Builder(ModelClient client, String model) {
       this.client = Objects.requireNonNull(client, "client");
@@ -375,9 +415,74 @@ public final class AgentLoop {
       return this;
     }
 
-    /** Prices responses whose usage has no cost yet (clients with their own price table set it already). */
+    /**
+     * Prices responses whose usage has no cost yet (see {@link PriceTable#usageOf}); clients with their own
+     * price table set it already.
+     */
     public Builder prices(PriceTable prices) {
       this.prices = Objects.requireNonNull(prices, "prices");
+      return this;
+    }
+
+    /**
+     * Whether each request is streamed (the default): deltas reach {@link #listener} as they arrive and the
+     * {@link #idleTimeout} bounds a stuck turn. {@code false} sends each request whole.
+     */
+    public Builder streaming(boolean enabled) {
+      this.streaming = enabled;
+      return this;
+    }
+
+    /**
+     * Receives every streamed delta (text, thinking, tool-call progress) on the loop's thread, for live
+     * progress; it should return quickly. After a broken stream is sent again, it receives the new
+     * attempt's events from the start.
+     */
+    public Builder listener(StreamListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * How long a streamed response may send nothing at all (not even a keep-alive) before its turn ends as a
+     * retryable timeout (default 3 minutes). Separate from the wall-clock cap, which bounds the whole
+     * loop: a long answer that keeps streaming is never cut by this.
+     *
+     * @throws InputException unless positive
+     */
+    public Builder idleTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new InputException("idle timeout " + timeout + " passed to AgentLoop: expected a positive duration");
+      }
+      this.idleTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * How many times a turn whose stream broke off or went silent is sent again before the loop ends
+     * {@link AgentOutcome.ModelFailed} (default 1; 0 for never). The usage of each broken stream is counted,
+     * unmetered.
+     *
+     * @throws InputException when negative
+     */
+    public Builder streamRetries(int retries) {
+      if (retries < 0) {
+        throw new InputException("stream retries " + retries + " passed to AgentLoop: expected 0 or more");
+      }
+      this.streamRetries = retries;
+      return this;
+    }
+
+    /**
+     * Whether the loop ends {@link AgentOutcome.Capped} on the money cap as soon as its usage is unmetered
+     * (checked with the other caps: before each request and before running a response's tools), instead of
+     * working on while the money cap cannot see the spend. Default false; a host whose engine stops runs on
+     * unmetered usage (the strict default of {@code Caps}) sets it, so one attempt does not run its whole
+     * turn budget unmetered first.
+     */
+    public Builder stopOnUnmeteredUsage(boolean stop) {
+      this.stopOnUnmetered = stop;
       return this;
     }
 

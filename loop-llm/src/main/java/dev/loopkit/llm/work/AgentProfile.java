@@ -16,9 +16,16 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The stock profiles lock the agent down for unattended runs in a workspace:
  * <ul>
- *   <li>{@link #claudeCode(int)}: {@code claude -p <task> --output-format json --permission-mode acceptEdits
+ *   <li>{@link #claudeCode(int)}: {@code claude -p <task> --output-format json --permission-mode dontAsk
  *       --allowedTools Read,Edit,Write,Glob,Grep,Bash --disallowedTools WebFetch,WebSearch --strict-mcp-config
- *       --max-turns N}: edits accepted, only the listed tools, no web, no MCP servers from user settings.
+ *       --max-turns N}: only the listed tools, no web, no MCP servers from user settings. The permission mode
+ *       is always passed: since Claude Code 2.1.302 a {@code -p} run without one starts in {@code default}
+ *       mode and stops at the first approval prompt, which nobody answers. {@code dontAsk} runs the
+ *       pre-approved tools and denies anything that would prompt (writes to protected paths such as
+ *       {@code .git} included), so the agent never waits; denials are reported as findings.
+ *       {@link #claudeCode(int, ClaudePermissionMode)} picks another mode. A mode that does not ask is as
+ *       safe as the boundary around the process: Loop runs it in the ticket's workspace with an allow-listed
+ *       environment, and {@code Bash} can reach whatever that workspace (a worktree, a container) can.
  *   <li>{@link #codex()}: {@code codex exec --sandbox workspace-write --ephemeral --json <task>}: writes
  *       confined to the workspace by Codex's sandbox, JSON Lines events on standard output.
  *   <li>{@link #custom}: any command, with {@code {task}} as one whole argument, or no placeholder for
@@ -32,6 +39,33 @@ public final class AgentProfile {
   /** The placeholder an argument of a template may consist of. */
   public static final String TASK = "{task}";
   private static final Set<String> SHELLS = Set.of("sh", "bash", "zsh", "dash", "ksh", "fish", "csh", "tcsh");
+
+  /**
+   * The Claude Code permission modes an unattended run can use (its {@code --permission-mode} values).
+   * {@code default} (manual) and {@code plan} are left out: the first stops at approval prompts nobody
+   * answers, the second makes no edits.
+   */
+  public enum ClaudePermissionMode {
+    /** Pre-approved tools run; anything that would ask is denied. The default for unattended runs. */
+    DONT_ASK("dontAsk"),
+    /** File edits and common filesystem commands run; other actions would ask (and wait). */
+    ACCEPT_EDITS("acceptEdits"),
+    /** A classifier approves or denies each action (needs an account with auto mode). */
+    AUTO("auto"),
+    /** No permission checks at all: only in an isolated container or VM. */
+    BYPASS_PERMISSIONS("bypassPermissions");
+
+    private final String flag;
+
+    ClaudePermissionMode(String flag) {
+      this.flag = flag;
+    }
+
+    /** The value passed to {@code --permission-mode}. */
+    public String flag() {
+      return flag;
+    }
+  }
 
   /** How the agent's output is read. */
   public enum OutputFormat {
@@ -60,13 +94,19 @@ public final class AgentProfile {
     return claudeCode(50);
   }
 
-  /** Claude Code, locked for unattended runs, with at most {@code maxTurns} agent turns. */
+  /** Claude Code, locked for unattended runs ({@code dontAsk}), with at most {@code maxTurns} agent turns. */
   public static AgentProfile claudeCode(int maxTurns) {
+    return claudeCode(maxTurns, ClaudePermissionMode.DONT_ASK);
+  }
+
+  /** Claude Code with at most {@code maxTurns} agent turns, in the given permission mode. */
+  public static AgentProfile claudeCode(int maxTurns, ClaudePermissionMode mode) {
+    Objects.requireNonNull(mode, "mode");
     if (maxTurns < 1) {
       throw new InputException("max turns " + maxTurns + " passed to AgentProfile.claudeCode: expected at least 1");
     }
     return new AgentProfile("claude-code", "anthropic", List.of("claude", "-p", TASK, "--output-format", "json",
-        "--permission-mode", "acceptEdits", "--allowedTools", "Read,Edit,Write,Glob,Grep,Bash",
+        "--permission-mode", mode.flag(), "--allowedTools", "Read,Edit,Write,Glob,Grep,Bash",
         "--disallowedTools", "WebFetch,WebSearch", "--strict-mcp-config", "--max-turns", String.valueOf(maxTurns)),
         OutputFormat.CLAUDE_JSON);
   }

@@ -8,6 +8,7 @@ import dev.loopkit.core.Assignment;
 import dev.loopkit.core.Usage;
 import dev.loopkit.core.WorkResult;
 import dev.loopkit.core.Worker;
+import dev.loopkit.llm.PriceTable;
 import dev.loopkit.llm.agent.TranscriptWriter;
 import dev.loopkit.llm.tools.CommandOutcome;
 import dev.loopkit.llm.tools.CommandRunner;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link Worker} that runs a headless CLI agent (Claude Code, Codex, or a custom command; see
@@ -30,7 +32,9 @@ import java.util.Objects;
  *
  * <p>Exit 0 is {@link WorkResult#completed} with the agent's summary (and usage and cost when its output
  * reports them); a non-zero exit, a timeout or an agent-reported error is {@link WorkResult#failed} with
- * findings holding the status and the output's tail. The run is recorded in
+ * findings holding the status and the output's tail. Usage is never a silent $0: it is
+ * {@linkplain Usage#isMetered() unmetered} when the agent reports no tokens (plain-text agents, a timeout,
+ * a failed exit) or no cost (Codex, unless {@link Builder#price} gives its model's price). The run is recorded in
  * {@code <run dir>/transcripts/<ticket>-attempt-<n>.jsonl}, redacted. Thread-safe.
  *
  * <pre>{@code
@@ -42,15 +46,19 @@ import java.util.Objects;
 public final class CommandWorker implements Worker {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int TAIL = 2000;
+  /** The usage of a run whose agent reported none. */
+  private static final Usage UNREPORTED = Usage.unmetered(Usage.ZERO);
 
   private final AgentProfile profile;
   private final CommandRunner runner;
   private final Clock clock;
+  private final PriceTable.@Nullable Price price;
 
   private CommandWorker(Builder b) {
     this.profile = b.profile;
     this.runner = b.runner;
     this.clock = b.clock;
+    this.price = b.price;
   }
 
   public static Builder builder(AgentProfile profile) {
@@ -82,13 +90,14 @@ public final class CommandWorker implements Worker {
     try (TranscriptWriter transcript = TranscriptWriter.open(file)) {
       transcript.event("command", record(assignment, outcome, timeout));
     }
+    // An agent that was killed or failed may have spent tokens it never reported: unmetered, not $0.
     if (outcome.timedOut()) {
       return WorkResult.failed(findings(profile.name() + " timed out after " + timeout + "; its process tree was"
-          + " killed", outcome, file), Usage.ZERO);
+          + " killed", outcome, file), UNREPORTED);
     }
     if (outcome.exitCode() != 0) {
       return WorkResult.failed(findings(profile.name() + " exited with status " + outcome.exitCode(), outcome,
-          file), Usage.ZERO);
+          file), UNREPORTED);
     }
     switch (profile.format()) {
       case CLAUDE_JSON:
@@ -98,7 +107,7 @@ public final class CommandWorker implements Worker {
       default:
         String out = outcome.stdout().strip();
         return WorkResult.completed(out.isEmpty() ? profile.name() + " exited 0 without output" : tail(out),
-            Usage.ZERO);
+            UNREPORTED);
     }
   }
 
@@ -122,25 +131,44 @@ public final class CommandWorker implements Worker {
     }
     if (result == null || !result.isObject()) {
       return WorkResult.failed(findings(profile.name() + " exited 0 but its output is not the JSON object of"
-          + " --output-format json", outcome, file), Usage.ZERO);
+          + " --output-format json", outcome, file), UNREPORTED);
     }
     JsonNode u = result.path("usage");
-    BigDecimal cost = result.path("total_cost_usd").isNumber() ? result.path("total_cost_usd").decimalValue()
-        : BigDecimal.ZERO;
-    Usage usage = new Usage(u.path("input_tokens").asLong(0), u.path("output_tokens").asLong(0),
-        u.path("cache_read_input_tokens").asLong(0), u.path("cache_creation_input_tokens").asLong(0), cost);
-    String text = result.path("result").asText("");
-    if (result.path("is_error").asBoolean(false) || !"success".equals(result.path("subtype").asText("success"))) {
-      return WorkResult.failed(List.of(profile.name() + " reported an error (" + result.path("subtype").asText("?")
-          + "): " + tail(text), "transcript " + file), usage);
+    JsonNode cost = result.path("total_cost_usd");
+    Usage usage = new Usage(count(u, "input_tokens"), count(u, "output_tokens"), count(u, "cache_read_input_tokens"),
+        count(u, "cache_creation_input_tokens"), cost.isNumber() && cost.decimalValue().signum() >= 0
+            ? cost.decimalValue() : BigDecimal.ZERO);
+    boolean reported = u.isObject() && (u.path("input_tokens").isIntegralNumber()
+        || u.path("output_tokens").isIntegralNumber());
+    if (!reported || !cost.isNumber() || cost.decimalValue().signum() < 0) {
+      usage = Usage.unmetered(usage); // Claude Code reports both; a result without them cannot be metered
     }
-    return WorkResult.completed(text.isBlank() ? profile.name() + " finished without a summary" : text, usage);
+    String text = result.path("result").asText("");
+    String denied = denials(result.path("permission_denials"));
+    if (result.path("is_error").asBoolean(false) || !"success".equals(result.path("subtype").asText("success"))) {
+      List<String> findings = new ArrayList<>();
+      findings.add(profile.name() + " reported an error (" + result.path("subtype").asText("?") + "): " + tail(text));
+      if (!denied.isEmpty()) {
+        findings.add(profile.name() + " was denied " + denied + " (its permission mode and allowed tools did not"
+            + " cover them)");
+      }
+      findings.add("transcript " + file);
+      return WorkResult.failed(findings, usage);
+    }
+    String summary = text.isBlank() ? profile.name() + " finished without a summary" : text;
+    return WorkResult.completed(denied.isEmpty() ? summary : summary + "\n(" + profile.name() + " was denied "
+        + denied + ")", usage);
   }
 
+  /**
+   * Reads {@code codex exec --json} events. Usage: a {@code turn.completed} event carries the thread's token
+   * totals so far, as does {@code total_token_usage} of a {@code token_count} event (older releases, and
+   * the session log's shape); {@code last_token_usage} is the delta of one model call. Totals are never
+   * added up: the last total wins, and deltas are summed only when no total was reported.
+   */
   private WorkResult codexResult(CommandOutcome outcome, Path file) {
-    long input = 0;
-    long cached = 0;
-    long output = 0;
+    CodexTokens total = null;
+    CodexTokens deltas = null;
     String last = "";
     List<String> errors = new ArrayList<>();
     for (String line : outcome.stdout().split("\n")) {
@@ -153,20 +181,38 @@ public final class CommandWorker implements Worker {
       if (event == null || !event.isObject()) {
         continue;
       }
-      String type = event.path("type").asText("");
-      if (type.equals("turn.completed")) {
-        JsonNode u = event.path("usage");
-        input += u.path("input_tokens").asLong(0);
-        cached += u.path("cached_input_tokens").asLong(0);
-        output += u.path("output_tokens").asLong(0);
-      } else if (type.equals("item.completed") && event.path("item").path("type").asText("").equals("agent_message")) {
-        last = event.path("item").path("text").asText(last);
+      // the protocol's envelope ({"id":..,"msg":{..}}) and the session log's ({"payload":{..}}) hold the event
+      JsonNode body = event.path("msg").isObject() ? event.path("msg")
+          : event.path("payload").isObject() ? event.path("payload") : event;
+      String type = body.path("type").asText("");
+      if (type.equals("turn.completed") && body.path("usage").isObject()) {
+        total = CodexTokens.of(body.path("usage"));
+      } else if (type.equals("token_count")) {
+        JsonNode info = body.path("info");
+        if (info.path("total_token_usage").isObject()) {
+          total = CodexTokens.of(info.path("total_token_usage"));
+        } else if (info.path("last_token_usage").isObject()) {
+          deltas = CodexTokens.of(info.path("last_token_usage")).plus(deltas);
+        }
+      } else if (type.equals("item.completed") && body.path("item").path("type").asText("").equals("agent_message")) {
+        last = body.path("item").path("text").asText(last);
+      } else if (type.equals("agent_message") && body.path("message").isTextual()) {
+        last = body.path("message").asText(); // the older protocol's event
       } else if (type.equals("turn.failed") || type.equals("error")) {
-        JsonNode error = event.has("error") ? event.path("error") : event;
+        JsonNode error = body.has("error") ? body.path("error") : body;
         errors.add(error.path("message").asText(error.toString()));
       }
     }
-    Usage usage = new Usage(Math.max(0, input - cached), output, Math.min(cached, input), 0, BigDecimal.ZERO);
+    CodexTokens tokens = total != null ? total : deltas;
+    Usage usage;
+    if (tokens == null) {
+      usage = UNREPORTED;
+    } else {
+      Usage counted = new Usage(Math.max(0, tokens.input - tokens.cached), tokens.output,
+          Math.min(tokens.cached, tokens.input), 0, BigDecimal.ZERO);
+      // codex reports tokens but no money: metered only at the price the host gave for its model
+      usage = price != null ? counted.withCost(price.cost(counted)) : Usage.unmetered(counted);
+    }
     if (!errors.isEmpty()) {
       List<String> findings = new ArrayList<>();
       errors.forEach(e -> findings.add(profile.name() + " reported an error: " + e));
@@ -174,6 +220,44 @@ public final class CommandWorker implements Worker {
       return WorkResult.failed(findings, usage);
     }
     return WorkResult.completed(last.isBlank() ? profile.name() + " finished without a summary" : last, usage);
+  }
+
+  /** Codex's token counts: {@code input_tokens} includes {@code cached_input_tokens}. */
+  private static final class CodexTokens {
+    final long input;
+    final long cached;
+    final long output;
+
+    CodexTokens(long input, long cached, long output) {
+      this.input = input;
+      this.cached = cached;
+      this.output = output;
+    }
+
+    static CodexTokens of(JsonNode usage) {
+      return new CodexTokens(count(usage, "input_tokens"), count(usage, "cached_input_tokens"),
+          count(usage, "output_tokens"));
+    }
+
+    CodexTokens plus(@Nullable CodexTokens other) {
+      return other == null ? this : new CodexTokens(input + other.input, cached + other.cached, output + other.output);
+    }
+  }
+
+  /** Claude Code's {@code permission_denials}, as "Bash, WebFetch" with repeats counted; empty when none. */
+  private static String denials(JsonNode denials) {
+    java.util.Map<String, Integer> byTool = new java.util.LinkedHashMap<>();
+    for (JsonNode d : denials) {
+      byTool.merge(d.path("tool_name").asText("a tool"), 1, Integer::sum);
+    }
+    List<String> parts = new ArrayList<>();
+    byTool.forEach((tool, n) -> parts.add(n == 1 ? tool : tool + " (" + n + " times)"));
+    return String.join(", ", parts);
+  }
+
+  private static long count(JsonNode usage, String field) {
+    JsonNode v = usage.path(field);
+    return v.isIntegralNumber() && v.asLong() >= 0 ? v.asLong() : 0;
   }
 
   private static List<String> findings(String first, CommandOutcome outcome, Path file) {
@@ -204,6 +288,7 @@ public final class CommandWorker implements Worker {
     private final AgentProfile profile;
     private CommandRunner runner = CommandRunner.builder().timeout(Duration.ofMinutes(30)).build();
     private Clock clock = Clock.systemUTC();
+    private PriceTable.@Nullable Price price;
 
     private Builder(AgentProfile profile) {
       this.profile = Objects.requireNonNull(profile, "profile");
@@ -218,6 +303,16 @@ public final class CommandWorker implements Worker {
     /** The clock compared with the run's deadline. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * The price of the model the agent runs, for agents that report tokens but no cost (Codex). Without it
+     * such usage is unmetered: the engine stops the run on it unless the host allows unmetered usage.
+     * Agents that report their cost (Claude Code) are not repriced.
+     */
+    public Builder price(PriceTable.Price price) {
+      this.price = Objects.requireNonNull(price, "price");
       return this;
     }
 

@@ -16,6 +16,8 @@ import dev.loopkit.llm.ModelClient;
 import dev.loopkit.llm.ModelRequest;
 import dev.loopkit.llm.ModelResponse;
 import dev.loopkit.llm.PriceTable;
+import dev.loopkit.llm.StreamListener;
+import dev.loopkit.llm.agent.AgentLoop;
 import dev.loopkit.llm.tools.CommandRunner;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -63,6 +65,7 @@ public final class ModelReviewer implements Reviewer {
   private final int maxDiffChars;
   private final CommandRunner git;
   private final @Nullable PriceTable prices;
+  private final Duration idleTimeout;
 
   private ModelReviewer(Builder b) {
     this.client = b.client;
@@ -72,6 +75,7 @@ public final class ModelReviewer implements Reviewer {
     this.maxDiffChars = b.maxDiffChars;
     this.git = b.git;
     this.prices = b.prices;
+    this.idleTimeout = b.idleTimeout;
   }
 
   public static Builder builder(ModelClient client, String model) {
@@ -122,14 +126,14 @@ public final class ModelReviewer implements Reviewer {
     return new Review.ChangesRequested(verdict.findings, usage, attributes);
   }
 
+  /** Streamed, so a reviewer that goes silent ends at the idle timeout instead of the read timeout. */
   private ModelResponse send(List<Message> messages) {
-    return client.send(ModelRequest.builder().model(model).system(system).messages(messages)
-        .maxTokens(maxOutputTokens).build());
+    return client.stream(ModelRequest.builder().model(model).system(system).messages(messages)
+        .maxTokens(maxOutputTokens).idleTimeout(idleTimeout).build(), StreamListener.ignoring());
   }
 
   private Usage priced(ModelResponse response) {
-    Usage usage = response.usage();
-    return prices != null && usage.costUsd().signum() == 0 ? prices.price(model, usage) : usage;
+    return prices == null ? response.usage() : prices.usageOf(response, model);
   }
 
   private String prompt(ReviewRequest request, WorkspaceDiff.Diff diff) {
@@ -261,6 +265,7 @@ public final class ModelReviewer implements Reviewer {
     private String system = DEFAULT_SYSTEM;
     private int maxOutputTokens = 4096;
     private int maxDiffChars = 200_000;
+    private Duration idleTimeout = AgentLoop.DEFAULT_IDLE_TIMEOUT;
     private CommandRunner git = CommandRunner.builder().timeout(Duration.ofMinutes(2)).outputCap(4_000_000).build();
     private @Nullable PriceTable prices;
 
@@ -329,6 +334,19 @@ public final class ModelReviewer implements Reviewer {
      * @throws InputException when no worker vendor was given, or it equals the reviewer's and
      *     {@link #allowSameVendor()} was not set
      */
+    /**
+     * The longest silence of the reviewer's streamed answer before it fails as a retryable timeout; positive,
+     * default 3 minutes (as the agent loop's).
+     */
+    public Builder idleTimeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new InputException("idle timeout " + timeout + " passed to ModelReviewer: expected a positive"
+            + " duration");
+      }
+      this.idleTimeout = timeout;
+      return this;
+    }
+
     public ModelReviewer build() {
       if (workerVendor == null) {
         throw new InputException("ModelReviewer for " + client.vendor() + "/" + model + " has no worker vendor:"

@@ -10,6 +10,7 @@ import dev.loopkit.llm.ContentBlock;
 import dev.loopkit.llm.Message;
 import dev.loopkit.llm.ModelClient;
 import dev.loopkit.llm.PriceTable;
+import dev.loopkit.llm.StreamListener;
 import dev.loopkit.llm.agent.AgentLimits;
 import dev.loopkit.llm.agent.AgentLoop;
 import dev.loopkit.llm.agent.AgentOutcome;
@@ -73,6 +74,10 @@ public final class ModelWorker implements Worker {
   private final List<String> notesFiles;
   private final Clock clock;
   private final @Nullable PriceTable prices;
+  private final boolean streaming;
+  private final Duration idleTimeout;
+  private final StreamListener progress;
+  private final boolean stopOnUnmetered;
 
   private ModelWorker(Builder b) {
     this.client = b.client;
@@ -88,6 +93,10 @@ public final class ModelWorker implements Worker {
     this.notesFiles = List.copyOf(b.notesFiles);
     this.clock = b.clock;
     this.prices = b.prices;
+    this.streaming = b.streaming;
+    this.idleTimeout = b.idleTimeout;
+    this.progress = b.progress;
+    this.stopOnUnmetered = b.stopOnUnmetered;
   }
 
   public static Builder builder(ModelClient client, String model) {
@@ -118,7 +127,8 @@ public final class ModelWorker implements Worker {
     String task = TaskPrompt.build(assignment.ticket(), assignment.attempt(), assignment.findings(),
         assignment.workspace().directory(), notesFiles);
     AgentLoop.Builder loop = AgentLoop.builder(client, model).system(system).toolbox(toolbox).limits(limits)
-        .maxOutputTokens(maxOutputTokens).stuckAfter(stuckAfter).clock(clock);
+        .maxOutputTokens(maxOutputTokens).stuckAfter(stuckAfter).clock(clock).streaming(streaming)
+        .idleTimeout(idleTimeout).listener(progress).stopOnUnmeteredUsage(stopOnUnmetered);
     if (prices != null) {
       loop.prices(prices);
     }
@@ -209,6 +219,10 @@ public final class ModelWorker implements Worker {
     private final List<String> notesFiles = new ArrayList<>(TaskPrompt.DEFAULT_NOTES_FILES);
     private Clock clock = Clock.systemUTC();
     private @Nullable PriceTable prices;
+    private boolean streaming = true;
+    private Duration idleTimeout = AgentLoop.DEFAULT_IDLE_TIMEOUT;
+    private StreamListener progress = StreamListener.ignoring();
+    private boolean stopOnUnmetered;
 
     private Builder(ModelClient client, String model) {
       this.client = Objects.requireNonNull(client, "client");
@@ -301,6 +315,37 @@ public final class ModelWorker implements Worker {
 
     public Builder prices(PriceTable prices) {
       this.prices = Objects.requireNonNull(prices, "prices");
+      return this;
+    }
+
+    /** Whether the agent loop streams (the default); see {@link AgentLoop.Builder#streaming}. */
+    public Builder streaming(boolean enabled) {
+      this.streaming = enabled;
+      return this;
+    }
+
+    /** The longest silence of a streamed turn; see {@link AgentLoop.Builder#idleTimeout}. Default 3 minutes. */
+    public Builder idleTimeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new InputException("idle timeout " + timeout + " passed to ModelWorker: expected a positive duration");
+      }
+      this.idleTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Receives the streamed deltas of every attempt's turns (text, thinking, tool-call progress) on the
+     * worker's thread, for live progress such as a status line; shared by concurrent attempts, so it must be
+     * thread-safe and quick.
+     */
+    public Builder progress(StreamListener listener) {
+      this.progress = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /** See {@link AgentLoop.Builder#stopOnUnmeteredUsage}; default false. */
+    public Builder stopOnUnmeteredUsage(boolean stop) {
+      this.stopOnUnmetered = stop;
       return this;
     }
 

@@ -93,7 +93,7 @@ class CommandWorkerTest {
     List<String> args = recordedArgs();
     assertEquals("-p", args.get(0));
     assertTrue(args.get(1).startsWith("# Ticket T-9: " + HOSTILE_TITLE), args.get(1));
-    assertEquals(List.of("--output-format", "json", "--permission-mode", "acceptEdits", "--allowedTools",
+    assertEquals(List.of("--output-format", "json", "--permission-mode", "dontAsk", "--allowedTools",
         "Read,Edit,Write,Glob,Grep,Bash", "--disallowedTools", "WebFetch,WebSearch", "--strict-mcp-config",
         "--max-turns", "7"), args.subList(2, args.size()));
     assertFalse(Files.exists(ws.resolve("pwned")) || Files.exists(ws.resolve("pwned2")));
@@ -154,7 +154,7 @@ class CommandWorkerTest {
     WorkResult.Completed done = assertInstanceOf(WorkResult.Completed.class,
         work(AgentProfile.codex(), Duration.ofMinutes(1)));
     assertEquals("All done.", done.summary());
-    assertEquals(new Usage(600, 80, 400, 0, BigDecimal.ZERO), done.usage());
+    assertEquals(Usage.unmetered(new Usage(600, 80, 400, 0, BigDecimal.ZERO)), done.usage()); // no price given
     List<String> args = recordedArgs();
     assertEquals(List.of("exec", "--sandbox", "workspace-write", "--ephemeral", "--json"), args.subList(0, 5));
     assertTrue(args.get(5).startsWith("# Ticket T-9"));
@@ -193,5 +193,108 @@ class CommandWorkerTest {
     assertThrows(InputException.class, () -> AgentProfile.custom("a", "v", List.of(), text));
     assertEquals(List.of("sh", "-c", "echo \"$1\"", "sh", "the task"),
         AgentProfile.custom("a", "v", List.of("sh", "-c", "echo \"$1\"", "sh", "{task}"), text).command("the task"));
+  }
+
+  @Test
+  void aClaudeResultWithoutItsCostIsUnmetered() throws Exception {
+    fakeAgent("claude", "echo '{\"type\":\"result\",\"subtype\":\"success\",\"is_error\":false,\"result\":\"ok\","
+        + "\"usage\":{\"input_tokens\":100,\"output_tokens\":50}}'");
+    WorkResult.Completed done = assertInstanceOf(WorkResult.Completed.class,
+        work(AgentProfile.claudeCode(), Duration.ofMinutes(1)));
+    assertEquals(Usage.unmetered(Usage.tokens(100, 50)), done.usage());
+  }
+
+  @Test
+  void aPlainTextAgentReportsNoUsageSoItsRunIsUnmetered() throws Exception {
+    AgentProfile custom = AgentProfile.custom("my-agent", "local", List.of("/bin/sh", "-c", "echo done", "my-agent"),
+        AgentProfile.OutputFormat.TEXT);
+    WorkResult.Completed done = assertInstanceOf(WorkResult.Completed.class, work(custom, Duration.ofMinutes(1)));
+    assertEquals(Usage.unmetered(Usage.ZERO), done.usage());
+  }
+
+  @Test
+  void aTimedOutOrFailedAgentIsUnmeteredBecauseItMayHaveSpentTokens() throws Exception {
+    fakeAgent("claude", "exit 3");
+    assertEquals(Usage.unmetered(Usage.ZERO), work(AgentProfile.claudeCode(), Duration.ofMinutes(1)).usage());
+  }
+
+  @Test
+  void codexUsageIsMeteredAtThePriceTheHostGivesForItsModel() throws Exception {
+    fakeAgent("codex", "echo '{\"type\":\"turn.completed\",\"usage\":{\"input_tokens\":1000000,"
+        + "\"cached_input_tokens\":0,\"output_tokens\":0}}'");
+    WorkResult done = CommandWorker.builder(AgentProfile.codex()).runner(runner(Duration.ofMinutes(1)))
+        .price(dev.loopkit.llm.PriceTable.Price.perMillion(1.25, 10, 0.125, 0))
+        .clock(Clock.fixed(NOW, ZoneOffset.UTC)).build().work(assignment());
+    assertEquals(new Usage(1_000_000, 0, 0, 0, new BigDecimal("1.25")), done.usage());
+  }
+
+  /** A fake CLI that records its arguments and replays a recorded-shape output from the test resources. */
+  private void replayingAgent(String name, String resource) throws Exception {
+    Path out = tmp.resolve(resource);
+    try (var in = CommandWorkerTest.class.getResourceAsStream("/agents/" + resource)) {
+      Files.write(out, java.util.Objects.requireNonNull(in, resource).readAllBytes());
+    }
+    fakeAgent(name, "printf '%s\\0' \"$@\" > args\ncat '" + out + "'");
+  }
+
+  @Test
+  void claudeCodeIsAlwaysGivenItsPermissionModeAndItsDocumentedResultIsRead() throws Exception {
+    replayingAgent("claude", "claude-result.json");
+    WorkResult.Completed done = assertInstanceOf(WorkResult.Completed.class,
+        work(AgentProfile.claudeCode(30, AgentProfile.ClaudePermissionMode.ACCEPT_EDITS), Duration.ofMinutes(1)));
+    assertEquals("Guarded Parser.parse against empty input; the parser tests pass.", done.summary());
+    assertEquals(new Usage(41, 2210, 88410, 9120, new BigDecimal("0.1834")), done.usage());
+    List<String> args = recordedArgs();
+    assertEquals("acceptEdits", args.get(args.indexOf("--permission-mode") + 1));
+  }
+
+  @Test
+  void claudeCodesPermissionDenialsBecomeFindings() throws Exception {
+    replayingAgent("claude", "claude-max-turns.json");
+    WorkResult.Failed failed = assertInstanceOf(WorkResult.Failed.class,
+        work(AgentProfile.claudeCode(), Duration.ofMinutes(1)));
+    assertTrue(failed.findings().get(0).startsWith("claude-code reported an error (error_max_turns)"));
+    assertEquals("claude-code was denied WebFetch (2 times), Write (its permission mode and allowed tools did not"
+        + " cover them)", failed.findings().get(1));
+    assertEquals(0, new BigDecimal("0.912").compareTo(failed.usage().costUsd()));
+    assertTrue(failed.usage().isMetered());
+  }
+
+  @Test
+  void codexTurnTotalsAreCumulativeSoTheLastOneIsTheUsageNeverTheirSum() throws Exception {
+    replayingAgent("codex", "codex-exec.jsonl");
+    WorkResult.Completed done = assertInstanceOf(WorkResult.Completed.class,
+        work(AgentProfile.codex(), Duration.ofMinutes(1)));
+    assertEquals("Guarded the empty input; tests pass.", done.summary());
+    // the second turn.completed (51020 in, 48896 cached, 310 out) already includes the first
+    assertEquals(Usage.unmetered(new Usage(51020 - 48896, 310, 48896, 0, BigDecimal.ZERO)), done.usage());
+  }
+
+  @Test
+  void codexTokenCountEventsUseTheLastTotalNotTheSumOfTotals() throws Exception {
+    replayingAgent("codex", "codex-token-count.jsonl");
+    WorkResult.Completed done = assertInstanceOf(WorkResult.Completed.class,
+        work(AgentProfile.codex(), Duration.ofMinutes(1)));
+    assertEquals("Done: the parser handles empty input.", done.summary());
+    assertEquals(Usage.unmetered(new Usage(10500, 350, 9000, 0, BigDecimal.ZERO)), done.usage());
+  }
+
+  @Test
+  void codexDeltasAreSummedWhenNoTotalIsReported() throws Exception {
+    fakeAgent("codex", "echo '{\"msg\":{\"type\":\"token_count\",\"info\":{\"last_token_usage\":{\"input_tokens\":100,"
+        + "\"cached_input_tokens\":0,\"output_tokens\":10}}}}'\n"
+        + "echo '{\"msg\":{\"type\":\"token_count\",\"info\":{\"last_token_usage\":{\"input_tokens\":50,"
+        + "\"cached_input_tokens\":20,\"output_tokens\":5}}}}'");
+    WorkResult done = work(AgentProfile.codex(), Duration.ofMinutes(1));
+    assertEquals(Usage.unmetered(new Usage(130, 15, 20, 0, BigDecimal.ZERO)), done.usage());
+  }
+
+  @Test
+  void theClaudeProfilesNeverLeaveThePermissionModeToTheCliDefault() {
+    for (AgentProfile.ClaudePermissionMode mode : AgentProfile.ClaudePermissionMode.values()) {
+      List<String> argv = AgentProfile.claudeCode(5, mode).command("task");
+      assertEquals(mode.flag(), argv.get(argv.indexOf("--permission-mode") + 1));
+    }
+    assertEquals("dontAsk", AgentProfile.claudeCode().command("t").get(6));
   }
 }

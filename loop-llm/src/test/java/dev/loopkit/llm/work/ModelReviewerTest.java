@@ -156,4 +156,33 @@ class ModelReviewerTest {
     Exception e = assertThrows(dev.loopkit.core.AdapterException.class, () -> reviewer(model).review(r));
     assertTrue(e.getMessage().contains("expected a git work tree"), e.getMessage());
   }
+
+  @Test
+  void theReviewerStreamsItsAnswerUnderAnIdleTimeout() throws Exception {
+    List<String> calls = new java.util.ArrayList<>();
+    ScriptedModelClient scripted = ScriptedModelClient.builder()
+        .respondText("{\"verdict\":\"approve\",\"findings\":[]}").build();
+    dev.loopkit.llm.ModelClient recording = new dev.loopkit.llm.ModelClient() {
+      @Override
+      public dev.loopkit.llm.ModelResponse send(ModelRequest r) {
+        calls.add("send");
+        return scripted.send(r);
+      }
+
+      @Override
+      public dev.loopkit.llm.ModelResponse stream(ModelRequest r, dev.loopkit.llm.StreamListener listener) {
+        calls.add("stream");
+        return scripted.stream(r, listener);
+      }
+
+      @Override
+      public String vendor() {
+        return "openai";
+      }
+    };
+    ModelReviewer.builder(recording, "review-model").workerVendor("anthropic")
+        .idleTimeout(java.time.Duration.ofSeconds(90)).build().review(request(Map.of("base-commit", base)));
+    assertEquals(List.of("stream"), calls);
+    assertEquals(java.time.Duration.ofSeconds(90), scripted.lastRequest().idleTimeout().orElseThrow());
+  }
 }

@@ -233,4 +233,14 @@ class ModelWorkerTest {
     worker(model).work(assignment(1, budget(10)));
     assertFalse(model.requests().get(0).messages().get(0).text().contains("PRIVATE NOTES"));
   }
+
+  @Test
+  void theWorkersTurnsStreamAndTheirProgressReachesItsListener() throws Exception {
+    ScriptedModelClient model = ScriptedModelClient.builder().respondText("All done, nothing to change.").build();
+    StringBuilder seen = new StringBuilder();
+    ModelWorker.builder(model, "test-model").clock(Clock.fixed(NOW, ZoneOffset.UTC))
+        .progress(dev.loopkit.llm.StreamListener.onText(seen::append)).build().work(assignment(1, budget(10)));
+    assertEquals("All done, nothing to change.", seen.toString());
+    assertEquals(dev.loopkit.llm.agent.AgentLoop.DEFAULT_IDLE_TIMEOUT, model.lastRequest().idleTimeout().orElseThrow());
+  }
 }
