@@ -28,7 +28,9 @@ import dev.loopkit.testing.RecordingListener;
 import dev.loopkit.testing.ScriptedWorker;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
@@ -170,6 +172,21 @@ class LoopTracingTest {
         "loop.stage smoke"), stageNames);
     assertEquals(List.of("loop.stage workspace", "loop.stage work", "loop.stage review"),
         stagesOf(attempt("A", 1)).stream().map(SpanData::getName).toList(), "the failed review ends it");
+  }
+
+  @Test
+  @SuppressWarnings("try") // the scope is used for its effect: making the host's span current
+  void theRunSpanIsAChildOfTheContextCurrentWhereTheRunWasCalled() {
+    Span host = otel.getTracer("host").spanBuilder("nightly job").startSpan();
+    try (Scope scope = host.makeCurrent()) {
+      engine(InMemoryTracker.of(Ticket.builder("A").title("first").build()), works(1)).build().run();
+    } finally {
+      host.end();
+    }
+
+    SpanData runSpan = named("loop.run").get(0);
+    assertEquals(host.getSpanContext().getSpanId(), runSpan.getParentSpanId());
+    assertEquals(host.getSpanContext().getTraceId(), attempt("A", 1).getTraceId());
   }
 
   @Test
