@@ -85,7 +85,12 @@ public final class LoopMetrics implements LoopListener {
         .description("tickets keeping the batch from done, as the oracle last judged").register(registry);
   }
 
-  /** Meters registered in {@code registry} (the host's: Prometheus, OTLP, a composite, ...). */
+  /**
+   * Starts a configuration.
+   *
+   * @param registry where the meters go (the host's: Prometheus, OTLP, a composite, ...)
+   * @return a builder with no common tags and no listed check stages
+   */
   public static Builder builder(MeterRegistry registry) {
     return new Builder(Objects.requireNonNull(registry, "registry"));
   }
@@ -156,13 +161,13 @@ public final class LoopMetrics implements LoopListener {
 
   private void onStage(LoopEvent.StageCompleted c) {
     Open attempt = open.get(c.ticketId());
-    Instant start = attempt != null && attempt.number == c.attempt() ? attempt.lastEnd : c.at();
+    // a stage of an attempt whose dispatch this listener did not see has no start to measure from
     if (attempt != null && attempt.number == c.attempt()) {
       open.put(c.ticketId(), new Open(attempt.number, attempt.dispatched, c.at()));
+      timer("loop.stage.duration", "time of one stage, from the end of the one before",
+          Tags.of("kind", c.kind().wireName(), "stage", stageTag(c.kind(), c.stage()), "outcome",
+              c.outcome().wireName())).record(between(attempt.lastEnd, c.at()));
     }
-    timer("loop.stage.duration", "time of one stage, from the end of the one before",
-        Tags.of("kind", c.kind().wireName(), "stage", stageTag(c.kind(), c.stage()), "outcome",
-            c.outcome().wireName())).record(between(start, c.at()));
     Usage usage = c.usage();
     if (usage.equals(Usage.ZERO)) {
       return;
@@ -300,6 +305,8 @@ public final class LoopMetrics implements LoopListener {
      * Name a kind of run ({@code nightly}, {@code docs-batch}), not one run: every distinct name is a new set
      * of meters.
      *
+     * @param name the value of the {@code run} tag
+     * @return this builder
      * @throws InputException if the name is blank
      */
     public Builder runName(String name) {
@@ -313,6 +320,9 @@ public final class LoopMetrics implements LoopListener {
     /**
      * Adds a tag to every meter (an environment, a service).
      *
+     * @param key the tag's key
+     * @param value its value, the same on every meter
+     * @return this builder
      * @throws InputException if the key is blank or is one of the tags this listener sets itself
      */
     public Builder tag(String key, String value) {
@@ -329,7 +339,13 @@ public final class LoopMetrics implements LoopListener {
       return this;
     }
 
-    /** Adds tags to every meter; see {@link #tag}. */
+    /**
+     * Adds tags to every meter; see {@link #tag}.
+     *
+     * @param tags keys and values
+     * @return this builder
+     * @throws InputException if a key is blank or reserved
+     */
     public Builder tags(Map<String, String> tags) {
       tags.forEach(this::tag);
       return this;
@@ -340,13 +356,21 @@ public final class LoopMetrics implements LoopListener {
      * {@code stage} tag; every other host stage is tagged {@code other}. Stage names are the host's choice,
      * so only listed ones become tag values.
      *
+     * @param names the stage names to keep
+     * @return this builder
      * @throws InputException if a name is not a valid stage name (lower-case letters, digits, hyphens)
      */
     public Builder checkStages(String... names) {
       return checkStages(List.of(names));
     }
 
-    /** See {@link #checkStages(String...)}. */
+    /**
+     * See {@link #checkStages(String...)}.
+     *
+     * @param names the stage names to keep
+     * @return this builder
+     * @throws InputException if a name is not a valid stage name
+     */
     public Builder checkStages(List<String> names) {
       for (String name : names) {
         Objects.requireNonNull(name, "stage name");
@@ -363,6 +387,8 @@ public final class LoopMetrics implements LoopListener {
      * How many distinct vendor/model pairs, and separately resources, keep their own tag value; later ones
      * are tagged {@code other}. Default 32.
      *
+     * @param max the bound, at least 1
+     * @return this builder
      * @throws InputException if {@code max} is below 1
      */
     public Builder maxTagValues(int max) {
@@ -373,7 +399,11 @@ public final class LoopMetrics implements LoopListener {
       return this;
     }
 
-    /** Registers the gauges and returns the listener; counters and timers register on first use. */
+    /**
+     * Registers the gauges; counters and timers register on first use.
+     *
+     * @return the listener, to add with {@code LoopEngine.Builder.listener}
+     */
     public LoopMetrics build() {
       return new LoopMetrics(this);
     }

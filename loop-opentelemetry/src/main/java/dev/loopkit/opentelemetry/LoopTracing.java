@@ -120,13 +120,23 @@ public final class LoopTracing implements LoopListener {
     this.stageAttributes = b.stageAttributes;
   }
 
-  /** Traces with {@code openTelemetry}'s tracer provider, under {@link #INSTRUMENTATION_SCOPE}. */
+  /**
+   * Traces with {@code openTelemetry}'s tracer provider, under {@link #INSTRUMENTATION_SCOPE}.
+   *
+   * @param openTelemetry the host's SDK (or {@code GlobalOpenTelemetry.get()})
+   * @return a builder
+   */
   public static Builder builder(OpenTelemetry openTelemetry) {
     Objects.requireNonNull(openTelemetry, "openTelemetry");
     return new Builder(openTelemetry.getTracer(INSTRUMENTATION_SCOPE));
   }
 
-  /** Traces with this tracer (the host chose its scope). */
+  /**
+   * Traces with this tracer (the host chose its scope).
+   *
+   * @param tracer the tracer that starts every span
+   * @return a builder
+   */
   public static Builder builder(Tracer tracer) {
     return new Builder(Objects.requireNonNull(tracer, "tracer"));
   }
@@ -136,6 +146,9 @@ public final class LoopTracing implements LoopListener {
    * (pass it as the {@code TRACEPARENT} environment variable), so the process's own spans join the trace.
    * Empty when no attempt of the ticket is in flight, or the span is not recording a valid context (a no-op
    * OpenTelemetry). Safe to call from any thread.
+   *
+   * @param ticketId the ticket whose attempt is in flight
+   * @return {@code 00-<trace id>-<span id>-<flags>}, or empty
    */
   public Optional<String> traceparent(String ticketId) {
     Open open = attempts.get(Objects.requireNonNull(ticketId, "ticketId"));
@@ -153,6 +166,9 @@ public final class LoopTracing implements LoopListener {
    * The context of the attempt span in flight for this ticket, for a worker that makes spans of its own (wrap
    * its model calls in {@code context.makeCurrent()}); empty when none is in flight. Safe to call from any
    * thread.
+   *
+   * @param ticketId the ticket whose attempt is in flight
+   * @return a context whose span is the attempt span, or empty
    */
   public Optional<Context> attemptContext(String ticketId) {
     Open open = attempts.get(Objects.requireNonNull(ticketId, "ticketId"));
@@ -320,12 +336,20 @@ public final class LoopTracing implements LoopListener {
      * Whether each stage's own attributes (a workspace directory, a commit, a prompt hash: what the journal
      * records) go on its span as {@code loop.stage.attribute.<key>}; default true. Vendor and model become the
      * GenAI attributes either way.
+     *
+     * @param record whether to write them
+     * @return this builder
      */
     public Builder stageAttributes(boolean record) {
       this.stageAttributes = record;
       return this;
     }
 
+    /**
+     * Builds the listener.
+     *
+     * @return the listener, to add with {@code LoopEngine.Builder.listener}
+     */
     public LoopTracing build() {
       return new LoopTracing(this);
     }
