@@ -259,6 +259,25 @@ class LoopMetricsTest {
   }
 
   @Test
+  void aResumedSessionCountsAsResumedAndEachEndingIsCounted() {
+    InMemoryTracker tracker = InMemoryTracker.of(Ticket.builder("A").title("first").build(),
+        Ticket.builder("B").title("second").build());
+    LoopMetrics metrics = LoopMetrics.builder(registry).build();
+    engine(tracker, works(1), metrics).caps(Caps.builder().maxConcurrency(1).maxCostUsd("0.04").build()).build()
+        .run();
+    RunResult resumed = engine(tracker, works(1), metrics).build().run();
+
+    assertEquals(RunEnding.Kind.DONE, resumed.ending().kind());
+    assertEquals(1, count("loop.runs.started", "resumed", "false"));
+    assertEquals(1, count("loop.runs.started", "resumed", "true"));
+    assertEquals(1, count("loop.runs.ended", "ending", "capped"));
+    assertEquals(1, count("loop.runs.ended", "ending", "done"));
+    assertEquals(1, count("loop.caps.reached", "cap", "money"));
+    assertEquals(1, count("loop.interventions", "kind", "capped"));
+    assertEquals(2, count("loop.tickets", "outcome", "done"));
+  }
+
+  @Test
   void builderRejectsBadValuesNamingThem() {
     LoopMetrics.Builder b = LoopMetrics.builder(registry);
     InputException stage = assertThrows(InputException.class, () -> b.checkStages("Smoke Test"));

@@ -336,6 +336,25 @@ class LoopTracingTest {
   }
 
   @Test
+  void aResumedRunIsASecondRunSpan() {
+    InMemoryTracker tracker = InMemoryTracker.of(Ticket.builder("A").title("first").build(),
+        Ticket.builder("B").title("second").build());
+    engine(tracker, works(1)).caps(Caps.builder().maxConcurrency(1).maxCostUsd("0.04").build()).build().run();
+    clock.advance(Duration.ofHours(1));
+    RunResult resumed = engine(tracker, works(1)).caps(Caps.builder().maxConcurrency(1).build()).build().run();
+
+    assertEquals(RunEnding.Kind.DONE, resumed.ending().kind());
+    List<SpanData> runs = named("loop.run");
+    assertEquals(2, runs.size());
+    assertEquals(List.of(false, true), runs.stream()
+        .map(r -> r.getAttributes().get(AttributeKey.booleanKey("loop.run.resumed"))).toList());
+    assertEquals(List.of("CAPPED", "DONE"), runs.stream().map(r -> string(r, "loop.run.ending")).toList());
+    SpanData second = runs.get(1);
+    assertTrue(named("loop.attempt").stream().anyMatch(a -> a.getParentSpanId().equals(second.getSpanId())),
+        "the resumed session's attempts are under its own span");
+  }
+
+  @Test
   void aTripwireIsAnEventOnTheRunSpan() {
     Instant at = clock.instant();
     tracing.onEvent(new LoopEvent.RunStarted(at, "r", 1, false, Map.of(), Map.of()));
