@@ -2,13 +2,15 @@ package dev.loopkit.micrometer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.loopkit.core.Cap;
 import dev.loopkit.core.Caps;
 import dev.loopkit.core.Evidence;
+import dev.loopkit.core.Heal;
+import dev.loopkit.core.HealContext;
 import dev.loopkit.core.InputException;
 import dev.loopkit.core.LoopEngine;
 import dev.loopkit.core.LoopEvent;
@@ -33,6 +35,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -292,10 +295,10 @@ class LoopMetricsTest {
   @Test
   void healsCapsAndTripwiresAreCountedFromTheirEvents() {
     LoopMetrics metrics = LoopMetrics.builder(registry).build();
-    java.time.Instant at = clock.instant();
-    metrics.onEvent(new LoopEvent.HealAttempted(at, dev.loopkit.core.HealContext.Reason.STALLED,
-        dev.loopkit.core.Heal.Outcome.REJECTED, "touched the verifier", ""));
-    metrics.onEvent(new LoopEvent.CapReached(at, dev.loopkit.core.Cap.MONEY, "spent $5"));
+    Instant at = clock.instant();
+    metrics.onEvent(new LoopEvent.HealAttempted(at, HealContext.Reason.STALLED,
+        Heal.Outcome.REJECTED, "touched the verifier", ""));
+    metrics.onEvent(new LoopEvent.CapReached(at, Cap.MONEY, "spent $5"));
     metrics.onEvent(new LoopEvent.TripwireTripped(at, List.of("verify.sh changed")));
     metrics.onEvent(new LoopEvent.ResourceWaited(at, "B", "merge", "A", 1_500));
     metrics.onEvent(new LoopEvent.RunEnded(at, RunEnding.Kind.TAMPERED, "verify.sh changed"));

@@ -18,10 +18,12 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -271,7 +273,7 @@ public final class LoopTracing implements LoopListener {
     return a.build();
   }
 
-  private void endAttempt(LoopEvent.AttemptEvent e, String outcome, java.util.function.Consumer<Span> finish) {
+  private void endAttempt(LoopEvent.AttemptEvent e, String outcome, Consumer<Span> finish) {
     Open open = attempts.get(e.ticketId());
     if (open == null || open.number != e.attempt()) {
       return; // an attempt of an earlier process, settled on resume
@@ -318,7 +320,7 @@ public final class LoopTracing implements LoopListener {
   }
 
   private static String wire(String enumName) {
-    return enumName.toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    return enumName.toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
   private record Open(int number, Span span, Instant lastEnd) {}
