@@ -115,7 +115,8 @@ sealed interface TrackerSource {
 
     @Override
     public Tracker open(Path file, Map<String, String> environment) {
-      return built(file, builder(file)::build);
+      // the folder's existence is the one thing only building checks
+      return built(file, "tracker.folder", builder(file)::build);
     }
 
     @Override
@@ -188,7 +189,7 @@ sealed interface TrackerSource {
           "a GitHub token with read and write access to the issues of " + repository);
       GitHubTracker.Builder b = builder(file);
       set(file, "token-env", () -> b.token(token));
-      return built(file, b::build);
+      return built(file, "tracker", b::build);
     }
   }
 
@@ -302,7 +303,7 @@ sealed interface TrackerSource {
       secret(file, environment, "token-env", tokenVariable, auth.equals("basic")
           ? "the Atlassian API token of " + email : "a Jira bearer token");
       JiraTracker.Builder b = builder(file).environment(environment);
-      return built(file, b::build);
+      return built(file, "tracker", b::build);
     }
   }
 
@@ -384,7 +385,7 @@ sealed interface TrackerSource {
       secret(file, environment, "key-env", keyVariable, credential == LinearTracker.Credential.OAUTH_TOKEN
           ? "a Linear OAuth access token" : "a Linear personal API key");
       LinearTracker.Builder b = builder(file).environment(environment);
-      return built(file, b::build);
+      return built(file, "tracker", b::build);
     }
   }
 
@@ -471,7 +472,7 @@ sealed interface TrackerSource {
         secret(file, environment, "password-env", passwordVariable, "the Dolt server's password");
       }
       BeadsTracker.Builder b = builder(file).environment(environment);
-      return built(file, b::build);
+      return built(file, "tracker", b::build);
     }
   }
 
@@ -492,12 +493,12 @@ sealed interface TrackerSource {
     }
   }
 
-  /** Builds, naming the section when the adapter refuses the settings together. */
-  private static Tracker built(Path file, java.util.function.Supplier<Tracker> build) {
+  /** Builds, naming {@code key} (the section, when the adapter refuses the settings together) on a refusal. */
+  private static Tracker built(Path file, String key, java.util.function.Supplier<Tracker> build) {
     try {
       return build.get();
     } catch (InputException e) {
-      throw new InputException(file + ": key 'tracker' is refused: " + e.getMessage(), e);
+      throw new InputException(file + ": key '" + key + "' is refused: " + e.getMessage(), e);
     }
   }
 
