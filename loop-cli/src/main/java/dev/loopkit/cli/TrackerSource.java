@@ -20,8 +20,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -187,6 +190,11 @@ sealed interface TrackerSource {
     public Tracker open(Path file, Map<String, String> environment) {
       String token = secret(file, environment, "token-env", tokenVariable,
           "a GitHub token with read and write access to the issues of " + repository);
+      if (!token.chars().allMatch(c -> c > 32 && c < 127)) {
+        throw new InputException(file + ": key 'tracker.token-env' names the environment variable " + tokenVariable
+            + ", whose value holds spaces, line breaks or other characters a header cannot carry: expected a"
+            + " single-line token (the value is not shown)");
+      }
       GitHubTracker.Builder b = builder(file);
       set(file, "token-env", () -> b.token(token));
       return built(file, "tracker", b::build);
@@ -279,7 +287,7 @@ sealed interface TrackerSource {
       ifSet(file, "label", label, b::label);
       ifSet(file, "jql", jql, b::jql);
       set(file, auth.equals("basic") ? "email" : "token-env", () -> b.auth(auth.equals("basic")
-          ? JiraAuth.basic(java.util.Objects.requireNonNull(email), tokenVariable) : JiraAuth.bearer(tokenVariable)));
+          ? JiraAuth.basic(Objects.requireNonNull(email), tokenVariable) : JiraAuth.bearer(tokenVariable)));
       ifSet(file, "issue-type", issueType, b::issueType);
       ifSet(file, "subtask-issue-type", subtaskIssueType, b::subtaskIssueType);
       ifSet(file, "blocks-link-type", blocksLinkType, b::blocksLinkType);
@@ -487,14 +495,14 @@ sealed interface TrackerSource {
     }
   }
 
-  private static <T> void ifSet(Path file, String key, @Nullable T value, java.util.function.Consumer<T> setter) {
+  private static <T> void ifSet(Path file, String key, @Nullable T value, Consumer<T> setter) {
     if (value != null) {
       set(file, key, () -> setter.accept(value));
     }
   }
 
   /** Builds, naming {@code key} (the section, when the adapter refuses the settings together) on a refusal. */
-  private static Tracker built(Path file, String key, java.util.function.Supplier<Tracker> build) {
+  private static Tracker built(Path file, String key, Supplier<Tracker> build) {
     try {
       return build.get();
     } catch (InputException e) {

@@ -218,6 +218,9 @@ class TrackerConfigTest {
     String jira = error("  kind: jira\n  site: https://acme.atlassian.net\n  project: eng\n  label: b\n"
         + "  email: bot@acme.com\n  token-env: T\n");
     assertTrue(jira.contains("key 'tracker.project' is refused: Jira project key 'eng'"), jira);
+    String beads = error("  kind: beads\n  directory: no-such-db\n  label: b\n");
+    assertTrue(beads.contains("key 'tracker.directory' is refused: beads directory "
+        + dir.resolve("no-such-db").toAbsolutePath() + " is not a folder"), beads);
   }
 
   @Test
@@ -265,7 +268,8 @@ class TrackerConfigTest {
   void aTokenTheHeaderCannotCarryIsRefusedWithoutShowingIt() throws Exception {
     String m = openError("  kind: github\n  repository: acme/widgets\n  label: b\n",
         Map.of("GITHUB_TOKEN", "ghp_first second"));
-    assertTrue(m.contains("key 'tracker.token-env' is refused"), m);
+    assertTrue(m.contains("key 'tracker.token-env' names the environment variable GITHUB_TOKEN, whose value holds"
+        + " spaces"), m);
     assertFalse(m.contains("ghp_first") || m.contains("second"), m);
   }
 
