@@ -31,9 +31,8 @@ import java.util.Map;
 
 /**
  * Builds the real engine for a project from its configuration: the tracker {@code tracker.kind} names, the
- * dependency-aware
- * ready set, git worktrees and the git merge integrator, the tracker oracle frozen by a definition tripwire,
- * ticket command verifiers, and a model (or agent CLI) worker and model reviewer.
+ * dependency-aware ready set, git worktrees and the git merge integrator, the tracker oracle frozen by a
+ * definition tripwire, ticket command verifiers, and a model (or agent CLI) worker and model reviewer.
  */
 final class ProjectEngine {
   /** What the worker is told on top of the model worker's rules. */
