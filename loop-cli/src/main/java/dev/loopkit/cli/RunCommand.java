@@ -57,12 +57,14 @@ final class RunCommand implements Callable<Integer> {
   /** Runs or resumes the project's batch, prints the ending and the report's path, returns the exit code. */
   static int run(LoopCommand.Io io, ProjectConfig config, boolean fresh) throws InterruptedException {
     Runs runs = new Runs(config.runsDirectory());
-    Tracker tracker = ProjectEngine.tracker(config, io.environment());
+    // an unset credential stops the command before the repository is seeded or a run directory is made
+    config.tracker().requireCredentials(config.file(), io.environment());
     boolean created = ProjectEngine.prepareRepository(config);
     if (created) {
       io.out().println("created the git repository " + config.workspace().repository() + " from "
           + config.workspace().initFrom());
     }
+    Tracker tracker = ProjectEngine.tracker(config, io.environment());
     Path runDir = fresh ? runs.next() : runs.unfinished().orElseGet(runs::next);
     RunResult result;
     try (Progress progress = new Progress(io.out(), io.terminal(), tracker.readBatch(), System::nanoTime)) {

@@ -52,6 +52,14 @@ sealed interface TrackerSource {
    */
   Tracker open(Path file, Map<String, String> environment);
 
+  /**
+   * Checks that every credential variable the file names (or defaults to) is set, without building anything:
+   * what a command calls first, before it prepares a repository or starts a run.
+   *
+   * @throws InputException naming the file, the key and the variable (never its value)
+   */
+  void requireCredentials(Path file, Map<String, String> environment);
+
   /** The Markdown tracker's folder; empty for the other kinds, whose tickets are not files of the project. */
   default Optional<Path> ticketFolder() {
     return Optional.empty();
@@ -114,6 +122,11 @@ sealed interface TrackerSource {
       MarkdownTracker.Builder b = MarkdownTracker.builder(folder);
       set(file, "id-prefix", () -> b.idPrefix(idPrefix));
       return b;
+    }
+
+    @Override
+    public void requireCredentials(Path file, Map<String, String> environment) {
+      // a folder of files needs none
     }
 
     @Override
@@ -187,7 +200,11 @@ sealed interface TrackerSource {
     }
 
     @Override
-    public Tracker open(Path file, Map<String, String> environment) {
+    public void requireCredentials(Path file, Map<String, String> environment) {
+      token(file, environment);
+    }
+
+    private String token(Path file, Map<String, String> environment) {
       String token = secret(file, environment, "token-env", tokenVariable,
           "a GitHub token with read and write access to the issues of " + repository);
       if (!token.chars().allMatch(c -> c > 32 && c < 127)) {
@@ -195,6 +212,12 @@ sealed interface TrackerSource {
             + ", whose value holds spaces, line breaks or other characters a header cannot carry: expected a"
             + " single-line token (the value is not shown)");
       }
+      return token;
+    }
+
+    @Override
+    public Tracker open(Path file, Map<String, String> environment) {
+      String token = token(file, environment);
       GitHubTracker.Builder b = builder(file);
       set(file, "token-env", () -> b.token(token));
       return built(file, "tracker", b::build);
@@ -307,9 +330,14 @@ sealed interface TrackerSource {
     }
 
     @Override
-    public Tracker open(Path file, Map<String, String> environment) {
+    public void requireCredentials(Path file, Map<String, String> environment) {
       secret(file, environment, "token-env", tokenVariable, auth.equals("basic")
           ? "the Atlassian API token of " + email : "a Jira bearer token");
+    }
+
+    @Override
+    public Tracker open(Path file, Map<String, String> environment) {
+      requireCredentials(file, environment);
       JiraTracker.Builder b = builder(file).environment(environment);
       return built(file, "tracker", b::build);
     }
@@ -389,9 +417,14 @@ sealed interface TrackerSource {
     }
 
     @Override
-    public Tracker open(Path file, Map<String, String> environment) {
+    public void requireCredentials(Path file, Map<String, String> environment) {
       secret(file, environment, "key-env", keyVariable, credential == LinearTracker.Credential.OAUTH_TOKEN
           ? "a Linear OAuth access token" : "a Linear personal API key");
+    }
+
+    @Override
+    public Tracker open(Path file, Map<String, String> environment) {
+      requireCredentials(file, environment);
       LinearTracker.Builder b = builder(file).environment(environment);
       return built(file, "tracker", b::build);
     }
@@ -474,11 +507,16 @@ sealed interface TrackerSource {
     }
 
     @Override
-    public Tracker open(Path file, Map<String, String> environment) {
+    public void requireCredentials(Path file, Map<String, String> environment) {
       // a local beads database needs no password: the variable must be set only when the file names one
       if (passwordVariable != null) {
         secret(file, environment, "password-env", passwordVariable, "the Dolt server's password");
       }
+    }
+
+    @Override
+    public Tracker open(Path file, Map<String, String> environment) {
+      requireCredentials(file, environment);
       BeadsTracker.Builder b = builder(file).environment(environment);
       return built(file, "tracker", b::build);
     }
