@@ -33,16 +33,13 @@ import org.jspecify.annotations.Nullable;
  * keys its adapter documents. Reading the file checks every key and runs every value through the adapter's
  * builder, so a bad value fails with the file and key named before anything runs; {@link #open} adds the
  * credential, read from the environment variable the file names (never from the file), and builds the tracker.
- * A component that is null was not set: the adapter's default applies.
+ * A component that is null was not set: the adapter's default applies. Immutable.
  */
 sealed interface TrackerSource {
   List<String> KINDS = List.of("markdown", "github", "jira", "linear", "beads");
 
   /** The statuses as a file spells them, e.g. {@code human-gated}. */
   Set<String> STATUS_KEYS = Set.of("open", "in-progress", "done", "human-gated", "cancelled");
-
-  /** The {@code kind} value, e.g. {@code github}. */
-  String kind();
 
   /**
    * Builds the tracker; credentials come from {@code environment} by the names the file gives. Makes no request.
@@ -109,11 +106,6 @@ sealed interface TrackerSource {
     }
 
     @Override
-    public String kind() {
-      return "markdown";
-    }
-
-    @Override
     public void check(Path file) {
       builder(file);
     }
@@ -171,11 +163,6 @@ sealed interface TrackerSource {
               .map(d -> DependencySource.valueOf(d.toUpperCase(Locale.ROOT))).orElse(null),
           node.duration("full-read-every").orElse(null), nonNegative(node, "since-overlap"),
           node.duration("max-rate-limit-wait").orElse(null), node.integer("max-retries", 0).orElse(null));
-    }
-
-    @Override
-    public String kind() {
-      return "github";
     }
 
     @Override
@@ -294,11 +281,6 @@ sealed interface TrackerSource {
     }
 
     @Override
-    public String kind() {
-      return "jira";
-    }
-
-    @Override
     public void check(Path file) {
       builder(file);
     }
@@ -387,11 +369,6 @@ sealed interface TrackerSource {
     }
 
     @Override
-    public String kind() {
-      return "linear";
-    }
-
-    @Override
     public void check(Path file) {
       builder(file);
     }
@@ -471,11 +448,6 @@ sealed interface TrackerSource {
               .map(l -> Leases.valueOf(l.toUpperCase(Locale.ROOT))).orElse(null),
           node.text("cancelled-label").orElse(null), node.text("human-label").orElse(null), custom,
           new LinkedHashSet<>(node.texts("retryable-codes")), password, pass);
-    }
-
-    @Override
-    public String kind() {
-      return "beads";
     }
 
     @Override
