@@ -11,6 +11,7 @@ import dev.loopkit.core.StageKind;
 import dev.loopkit.core.StageOutcome;
 import dev.loopkit.core.RunReport;
 import dev.loopkit.core.Ticket;
+import dev.loopkit.core.Tracker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -49,15 +50,15 @@ public final class HtmlReport {
   private HtmlReport() {}
 
   /** Writes the report of the newest run of {@code runs}; returns its path. */
-  static Path write(ProjectConfig config, Runs runs) {
+  static Path write(ProjectConfig config, Runs runs, Tracker tracker) {
     Path latest = runs.latest().orElseThrow(() -> new dev.loopkit.core.InputException("no runs in " + runs.root()
         + ": expected at least one run"));
-    return write(config, runs, latest);
+    return write(config, runs, latest, tracker);
   }
 
   /** Writes {@code <run dir>/report.html} for one run, with the trend across every run of the project. */
-  static Path write(ProjectConfig config, Runs runs, Path runDirectory) {
-    Batch batch = ProjectEngine.tracker(config).readBatch();
+  static Path write(ProjectConfig config, Runs runs, Path runDirectory, Tracker tracker) {
+    Batch batch = tracker.readBatch();
     List<RunData> all = new ArrayList<>();
     for (Path dir : runs.all()) {
       all.add(RunData.read(dir));

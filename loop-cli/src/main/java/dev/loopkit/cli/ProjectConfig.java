@@ -41,8 +41,7 @@ public final class ProjectConfig {
 
   private final Path file;
   private final Path project;
-  private final Path ticketFolder;
-  private final String idPrefix;
+  private final TrackerSource tracker;
   private final Workspace workspace;
   private final Map<String, Model> models;
   private final WorkerSettings worker;
@@ -77,13 +76,12 @@ public final class ProjectConfig {
   /** The verifier for tickets whose metadata names no {@code verify} command. */
   public record VerifierSettings(@Nullable String command, @Nullable String expectOutput, Duration timeout) {}
 
-  private ProjectConfig(Path file, Path project, Path ticketFolder, String idPrefix, Workspace workspace,
+  private ProjectConfig(Path file, Path project, TrackerSource tracker, Workspace workspace,
       Map<String, Model> models, WorkerSettings worker, @Nullable String reviewerModel, VerifierSettings verifier,
       Caps caps) {
     this.file = file;
     this.project = project;
-    this.ticketFolder = ticketFolder;
-    this.idPrefix = idPrefix;
+    this.tracker = tracker;
     this.workspace = workspace;
     this.models = Map.copyOf(models);
     this.worker = worker;
@@ -132,9 +130,7 @@ public final class ProjectConfig {
   private static ProjectConfig parse(Path file, Path project, ConfigNode root) {
     root.only(Set.of("tracker", "workspace", "models", "worker", "reviewer", "verifier", "caps", "concurrency"));
 
-    ConfigNode trackerNode = root.requireSection("tracker").only(Set.of("folder", "id-prefix"));
-    Path tickets = project.resolve(trackerNode.requireText("folder", "tickets"));
-    String idPrefix = trackerNode.text("id-prefix").orElse("T");
+    TrackerSource tracker = TrackerSource.parse(file, project, root.requireSection("tracker"));
 
     ConfigNode ws = root.section("workspace").orElseThrow(() -> root.error("workspace",
         "is missing: expected a mapping with 'repo' (the git repository the tickets change)"))
@@ -228,7 +224,7 @@ public final class ProjectConfig {
     }
     root.integer("concurrency", 1).ifPresent(caps::maxConcurrency);
 
-    return new ProjectConfig(file, project, tickets, idPrefix, workspace, models, worker, reviewerModel, verifier,
+    return new ProjectConfig(file, project, tracker, workspace, models, worker, reviewerModel, verifier,
         caps.build());
   }
 
@@ -278,8 +274,7 @@ public final class ProjectConfig {
     Map<String, Model> copy = new LinkedHashMap<>(models);
     copy.put(role, new Model(role, v, model, same ? old.keyVariable() : null, same ? old.baseUrl() : null, null));
     String reviewer = reviewerModel == null && role.equals("reviewer") ? "reviewer" : reviewerModel;
-    return new ProjectConfig(file, project, ticketFolder, idPrefix, workspace, copy, worker, reviewer, verifier,
-        caps);
+    return new ProjectConfig(file, project, tracker, workspace, copy, worker, reviewer, verifier, caps);
   }
 
   public Path file() {
@@ -290,12 +285,12 @@ public final class ProjectConfig {
     return project;
   }
 
-  public Path ticketFolder() {
-    return ticketFolder;
-  }
-
-  public String idPrefix() {
-    return idPrefix;
+  /**
+   * The {@code tracker} section: its kind and settings, checked; {@link TrackerSource#open} builds the tracker
+   * with the credential from the environment.
+   */
+  TrackerSource tracker() {
+    return tracker;
   }
 
   public Workspace workspace() {

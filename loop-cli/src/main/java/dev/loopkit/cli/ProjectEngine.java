@@ -6,10 +6,10 @@ import dev.loopkit.core.LoopEngine;
 import dev.loopkit.core.LoopListener;
 import dev.loopkit.core.Review;
 import dev.loopkit.core.Reviewer;
+import dev.loopkit.core.Tracker;
 import dev.loopkit.core.Verifier;
 import dev.loopkit.core.WorkResult;
 import dev.loopkit.core.Worker;
-import dev.loopkit.core.markdown.MarkdownTracker;
 import dev.loopkit.llm.tools.CommandRunner;
 import dev.loopkit.llm.tools.WorkspaceTools;
 import dev.loopkit.llm.work.AgentProfile;
@@ -25,13 +25,14 @@ import dev.loopkit.scheduler.GitMergeIntegrator;
 import dev.loopkit.scheduler.GitWorktrees;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Builds the real engine for a project from its configuration: the Markdown tracker, the dependency-aware
- * ready set, git worktrees and the git merge integrator, the tracker oracle frozen by a definition tripwire,
- * ticket command verifiers, and a model (or agent CLI) worker and model reviewer.
+ * Builds the real engine for a project from its configuration: the tracker {@code tracker.kind} names, the
+ * dependency-aware ready set, git worktrees and the git merge integrator, the tracker oracle frozen by a
+ * definition tripwire, ticket command verifiers, and a model (or agent CLI) worker and model reviewer.
  */
 final class ProjectEngine {
   /** What the worker is told on top of the model worker's rules. */
@@ -40,8 +41,14 @@ final class ProjectEngine {
 
   private ProjectEngine() {}
 
-  static MarkdownTracker tracker(ProjectConfig config) {
-    return MarkdownTracker.builder(config.ticketFolder()).idPrefix(config.idPrefix()).build();
+  /**
+   * The project's tracker, with its credential read from {@code environment} by the name the file gives. Every
+   * command opens it before it reads or runs anything, so a missing credential is the first thing reported.
+   *
+   * @throws InputException naming the file, the key and the variable when the credential variable is unset
+   */
+  static Tracker tracker(ProjectConfig config, Map<String, String> environment) {
+    return config.tracker().open(config.file(), environment);
   }
 
   /**
@@ -67,9 +74,8 @@ final class ProjectEngine {
     return new GitCommands().seed(ws.repository(), ws.initFrom(), ws.integrationBranch());
   }
 
-  static LoopEngine build(ProjectConfig config, Path runDirectory, Map<String, String> environment,
+  static LoopEngine build(ProjectConfig config, Tracker tracker, Path runDirectory, Map<String, String> environment,
       List<LoopListener> listeners) {
-    MarkdownTracker tracker = tracker(config);
     ProjectConfig.Workspace ws = config.workspace();
     GitWorktrees.Builder wt = GitWorktrees.builder(ws.repository()).integrationBranch(ws.integrationBranch());
     if (ws.worktrees() != null) {
@@ -126,6 +132,19 @@ final class ProjectEngine {
     tripwire.glob(base, rest.isEmpty() ? "**" : rest);
   }
 
+  /**
+   * What no workspace tool may write: {@code worker.protect}, plus the Markdown tracker's folder when it lies in
+   * the repository, since a worker's edit of a ticket file would be merged into the tracker with its branch.
+   * Remote trackers' tickets are not files of the repository, so they add nothing.
+   */
+  static List<String> protectedGlobs(ProjectConfig config) {
+    List<String> globs = new ArrayList<>(config.worker().protect());
+    Path repository = config.workspace().repository();
+    config.tracker().ticketFolder().filter(f -> f.startsWith(repository) && !f.equals(repository))
+        .ifPresent(f -> globs.add(repository.relativize(f).toString().replace('\\', '/') + "/**"));
+    return globs;
+  }
+
   private static String workerVendor(ProjectConfig config, Map<String, String> environment) {
     if (config.worker().kind().equals("command")) {
       return profile(config).vendor();
@@ -141,8 +160,8 @@ final class ProjectEngine {
     }
     ProjectConfig.Model model = config.model(w.model());
     ModelSource source = ModelSource.of(config, model, environment);
-    WorkspaceTools tools = WorkspaceTools.builder().protect(w.protect().toArray(String[]::new)).commands(commands)
-        .build();
+    WorkspaceTools tools = WorkspaceTools.builder().protect(protectedGlobs(config).toArray(String[]::new))
+        .commands(commands).build();
     return new Worker() {
       @Override
       public WorkResult work(Assignment a) throws Exception {

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loopkit.core.ReadyContext;
 import dev.loopkit.core.Ticket;
-import dev.loopkit.core.markdown.MarkdownTracker;
+import dev.loopkit.core.Tracker;
 import dev.loopkit.scheduler.DependencyReadySet;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -34,7 +34,7 @@ final class ReadyCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ProjectConfig config = project.read();
-    MarkdownTracker tracker = ProjectEngine.tracker(config);
+    Tracker tracker = ProjectEngine.tracker(config, root.io.environment());
     List<Ticket> ready = DependencyReadySet.create()
         .ready(ReadyContext.of(tracker.readBatch(), tracker));
     if (json) {

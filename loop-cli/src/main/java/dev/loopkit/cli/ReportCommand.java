@@ -1,6 +1,7 @@
 package dev.loopkit.cli;
 
 import dev.loopkit.core.InputException;
+import dev.loopkit.core.Tracker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -28,20 +29,21 @@ final class ReportCommand implements Callable<Integer> {
   public Integer call() {
     ProjectConfig config = project.read();
     Runs runs = new Runs(config.runsDirectory());
+    Tracker tracker = ProjectEngine.tracker(config, root.io.environment());
     Path report;
     if (run == null) {
       if (runs.all().isEmpty()) {
         throw new InputException("no runs in " + runs.root() + ": expected at least one run (loop run " + project
             + ")");
       }
-      report = HtmlReport.write(config, runs);
+      report = HtmlReport.write(config, runs, tracker);
     } else {
       Path dir = runs.root().resolve(run);
       if (!dev.loopkit.core.RunDirectory.of(dir).exists()) {
         throw new InputException("run '" + run + "' has no journal in " + runs.root() + ": expected one of "
             + runs.all().stream().map(p -> p.getFileName().toString()).toList());
       }
-      report = HtmlReport.write(config, runs, dir);
+      report = HtmlReport.write(config, runs, dir, tracker);
     }
     root.io.out().println(report);
     return LoopCommand.DONE;

@@ -4,7 +4,7 @@ import dev.loopkit.core.InputException;
 import dev.loopkit.core.LoopEngine;
 import dev.loopkit.core.RunEnding;
 import dev.loopkit.core.RunResult;
-import dev.loopkit.core.markdown.MarkdownTracker;
+import dev.loopkit.core.Tracker;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,16 +57,18 @@ final class RunCommand implements Callable<Integer> {
   /** Runs or resumes the project's batch, prints the ending and the report's path, returns the exit code. */
   static int run(LoopCommand.Io io, ProjectConfig config, boolean fresh) throws InterruptedException {
     Runs runs = new Runs(config.runsDirectory());
+    // an unset credential stops the command before the repository is seeded or a run directory is made
+    config.tracker().requireCredentials(config.file(), io.environment());
     boolean created = ProjectEngine.prepareRepository(config);
     if (created) {
       io.out().println("created the git repository " + config.workspace().repository() + " from "
           + config.workspace().initFrom());
     }
-    MarkdownTracker tracker = ProjectEngine.tracker(config);
+    Tracker tracker = ProjectEngine.tracker(config, io.environment());
     Path runDir = fresh ? runs.next() : runs.unfinished().orElseGet(runs::next);
     RunResult result;
     try (Progress progress = new Progress(io.out(), io.terminal(), tracker.readBatch(), System::nanoTime)) {
-      LoopEngine engine = ProjectEngine.build(config, runDir, io.environment(), List.of(progress));
+      LoopEngine engine = ProjectEngine.build(config, tracker, runDir, io.environment(), List.of(progress));
       result = engine.run();
     }
     io.out().println();
@@ -74,7 +76,7 @@ final class RunCommand implements Callable<Integer> {
     if (result.ending() instanceof RunEnding.Failed failed && failed.cause() != null) {
       io.err().println("loop: the run failed: " + LoopCommand.message(failed.cause()));
     }
-    Path report = HtmlReport.write(config, runs);
+    Path report = HtmlReport.write(config, runs, tracker);
     io.out().println("report: " + report);
     return exitCode(result.ending());
   }

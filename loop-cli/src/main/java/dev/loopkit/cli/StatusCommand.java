@@ -4,6 +4,7 @@ import dev.loopkit.core.Batch;
 import dev.loopkit.core.RunReport;
 import dev.loopkit.core.Status;
 import dev.loopkit.core.Ticket;
+import dev.loopkit.core.Tracker;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -24,7 +25,8 @@ final class StatusCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     ProjectConfig config = project.read();
-    Batch batch = ProjectEngine.tracker(config).readBatch();
+    Tracker tracker = ProjectEngine.tracker(config, root.io.environment());
+    Batch batch = tracker.readBatch();
     StringBuilder counts = new StringBuilder();
     for (Status s : Status.values()) {
       int n = batch.withStatus(s).size();
@@ -32,7 +34,8 @@ final class StatusCommand implements Callable<Integer> {
         counts.append(counts.length() == 0 ? "" : ", ").append(n).append(' ').append(s.wireName());
       }
     }
-    root.io.out().println(batch.size() + " tickets in " + config.ticketFolder() + ": " + counts);
+    root.io.out().println(batch.size() + " tickets in " + config.tracker().ticketFolder().map(Path::toString)
+        .orElseGet(tracker::toString) + ": " + counts);
     for (Ticket t : batch.tickets()) {
       root.io.out().printf("  %-12s %-12s p%d  %s%n", t.id(), t.status().wireName(), t.priority(), t.title());
     }

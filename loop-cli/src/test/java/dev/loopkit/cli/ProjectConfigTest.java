@@ -34,7 +34,7 @@ class ProjectConfigTest {
   void aValidFileGivesItsSettingsWithDefaults() throws Exception {
     Files.writeString(dir.resolve("loop.yaml"), VALID + "caps:\n  cost-usd: 2.50\n  wall-clock: 90s\nconcurrency: 3\n");
     ProjectConfig c = ProjectConfig.read(dir);
-    assertEquals(dir.resolve("tickets").toAbsolutePath(), c.ticketFolder());
+    assertEquals(new TrackerSource.Markdown(dir.resolve("tickets").toAbsolutePath(), "T"), c.tracker());
     assertEquals("anthropic", c.model("worker").vendor());
     assertEquals("ANTHROPIC_API_KEY", c.model("worker").keyVariableOrDefault());
     assertEquals("reviewer", c.reviewerModel().orElseThrow());

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,7 +56,7 @@ class QuickstartTest {
 
   @Test
   void everyTicketIsDoneIncludingTheOneAWorkerFiled() {
-    var batch = ProjectEngine.tracker(ProjectConfig.read(project)).readBatch();
+    var batch = ProjectEngine.tracker(ProjectConfig.read(project), Map.of()).readBatch();
     assertEquals(8, batch.size());
     assertEquals(8, batch.withStatus(Status.DONE).size());
     assertTrue(run.out.contains("QS-4  filed QS-8"), run.out);
