@@ -649,7 +649,8 @@ public final class EmbeddedService implements AutoCloseable {
    * {@code EmbeddedService BATCHES RUNS PORT AGENT-COMMAND...}. Each ticket's finish line is its own
    * {@code verify} metadata ({@link TicketCommandVerifier}); the worker runs {@code AGENT-COMMAND} in the
    * ticket's workspace with the task on standard input (see {@link AgentProfile#custom}), e.g.
-   * {@code claude -p {task}} or a script of yours.
+   * {@code claude -p {task}} or a script of yours. Its usage is unmetered and declared free
+   * ({@link Caps.Builder#allowUnmeteredUsage()}): the agent reports no tokens or cost.
    */
   public static void main(String[] args) {
     if (args.length < 4) {
@@ -698,6 +699,9 @@ public final class EmbeddedService implements AutoCloseable {
         .runs(Path.of(args[1]))
         .worker(CommandWorker.builder(agent).build())
         .verifier(TicketCommandVerifier.create())
+        // a command agent of your own reports no tokens or cost: declare that usage free (a flat-rate plan, a
+        // local model), or the engine stops the run at the first attempt because the money cap cannot see it
+        .caps(Caps.builder().maxConcurrency(2).maxAttemptsPerTicket(3).allowUnmeteredUsage().build())
         .executor(pool)
         .address(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
         .start();

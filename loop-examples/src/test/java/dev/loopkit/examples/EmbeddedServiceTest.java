@@ -221,7 +221,8 @@ class EmbeddedServiceTest {
     service.close();
 
     assertTrue(interrupted.await(GUARD.toSeconds(), TimeUnit.SECONDS), "the attempt was not interrupted");
-    assertEquals("FAILED", RunReport.of(dir.resolve("runs").resolve(id)).ending(), "stopped, to be continued");
+    assertEquals(dev.loopkit.core.RunEnding.Kind.FAILED, RunReport.of(dir.resolve("runs").resolve(id)).ending()
+        .orElseThrow(), "stopped, to be continued");
     assertThrows(ConnectException.class, () -> http.send(HttpRequest.newBuilder(uri.resolve("/runs")).build(),
         HttpResponse.BodyHandlers.ofString()));
     assertThrows(IllegalStateException.class, () -> service.start("resumable"));
