@@ -213,7 +213,7 @@ public final class ProjectConfig {
     Optional<ConfigNode> c = root.section("caps");
     if (c.isPresent()) {
       ConfigNode cn = c.get().only(Set.of("passes", "wall-clock", "cost-usd", "tokens", "attempts-per-ticket",
-          "discovered-tickets", "turns-per-worker"));
+          "discovered-tickets", "turns-per-worker", "unmetered-usage"));
       cn.integer("passes", 1).ifPresent(caps::maxPasses);
       cn.duration("wall-clock").ifPresent(caps::maxWallClock);
       cn.money("cost-usd").ifPresent(caps::maxCostUsd);
@@ -221,6 +221,8 @@ public final class ProjectConfig {
       cn.integer("attempts-per-ticket", 1).ifPresent(caps::maxAttemptsPerTicket);
       cn.integer("discovered-tickets", 0).ifPresent(caps::maxDiscoveredTickets);
       cn.integer("turns-per-worker", 1).ifPresent(caps::maxTurnsPerWorker);
+      cn.choice("unmetered-usage", List.of("stop", "free"))
+          .ifPresent(u -> caps.allowUnmeteredUsage(u.equals("free")));
     }
     root.integer("concurrency", 1).ifPresent(caps::maxConcurrency);
 

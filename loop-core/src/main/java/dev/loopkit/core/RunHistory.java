@@ -87,7 +87,7 @@ public final class RunHistory {
       t.usage = t.usage.plus(c.usage());
       usage = usage.plus(c.usage());
       AttemptHistory a = t.attempt(c.attempt());
-      if (a != null) {
+      if (a != null && c.kind() != StageKind.WORKSPACE) { // the workspace's record is in the journal
         a.usage = a.usage.plus(c.usage());
         a.stages.add(new StageRecord(c.kind(), c.stage(), c.outcome(),
             c.summary().length() > 300 ? c.summary().substring(0, 297) + "..." : c.summary(), c.findings(),

@@ -53,6 +53,8 @@ final class RunJournal implements AutoCloseable {
   private static final int TAIL_BYTES = 512;
   private static final int WRITE_THRESHOLD = 1 << 20;
   private static final long MIN_CHECKPOINT_DISTANCE = 1 << 20;
+  /** Journal bytes between checkpoints, in checkpoint sizes: checkpoints cost a quarter of the journal at most. */
+  private static final long CHECKPOINT_SPACING = 4;
 
   private static final Logger LOG = LoggerFactory.getLogger(RunJournal.class);
   static final ObjectMapper JSON = new ObjectMapper()
@@ -194,12 +196,13 @@ final class RunJournal implements AutoCloseable {
 
   /**
    * Writes a checkpoint of {@code history} if enough journal has accumulated since the last one (at least 1 MiB
-   * and at least the size of the last checkpoint, so checkpoints cost at most as much as the journal).
+   * and four times the size of the last checkpoint, so checkpoints cost a fraction of the journal and a resume
+   * replays at most four checkpoints' worth of it).
    * Call after {@link #sync}, with the history that holds exactly the journal's events.
    */
   synchronized void checkpointIfDue(RunHistory history) {
     long distance = length - checkpointedAt;
-    if (dirty || distance < Math.max(MIN_CHECKPOINT_DISTANCE, lastCheckpointSize)) {
+    if (dirty || distance < Math.max(MIN_CHECKPOINT_DISTANCE, CHECKPOINT_SPACING * lastCheckpointSize)) {
       return;
     }
     checkpoint(history);

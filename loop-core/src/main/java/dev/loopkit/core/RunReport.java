@@ -79,7 +79,7 @@ public final class RunReport {
      * The intervention a session's ending asks for, if any: DONE asks for none, and HUMAN_GATED is counted per
      * gated ticket instead.
      */
-    static @Nullable InterventionKind of(RunEnding.Kind ending) {
+    public static @Nullable InterventionKind of(RunEnding.Kind ending) {
       switch (ending) {
         case CAPPED:
           return CAPPED;

@@ -4,7 +4,6 @@ import dev.loopkit.core.Heal;
 import dev.loopkit.core.InputException;
 import dev.loopkit.core.LoopEvent;
 import dev.loopkit.core.LoopListener;
-import dev.loopkit.core.RunEnding;
 import dev.loopkit.core.RunReport;
 import dev.loopkit.core.StageKind;
 import dev.loopkit.core.Usage;
@@ -149,7 +148,7 @@ public final class LoopMetrics implements LoopListener {
       count("loop.tripwires", "times the definition of done changed or a canary misbehaved");
     } else if (event instanceof LoopEvent.RunEnded e) {
       count("loop.runs.ended", "run sessions ended", "ending", wire(e.ending().name()));
-      RunReport.InterventionKind kind = interventionOf(e.ending());
+      RunReport.InterventionKind kind = RunReport.InterventionKind.of(e.ending());
       if (kind != null) {
         intervention(kind);
       }
@@ -212,20 +211,7 @@ public final class LoopMetrics implements LoopListener {
   }
 
   /** The intervention a session's ending asks for, as {@link RunReport} counts them; HUMAN_GATED is per ticket. */
-  private static RunReport.@Nullable InterventionKind interventionOf(RunEnding.Kind ending) {
-    switch (ending) {
-      case CAPPED:
-        return RunReport.InterventionKind.CAPPED;
-      case STALLED:
-        return RunReport.InterventionKind.STALLED;
-      case TAMPERED:
-        return RunReport.InterventionKind.TAMPERED;
-      case FAILED:
-        return RunReport.InterventionKind.FAILED;
-      default:
-        return null;
-    }
-  }
+
 
   private String stageTag(StageKind kind, String name) {
     if (kind != StageKind.CHECK) {
