@@ -45,6 +45,16 @@ class ProjectConfigTest {
   }
 
   @Test
+  void unmeteredUsageStopsTheRunUnlessTheFileDeclaresItFree() throws Exception {
+    Files.writeString(dir.resolve("loop.yaml"), VALID);
+    assertFalse(ProjectConfig.read(dir).caps().allowUnmeteredUsage(), "the strict default");
+    Files.writeString(dir.resolve("loop.yaml"), VALID + "caps:\n  unmetered-usage: free\n");
+    assertTrue(ProjectConfig.read(dir).caps().allowUnmeteredUsage());
+    String m = error(VALID + "caps:\n  unmetered-usage: maybe\n");
+    assertTrue(m.contains("caps.unmetered-usage") && m.contains("stop") && m.contains("free"), m);
+  }
+
+  @Test
   void aMissingFileNamesItAndWhatItShouldHold() {
     InputException e = assertThrows(InputException.class, () -> ProjectConfig.read(dir));
     assertTrue(e.getMessage().contains("loop.yaml does not exist"), e.getMessage());
