@@ -32,10 +32,6 @@ final class Ledger {
     return clock.instant();
   }
 
-  Clock clock() {
-    return clock;
-  }
-
   /** Appends an event: journal, history, listeners. */
   void append(LoopEvent event) {
     journal.append(event);
