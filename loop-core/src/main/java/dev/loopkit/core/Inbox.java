@@ -96,11 +96,14 @@ final class Inbox {
     }
   }
 
-  /** Stops taking messages: later events are dropped, later and pending filings refused. */
-  List<Message> close() {
+  /**
+   * Stops taking messages: the events that arrived go to {@code sink}, later ones are dropped, pending and later
+   * filings refused, and finishes ignored (the engine interrupts what is in flight).
+   */
+  void close(java.util.function.Consumer<LoopEvent> sink) {
     closed = true;
-    List<Message> left = new ArrayList<>(events);
-    events.clear();
+    drainEvents(sink);
+    List<Message> left = new ArrayList<>();
     queue.drainTo(left);
     for (Message m : left) {
       if (m instanceof Filing f) {
@@ -108,6 +111,5 @@ final class Inbox {
             + "' was not filed"));
       }
     }
-    return left;
   }
 }

@@ -32,16 +32,11 @@ final class LiveBatch implements BatchView {
   /**
    * Reads what changed since the last read (the cursor it returned) and applies it.
    *
-   * @throws HarnessFault if the tracker throws, naming it
+   * @throws HarnessFault if the tracker fails for good (retryable failures are retried), naming it
    */
-  BatchChanges read(Tracker tracker) {
-    BatchChanges changes;
-    try {
-      changes = tracker.changesSince(cursor);
-    } catch (RuntimeException e) {
-      throw new HarnessFault(Attempt.describe("the tracker (reading the batch)", e), e);
-    }
-    return apply(changes);
+  BatchChanges read(Tracker tracker, HarnessCalls calls) {
+    String from = cursor;
+    return apply(calls.call("the tracker", "changesSince", () -> tracker.changesSince(from)));
   }
 
   /** The whole view as a full read, for a part that must see everything once (a ready set's first call). */

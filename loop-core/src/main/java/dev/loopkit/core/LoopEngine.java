@@ -71,7 +71,7 @@ public final class LoopEngine {
             : Workspaces.directoryPerTicket(RunDirectory.of(Objects.requireNonNull(b.runDirectory)).workspaces()),
         Objects.requireNonNull(b.worker), b.reviewer, b.integrator, Objects.requireNonNull(b.verifier),
         List.copyOf(b.stages), b.caps,
-        b.clock, List.copyOf(b.listeners), b.tripwire, b.healer, b.healAfterConsecutiveFailures, b.maxHeals);
+        b.clock, b.sleeper, List.copyOf(b.listeners), b.tripwire, b.healer, b.healAfterConsecutiveFailures, b.maxHeals);
     this.runDirectory = Objects.requireNonNull(b.runDirectory);
     this.runId = b.runId;
     this.executor = b.executor;
@@ -132,6 +132,7 @@ public final class LoopEngine {
     private final List<Stages.Added> stages = new ArrayList<>();
     private Caps caps = Caps.defaults();
     private Clock clock = Clock.systemUTC();
+    private Sleeper sleeper = Sleeper.system();
     private final List<LoopListener> listeners = new ArrayList<>();
     private Tripwire tripwire = Tripwire.none();
     private boolean tripwireSet;
@@ -250,6 +251,15 @@ public final class LoopEngine {
     /** The clock for events, deadlines and the wall-clock cap; default the system UTC clock. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * How the engine waits between retries of a failed tracker call (see {@link Tracker}); default a real
+     * sleep. Tests pass one that records and returns.
+     */
+    public Builder sleeper(Sleeper sleeper) {
+      this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
       return this;
     }
 

@@ -29,6 +29,7 @@ import java.util.Map;
     @JsonSubTypes.Type(value = LoopEvent.CapReached.class, name = "cap-reached"),
     @JsonSubTypes.Type(value = LoopEvent.HealAttempted.class, name = "heal-attempted"),
     @JsonSubTypes.Type(value = LoopEvent.TripwireTripped.class, name = "tripwire-tripped"),
+    @JsonSubTypes.Type(value = LoopEvent.CallRetried.class, name = "call-retried"),
     @JsonSubTypes.Type(value = LoopEvent.RunEnded.class, name = "run-ended"),
 })
 public sealed interface LoopEvent {
@@ -121,6 +122,13 @@ public sealed interface LoopEvent {
       implements LoopEvent {}
 
   record TripwireTripped(Instant at, List<String> changes) implements LoopEvent {}
+
+  /**
+   * A call to a part around the tickets (the tracker) failed with a retryable error and is tried again after
+   * {@code delayMillis}; {@code failedTries} calls have failed so far.
+   */
+  record CallRetried(Instant at, String part, String call, int failedTries, String error, long delayMillis)
+      implements LoopEvent {}
 
   /** The run's session ended. */
   record RunEnded(Instant at, RunEnding.Kind ending, String detail) implements LoopEvent {}

@@ -35,6 +35,7 @@ final class Run {
   private final Settler settler;
   private final Discoveries discoveries;
   private final List<Stages.Step> pipeline;
+  private final HarnessCalls calls;
   private final Judge judge;
   private final Healing healing;
   private final @Nullable ExecutorService ownExecutor;
@@ -51,7 +52,8 @@ final class Run {
     this.runId = runId;
     this.ledger = new Ledger(journal, settings.listeners(), settings.clock());
     this.history = ledger.history();
-    this.settler = new Settler(tracker, ledger, caps);
+    this.calls = new HarnessCalls(ledger, settings.sleeper(), settings.clock());
+    this.settler = new Settler(tracker, ledger, caps, calls);
     this.dispatcher = new Dispatcher(executor, inbox, caps.maxConcurrency(), ledger, tracker, settler, runId);
     this.discoveries = new Discoveries(tracker, ledger, runId, caps.maxDiscoveredTickets());
     this.pipeline = Stages.pipeline(settings, new ResourceLocks(inbox, settings.clock()));
@@ -84,21 +86,23 @@ final class Run {
   private @Nullable RunEnding start() {
     boolean resumed = history.runId().isPresent();
     Instant started = ledger.now();
+    calls.deadline(started.plus(caps.maxWallClock()).minus(history.elapsed()));
     Map<String, String> current = null;
     BatchChanges first = null;
     RuntimeException failure = null;
     try {
       current = Map.copyOf(settings.tripwire().fingerprint());
-      first = tracker.changesSince("");
+      first = calls.call("the tracker", "changesSince", () -> tracker.changesSince(""));
     } catch (Exception e) {
       HarnessFault.restoreInterrupt(e);
-      failure = new HarnessFault(Attempt.describe(current == null ? "the tripwire" : "the tracker", e), e);
+      failure = e instanceof HarnessFault h ? h : new HarnessFault(Attempt.describe("the tripwire", e), e);
     }
     Map<String, String> baseline = history.fingerprint().orElse(current == null ? Map.of() : current);
     frozen = new FrozenDefinition(settings.tripwire(), baseline);
     ledger.append(new LoopEvent.RunStarted(started, runId, first == null ? 0 : first.tickets().size(), resumed,
         baseline, caps.describe()));
     deadline = started.plus(caps.maxWallClock()).minus(history.elapsedBeforeSession());
+    calls.deadline(deadline);
     if (failure != null) {
       throw failure;
     }
@@ -128,7 +132,7 @@ final class Run {
       if (!changed.isEmpty()) {
         return tampered(changed);
       }
-      BatchChanges delta = batch.read(tracker);
+      BatchChanges delta = batch.read(tracker, calls);
       Verdict verdict = judge.judge(delta);
       if (verdict instanceof Verdict.Done done) {
         return judge.ending(done);
@@ -137,10 +141,7 @@ final class Run {
         return capped(new RunEnding.Capped(Cap.PASSES, "reached " + caps.maxPasses() + " passes"));
       }
       int gated = dispatcher.startAll(plan(delta), this::attempt);
-      if (dispatcher.idle() && gated > 0) {
-        continue; // the oracle judges the gated tickets on the next pass
-      }
-      if (dispatcher.idle()) {
+      if (dispatcher.idle() && gated == 0) {
         Heal heal = healing.ask(HealContext.Reason.STALLED);
         if (heal instanceof Heal.Rejected r) {
           return tampered(new ArrayList<>(List.of("heal rejected: " + r.reason())));
@@ -150,6 +151,9 @@ final class Run {
         }
         Verdict.Pending pending = (Verdict.Pending) verdict;
         return new RunEnding.Stalled(pending.outstanding(), pending.count());
+      }
+      if (dispatcher.idle()) {
+        continue; // it only gated tickets: the oracle judges them on the next pass
       }
       RunEnding stopped = awaitAndSettle();
       if (stopped != null) {
@@ -225,11 +229,7 @@ final class Run {
     boolean interrupted = Thread.interrupted(); // finish with the flag cleared, then hand it back
     List<Settler.Effect> reopen = new ArrayList<>();
     try {
-      for (Inbox.Message m : inbox.close()) {
-        if (m instanceof Inbox.Event e) {
-          ledger.append(e.event());
-        }
-      }
+      inbox.close(ledger::append); // the events that arrived are real; later ones are dropped
       dispatcher.cancelAll().forEach(f -> reopen.add(settler.decide(f.ticket().id(), f.attempt(),
           new AttemptOutcome.Interrupted("the run ended " + ending.kind()))));
       String d = ending.describe();

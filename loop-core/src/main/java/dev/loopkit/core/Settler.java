@@ -19,12 +19,14 @@ final class Settler {
   private final Tracker tracker;
   private final Ledger ledger;
   private final Caps caps;
+  private final HarnessCalls calls;
   private int consecutiveFailures;
 
-  Settler(Tracker tracker, Ledger ledger, Caps caps) {
+  Settler(Tracker tracker, Ledger ledger, Caps caps, HarnessCalls calls) {
     this.tracker = tracker;
     this.ledger = ledger;
     this.caps = caps;
+    this.calls = calls;
   }
 
   /**
@@ -115,13 +117,19 @@ final class Settler {
     return new Effect(id, null, Status.HUMAN_GATED, note.toString());
   }
 
-  /** Applies journaled decisions to the tracker, in order. Call only after the journal is synced. */
+  /**
+   * Applies journaled decisions to the tracker, in order. Call only after the journal is synced. Retryable
+   * failures are retried (a transition to the status a ticket has is a no-op, so repeating one is safe; a comment
+   * whose answer was lost may be posted twice).
+   */
   void apply(List<Effect> effects) {
     for (Effect e : effects) {
-      if (e.comment() != null) {
-        tracker.comment(e.ticketId(), e.comment());
+      String comment = e.comment();
+      if (comment != null) {
+        calls.run("the tracker", "comment on " + e.ticketId(), () -> tracker.comment(e.ticketId(), comment));
       }
-      tracker.transition(e.ticketId(), e.to(), e.note());
+      calls.run("the tracker", "transition " + e.ticketId() + " to " + e.to().wireName(),
+          () -> tracker.transition(e.ticketId(), e.to(), e.note()));
     }
   }
 
