@@ -163,6 +163,10 @@ final class Attempt implements Callable<AttemptOutcome> {
   }
 
   private static AttemptOutcome interruptedOr(Exception e, AttemptOutcome otherwise) {
+    if (e instanceof FatalAdapterException f) {
+      return new AttemptOutcome.Fatal(otherwise instanceof AttemptOutcome.Failed failed ? failed.findings().get(0)
+          : String.valueOf(f.getMessage()), f);
+    }
     if (e instanceof InterruptedException || Thread.currentThread().isInterrupted()) {
       Thread.currentThread().interrupt();
       return new AttemptOutcome.Interrupted("interrupted: " + e);

@@ -17,6 +17,9 @@ sealed interface AttemptOutcome {
   /** A stage asked for a person, with evidence. */
   record NeedsHuman(String reason, List<Evidence> evidence) implements AttemptOutcome {}
 
+  /** A part refused in a way no attempt can fix: the run stops, the ticket is not charged. */
+  record Fatal(String reason, FatalAdapterException cause) implements AttemptOutcome {}
+
   /** The attempt was cut short (interrupt, a cap reached inside it). */
   record Interrupted(String reason) implements AttemptOutcome {}
 }

@@ -1,6 +1,5 @@
 package dev.loopkit.core;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -201,7 +200,9 @@ final class Run {
     List<Settler.Effect> effects = settler.settle(finished, dispatcher, tamper);
     ledger.sync();
     settler.apply(effects);
-    return tamper.isEmpty() ? null : tampered(new ArrayList<>(tamper));
+    AttemptOutcome.Fatal fatal = settler.fatal(); // a part that cannot go on stops the run, not the ticket
+    return fatal != null ? new RunEnding.Failed(fatal.reason() + " (no ticket was charged; fix it and run again"
+        + " to resume)", fatal.cause()) : tamper.isEmpty() ? null : tampered(new ArrayList<>(tamper));
   }
 
   private @Nullable RunEnding capReached() {

@@ -21,6 +21,7 @@ final class Settler {
   private final Caps caps;
   private final HarnessCalls calls;
   private int consecutiveFailures;
+  private AttemptOutcome.@org.jspecify.annotations.Nullable Fatal fatal;
 
   Settler(Tracker tracker, Ledger ledger, Caps caps, HarnessCalls calls) {
     this.tracker = tracker;
@@ -51,6 +52,10 @@ final class Settler {
         outcome = new AttemptOutcome.Interrupted("the definition of done changed during the attempt; not marked"
             + " done (" + String.join("; ", tampered) + ")");
       }
+      if (outcome instanceof AttemptOutcome.Fatal fatal) {
+        this.fatal = fatal;
+        outcome = new AttemptOutcome.Interrupted("the run stopped: " + fatal.reason());
+      }
       if (outcome instanceof AttemptOutcome.Failed) {
         consecutiveFailures++;
       } else if (outcome instanceof AttemptOutcome.Succeeded) {
@@ -63,6 +68,11 @@ final class Settler {
 
   int maxAttemptsPerTicket() {
     return caps.maxAttemptsPerTicket();
+  }
+
+  /** The first fatal fault an attempt met, if one did: the run stops on it, charging no ticket. */
+  AttemptOutcome.@org.jspecify.annotations.Nullable Fatal fatal() {
+    return fatal;
   }
 
   /** Failed attempts since the last success (for the healer's trigger). */

@@ -117,4 +117,27 @@ class TrackerFaultsTest {
     assertTrue(slept.isEmpty());
     assertEquals(0, result.report().tickets().get(0).failedAttempts());
   }
+
+  @Test
+  void aPartThatCannotGoOnStopsTheRunAtOnceWithoutChargingTheTicket() {
+    InMemoryTracker tracker = InMemoryTracker.of(Ticket.builder("A").title("a").build(),
+        Ticket.builder("B").title("b").build());
+    RunResult result = LoopEngine.builder().tracker(tracker).clock(new ManualClock()).listener(events)
+        .worker(a -> {
+          throw new dev.loopkit.core.FatalAdapterException("the worker's model refused the call (AUTHENTICATION):"
+              + " invalid x-api-key; fix the key and run again", null);
+        })
+        .verifier(r -> Verification.passed(Evidence.of("check", "ok")))
+        .caps(dev.loopkit.core.Caps.builder().maxConcurrency(1).build())
+        .runDirectory(dir.resolve("run")).workspaces(Workspaces.shared(dir)).build().run();
+
+    RunEnding.Failed failed = assertInstanceOf(RunEnding.Failed.class, result.ending());
+    assertTrue(failed.message().contains("refused the call (AUTHENTICATION)")
+        && failed.message().contains("no ticket was charged"), failed.message());
+    assertInstanceOf(dev.loopkit.core.FatalAdapterException.class, failed.cause());
+    assertEquals(1, events.events(LoopEvent.TicketDispatched.class).size(), "the run stopped at the first fault");
+    assertTrue(events.events(LoopEvent.AttemptFailed.class).isEmpty(), "no attempt was charged");
+    assertEquals(Status.OPEN, tracker.ticket("A").status());
+    assertEquals(Status.OPEN, tracker.ticket("B").status());
+  }
 }

@@ -13,6 +13,7 @@ import dev.loopkit.core.Ticket;
 import dev.loopkit.core.Usage;
 import dev.loopkit.llm.Message;
 import dev.loopkit.llm.ModelClient;
+import dev.loopkit.llm.ModelException;
 import dev.loopkit.llm.ModelRequest;
 import dev.loopkit.llm.ModelResponse;
 import dev.loopkit.llm.PriceTable;
@@ -128,8 +129,16 @@ public final class ModelReviewer implements Reviewer {
 
   /** Streamed, so a reviewer that goes silent ends at the idle timeout instead of the read timeout. */
   private ModelResponse send(List<Message> messages) {
-    return client.stream(ModelRequest.builder().model(model).system(system).messages(messages)
-        .maxTokens(maxOutputTokens).idleTimeout(idleTimeout).build(), StreamListener.ignoring());
+    try {
+      return client.stream(ModelRequest.builder().model(model).system(system).messages(messages)
+          .maxTokens(maxOutputTokens).idleTimeout(idleTimeout).build(), StreamListener.ignoring());
+    } catch (ModelException e) {
+      if (ModelWorker.fatal(e)) {
+        throw new dev.loopkit.core.FatalAdapterException("the reviewer's model refused the call (" + e.kind()
+            + "): " + e.getMessage() + "; fix the key or the account and run again to resume", e);
+      }
+      throw e;
+    }
   }
 
   private Usage priced(ModelResponse response) {

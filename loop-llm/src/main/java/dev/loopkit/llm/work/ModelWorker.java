@@ -3,12 +3,14 @@ package dev.loopkit.llm.work;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loopkit.core.Assignment;
+import dev.loopkit.core.FatalAdapterException;
 import dev.loopkit.core.InputException;
 import dev.loopkit.core.WorkResult;
 import dev.loopkit.core.Worker;
 import dev.loopkit.llm.ContentBlock;
 import dev.loopkit.llm.Message;
 import dev.loopkit.llm.ModelClient;
+import dev.loopkit.llm.ModelException;
 import dev.loopkit.llm.PriceTable;
 import dev.loopkit.llm.StreamListener;
 import dev.loopkit.llm.agent.AgentLimits;
@@ -151,6 +153,12 @@ public final class ModelWorker implements Worker {
     return n;
   }
 
+  /** Whether a model error is one no attempt can fix: the run stops instead of charging the ticket. */
+  static boolean fatal(ModelException e) {
+    return e.kind() == ModelException.Kind.AUTHENTICATION || e.kind() == ModelException.Kind.PERMISSION
+        || e.kind() == ModelException.Kind.INSUFFICIENT_QUOTA;
+  }
+
   private static WorkResult result(AgentOutcome outcome, Path file) {
     Optional<String> unbacked = rejectedHumanRequest(outcome.transcript());
     if (unbacked.isPresent()) {
@@ -165,6 +173,12 @@ public final class ModelWorker implements Worker {
         && ((AgentOutcome.Halted) outcome).halt() instanceof Halt.HumanRequested) {
       Halt.HumanRequested human = (Halt.HumanRequested) ((AgentOutcome.Halted) outcome).halt();
       return WorkResult.needsHuman(human.reason(), human.evidence(), outcome.usage());
+    }
+    if (outcome instanceof AgentOutcome.ModelFailed failed && fatal(failed.error())) {
+      // a bad key, a missing permission, an exhausted quota: no fresh attempt can fix it, so the run stops
+      throw new FatalAdapterException("the worker's model refused the call (" + failed.error().kind() + "): "
+          + failed.error().getMessage() + "; fix the key or the account and run again to resume; transcript "
+          + file, failed.error());
     }
     List<String> findings = new ArrayList<>();
     findings.add(outcome.describe());

@@ -82,6 +82,19 @@ class ModelWorkerTest {
   }
 
   @Test
+  void aRefusedKeyIsAFatalFaultThatStopsTheRunInsteadOfAFailedAttempt() {
+    ScriptedModelClient model = ScriptedModelClient.builder()
+        .fail(dev.loopkit.llm.ModelException.of(dev.loopkit.llm.ModelException.Kind.AUTHENTICATION,
+            "invalid x-api-key"))
+        .build();
+    dev.loopkit.core.FatalAdapterException e = org.junit.jupiter.api.Assertions.assertThrows(
+        dev.loopkit.core.FatalAdapterException.class, () -> worker(model).work(assignment(1, budget(10))));
+    assertTrue(e.getMessage().startsWith("the worker's model refused the call (AUTHENTICATION): invalid x-api-key"),
+        e.getMessage());
+    assertFalse(e.isRetryable());
+  }
+
+  @Test
   void aFinishedAttemptClaimsCompletionWithTheModelsSummaryAndUsage() throws Exception {
     ScriptedModelClient model = ScriptedModelClient.builder()
         .respond(ModelResponse.builder().content(List.of(ScriptedModelClient.Builder.toolUse("w", "write_file",
