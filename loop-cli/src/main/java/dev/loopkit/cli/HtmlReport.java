@@ -58,15 +58,30 @@ public final class HtmlReport {
 
   /** Writes {@code <run dir>/report.html} for one run, with the trend across every run of the project. */
   static Path write(ProjectConfig config, Runs runs, Path runDirectory, Tracker tracker) {
+    List<RunDirectory> all = new ArrayList<>();
+    runs.all().forEach(dir -> all.add(RunDirectory.of(dir)));
+    return write(config.project().getFileName() + "", RunDirectory.of(runDirectory), tracker, all);
+  }
+
+  /**
+   * Writes the self-contained HTML report of one run, for any tracker and any engine (a service embedding the
+   * loop, a Temporal host): the run's history from its journal, the batch as {@code tracker} holds it now (for the
+   * dependency graph and the titles) and {@code runs}, the runs to show in the trends (usually every run of the
+   * project, this one included). Writes {@code report.html} in the run's directory atomically and returns it.
+   * Reads one batch from the tracker; every text from the run is escaped.
+   *
+   * @throws dev.loopkit.core.InputException if a journal is damaged beyond a torn last line, naming it
+   * @throws UncheckedIOException if the report cannot be written
+   */
+  public static Path write(String project, RunDirectory run, Tracker tracker, List<RunDirectory> runs) {
     Batch batch = tracker.readBatch();
     List<RunData> all = new ArrayList<>();
-    for (Path dir : runs.all()) {
-      all.add(RunData.read(dir));
+    for (RunDirectory dir : runs) {
+      all.add(RunData.read(dir.path()));
     }
-    RunData run = RunData.read(runDirectory);
-    String html = render(config.project().getFileName() + "", run, all, batch);
-    Path file = runDirectory.resolve(FILE_NAME);
-    Path tmp = runDirectory.resolve("." + FILE_NAME + ".tmp");
+    String html = render(project, RunData.read(run.path()), all, batch);
+    Path file = run.path().resolve(FILE_NAME);
+    Path tmp = run.path().resolve("." + FILE_NAME + ".tmp");
     try {
       Files.writeString(tmp, html, StandardCharsets.UTF_8);
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -75,6 +90,7 @@ public final class HtmlReport {
     }
     return file;
   }
+
 
   /** One run, as its history tells it. */
   record RunData(String name, RunReport report, List<AttemptRow> attempts, Instant first, Instant last) {

@@ -70,4 +70,30 @@ class HtmlReportTest {
     assertTrue(html.contains("fill=\"#d64545\""), "a failed attempt is red");
     assertTrue(html.contains("fill=\"#2e9d57\""), "a done attempt is green");
   }
+
+  @Test
+  void anyHostWritesTheReportOfARunItsEngineRanOnItsOwnTracker(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    dev.loopkit.testing.InMemoryTracker tracker = dev.loopkit.testing.InMemoryTracker.of(
+        Ticket.builder("API-1").title("Expose the endpoint").build());
+    dev.loopkit.core.RunResult result = dev.loopkit.core.LoopEngine.builder().tracker(tracker)
+        .worker(a -> dev.loopkit.core.WorkResult.completed("did it", Usage.ZERO))
+        .verifier(r -> dev.loopkit.core.Verification.passed(Evidence.of("probe", "GET /api 200")))
+        .workspaces(dev.loopkit.core.Workspaces.shared(dir)).runDirectory(dir.resolve("runs/r1")).build().run();
+    dev.loopkit.core.RunDirectory run = dev.loopkit.core.RunDirectory.of(result.runDirectory());
+
+    java.nio.file.Path report = HtmlReport.write("service", run, tracker, List.of(run));
+
+    String html = assertDoesNotThrowRead(report);
+    assertTrue(html.contains("Expose the endpoint") && html.contains("GET /api 200"), html);
+    assertTrue(html.contains("ending-done"), "the ending badge");
+    assertEquals(dir.resolve("runs/r1/report.html"), report);
+  }
+
+  private static String assertDoesNotThrowRead(java.nio.file.Path file) {
+    try {
+      return java.nio.file.Files.readString(file);
+    } catch (java.io.IOException e) {
+      throw new AssertionError("the report was not written: " + file, e);
+    }
+  }
 }
