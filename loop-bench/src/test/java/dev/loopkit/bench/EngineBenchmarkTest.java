@@ -128,7 +128,8 @@ class EngineBenchmarkTest {
       assertTrue(r.path("reached_first_dispatch").asBoolean(), r.toString());
       assertEquals("first-dispatch", r.path("stopped_by").asText(), r.toString());
       assertTrue(r.path("ms_to_first_dispatch").asDouble() > 0, r.toString());
-      assertTrue(r.path("ms_to_first_dispatch").asDouble() <= r.path("seconds").asDouble() * 1_000, r.toString());
+      // seconds is rounded to the millisecond in the JSON, ms_to_first_dispatch to the hundredth
+      assertTrue(r.path("ms_to_first_dispatch").asDouble() <= r.path("seconds").asDouble() * 1_000 + 1, r.toString());
       assertTrue(r.path("peak_heap_used_bytes").asLong() > 0, r.toString());
     }
   }
