@@ -2,13 +2,10 @@ package dev.loopkit.jira;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.loopkit.core.AdapterException;
 import dev.loopkit.core.Batch;
 import dev.loopkit.core.Caps;
-import dev.loopkit.core.Dependency;
 import dev.loopkit.core.DependencyType;
 import dev.loopkit.core.Evidence;
 import dev.loopkit.core.ForwardingTracker;
@@ -18,7 +15,6 @@ import dev.loopkit.core.NewTicket;
 import dev.loopkit.core.RunEnding;
 import dev.loopkit.core.RunDirectory;
 import dev.loopkit.core.RunResult;
-import dev.loopkit.core.Status;
 import dev.loopkit.core.Ticket;
 import dev.loopkit.core.Tracker;
 import dev.loopkit.core.Usage;
@@ -27,6 +23,7 @@ import dev.loopkit.core.Verifier;
 import dev.loopkit.core.WorkResult;
 import dev.loopkit.core.Worker;
 import dev.loopkit.core.Workspaces;
+import dev.loopkit.testing.DyingTracker;
 import dev.loopkit.testing.ManualClock;
 import dev.loopkit.testing.RecordingListener;
 import java.nio.file.Files;
@@ -34,7 +31,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -127,8 +123,8 @@ class JiraEngineTest {
 
     DyingTracker dying = new DyingTracker(jira.tracker().build(), journal);
     engine(dying, worker).build().run();
-    assertNotNull(dying.journalAtDeath, "the worker filed its discovery");
-    Files.write(journal, dying.journalAtDeath);
+    assertTrue(dying.journalAtDeath().isPresent(), "the worker filed its discovery");
+    Files.write(journal, dying.journalAtDeath().orElseThrow());
     assertEquals(2, jira.issues().size(), "Jira holds the discovered issue");
 
     RunResult resumed = engine(jira.tracker().build(), worker).build().run();
@@ -168,72 +164,6 @@ class JiraEngineTest {
     public dev.loopkit.core.BatchChanges changesSince(String cursor) {
       reads.incrementAndGet();
       return super.changesSince(cursor);
-    }
-  }
-
-  /** A process that dies the moment its first create returns, keeping the journal as it stood then. */
-  private static final class DyingTracker implements Tracker {
-    final Tracker delegate;
-    final Path journal;
-    volatile byte[] journalAtDeath;
-
-    DyingTracker(Tracker delegate, Path journal) {
-      this.delegate = delegate;
-      this.journal = journal;
-    }
-
-    private void alive() {
-      if (journalAtDeath != null) {
-        throw new AdapterException("the process is dead");
-      }
-    }
-
-    @Override
-    public Batch readBatch() {
-      alive();
-      return delegate.readBatch();
-    }
-
-    @Override
-    public Optional<Ticket> find(String id) {
-      alive();
-      return delegate.find(id);
-    }
-
-    @Override
-    public Ticket create(NewTicket ticket) {
-      alive();
-      Ticket t = delegate.create(ticket);
-      try {
-        journalAtDeath = Files.readAllBytes(journal);
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-      return t;
-    }
-
-    @Override
-    public void addDependency(String ticketId, Dependency dependency) {
-      alive();
-      delegate.addDependency(ticketId, dependency);
-    }
-
-    @Override
-    public void transition(String ticketId, Status to, String note) {
-      alive();
-      delegate.transition(ticketId, to, note);
-    }
-
-    @Override
-    public void comment(String ticketId, String body) {
-      alive();
-      delegate.comment(ticketId, body);
-    }
-
-    @Override
-    public boolean claim(String ticketId, String owner) {
-      alive();
-      return delegate.claim(ticketId, owner);
     }
   }
 }
