@@ -1,5 +1,7 @@
 package dev.loopkit.core;
 
+import dev.loopkit.core.process.ProcessRunner;
+
 import java.nio.file.Path;
 import java.util.List;
 
@@ -14,11 +16,20 @@ import java.util.List;
  * @param findings what earlier attempts and reviews found, oldest first
  * @param budget what is left of the run's caps
  * @param discoveries where to file discovered work
- * @param runDirectory the run's directory, for transcripts and other artifacts
+ * @param runDirectory the run's directory, for the harness's transcripts and other artifacts (never hand it to
+ *     a process: it holds the journal)
+ * @param processes how to start processes for this attempt: confined by the engine's sandbox to the workspace
  */
 public record Assignment(String runId, Ticket ticket, Workspace workspace, int attempt, List<Finding> findings,
-    Budget budget, DiscoverySink discoveries, Path runDirectory) {
+    Budget budget, DiscoverySink discoveries, Path runDirectory, ProcessRunner processes) {
   public Assignment {
     findings = List.copyOf(findings);
+  }
+
+  /** An assignment whose processes run under the default sandbox ({@link ProcessRunner#confinedTo}). */
+  public Assignment(String runId, Ticket ticket, Workspace workspace, int attempt, List<Finding> findings,
+      Budget budget, DiscoverySink discoveries, Path runDirectory) {
+    this(runId, ticket, workspace, attempt, findings, budget, discoveries, runDirectory,
+        ProcessRunner.confinedTo(workspace.directory()));
   }
 }

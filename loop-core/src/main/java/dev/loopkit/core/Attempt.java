@@ -1,5 +1,9 @@
 package dev.loopkit.core;
 
+import dev.loopkit.core.process.Jail;
+import dev.loopkit.core.process.ProcessRunner;
+import dev.loopkit.core.process.Sandbox;
+
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -28,10 +32,11 @@ final class Attempt implements Callable<AttemptOutcome> {
   private final List<Stages.Step> pipeline;
   private final Inbox inbox;
   private final Clock clock;
+  private final Sandbox sandbox;
   private final List<String> newBlockers = Collections.synchronizedList(new ArrayList<>());
 
   Attempt(String runId, Ticket ticket, int number, List<Finding> findings, Budget budget, Path runDirectory,
-      Workspaces workspaces, List<Stages.Step> pipeline, Inbox inbox, Clock clock) {
+      Workspaces workspaces, List<Stages.Step> pipeline, Inbox inbox, Clock clock, Sandbox sandbox) {
     this.runId = runId;
     this.ticket = ticket;
     this.number = number;
@@ -42,6 +47,7 @@ final class Attempt implements Callable<AttemptOutcome> {
     this.pipeline = pipeline;
     this.inbox = inbox;
     this.clock = clock;
+    this.sandbox = sandbox;
   }
 
   @Override
@@ -59,8 +65,10 @@ final class Attempt implements Callable<AttemptOutcome> {
     attributes.put("directory", workspace.directory().toString());
     completed(StageKind.WORKSPACE, StageKind.WORKSPACE.wireName(), StageOutcome.PASSED,
         workspace.directory().toString(), List.of(), List.of(), Usage.ZERO, attributes);
+    ProcessRunner processes = ProcessRunner.confined(sandbox,
+        Jail.of(workspace.directory()).withReadOnly(workspace.readOnlyPaths()));
     AttemptOutcome outcome = run(new StageContext(runId, ticket, number, workspace, findings, budget,
-        this::fileDiscovered, runDirectory, "", List.of()));
+        this::fileDiscovered, runDirectory, "", List.of(), processes));
     try {
       workspaces.close(workspace, outcome instanceof AttemptOutcome.Succeeded);
     } catch (Exception e) {

@@ -1,5 +1,7 @@
 package dev.loopkit.core;
 
+import dev.loopkit.core.process.Sandbox;
+
 import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -71,7 +73,8 @@ public final class LoopEngine {
             : Workspaces.directoryPerTicket(RunDirectory.of(Objects.requireNonNull(b.runDirectory)).workspaces()),
         Objects.requireNonNull(b.worker), b.reviewer, b.integrator, Objects.requireNonNull(b.verifier),
         List.copyOf(b.stages), b.caps,
-        b.clock, b.sleeper, List.copyOf(b.listeners), b.tripwire, b.healer, b.healAfterConsecutiveFailures, b.maxHeals);
+        b.clock, b.sleeper, List.copyOf(b.listeners), b.tripwire, b.healer, b.healAfterConsecutiveFailures, b.maxHeals,
+        b.sandbox);
     this.runDirectory = Objects.requireNonNull(b.runDirectory);
     this.runId = b.runId;
     this.executor = b.executor;
@@ -90,6 +93,7 @@ public final class LoopEngine {
    *     its journal is damaged beyond a torn last line
    */
   public RunResult run() {
+    settings.sandbox().check();
     RunDirectory directory = RunDirectory.of(runDirectory);
     FileLock lock = directory.lock();
     try (RunJournal journal = RunJournal.open(runDirectory)) {
@@ -135,6 +139,7 @@ public final class LoopEngine {
     private Sleeper sleeper = Sleeper.system();
     private final List<LoopListener> listeners = new ArrayList<>();
     private Tripwire tripwire = Tripwire.none();
+    private Sandbox sandbox = Sandbox.bubblewrap();
     private boolean tripwireSet;
     private @Nullable Healer healer;
     private int healAfterConsecutiveFailures = 3;
@@ -279,6 +284,18 @@ public final class LoopEngine {
     /** Asked to patch the harness when the run would stall or keeps failing. Requires a tripwire. */
     public Builder healer(Healer healer) {
       this.healer = Objects.requireNonNull(healer, "healer");
+      return this;
+    }
+
+    /**
+     * How every process started on behalf of a ticket is confined: the runner each stage gets
+     * ({@link StageContext#processes()}, {@link Assignment#processes()}, {@link VerifyRequest#processes()}) is
+     * this sandbox applied to the ticket's workspace. Default {@link Sandbox#bubblewrap()}; {@link #run()}
+     * refuses to start with a {@link dev.loopkit.core.process.SandboxUnavailableException} when it cannot
+     * start here. {@link Sandbox#none()} opts out explicitly; the journal and the report record it.
+     */
+    public Builder sandbox(Sandbox sandbox) {
+      this.sandbox = Objects.requireNonNull(sandbox, "sandbox");
       return this;
     }
 

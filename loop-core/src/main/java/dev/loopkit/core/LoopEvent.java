@@ -51,9 +51,28 @@ public sealed interface LoopEvent {
    * A process started (or resumed) the run.
    *
    * @param fingerprint the tripwire's fingerprint of the definition of done, recorded at the first start
+   * @param sandbox how this session confines the processes of tickets ({@link
+   *     dev.loopkit.core.process.Sandbox#describe()}); {@code unrecorded} in journals older than the field
    */
   record RunStarted(Instant at, String runId, int tickets, boolean resumed, Map<String, String> fingerprint,
-      Map<String, String> caps) implements LoopEvent {}
+      Map<String, String> caps, String sandbox) implements LoopEvent {
+    public RunStarted {
+      fingerprint = Map.copyOf(fingerprint);
+      caps = Map.copyOf(caps);
+      sandbox = sandbox == null ? "unrecorded" : sandbox;
+    }
+
+    /** A start whose sandbox is not known (tests, tools that write journals of their own). */
+    public RunStarted(Instant at, String runId, int tickets, boolean resumed, Map<String, String> fingerprint,
+        Map<String, String> caps) {
+      this(at, runId, tickets, resumed, fingerprint, caps, "unrecorded");
+    }
+
+    /** Whether the session ran tickets' processes without any confinement ({@code Sandbox.none()}). */
+    public boolean unsandboxed() {
+      return sandbox.startsWith("none");
+    }
+  }
 
   /**
    * The oracle judged the batch.

@@ -99,7 +99,7 @@ final class Run {
     Map<String, String> baseline = history.fingerprint().orElse(current == null ? Map.of() : current);
     frozen = new FrozenDefinition(settings.tripwire(), baseline);
     ledger.append(new LoopEvent.RunStarted(started, runId, first == null ? 0 : first.tickets().size(), resumed,
-        baseline, caps.describe()));
+        baseline, caps.describe(), settings.sandbox().describe()));
     deadline = started.plus(caps.maxWallClock()).minus(history.elapsedBeforeSession());
     calls.deadline(deadline);
     if (failure != null) {
@@ -222,7 +222,7 @@ final class Run {
 
   private Attempt attempt(Ticket ticket, int number) {
     return new Attempt(runId, ticket, number, history.findings(ticket.id()), caps.budget(history.usage(), deadline), directory.path(),
-        settings.workspaces(), pipeline, inbox, settings.clock());
+        settings.workspaces(), pipeline, inbox, settings.clock(), settings.sandbox());
   }
 
   /** Ends the session: attempts in flight are interrupted and their tickets reopened, the journal closed. */

@@ -1,5 +1,7 @@
 package dev.loopkit.core;
 
+import dev.loopkit.core.process.ProcessRunner;
+
 import java.nio.file.Path;
 import java.util.List;
 
@@ -19,9 +21,11 @@ public final class StageContext {
   private final Path runDirectory;
   private final String claim;
   private final List<Evidence> evidence;
+  private final ProcessRunner processes;
 
   StageContext(String runId, Ticket ticket, int attempt, Workspace workspace, List<Finding> findings,
-      Budget budget, DiscoverySink discoveries, Path runDirectory, String claim, List<Evidence> evidence) {
+      Budget budget, DiscoverySink discoveries, Path runDirectory, String claim, List<Evidence> evidence,
+      ProcessRunner processes) {
     this.runId = runId;
     this.ticket = ticket;
     this.attempt = attempt;
@@ -32,11 +36,12 @@ public final class StageContext {
     this.runDirectory = runDirectory;
     this.claim = claim;
     this.evidence = List.copyOf(evidence);
+    this.processes = processes;
   }
 
   StageContext after(String newClaim, List<Evidence> gathered) {
     return new StageContext(runId, ticket, attempt, workspace, findings, budget, discoveries, runDirectory,
-        newClaim, gathered);
+        newClaim, gathered, processes);
   }
 
   public String runId() {
@@ -87,8 +92,22 @@ public final class StageContext {
     return evidence;
   }
 
+  /**
+   * How to start processes for this attempt: every one runs confined by the engine's sandbox to this
+   * ticket's workspace, and nothing it starts outlives the call.
+   */
+  public ProcessRunner processes() {
+    return processes;
+  }
+
   /** The assignment a worker gets for this attempt. */
   public Assignment assignment() {
-    return new Assignment(runId, ticket, workspace, attempt, findings, budget, discoveries, runDirectory);
+    return new Assignment(runId, ticket, workspace, attempt, findings, budget, discoveries, runDirectory,
+        processes);
+  }
+
+  /** The request a verifier gets for this attempt. */
+  public VerifyRequest verifyRequest() {
+    return new VerifyRequest(runId, ticket, workspace, attempt, processes);
   }
 }

@@ -73,7 +73,7 @@ final class Stages {
   static Stage review(Reviewer reviewer) {
     return context -> {
       Review review = reviewer.review(new ReviewRequest(context.runId(), context.ticket(), context.workspace(),
-          context.attempt(), context.claim(), context.findings()));
+          context.attempt(), context.claim(), context.findings(), context.processes()));
       if (review instanceof Review.ChangesRequested c) {
         return StageResult.failed(c.findings()).withUsage(c.usage()).withAttributes(c.attributes());
       }
@@ -102,8 +102,7 @@ final class Stages {
 
   static Stage verify(Verifier verifier) {
     return context -> {
-      Verification v = verifier.verify(new VerifyRequest(context.runId(), context.ticket(), context.workspace(),
-          context.attempt()));
+      Verification v = verifier.verify(context.verifyRequest());
       if (v instanceof Verification.Passed p) {
         return StageResult.passed("verified", p.evidence());
       }
