@@ -82,50 +82,148 @@ final class Attempt implements Callable<AttemptOutcome> {
   }
 
   private AttemptOutcome run(StageContext start) {
-    StageContext context = start;
-    for (Stages.Step step : pipeline) {
-      if (Thread.currentThread().isInterrupted()) {
-        return new AttemptOutcome.Interrupted("interrupted before " + step.name());
-      }
-      StageResult result;
-      try {
-        result = step.stage().run(context);
-      } catch (Exception e) {
-        String finding = describe(who(step), e);
-        completed(step.kind(), step.name(), StageOutcome.ERROR, "", List.of(finding), List.of(), Usage.ZERO,
+    Integration.Candidate candidate = null;
+    try {
+      StageContext context = start;
+      StageContext beforeIntegrate = start;
+      Stages.Integrate integrate = null;
+      int integrateAt = 0;
+      int rebuilds = 0;
+      int next = 0;
+      while (true) {
+        for (int i = next; i < pipeline.size(); i++) {
+          Stages.Step step = pipeline.get(i);
+          if (Thread.currentThread().isInterrupted()) {
+            return new AttemptOutcome.Interrupted("interrupted before " + step.name());
+          }
+          StageResult result;
+          try {
+            if (step.integrate() != null) {
+              beforeIntegrate = context;
+              integrate = step.integrate();
+              integrateAt = i;
+              Integration integration = integrate.integrate(context);
+              candidate = integration instanceof Integration.Candidate c ? c : null;
+              result = Stages.result(integration);
+            } else {
+              result = step.stage().run(context);
+            }
+          } catch (Exception e) {
+            String finding = describe(who(step), e);
+            completed(step.kind(), step.name(), StageOutcome.ERROR, "", List.of(finding), List.of(), Usage.ZERO,
+                Map.of());
+            return interruptedOr(e, new AttemptOutcome.Failed(step.kind(), step.name(), List.of(finding)));
+          }
+          AttemptOutcome stop = record(step, result);
+          if (stop != null) {
+            return stop;
+          }
+          StageResult.Passed p = (StageResult.Passed) result;
+          List<Evidence> evidence = context.evidence();
+          if (step.kind() == StageKind.VERIFY || step.kind() == StageKind.CHECK) {
+            evidence = new ArrayList<>(evidence);
+            evidence.addAll(p.evidence());
+          }
+          context = context.after(step.kind() == StageKind.WORK ? p.summary() : context.claim(), evidence);
+          if (step.integrate() != null && candidate != null) {
+            Workspace checkout = candidate.workspace();
+            context = context.on(checkout, ProcessRunner.confined(sandbox,
+                Jail.of(checkout.directory()).withReadOnly(checkout.readOnlyPaths())));
+          }
+        }
+        if (candidate == null || integrate == null) {
+          return new AttemptOutcome.Succeeded(context.evidence());
+        }
+        Integration.Advance advance;
+        try {
+          advance = integrate.advance(candidate, beforeIntegrate);
+        } catch (Exception e) {
+          String finding = describe("the integrator (advancing to the verified candidate)", e);
+          completed(StageKind.INTEGRATE, "advance", StageOutcome.ERROR, "", List.of(finding), List.of(), Usage.ZERO,
+              Map.of());
+          return interruptedOr(e, new AttemptOutcome.Failed(StageKind.INTEGRATE, "advance", List.of(finding)));
+        }
+        if (advance instanceof Integration.Advance.Advanced a) {
+          completed(StageKind.INTEGRATE, "advance", StageOutcome.PASSED, a.summary(), List.of(), List.of(),
+              Usage.ZERO, a.attributes());
+          Map<String, String> facts = new java.util.LinkedHashMap<>(candidate.attributes());
+          facts.putAll(a.attributes());
+          List<Evidence> evidence = new ArrayList<>(context.evidence());
+          evidence.add(new Evidence("candidate", "verified on the candidate, then the integration branch advanced"
+              + " to it: " + a.summary(), facts));
+          return new AttemptOutcome.Succeeded(evidence);
+        }
+        String moved = ((Integration.Advance.Moved) advance).finding();
+        boolean giveUp = ++rebuilds > Integrator.MAX_REBUILDS;
+        if (giveUp) {
+          moved += "; the candidate was rebuilt " + Integrator.MAX_REBUILDS + " times and the integration branch"
+              + " kept moving";
+        }
+        completed(StageKind.INTEGRATE, "advance", StageOutcome.FAILED, "", List.of(moved), List.of(), Usage.ZERO,
             Map.of());
-        return interruptedOr(e, new AttemptOutcome.Failed(step.kind(), step.name(), List.of(finding)));
+        release(integrate, candidate);
+        candidate = null;
+        if (giveUp) {
+          return new AttemptOutcome.Failed(StageKind.INTEGRATE, "advance", List.of(moved));
+        }
+        context = beforeIntegrate;
+        next = integrateAt;
       }
-      if (result instanceof StageResult.Passed p) {
-        completed(step.kind(), step.name(), StageOutcome.PASSED, p.summary(), List.of(), p.evidence(), p.usage(),
-            p.attributes());
-      } else if (result instanceof StageResult.Failed f) {
-        completed(step.kind(), step.name(), StageOutcome.FAILED, "", f.findings(), f.evidence(), f.usage(),
-            f.attributes());
-      } else {
-        StageResult.NeedsHuman h = (StageResult.NeedsHuman) result;
-        completed(step.kind(), step.name(), StageOutcome.NEEDS_HUMAN, h.reason(), List.of(), h.evidence(),
-            h.usage(), h.attributes());
+    } finally {
+      if (candidate != null) {
+        release(pipelineIntegrate(), candidate);
       }
-      if (!newBlockers.isEmpty()) {
-        // stopping because it filed its own blockers is waiting, not failing
-        return new AttemptOutcome.Deferred(List.copyOf(newBlockers));
-      }
-      if (result instanceof StageResult.Failed f) {
-        return new AttemptOutcome.Failed(step.kind(), step.name(), f.findings());
-      }
-      if (result instanceof StageResult.NeedsHuman h) {
-        return new AttemptOutcome.NeedsHuman(h.reason(), h.evidence());
-      }
-      StageResult.Passed p = (StageResult.Passed) result;
-      List<Evidence> evidence = context.evidence();
-      if (step.kind() == StageKind.VERIFY || step.kind() == StageKind.CHECK) {
-        evidence = new ArrayList<>(evidence);
-        evidence.addAll(p.evidence());
-      }
-      context = context.after(step.kind() == StageKind.WORK ? p.summary() : context.claim(), evidence);
     }
-    return new AttemptOutcome.Succeeded(context.evidence());
+  }
+
+  private Stages.@Nullable Integrate pipelineIntegrate() {
+    for (Stages.Step step : pipeline) {
+      if (step.integrate() != null) {
+        return step.integrate();
+      }
+    }
+    return null;
+  }
+
+  private void release(Stages.@Nullable Integrate integrate, Integration.Candidate candidate) {
+    if (integrate == null) {
+      return;
+    }
+    try {
+      integrate.integrator().release(candidate);
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      org.slf4j.LoggerFactory.getLogger(Attempt.class)
+          .warn("releasing candidate {} of {} failed", candidate.workspace().directory(), ticket.id(), e);
+    }
+  }
+
+  /** Journals the step's result; returns how the attempt ends when the step stops it, else null. */
+  private @Nullable AttemptOutcome record(Stages.Step step, StageResult result) {
+    if (result instanceof StageResult.Passed p) {
+      completed(step.kind(), step.name(), StageOutcome.PASSED, p.summary(), List.of(), p.evidence(), p.usage(),
+          p.attributes());
+    } else if (result instanceof StageResult.Failed f) {
+      completed(step.kind(), step.name(), StageOutcome.FAILED, "", f.findings(), f.evidence(), f.usage(),
+          f.attributes());
+    } else {
+      StageResult.NeedsHuman h = (StageResult.NeedsHuman) result;
+      completed(step.kind(), step.name(), StageOutcome.NEEDS_HUMAN, h.reason(), List.of(), h.evidence(),
+          h.usage(), h.attributes());
+    }
+    if (!newBlockers.isEmpty()) {
+      // stopping because it filed its own blockers is waiting, not failing
+      return new AttemptOutcome.Deferred(List.copyOf(newBlockers));
+    }
+    if (result instanceof StageResult.Failed f) {
+      return new AttemptOutcome.Failed(step.kind(), step.name(), f.findings());
+    }
+    if (result instanceof StageResult.NeedsHuman h) {
+      return new AttemptOutcome.NeedsHuman(h.reason(), h.evidence());
+    }
+    return null;
   }
 
   private void completed(StageKind kind, String stage, StageOutcome outcome, String summary, List<String> found,

@@ -3,11 +3,25 @@ package dev.loopkit.core;
 import java.util.List;
 import java.util.Map;
 
-/** The outcome of integrating a change: integrated (with e.g. the resulting commit), or a conflict. */
+/**
+ * The outcome of integrating a change: a candidate to verify before the integration branch moves (what
+ * {@code GitMergeIntegrator} builds), integrated directly (a host integrator with no candidate step), or a
+ * conflict.
+ */
 public sealed interface Integration {
 
+  /** Integrated directly: the engine verifies the attempt's own workspace, as before candidates existed. */
   static Integration integrated(String summary, Map<String, String> attributes) {
     return new Integrated(summary, attributes);
+  }
+
+  /**
+   * A candidate was built (for example the integration branch with this ticket's change merged, on a ref of its
+   * own) and checked out in {@code workspace}; the integration branch has not moved. The engine verifies the
+   * candidate there, runs the host's later stages on it, and only then calls {@link Integrator#advance}.
+   */
+  static Integration candidate(String summary, Map<String, String> attributes, Workspace workspace) {
+    return new Candidate(summary, attributes, workspace);
   }
 
   static Integration conflict(List<String> findings) {
@@ -16,6 +30,20 @@ public sealed interface Integration {
 
   record Integrated(String summary, Map<String, String> attributes) implements Integration {
     public Integrated {
+      attributes = Map.copyOf(attributes);
+    }
+  }
+
+  /**
+   * A candidate to verify.
+   *
+   * @param attributes recorded with the stage and joined to the done evidence (such as {@code candidate} =
+   *     the commit and {@code tree} = its tree hash)
+   * @param workspace a fresh checkout of the candidate, with the definition of done restored from the run's
+   *     frozen baseline: where the verifier runs
+   */
+  record Candidate(String summary, Map<String, String> attributes, Workspace workspace) implements Integration {
+    public Candidate {
       attributes = Map.copyOf(attributes);
     }
   }
@@ -30,5 +58,28 @@ public sealed interface Integration {
             + " conflicting paths)");
       }
     }
+  }
+
+  /** What {@link Integrator#advance} did with a verified candidate. */
+  sealed interface Advance {
+
+    static Advance advanced(String summary, Map<String, String> attributes) {
+      return new Advanced(summary, attributes);
+    }
+
+    /** The integration branch moved since the candidate was built; the engine builds and verifies a new one. */
+    static Advance moved(String finding) {
+      return new Moved(finding);
+    }
+
+    /** The integration branch now holds the verified candidate. */
+    record Advanced(String summary, Map<String, String> attributes) implements Advance {
+      public Advanced {
+        attributes = Map.copyOf(attributes);
+      }
+    }
+
+    /** @param finding what moved (from which commit to which), recorded if the engine gives up rebuilding */
+    record Moved(String finding) implements Advance {}
   }
 }

@@ -44,6 +44,12 @@ public final class StageContext {
         newClaim, gathered, processes);
   }
 
+  /** The same attempt, working on another workspace from here on (a candidate to verify). */
+  StageContext on(Workspace other, ProcessRunner otherProcesses) {
+    return new StageContext(runId, ticket, attempt, other, findings, budget, discoveries, runDirectory, claim,
+        evidence, otherProcesses);
+  }
+
   public String runId() {
     return runId;
   }

@@ -12,8 +12,37 @@ import org.jspecify.annotations.Nullable;
 final class Stages {
   private Stages() {}
 
-  /** One step of the pipeline: a stage, its kind and name. */
-  record Step(StageKind kind, String name, Stage stage) {}
+  /** One step of the pipeline: a stage, its kind and name; the integrate step also carries its integrator. */
+  record Step(StageKind kind, String name, Stage stage, @Nullable Integrate integrate) {
+    Step(StageKind kind, String name, Stage stage) {
+      this(kind, name, stage, null);
+    }
+  }
+
+  /** The integrator with the locks its calls run under. */
+  record Integrate(Integrator integrator, ResourceLocks locks) {
+    Integration integrate(StageContext context) throws Exception {
+      ResourceLocks.Held held = locks.acquire(context.ticket().id(), integrator.resources());
+      try {
+        return integrator.integrate(request(context));
+      } finally {
+        held.close();
+      }
+    }
+
+    Integration.Advance advance(Integration.Candidate candidate, StageContext context) throws Exception {
+      ResourceLocks.Held held = locks.acquire(context.ticket().id(), integrator.resources());
+      try {
+        return integrator.advance(candidate, request(context));
+      } finally {
+        held.close();
+      }
+    }
+
+    private static IntegrateRequest request(StageContext context) {
+      return new IntegrateRequest(context.runId(), context.ticket(), context.workspace(), context.attempt());
+    }
+  }
 
   /** A stage a host added, after the stock stage of kind {@code after}. */
   record Added(StageKind after, String name, Stage stage) {}
@@ -33,15 +62,16 @@ final class Stages {
       stock.put(StageKind.REVIEW, review(reviewer));
     }
     Integrator integrator = s.integrator();
-    if (integrator != null) {
-      stock.put(StageKind.INTEGRATE, integrate(integrator, locks));
+    Integrate integrate = integrator == null ? null : new Integrate(integrator, locks);
+    if (integrate != null) {
+      stock.put(StageKind.INTEGRATE, integrate(integrate));
     }
     stock.put(StageKind.VERIFY, verify(s.verifier()));
     List<Step> steps = new ArrayList<>();
     for (StageKind kind : STOCK_ORDER) {
       Stage stage = stock.get(kind);
       if (stage != null) {
-        steps.add(new Step(kind, kind.wireName(), stage));
+        steps.add(new Step(kind, kind.wireName(), stage, kind == StageKind.INTEGRATE ? integrate : null));
       }
       for (Added a : s.stages()) {
         if (a.after() == kind) {
@@ -82,22 +112,20 @@ final class Stages {
     };
   }
 
-  static Stage integrate(Integrator integrator, ResourceLocks locks) {
-    return context -> {
-      Integration integration;
-      ResourceLocks.Held held = locks.acquire(context.ticket().id(), integrator.resources());
-      try {
-        integration = integrator.integrate(new IntegrateRequest(context.runId(), context.ticket(),
-            context.workspace(), context.attempt()));
-      } finally {
-        held.close();
-      }
-      if (integration instanceof Integration.Conflict c) {
-        return StageResult.failed(c.findings());
-      }
-      Integration.Integrated ok = (Integration.Integrated) integration;
-      return StageResult.passed(ok.summary()).withAttributes(ok.attributes());
-    };
+  /** The integrate step as a plain stage (candidates are handled by the attempt, which sees the step's integrator). */
+  static Stage integrate(Integrate integrate) {
+    return context -> result(integrate.integrate(context));
+  }
+
+  static StageResult result(Integration integration) {
+    if (integration instanceof Integration.Conflict c) {
+      return StageResult.failed(c.findings());
+    }
+    if (integration instanceof Integration.Candidate c) {
+      return StageResult.passed(c.summary()).withAttributes(c.attributes());
+    }
+    Integration.Integrated ok = (Integration.Integrated) integration;
+    return StageResult.passed(ok.summary()).withAttributes(ok.attributes());
   }
 
   static Stage verify(Verifier verifier) {
