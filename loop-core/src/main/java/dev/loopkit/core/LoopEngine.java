@@ -66,6 +66,7 @@ public final class LoopEngine {
   private final Path runDirectory;
   private final @Nullable String runId;
   private final @Nullable Executor executor;
+  private final JournalKeys journalKeys;
 
   private LoopEngine(Builder b) {
     this.settings = new EngineSettings(Objects.requireNonNull(b.tracker), b.oracle, b.readySet,
@@ -78,6 +79,7 @@ public final class LoopEngine {
     this.runDirectory = Objects.requireNonNull(b.runDirectory);
     this.runId = b.runId;
     this.executor = b.executor;
+    this.journalKeys = b.journalKeys != null ? new JournalKeys(b.journalKeys) : JournalKeys.defaults();
   }
 
   public static Builder builder() {
@@ -96,7 +98,7 @@ public final class LoopEngine {
     settings.sandbox().check();
     RunDirectory directory = RunDirectory.of(runDirectory);
     FileLock lock = directory.lock();
-    try (RunJournal journal = RunJournal.open(runDirectory)) {
+    try (RunJournal journal = RunJournal.open(runDirectory, journalKeys)) {
       String id = runId != null ? runId : runDirectory.toAbsolutePath().normalize().getFileName().toString();
       ExecutorService own = executor == null ? defaultExecutor(settings.caps().maxConcurrency()) : null;
       return new Run(settings, directory, id, journal, executor != null ? executor : Objects.requireNonNull(own),
@@ -140,6 +142,7 @@ public final class LoopEngine {
     private final List<LoopListener> listeners = new ArrayList<>();
     private Tripwire tripwire = Tripwire.none();
     private Sandbox sandbox = Sandbox.bubblewrap();
+    private @Nullable Path journalKeys;
     private boolean tripwireSet;
     private @Nullable Healer healer;
     private int healAfterConsecutiveFailures = 3;
@@ -296,6 +299,16 @@ public final class LoopEngine {
      */
     public Builder sandbox(Sandbox sandbox) {
       this.sandbox = Objects.requireNonNull(sandbox, "sandbox");
+      return this;
+    }
+
+    /**
+     * Where the per-run keys that authenticate journals are kept: a directory outside the project and every
+     * sandbox. Default: the system property {@code loop.journal.keys}, else {@code ~/.loop/journal-keys}. A
+     * run resumes only where its key is.
+     */
+    public Builder journalKeys(Path directory) {
+      this.journalKeys = Objects.requireNonNull(directory, "directory");
       return this;
     }
 

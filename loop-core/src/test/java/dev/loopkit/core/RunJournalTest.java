@@ -65,11 +65,13 @@ class RunJournalTest {
   void eachEventIsOneJsonLineWithItsTypeAndStableNames() throws Exception {
     write(sample());
     List<String> lines = Files.readAllLines(dir.resolve(RunJournal.FILE_NAME));
-    assertEquals(5, lines.size());
-    assertTrue(lines.get(0).startsWith("{\"type\":\"run-started\""), lines.get(0));
-    assertTrue(lines.get(2).contains("\"kind\":\"work\"") && lines.get(2).contains("\"outcome\":\"passed\""),
-        lines.get(2));
-    assertTrue(lines.get(4).contains("\"cap\":\"MONEY\""), lines.get(4));
+    assertEquals(7, lines.size()); // the header naming the key, five events, one seal
+    assertTrue(lines.get(0).matches("\\{\"type\":\"journal\",\"format\":2,\"key\":\"[0-9a-f]{32}\"}"), lines.get(0));
+    assertTrue(lines.get(1).startsWith("{\"type\":\"run-started\""), lines.get(1));
+    assertTrue(lines.get(3).contains("\"kind\":\"work\"") && lines.get(3).contains("\"outcome\":\"passed\""),
+        lines.get(3));
+    assertTrue(lines.get(5).contains("\"cap\":\"MONEY\""), lines.get(5));
+    assertTrue(lines.get(6).matches("\\{\"type\":\"seal\",\"mac\":\"[0-9a-f]{64}\"}"), lines.get(6));
   }
 
   @Test
@@ -166,6 +168,117 @@ class RunJournalTest {
     Files.writeString(dir.resolve(RunJournal.CHECKPOINT), "{\"format\":1,\"journalOffset\":12,\"hist");
     RunHistory h = RunJournal.history(dir);
     assertEquals(events.size(), h.events());
+  }
+
+  private List<String> lines() throws Exception {
+    return new ArrayList<>(Files.readAllLines(dir.resolve(RunJournal.FILE_NAME)));
+  }
+
+  private void rewrite(List<String> lines) throws Exception {
+    Files.writeString(dir.resolve(RunJournal.FILE_NAME), String.join("\n", lines) + "\n");
+  }
+
+  @Test
+  void aChangedLineBreaksTheChainAndTheResumeRefusesNamingTheLines() throws Exception {
+    write(sample());
+    List<String> lines = lines();
+    lines.set(4, lines.get(4).replace("exit 0", "exit 0 (forged)"));
+    rewrite(lines);
+
+    InputException e = assertThrows(InputException.class, () -> RunJournal.open(dir));
+    assertTrue(e.getMessage().contains("chain of seals breaks at line 7, which seals lines 1-6"), e.getMessage());
+    assertEquals(5, RunJournal.read(dir.resolve(RunJournal.FILE_NAME)).size()); // a report still reads it
+  }
+
+  @Test
+  void aLineInsertedWithAForgedSealIsRefused() throws Exception {
+    write(sample());
+    try (RunJournal journal = RunJournal.open(dir)) {
+      journal.append(new LoopEvent.TicketDispatched(T0.plusSeconds(9), "B", 1, 0));
+    }
+    List<String> lines = lines();
+    lines.add(RunJournal.toJson(new LoopEvent.TicketDone(T0.plusSeconds(10), "B", 1,
+        List.of(Evidence.of("tests", "green")))));
+    lines.add("{\"type\":\"seal\",\"mac\":\"" + "ab".repeat(32) + "\"}");
+    rewrite(lines);
+
+    InputException e = assertThrows(InputException.class, () -> RunJournal.open(dir));
+    assertTrue(e.getMessage().contains("breaks at line 11"), e.getMessage());
+  }
+
+  @Test
+  void linesAppendedWithoutASealAreNeverTrustedAndAreCut() throws Exception {
+    write(sample());
+    Path file = dir.resolve(RunJournal.FILE_NAME);
+    long sealed = Files.size(file);
+    Files.writeString(file, RunJournal.toJson(new LoopEvent.RunEnded(T0.plusSeconds(9), RunEnding.Kind.DONE, "forged"))
+        + "\n", StandardOpenOption.APPEND);
+
+    try (RunJournal journal = RunJournal.open(dir)) {
+      assertEquals(5, journal.history().events());
+      assertTrue(journal.history().ending().isEmpty());
+    }
+    assertEquals(sealed, Files.size(file));
+  }
+
+  @Test
+  void aJournalWithoutItsKeyOrItsHeaderIsRefused() throws Exception {
+    write(sample());
+    try (var keys = Files.list(dir.resolveSibling(dir.getFileName() + "-keys"))) {
+      // not where the keys are: the default location is the test's system property
+      assertTrue(keys.findAny().isEmpty());
+    } catch (java.nio.file.NoSuchFileException expected) {
+      // fine: nothing there
+    }
+    InputException missing = assertThrows(InputException.class,
+        () -> RunJournal.open(dir, new JournalKeys(dir.resolveSibling(dir.getFileName() + "-keys"))));
+    assertTrue(missing.getMessage().contains("cannot be authenticated"), missing.getMessage());
+
+    List<String> lines = lines();
+    lines.remove(0);
+    rewrite(lines);
+    InputException headless = assertThrows(InputException.class, () -> RunJournal.open(dir));
+    assertTrue(headless.getMessage().contains("is not Loop's journal header"), headless.getMessage());
+  }
+
+  @Test
+  void anEditedCheckpointIsIgnoredAndTheSealedJournalReplayed() throws Exception {
+    List<LoopEvent> events = manyTickets(30);
+    try (RunJournal journal = RunJournal.open(dir)) {
+      events.forEach(e -> {
+        journal.append(e);
+        journal.history().apply(e);
+      });
+      journal.sync();
+      journal.checkpoint(journal.history());
+    }
+    Path checkpoint = dir.resolve(RunJournal.CHECKPOINT);
+    Files.writeString(checkpoint, Files.readString(checkpoint).replace("\"T-3\"", "\"T-X\""));
+
+    try (RunJournal journal = RunJournal.open(dir)) {
+      assertTrue(journal.history().ticket("T-3").isPresent());
+      assertTrue(journal.history().ticket("T-X").isEmpty());
+    }
+  }
+
+  @Test
+  void aResumeFromAValidCheckpointContinuesTheChain() {
+    List<LoopEvent> events = manyTickets(30);
+    try (RunJournal journal = RunJournal.open(dir)) {
+      events.subList(0, 40).forEach(e -> {
+        journal.append(e);
+        journal.history().apply(e);
+      });
+      journal.sync();
+      journal.checkpoint(journal.history());
+    }
+    try (RunJournal journal = RunJournal.open(dir)) {
+      assertEquals(40, journal.history().events());
+      events.subList(40, events.size()).forEach(journal::append);
+    }
+    try (RunJournal journal = RunJournal.open(dir)) {
+      assertEquals(events.size(), journal.history().events());
+    }
   }
 
   @Test
