@@ -37,6 +37,7 @@ final class Dispatcher {
   private final Settler settler;
   private final String runId;
   private final Waits waits = new Waits();
+  private boolean readySetFed;
 
   /** Makes the attempt for a ticket (claimed, so in progress) and its attempt number. */
   @FunctionalInterface
@@ -55,6 +56,21 @@ final class Dispatcher {
     this.tracker = tracker;
     this.settler = settler;
     this.runId = runId;
+  }
+
+  /**
+   * Asks the ready set for this pass's tickets (fed what changed; the whole batch the first time) and journals
+   * the pass.
+   */
+  List<Ticket> plan(ReadySet readySet, LiveBatch batch, BatchChanges delta) {
+    BatchChanges changes = readySetFed ? delta : batch.asFullRead();
+    readySetFed = true;
+    List<Ticket> ready = readySet.ready(new ReadyContext(batch, changes, ids(), held(), free(), tracker));
+    List<String> ids = new ArrayList<>();
+    ready.stream().limit(Math.max(free(), 0)).forEach(t -> ids.add(t.id()));
+    ledger.append(new LoopEvent.PassStarted(ledger.now(), ledger.history().passes() + 1, ids, size()));
+    noteWaits(batch);
+    return ready;
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.loopkit.core;
 
+import java.util.Map;
+
 import org.jspecify.annotations.Nullable;
 
 /** Asks the host's healer for a patch when the run would stall or keeps failing, and journals what it did. */
@@ -16,6 +18,12 @@ final class Healing {
     this.ledger = ledger;
     this.runId = runId;
     this.batch = batch;
+  }
+
+  /** Why no session may start with this healer and fingerprint baseline, or null when it may. */
+  @Nullable String refusal(Map<String, String> baseline) {
+    return healer != null && baseline.isEmpty() ? "a healer is set but the tripwire fingerprints nothing: a healer"
+        + " may only run under a tripwire that freezes the oracle and verifiers" : null;
   }
 
   /**

@@ -90,6 +90,30 @@ final class LiveBatch implements BatchView {
         : BatchChanges.since(changed, removed, read.cursor());
   }
 
+  /**
+   * Applies the engine's own status writes to the view at once (the tracker was just told) and returns
+   * {@code delta} with them merged in, so this pass's oracle and ready set see them.
+   */
+  BatchChanges wrote(BatchChanges delta, List<Settler.Effect> writes) {
+    if (writes.isEmpty()) {
+      return delta;
+    }
+    Map<String, Ticket> merged = new LinkedHashMap<>();
+    delta.tickets().forEach(t -> merged.put(t.id(), t));
+    for (Settler.Effect w : writes) {
+      Ticket old = byId.get(w.ticketId());
+      if (old != null && old.status() != w.to()) {
+        Ticket now = old.toBuilder().status(w.to()).build();
+        byId.put(now.id(), now);
+        unindex(old);
+        index(now);
+        merged.put(now.id(), now);
+      }
+    }
+    return delta.full() ? asFullRead() : BatchChanges.since(new ArrayList<>(merged.values()), delta.removed(),
+        delta.cursor());
+  }
+
   private void index(Ticket t) {
     byStatus.get(t.status()).add(t.id());
     if (t.status() == Status.OPEN) {

@@ -31,6 +31,11 @@ import java.util.Map;
     @JsonSubTypes.Type(value = LoopEvent.TripwireTripped.class, name = "tripwire-tripped"),
     @JsonSubTypes.Type(value = LoopEvent.CallRetried.class, name = "call-retried"),
     @JsonSubTypes.Type(value = LoopEvent.RunEnded.class, name = "run-ended"),
+    @JsonSubTypes.Type(value = LoopEvent.BatchFrozen.class, name = "batch-frozen"),
+    @JsonSubTypes.Type(value = LoopEvent.InterventionDetected.class, name = "intervention-detected"),
+    @JsonSubTypes.Type(value = LoopEvent.DecisionRecorded.class, name = "decision-recorded"),
+    @JsonSubTypes.Type(value = LoopEvent.FinalGateChecked.class, name = "final-gate-checked"),
+    @JsonSubTypes.Type(value = LoopEvent.TicketRegressed.class, name = "ticket-regressed"),
 })
 public sealed interface LoopEvent {
 
@@ -151,4 +156,52 @@ public sealed interface LoopEvent {
 
   /** The run's session ended. */
   record RunEnded(Instant at, RunEnding.Kind ending, String detail) implements LoopEvent {}
+
+  /** The most tickets one {@link BatchFrozen} event holds; a larger batch is frozen in several. */
+  int FROZEN_PER_EVENT = 500;
+
+  /**
+   * Part of the definition of done: tickets of the batch with their status and finish line as the run first saw
+   * them (every ticket at the run's first start, in events of at most {@link #FROZEN_PER_EVENT}; a ticket that
+   * arrives later when it is first seen). A frozen ticket that leaves the batch, or whose finish line changes,
+   * trips the run.
+   */
+  record BatchFrozen(Instant at, List<FrozenTicket> tickets) implements LoopEvent {
+    public BatchFrozen {
+      tickets = List.copyOf(tickets);
+    }
+  }
+
+  /**
+   * One ticket as frozen.
+   *
+   * @param finishLine a digest of what the verifier reads of the ticket ({@link Verifier#finishLine})
+   */
+  record FrozenTicket(String id, Status status, String finishLine) {}
+
+  /**
+   * Someone other than the engine changed the batch: a ticket added outside the discovery path, or a done or
+   * cancelled the engine did not write (reopened unless a person recorded that decision).
+   */
+  record InterventionDetected(Instant at, String ticketId, RunReport.InterventionKind kind, String detail)
+      implements LoopEvent {}
+
+  /**
+   * A person's recorded decision on a ticket ({@link RunDirectory#recordDecision}, {@code loop approve}): the
+   * only way besides the engine's own verification that a ticket counts as done (or cancelled).
+   */
+  record DecisionRecorded(Instant at, String ticketId, Status status, String reason) implements LoopEvent {}
+
+  /**
+   * The final gate: before the run could end DONE, the finish line of every ticket the run marked done ran once
+   * more on the integration branch's head.
+   *
+   * @param head what was checked out (the integrator's description, such as the commit)
+   * @param regressed how many no longer pass; {@code sample} names at most {@link #MAX_LISTED_IDS}
+   */
+  record FinalGateChecked(Instant at, String head, int checked, int regressed, List<String> sample)
+      implements LoopEvent {}
+
+  /** A done ticket's finish line failed on the integration head: it is reopened for a fresh worker. */
+  record TicketRegressed(Instant at, String ticketId, String head, List<String> findings) implements LoopEvent {}
 }

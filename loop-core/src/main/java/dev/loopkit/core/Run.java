@@ -37,10 +37,11 @@ final class Run {
   private final HarnessCalls calls;
   private final Judge judge;
   private final Healing healing;
+  private final Membership membership;
+  private final FinalGate gate;
   private final @Nullable ExecutorService ownExecutor;
   private FrozenDefinition frozen;
   private Instant deadline = Instant.MAX;
-  private boolean readySetFed;
 
   Run(EngineSettings settings, RunDirectory directory, String runId, RunJournal journal, Executor executor,
       @Nullable ExecutorService ownExecutor) {
@@ -58,6 +59,8 @@ final class Run {
     this.pipeline = Stages.pipeline(settings, new ResourceLocks(inbox, settings.clock()));
     this.judge = new Judge(settings.oracle(), tracker, settings.clock(), ledger, batch);
     this.healing = new Healing(settings.healer(), settings.maxHeals(), ledger, runId, batch);
+    this.membership = new Membership(settings.verifier(), ledger);
+    this.gate = new FinalGate(settings.integrator(), settings.verifier(), settings.sandbox(), ledger, executor, runId);
     this.ownExecutor = ownExecutor;
     this.frozen = new FrozenDefinition(settings.tripwire(), Map.of());
   }
@@ -110,15 +113,14 @@ final class Run {
     if (!changes.isEmpty()) {
       return tampered(changes);
     }
-    if (settings.healer() != null && baseline.isEmpty()) {
-      return new RunEnding.Failed("a healer is set but the tripwire fingerprints nothing: a healer may only run"
-          + " under a tripwire that freezes the oracle and verifiers", null);
+    if (healing.refusal(baseline) != null) {
+      return new RunEnding.Failed(healing.refusal(baseline), null);
     }
-    batch.apply(first);
-    List<Settler.Effect> recovered = settler.recover(batch, runId);
-    ledger.sync();
-    settler.apply(recovered);
-    return null;
+    Membership.Check check = membership.start(batch.apply(first), dispatcher.ids()::contains);
+    List<Settler.Effect> recovered = new ArrayList<>(check.reopen());
+    recovered.addAll(settler.recover(batch, runId));
+    settler.commit(recovered);
+    return check.tampered().isEmpty() ? null : tampered(check.tampered());
   }
 
   private RunEnding loop() {
@@ -127,19 +129,24 @@ final class Run {
       if (capped != null) {
         return capped;
       }
-      List<String> changed = frozen.changes();
-      if (!changed.isEmpty()) {
-        return tampered(changed);
-      }
       BatchChanges delta = batch.read(tracker, calls);
+      Membership.Check check = membership.check(delta, dispatcher.ids()::contains, frozen.changes());
+      if (!check.tampered().isEmpty()) {
+        return tampered(check.tampered());
+      }
+      delta = batch.wrote(delta, settler.commit(check.reopen()));
       Verdict verdict = judge.judge(delta);
       if (verdict instanceof Verdict.Done done) {
-        return judge.ending(done);
+        List<Settler.Effect> regressed = gate.check(batch);
+        if (regressed.isEmpty()) {
+          return judge.ending(done);
+        }
+        verdict = judge.judge(delta = batch.wrote(delta, settler.commit(regressed)));
       }
       if (history.passes() >= caps.maxPasses()) {
         return capped(new RunEnding.Capped(Cap.PASSES, "reached " + caps.maxPasses() + " passes"));
       }
-      int gated = dispatcher.startAll(plan(delta), this::attempt);
+      int gated = dispatcher.startAll(dispatcher.plan(settings.readySet(), batch, delta), this::attempt);
       if (dispatcher.idle() && gated == 0) {
         Heal heal = healing.ask(HealContext.Reason.STALLED);
         if (heal instanceof Heal.Rejected r) {
@@ -167,18 +174,6 @@ final class Run {
     }
   }
 
-  private List<Ticket> plan(BatchChanges delta) {
-    BatchChanges changes = readySetFed ? delta : batch.asFullRead();
-    readySetFed = true;
-    List<Ticket> ready = settings.readySet().ready(new ReadyContext(batch, changes, dispatcher.ids(),
-        dispatcher.held(), dispatcher.free(), tracker));
-    List<String> ids = new ArrayList<>();
-    ready.stream().limit(Math.max(dispatcher.free(), 0)).forEach(t -> ids.add(t.id()));
-    ledger.append(new LoopEvent.PassStarted(ledger.now(), history.passes() + 1, ids, dispatcher.size()));
-    dispatcher.noteWaits(batch);
-    return ready;
-  }
-
   /** Waits for at least one attempt to finish, takes everything that has arrived, and settles it. */
   private @Nullable RunEnding awaitAndSettle() {
     List<Inbox.Finished> finished;
@@ -197,9 +192,7 @@ final class Run {
     // An attempt may have moved the finish line it was just measured against: check before any Done.
     boolean anySucceeded = finished.stream().anyMatch(f -> f.outcome() instanceof AttemptOutcome.Succeeded);
     List<String> tamper = anySucceeded ? frozen.changes() : List.of();
-    List<Settler.Effect> effects = settler.settle(finished, dispatcher, tamper);
-    ledger.sync();
-    settler.apply(effects);
+    settler.commit(settler.settle(finished, dispatcher, tamper));
     AttemptOutcome.Fatal fatal = settler.fatal(); // a part that cannot go on stops the run, not the ticket
     return fatal != null ? new RunEnding.Failed(fatal.reason() + " (no ticket was charged; fix it and run again"
         + " to resume)", fatal.cause()) : tamper.isEmpty() ? null : tampered(new ArrayList<>(tamper));

@@ -86,6 +86,50 @@ public final class RunDirectory {
     return RunJournal.read(journal());
   }
 
+  /**
+   * Records a person's decision on a ticket of this run: approved done (the work is there, the engine could not
+   * verify it), or cancelled. Besides the engine's own verification this is the only way a ticket counts as done:
+   * a status someone writes straight into the tracker is reported as an intervention and reopened. The decision
+   * is journaled (sealed like every event) and the next session writes it to the tracker.
+   *
+   * @param status {@link Status#DONE} or {@link Status#CANCELLED}
+   * @param reason why, in a person's words: shown in the report as an intervention
+   * @throws InputException if the run is in progress (its directory is locked: stop it first), the directory
+   *     holds no run, the ticket id or the status is not valid, or the reason is blank
+   */
+  public void recordDecision(String ticketId, Status status, String reason) {
+    recordDecision(ticketId, status, reason, JournalKeys.defaults());
+  }
+
+  void recordDecision(String ticketId, Status status, String reason, JournalKeys keys) {
+    if (status != Status.DONE && status != Status.CANCELLED) {
+      throw new InputException("decision '" + status.wireName() + "' for " + ticketId + ": expected done or"
+          + " cancelled");
+    }
+    if (reason.isBlank()) {
+      throw new InputException("the decision on " + ticketId + " has no reason: say why (it is shown in the"
+          + " report as an intervention)");
+    }
+    if (!Ticket.isValidId(ticketId)) {
+      throw new InputException("ticket id '" + ticketId + "' is not valid: expected letters, digits, '-', '_'"
+          + " or '.'");
+    }
+    if (!exists()) {
+      throw new InputException("run directory " + path + " holds no run: nothing to record a decision in");
+    }
+    FileLock lock = lock();
+    try (RunJournal journal = RunJournal.open(path, keys)) {
+      journal.append(new LoopEvent.DecisionRecorded(java.time.Instant.now(), ticketId, status, reason.strip()));
+      journal.sync();
+    } finally {
+      try {
+        lock.channel().close();
+      } catch (IOException e) {
+        // closing the channel releases the lock
+      }
+    }
+  }
+
   /** Locks the directory against a second process; released when the JVM or the channel closes. */
   FileLock lock() {
     Path lockFile = path.resolve("run.lock");

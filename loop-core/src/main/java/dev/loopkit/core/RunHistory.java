@@ -47,6 +47,10 @@ public final class RunHistory {
   private final List<RunReport.Intervention> interventions = new ArrayList<>();
   private final Map<String, Long> lockWaitMillis = new LinkedHashMap<>();
   private final List<Finding> recentFindings = new ArrayList<>();
+  private final Map<String, LoopEvent.FrozenTicket> frozen = new HashMap<>();
+  private final Map<String, Status> decisions = new HashMap<>();
+  private final java.util.Set<String> discoveredIds = new java.util.HashSet<>();
+  private @Nullable String finalGate;
 
   RunHistory() {}
 
@@ -137,6 +141,37 @@ public final class RunHistory {
           g.reason()));
     } else if (e instanceof LoopEvent.TicketDiscovered t) {
       discovered.put(t.idempotencyKey(), t.ticketId());
+      discoveredIds.add(t.ticketId());
+    } else if (e instanceof LoopEvent.BatchFrozen f) {
+      f.tickets().forEach(t -> frozen.put(t.id(), t));
+    } else if (e instanceof LoopEvent.InterventionDetected i) {
+      interventions.add(new RunReport.Intervention(i.kind(), i.ticketId(), i.detail()));
+    } else if (e instanceof LoopEvent.DecisionRecorded d) {
+      decisions.put(d.ticketId(), d.status());
+      interventions.add(new RunReport.Intervention(RunReport.InterventionKind.DECISION, d.ticketId(),
+          d.status().wireName() + ": " + d.reason()));
+      if (d.status() == Status.DONE) {
+        TicketHistory t = acc(d.ticketId());
+        t.outcome = RunReport.TicketOutcome.DONE;
+        t.evidence = List.of(new Evidence("decision", "a person recorded it done: " + d.reason(), Map.of()));
+        t.gateReason = "";
+      }
+      return; // recorded between sessions: not part of any session's time
+    } else if (e instanceof LoopEvent.FinalGateChecked g) {
+      finalGate = g.regressed() == 0 ? g.checked() + " done ticket(s) pass on " + g.head()
+          : g.regressed() + " of " + g.checked() + " done ticket(s) regressed on " + g.head();
+    } else if (e instanceof LoopEvent.TicketRegressed r) {
+      TicketHistory t = acc(r.ticketId());
+      t.outcome = RunReport.TicketOutcome.OPEN;
+      t.failed++;
+      for (String text : r.findings()) {
+        Finding finding = new Finding(t.lastAttempt, "final-gate", text);
+        t.findings.add(finding);
+        recentFindings.add(finding);
+      }
+      while (recentFindings.size() > RECENT_FINDINGS) {
+        recentFindings.remove(0);
+      }
     } else if (e instanceof LoopEvent.ResourceWaited w) {
       lockWaitMillis.merge(w.resource(), w.waitedMillis(), Long::sum);
     } else if (e instanceof LoopEvent.HealAttempted h) {
@@ -283,6 +318,28 @@ public final class RunHistory {
     return discovered.size();
   }
 
+  /** What the last final gate found, if one ran. */
+  public Optional<String> finalGate() {
+    return Optional.ofNullable(finalGate);
+  }
+
+  /** Tickets frozen as done at the run's start that the run itself never finished. */
+  public int doneBeforeTheRun() {
+    int n = 0;
+    for (LoopEvent.FrozenTicket f : frozen.values()) {
+      TicketHistory t = tickets.get(f.id());
+      if (f.status() == Status.DONE && (t == null || t.outcome != RunReport.TicketOutcome.DONE)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** How many tickets the run froze as its batch. */
+  public int frozenTickets() {
+    return frozen.size();
+  }
+
   // ---- for the engine ----
 
   @Nullable TicketHistory find(String id) {
@@ -307,6 +364,34 @@ public final class RunHistory {
   /** Attempts dispatched without an ending, by ticket: in flight now, or cut off by a crash. */
   Map<String, Integer> openAttempts() {
     return Map.copyOf(openAttempts);
+  }
+
+  /** The ticket as the run froze it, or null when it is not (yet) part of the frozen batch. */
+  LoopEvent.@Nullable FrozenTicket frozen(String id) {
+    return frozen.get(id);
+  }
+
+  java.util.Set<String> frozenIds() {
+    return java.util.Collections.unmodifiableSet(frozen.keySet());
+  }
+
+  /** Whether the run froze its batch already (at its first start). */
+  boolean batchFrozen() {
+    return !frozen.isEmpty();
+  }
+
+  /** A person's recorded decision on the ticket, or null. */
+  @Nullable Status decision(String id) {
+    return decisions.get(id);
+  }
+
+  Map<String, Status> decisions() {
+    return Map.copyOf(decisions);
+  }
+
+  /** Whether the engine's discovery path filed this ticket. */
+  boolean discoveredByEngine(String id) {
+    return discoveredIds.contains(id);
   }
 
   @Nullable String discoveredTicket(String idempotencyKey) {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,6 +27,9 @@ public final class RunReport {
   private final List<TicketReport> tickets;
   private final List<Intervention> interventions;
   private final Map<String, Long> lockWaitMillis;
+  private final int batchSize;
+  private final int doneBefore;
+  private final @Nullable String finalGate;
 
   private RunReport(RunHistory h) {
     this.runId = h.runId().orElse("");
@@ -45,6 +49,24 @@ public final class RunReport {
     this.tickets = List.copyOf(list);
     this.interventions = List.copyOf(h.interventions());
     this.lockWaitMillis = Map.copyOf(h.lockWaitMillis());
+    this.doneBefore = h.doneBeforeTheRun();
+    this.batchSize = Math.max(h.frozenTickets(), list.size() + doneBefore);
+    this.finalGate = h.finalGate().orElse(null);
+  }
+
+  /** How many tickets the batch holds: those the run froze (and any it met that it did not). */
+  public int batchSize() {
+    return batchSize;
+  }
+
+  /** Tickets that were already done when the run froze its batch (done by an earlier run or a person). */
+  public int doneBeforeTheRun() {
+    return doneBefore;
+  }
+
+  /** What the final gate found the last time it ran, if it did. */
+  public Optional<String> finalGate() {
+    return Optional.ofNullable(finalGate);
   }
 
   /** Where a ticket stands at the end of the journal; in reports its lower-case, hyphenated wire name. */
@@ -68,7 +90,13 @@ public final class RunReport {
     CAPPED,
     STALLED,
     TAMPERED,
-    FAILED;
+    FAILED,
+    /** A ticket joined the batch other than through the engine's discovery path. */
+    TICKET_ADDED,
+    /** A ticket was set done or cancelled by someone other than the engine, without a recorded decision. */
+    STATUS_OVERRIDDEN,
+    /** A person recorded a decision on a ticket (approved it done, or cancelled it). */
+    DECISION;
 
     @JsonValue
     public String wireName() {
@@ -177,7 +205,10 @@ public final class RunReport {
     StringBuilder sb = new StringBuilder();
     sb.append("run ").append(runId).append(": ").append(ending == null ? "RUNNING" : ending.name())
         .append(endingDetail.isEmpty() ? "" : " (" + endingDetail + ")").append('\n');
-    sb.append("  tickets ").append(done).append('/').append(tickets.size()).append(" done");
+    sb.append("  tickets ").append(done + doneBefore).append('/').append(batchSize).append(" done");
+    if (doneBefore > 0) {
+      sb.append(" (").append(doneBefore).append(" before the run)");
+    }
     if (gated > 0) {
       sb.append(", ").append(gated).append(" waiting for a person");
     }
@@ -188,6 +219,9 @@ public final class RunReport {
       sb.append(" (+").append(usage.unmeteredCalls()).append(" unmetered call(s))");
     }
     sb.append(", elapsed ").append(elapsed.toSeconds()).append("s, interventions ").append(interventions.size());
+    if (finalGate != null) {
+      sb.append('\n').append("  final gate: ").append(finalGate);
+    }
     return sb.toString();
   }
 

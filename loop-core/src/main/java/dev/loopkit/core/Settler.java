@@ -143,6 +143,15 @@ final class Settler {
     }
   }
 
+  /** Syncs the journal (which holds the decisions), then applies their writes; returns them. */
+  List<Effect> commit(List<Effect> effects) {
+    if (!effects.isEmpty()) {
+      ledger.sync();
+      apply(effects);
+    }
+    return effects;
+  }
+
   /** Applies each write on its own, logging one that fails: for the end of a session, which must not fail. */
   void applyEach(List<Effect> effects) {
     for (Effect e : effects) {

@@ -167,4 +167,50 @@ class CandidateIntegrationTest {
     assertEquals(List.of("integrate A-1", "verify A-1"), order);
     assertEquals(List.of(dir.resolve("candidates/A-1")), candidates.released);
   }
+
+  @Test
+  void theFinalGateReverifiesEveryDoneTicketOnTheHeadAndReopensARegression() throws Exception {
+    Files.createDirectories(dir.resolve("work"));
+    Path head = Files.createDirectories(dir.resolve("head"));
+    InMemoryTracker tracker = InMemoryTracker.of(Ticket.builder("A").title("a").build(),
+        Ticket.builder("B").title("b").build());
+    AtomicInteger headChecksOfA = new AtomicInteger();
+    Integrator direct = new Integrator() {
+      @Override
+      public Integration integrate(IntegrateRequest request) {
+        return Integration.integrated("merged", Map.of());
+      }
+
+      @Override
+      public Workspace head(String runId) {
+        return new Workspace("head", head, Map.of("commit", "main@" + headChecksOfA.get()));
+      }
+    };
+
+    RunResult result = LoopEngine.builder().tracker(tracker).clock(new ManualClock()).listener(events)
+        .sandbox(Sandbox.none()).runDirectory(dir.resolve("run")).workspaces(Workspaces.shared(dir.resolve("work")))
+        .worker(a -> WorkResult.completed("did " + a.ticket().id(), Usage.ZERO))
+        .integrator(direct)
+        .verifier(r -> {
+          boolean onHead = r.workspace().directory().equals(head);
+          if (onHead && r.ticket().id().equals("A") && headChecksOfA.incrementAndGet() == 1) {
+            return Verification.failed(List.of("A's test fails on main: B renamed what A calls"), List.of());
+          }
+          return Verification.passed(Evidence.of("tests", "green" + (onHead ? " on the head" : "")));
+        })
+        .build().run();
+
+    assertInstanceOf(RunEnding.Done.class, result.ending());
+    List<LoopEvent.FinalGateChecked> gates = events.events(LoopEvent.FinalGateChecked.class);
+    assertEquals(2, gates.size());
+    assertEquals(1, gates.get(0).regressed());
+    assertEquals(List.of("A"), gates.get(0).sample());
+    assertEquals(0, gates.get(1).regressed());
+    assertEquals(2, gates.get(1).checked());
+    assertEquals(1, tracker.transitions("A", Status.OPEN).size());
+    assertTrue(tracker.ticket("A").comments().stream().anyMatch(c -> c.body().contains("B renamed what A calls")));
+    assertEquals(2, events.events(LoopEvent.TicketDispatched.class).stream()
+        .filter(d -> d.ticketId().equals("A")).count());
+    assertTrue(result.report().summary().contains("final gate"), result.report().summary());
+  }
 }

@@ -640,14 +640,82 @@ class LoopEngineTest {
     LoopEngine engine = engine(tracker, writesFile(dir), fileExists(dir)).build();
     assertInstanceOf(RunEnding.Stalled.class, engine.run().ending());
 
-    tracker.transition("X", Status.DONE, "done by hand"); // the person's intervention
+    // the person's intervention, recorded: the engine writes it to the tracker when the run resumes
+    RunDirectory.of(dir.resolve("run")).recordDecision("X", Status.DONE, "done by hand");
+    RunResult second = engine.run();
+
+    assertInstanceOf(RunEnding.Done.class, second.ending(), second.ending().describe());
+    assertEquals(Status.DONE, tracker.ticket("X").status());
+    assertEquals(Status.DONE, tracker.ticket("A").status());
+    assertEquals(2, second.report().sessions());
+    assertEquals(List.of(RunReport.InterventionKind.STALLED, RunReport.InterventionKind.DECISION),
+        second.report().interventions().stream().map(i -> i.kind()).toList());
+  }
+
+  @Test
+  void aDoneTheEngineDidNotWriteIsReportedAndReopenedAndTheTicketWorked() {
+    InMemoryTracker tracker = InMemoryTracker.of(ticket("A", Dependency.blockedBy("X")),
+        Ticket.builder("X").title("needs a person").status(Status.HUMAN_GATED).build());
+    LoopEngine engine = engine(tracker, writesFile(dir), fileExists(dir)).build();
+    assertInstanceOf(RunEnding.Stalled.class, engine.run().ending());
+
+    tracker.transition("X", Status.DONE, "set done straight in the tracker"); // no recorded decision
     RunResult second = engine.run();
 
     assertInstanceOf(RunEnding.Done.class, second.ending());
-    assertEquals(Status.DONE, tracker.ticket("A").status());
-    assertEquals(2, second.report().sessions());
-    assertEquals(List.of(RunReport.InterventionKind.STALLED),
-        second.report().interventions().stream().map(i -> i.kind()).toList());
+    assertEquals(Status.DONE, tracker.ticket("X").status()); // reopened, then done by a worker with evidence
+    assertEquals(1, tracker.transitions("X", Status.OPEN).size());
+    assertTrue(second.report().interventions().stream()
+        .anyMatch(i -> i.kind() == RunReport.InterventionKind.STATUS_OVERRIDDEN && "X".equals(i.ticketId())));
+  }
+
+  @Test
+  void aTicketThatLeavesTheBatchOrWhoseFinishLineChangesTripsTheRun() {
+    InMemoryTracker tracker = InMemoryTracker.of(ticket("A"), ticket("B", Dependency.blockedBy("A")),
+        ticket("C", Dependency.blockedBy("B")));
+    LoopEngine removing = engine(tracker, a -> {
+      if (a.ticket().id().equals("A")) {
+        tracker.remove("C");
+      }
+      return WorkResult.completed("did it", Usage.ZERO);
+    }, fileExists(dir)).verifier(r -> Verification.passed(Evidence.of("tests", "green"))).build();
+
+    RunEnding ending = removing.run().ending();
+
+    RunEnding.Tampered tampered = assertInstanceOf(RunEnding.Tampered.class, ending);
+    assertTrue(tampered.changes().get(0).contains("ticket C left the batch"), tampered.changes().toString());
+  }
+
+  @Test
+  void aFinishLineChangedAfterTheFreezeTripsTheRunNamingTheTicket() {
+    InMemoryTracker tracker = InMemoryTracker.of(ticket("A"), ticket("B", Dependency.blockedBy("A")));
+    LoopEngine engine = engine(tracker, a -> {
+      if (a.ticket().id().equals("A")) {
+        tracker.put(tracker.ticket("B").toBuilder().acceptanceCriteria(List.of("anything goes")).build());
+      }
+      return WorkResult.completed("did it", Usage.ZERO);
+    }, fileExists(dir)).verifier(r -> Verification.passed(Evidence.of("tests", "green"))).build();
+
+    RunEnding.Tampered tampered = assertInstanceOf(RunEnding.Tampered.class, engine.run().ending());
+    assertTrue(tampered.changes().get(0).contains("the finish line of B changed"), tampered.changes().toString());
+  }
+
+  @Test
+  void aTicketAddedDuringTheRunIsReportedAndWorked() {
+    InMemoryTracker tracker = InMemoryTracker.of(ticket("A"));
+    LoopEngine engine = engine(tracker, a -> {
+      if (a.ticket().id().equals("A")) {
+        tracker.put(ticket("Z"));
+      }
+      return WorkResult.completed("did it", Usage.ZERO);
+    }, fileExists(dir)).verifier(r -> Verification.passed(Evidence.of("tests", "green"))).build();
+
+    RunResult result = engine.run();
+
+    assertInstanceOf(RunEnding.Done.class, result.ending());
+    assertEquals(Status.DONE, tracker.ticket("Z").status());
+    assertTrue(result.report().interventions().stream()
+        .anyMatch(i -> i.kind() == RunReport.InterventionKind.TICKET_ADDED && "Z".equals(i.ticketId())));
   }
 
   @Test
