@@ -14,7 +14,8 @@ import java.util.List;
  * <ul>
  *   <li>{@code scheduler [--out DIR]}: the scheduling benchmark, {@code ReadyIndex} alone (a component);
  *   <li>{@code engine [--sizes N,N,...] [--quick] [--budget SECONDS] [--out DIR] [--ram DIR] [--disk DIR]}: the
- *       whole engine through its public API beside a naive loop.
+ *       whole engine through its public API beside a naive loop;
+ *   <li>{@code sandbox [--runs N] [--out DIR]}: the cost of one sandboxed command (a component).
  * </ul>
  *
  * Figures go to standard output as a table and to {@code DIR/scheduler.json} or {@code DIR/engine.json}
@@ -23,22 +24,50 @@ import java.util.List;
 public final class Bench {
   private static final String USAGE = "usage: java -jar loop-bench.jar scheduler [--out DIR]\n"
       + "       java -jar loop-bench.jar engine [--sizes N,N,...] [--quick] [--budget SECONDS] [--out DIR]"
-      + " [--ram DIR] [--disk DIR]";
+      + " [--ram DIR] [--disk DIR]\n"
+      + "       java -jar loop-bench.jar sandbox [--runs N] [--out DIR]";
 
   private Bench() {}
 
-  public static void main(String[] args) throws IOException {
+  public static void main(String[] args) throws IOException, InterruptedException {
     System.exit(run(args, System.out, System.err));
   }
 
-  static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
-    if (args.length == 0 || !(args[0].equals("scheduler") || args[0].equals("engine"))) {
+  static int run(String[] args, PrintStream out, PrintStream err) throws IOException, InterruptedException {
+    if (args.length == 0 || !List.of("scheduler", "engine", "sandbox").contains(args[0])) {
       err.println(USAGE);
       err.println((args.length == 0 ? "missing subcommand" : "unknown subcommand '" + args[0] + "'")
-          + ": expected scheduler or engine");
+          + ": expected scheduler, engine or sandbox");
       return 2;
     }
     List<String> rest = Arrays.asList(args).subList(1, args.length);
+    if (args[0].equals("sandbox")) {
+      int runs = 200;
+      Path dir = defaultOutput();
+      for (int i = 0; i < rest.size(); i++) {
+        if (rest.get(i).equals("--runs") && i + 1 < rest.size()) {
+          try {
+            runs = Integer.parseInt(rest.get(++i));
+          } catch (NumberFormatException e) {
+            runs = 0;
+          }
+          if (runs < 1) {
+            err.println(USAGE);
+            err.println("--runs '" + rest.get(i) + "': expected a positive whole number");
+            return 2;
+          }
+        } else if (rest.get(i).equals("--out") && i + 1 < rest.size()) {
+          dir = Path.of(rest.get(++i));
+        } else {
+          err.println(USAGE);
+          err.println("unknown argument '" + rest.get(i) + "': expected --runs N or --out DIR");
+          return 2;
+        }
+      }
+      Files.createDirectories(dir);
+      new SandboxBenchmark(out, runs).run(dir.resolve("sandbox.json"));
+      return 0;
+    }
     if (args[0].equals("engine")) {
       EngineBenchmark.Options options;
       try {

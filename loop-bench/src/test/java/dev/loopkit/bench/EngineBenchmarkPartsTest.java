@@ -34,6 +34,16 @@ class EngineBenchmarkPartsTest {
   }
 
   @Test
+  void aSandboxRunCountThatIsNotPositiveIsAUsageErrorNamingIt() throws Exception {
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    int code = Bench.run(new String[] {"sandbox", "--runs", "0"}, new PrintStream(new ByteArrayOutputStream()),
+        new PrintStream(buffer, true, StandardCharsets.UTF_8));
+    String err = buffer.toString(StandardCharsets.UTF_8);
+    assertEquals(2, code);
+    assertTrue(err.contains("--runs '0': expected a positive whole number"), err);
+  }
+
+  @Test
   void aSizeThatIsNotANumberIsAUsageErrorNamingIt() throws Exception {
     assertTrue(usageError("engine", "--sizes", "1000,1k", "--ram", tmp.toString())
         .contains("--sizes value '1k' is not a whole number: expected 2 to 10000000"));

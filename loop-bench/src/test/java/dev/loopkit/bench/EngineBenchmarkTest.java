@@ -38,7 +38,7 @@ class EngineBenchmarkTest {
   private static int exitCode;
 
   @BeforeAll
-  static void runTheBenchmarkAtATinySize() throws IOException {
+  static void runTheBenchmarkAtATinySize() throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     Path shm = Path.of("/dev/shm");
     ram = Files.isDirectory(shm) && Files.isWritable(shm) ? Files.createTempDirectory(shm, "loop-bench-test-")

@@ -120,7 +120,8 @@ public final class ProcessRunner {
             + command.directory() + ": " + e.getMessage() + "; expected an executable on the PATH of the child"
             + " environment", e);
       }
-      boolean timedOut = !awaitExit(process, command.timeout().toNanos());
+      boolean timedOut = !(wrapped ? awaitSandbox(process, command.timeout().toNanos())
+          : awaitExit(process, command.timeout().toNanos()));
       int exitCode = process.isAlive() ? -1 : process.exitValue();
       Capped stdoutText = readCapped(out, command.outputCap());
       Capped stderrText = readCapped(err, command.outputCap());
@@ -164,6 +165,24 @@ public final class ProcessRunner {
     throw new InputException("command '" + program + "' could not be started in " + command.directory()
         + ": not found on the child environment's PATH (" + path + "); expected an executable there, or an"
         + " absolute path");
+  }
+
+  /**
+   * Waits for a sandbox. Its processes live in their own PID namespace whose first process dies with
+   * bubblewrap ({@code --die-with-parent}), and the kernel kills the rest of a namespace when its first process
+   * dies, so killing bubblewrap kills everything inside; there are no descendants to chase. False on timeout.
+   */
+  private static boolean awaitSandbox(Process process, long limitNanos) throws InterruptedException {
+    boolean exited = false;
+    try {
+      exited = process.waitFor(limitNanos, TimeUnit.NANOSECONDS);
+    } finally {
+      if (!exited) {
+        process.destroyForcibly();
+        process.waitFor(KILL_GRACE_MS, TimeUnit.MILLISECONDS);
+      }
+    }
+    return exited;
   }
 
   /** Waits while remembering every descendant seen, so orphans can still be killed. False on timeout. */
