@@ -83,8 +83,11 @@ class CheckpointResumeTest {
     assertEquals(TICKETS, report.tickets().stream().filter(t -> t.outcome() == RunReport.TicketOutcome.DONE)
         .count());
     assertEquals(TICKETS + report.interruptedAttempts(), report.attempts(), "only the interrupted ones ran twice");
-    assertEquals(5L * (TICKETS + report.interruptedAttempts()), report.usage().totalTokens(),
-        "usage of both sessions, the first one from the checkpoint");
+    // an interrupted attempt may or may not have reported its work before the stop: at least every done one
+    assertTrue(report.usage().totalTokens() >= 5L * TICKETS, report.usage().toString());
+    assertTrue(report.usage().totalTokens() <= 5L * report.attempts(), report.usage().toString());
+    assertEquals(RunReport.of(run.events()).usage(), report.usage(),
+        "usage of both sessions, the first one from the checkpoint, as a full replay counts it");
     assertEquals(RunReport.of(run.events()).summary(), run.report().summary(),
         "the checkpoint and a full replay of the journal agree");
   }
