@@ -29,14 +29,24 @@ import org.jspecify.annotations.Nullable;
 final class WorkspaceDiff {
   static final String BASE_ATTRIBUTE = "base-commit";
   private static final Pattern FILTER_KEY = Pattern.compile("filter\\.[^\\s=]+\\.(clean|smudge|process|required)");
-  /** Stages the tree as it is on disk in a private index (flags cleared) and diffs it against $1. */
+  /**
+   * Stages the tree as it is on disk in a private index (flags cleared, the flagged paths on standard input)
+   * and diffs it against $1. New blobs go to a private object directory that borrows the repository's, so
+   * nothing is written to the workspace's repository (whose objects may be read-only, borrowed from the main
+   * repository).
+   */
   private static final String DIFF_SCRIPT = "set -e\n"
       + "src=$(git rev-parse --git-path index)\n"
-      + "GIT_INDEX_FILE=$(mktemp)\n"
-      + "export GIT_INDEX_FILE\n"
-      + "trap 'rm -f \"$GIT_INDEX_FILE\"' EXIT\n"
-      + "if [ -f \"$src\" ]; then cp \"$src\" \"$GIT_INDEX_FILE\"; else rm -f \"$GIT_INDEX_FILE\"; fi\n"
-      + "git update-index -z --no-skip-worktree --no-assume-unchanged --stdin\n"
+      + "objects=$(cd \"$(git rev-parse --git-path objects)\" && pwd)\n"
+      + "scratch=$(mktemp -d)\n"
+      + "trap 'rm -rf \"$scratch\"' EXIT\n"
+      + "cat > \"$scratch/flagged\"\n"
+      + "mkdir \"$scratch/objects\"\n"
+      + "GIT_INDEX_FILE=$scratch/index GIT_OBJECT_DIRECTORY=$scratch/objects GIT_ALTERNATE_OBJECT_DIRECTORIES=$objects\n"
+      + "export GIT_INDEX_FILE GIT_OBJECT_DIRECTORY GIT_ALTERNATE_OBJECT_DIRECTORIES\n"
+      + "if [ -f \"$src\" ]; then cp \"$src\" \"$GIT_INDEX_FILE\"; fi\n"
+      + "git update-index -z --no-skip-worktree --stdin < \"$scratch/flagged\"\n"
+      + "git update-index -z --no-assume-unchanged --stdin < \"$scratch/flagged\"\n"
       + "git add -A\n"
       + "git diff --cached --no-color --no-ext-diff --no-textconv \"$1\" --\n";
 
