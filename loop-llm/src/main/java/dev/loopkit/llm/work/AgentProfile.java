@@ -97,15 +97,17 @@ public final class AgentProfile {
   private final OutputFormat format;
   private final boolean network;
   private final List<String> secrets;
+  private final List<Path> readOnly;
 
   private AgentProfile(String name, String vendor, List<String> template, OutputFormat format, boolean network,
-      List<String> secrets) {
+      List<String> secrets, List<Path> readOnly) {
     this.name = name;
     this.vendor = vendor;
     this.template = List.copyOf(template);
     this.format = format;
     this.network = network;
     this.secrets = List.copyOf(secrets);
+    this.readOnly = List.copyOf(readOnly);
   }
 
   /** Claude Code with at most 50 turns. */
@@ -127,13 +129,13 @@ public final class AgentProfile {
     return new AgentProfile("claude-code", "anthropic", List.of("claude", "-p", TASK, "--output-format", "json",
         "--permission-mode", mode.flag(), "--allowedTools", "Read,Edit,Write,Glob,Grep,Bash",
         "--disallowedTools", "WebFetch,WebSearch", "--strict-mcp-config", "--max-turns", String.valueOf(maxTurns)),
-        OutputFormat.CLAUDE_JSON, true, CLAUDE_SECRETS);
+        OutputFormat.CLAUDE_JSON, true, CLAUDE_SECRETS, List.of());
   }
 
   /** Codex CLI, sandboxed to writes in the workspace. */
   public static AgentProfile codex() {
     return new AgentProfile("codex", "openai", List.of("codex", "exec", "--sandbox", "workspace-write",
-        "--ephemeral", "--json", TASK), OutputFormat.CODEX_JSONL, true, CODEX_SECRETS);
+        "--ephemeral", "--json", TASK), OutputFormat.CODEX_JSONL, true, CODEX_SECRETS, List.of());
   }
 
   /**
@@ -175,7 +177,7 @@ public final class AgentProfile {
       throw new InputException("custom agent profile '" + name + "' passes " + TASK + " to " + program + " -c,"
           + " which would run the task text as shell code: pass it as a later argument ($1) or on standard input");
     }
-    return new AgentProfile(name, vendor, template, format, false, List.of());
+    return new AgentProfile(name, vendor, template, format, false, List.of(), List.of());
   }
 
   /**
@@ -183,7 +185,7 @@ public final class AgentProfile {
    * own; on, it shares the host's network (and so reaches whatever the host reaches).
    */
   public AgentProfile withNetwork(boolean network) {
-    return new AgentProfile(name, vendor, template, format, network, secrets);
+    return new AgentProfile(name, vendor, template, format, network, secrets, readOnly);
   }
 
   /**
@@ -203,7 +205,31 @@ public final class AgentProfile {
         list.add(n);
       }
     }
-    return new AgentProfile(name, vendor, template, format, network, list);
+    return new AgentProfile(name, vendor, template, format, network, list, readOnly);
+  }
+
+  /**
+   * This profile showing the agent these host paths read-only in its sandbox, besides the system
+   * directories: its own installation when it lives elsewhere (a script, a virtual environment, a
+   * {@code node_modules}). Nothing else of the host is shown; the workspace stays the only writable place.
+   *
+   * @throws InputException when a path is relative (the sandbox binds each at its own absolute path)
+   */
+  public AgentProfile withReadOnly(List<Path> paths) {
+    List<Path> all = new ArrayList<>(readOnly);
+    for (Path p : paths) {
+      if (!p.isAbsolute()) {
+        throw new InputException("read-only path '" + p + "' passed to AgentProfile.withReadOnly of '" + name
+            + "': expected an absolute path");
+      }
+      all.add(p.normalize());
+    }
+    return new AgentProfile(name, vendor, template, format, network, secrets, all);
+  }
+
+  /** Host paths shown read-only to the agent's sandbox besides the system; empty unless set. */
+  public List<Path> readOnly() {
+    return readOnly;
   }
 
   /** Whether the agent's sandbox gets the network (to reach its vendor). */
@@ -255,6 +281,7 @@ public final class AgentProfile {
   @Override
   public String toString() {
     return "AgentProfile{" + name + " (" + vendor + "): " + String.join(" ", template) + ", network "
-        + (network ? "on" : "off") + (secrets.isEmpty() ? "" : ", secrets " + secrets) + "}";
+        + (network ? "on" : "off") + (secrets.isEmpty() ? "" : ", secrets " + secrets)
+        + (readOnly.isEmpty() ? "" : ", read-only " + readOnly) + "}";
   }
 }

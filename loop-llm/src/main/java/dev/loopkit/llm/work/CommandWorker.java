@@ -41,7 +41,8 @@ import org.jspecify.annotations.Nullable;
  * private, and it and everything it started are killed when it exits, times out (this worker's timeout, or
  * less when the run's deadline is nearer) or the attempt is interrupted. Its environment is exactly the
  * {@link Builder#environment allow-list} plus the profile's {@link AgentProfile#secrets() secrets} that are set;
- * the sandbox gets the network only when the profile asks for it ({@link AgentProfile#network()}). A profile
+ * the sandbox gets the network only when the profile asks for it ({@link AgentProfile#network()}) and shows the
+ * agent's own installation read-only when the profile names it ({@link AgentProfile#readOnly()}). A profile
  * that names secrets of which none is set stops the run with a {@link FatalAdapterException} (no attempt
  * could succeed). The secrets' values are redacted from the transcript, the summary and the findings.
  *
@@ -116,8 +117,12 @@ public final class CommandWorker implements Worker {
           + " Jail.of(workspace))");
     }
     if (profile.network() && !jail.network()) {
-      processes = processes.withJail(jail.withNetwork(true));
+      jail = jail.withNetwork(true);
     }
+    if (!profile.readOnly().isEmpty()) {
+      jail = jail.withReadOnly(profile.readOnly());
+    }
+    processes = processes.withJail(jail);
     Map<String, String> host = hostEnvironment.get();
     Map<String, String> env = new LinkedHashMap<>(environment.resolve(host));
     List<String> passed = new ArrayList<>();

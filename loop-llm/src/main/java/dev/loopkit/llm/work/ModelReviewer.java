@@ -401,10 +401,6 @@ public final class ModelReviewer implements Reviewer {
     }
 
     /**
-     * @throws InputException when no worker vendor was given, or it equals the reviewer's and
-     *     {@link #allowSameVendor()} was not set
-     */
-    /**
      * The longest silence of the reviewer's streamed answer before it fails as a retryable timeout; positive,
      * default 3 minutes (as the agent loop's).
      */
@@ -417,6 +413,10 @@ public final class ModelReviewer implements Reviewer {
       return this;
     }
 
+    /**
+     * @throws InputException when no worker vendor was given, or it equals the reviewer's and
+     *     {@link #allowSameVendor()} was not set
+     */
     public ModelReviewer build() {
       if (workerVendor == null) {
         throw new InputException("ModelReviewer for " + client.vendor() + "/" + model + " has no worker vendor:"

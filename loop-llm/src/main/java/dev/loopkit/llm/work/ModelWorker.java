@@ -40,10 +40,13 @@ import org.jspecify.annotations.Nullable;
  * {@code <run dir>/transcripts/<ticket>-attempt-<n>.jsonl} (redacted, replayable).
  *
  * <p>The worker's tools cannot set a ticket's status: it returns a claim. An end of turn is
- * {@link WorkResult#completed}; {@code request_human} with evidence is {@link WorkResult#needsHuman}; every
- * other ending (a cap, stuck, a refusal, a model error, a request for a human without evidence, work filed
- * that blocks the ticket) is {@link WorkResult#failed} with findings naming it. Thread-safe: one worker serves
- * concurrent attempts, each with its own loop.
+ * {@link WorkResult#completed}; {@code request_human} is {@link WorkResult#needsHuman} only when every evidence
+ * item cites a tool call of this attempt that the transcript shows as claimed (the call ran; its command, exit
+ * code and quoted output are what the harness recorded), and the evidence handed on is built from that record.
+ * Every other ending (a cap, stuck, a refusal, a model error, a request for a human without evidence or with a
+ * citation that does not hold, work filed that blocks the ticket) is {@link WorkResult#failed} with findings
+ * naming it. {@code run_command} runs through the assignment's {@link Assignment#processes() confined runner}.
+ * Thread-safe: one worker serves concurrent attempts, each with its own loop.
  *
  * <pre>{@code
  * Worker worker = ModelWorker.builder(anthropic, "claude-sonnet-4-5")

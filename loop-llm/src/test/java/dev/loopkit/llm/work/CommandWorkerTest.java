@@ -224,10 +224,27 @@ class CommandWorkerTest {
     assertFalse(failed.findings().toString().contains(AGENT_KEY), failed.findings().toString());
     assertTrue(failed.findings().toString().contains("my key is [redacted]"), failed.findings().toString());
     assertFalse(Files.readString(runDir.resolve("transcripts/T-9-attempt-1.jsonl")).contains(AGENT_KEY));
+    CommandWorker worker = worker(AgentProfile.claudeCode(), Duration.ofMinutes(1)).build();
+    assertFalse(worker.toString().contains(AGENT_KEY) || worker.profile().toString().contains(AGENT_KEY));
     AgentProfile custom = AgentProfile.custom("echoer", "local", List.of("/bin/sh", "-c", "echo \"$OPENAI_API_KEY\"",
         "echoer"), AgentProfile.OutputFormat.TEXT).withSecrets("OPENAI_API_KEY");
     WorkResult.Completed done = assertInstanceOf(WorkResult.Completed.class, work(custom, Duration.ofMinutes(1)));
     assertEquals("[redacted]", done.summary());
+  }
+
+  @Test
+  void anAgentInstalledOutsideTheSystemIsShownReadOnlyOnlyWhenItsProfileNamesIt() throws Exception {
+    Path script = Files.writeString(bin.resolve("my-agent.sh"), "echo done > out.txt; echo from the agent\n");
+    ProcessRunner workspaceOnly = ProcessRunner.confined(Sandbox.bubblewrap(), Jail.of(ws));
+    AgentProfile profile = AgentProfile.custom("mine", "local", List.of("/bin/sh", script.toString()),
+        AgentProfile.OutputFormat.TEXT);
+    WorkResult.Failed unseen = assertInstanceOf(WorkResult.Failed.class,
+        worker(profile, Duration.ofMinutes(1)).build().work(assignment(workspaceOnly)));
+    assertTrue(unseen.findings().toString().contains("my-agent.sh"), unseen.findings().toString());
+    WorkResult.Completed shown = assertInstanceOf(WorkResult.Completed.class, worker(profile.withReadOnly(
+        List.of(script)), Duration.ofMinutes(1)).build().work(assignment(workspaceOnly)));
+    assertEquals("from the agent", shown.summary());
+    assertThrows(InputException.class, () -> profile.withReadOnly(List.of(Path.of("relative/agent.sh"))));
   }
 
   @Test
