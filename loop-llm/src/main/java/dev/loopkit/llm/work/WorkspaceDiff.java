@@ -24,10 +24,12 @@ import org.jspecify.annotations.Nullable;
  * filter could show the reviewer other content than the file holds). Files flagged skip-worktree or
  * assume-unchanged ({@code git ls-files -v}) are hidden from {@code git diff}; the diff is therefore taken with
  * a private copy of the index whose flags are cleared, and the flagged files are named at the top of the text,
- * since hiding a change from git is worth a finding by itself. The workspace is not written.
+ * since hiding a change from git is worth a finding by itself; so are paths on disk that git ignores (up to 20
+ * named, such as build output, or a file hidden with {@code .git/info/exclude}). The workspace is not written.
  */
 final class WorkspaceDiff {
   static final String BASE_ATTRIBUTE = "base-commit";
+  private static final int MAX_IGNORED = 20;
   private static final Pattern FILTER_KEY = Pattern.compile("filter\\.[^\\s=]+\\.(clean|smudge|process|required)");
   /**
    * Stages the tree as it is on disk in a private index (flags cleared, the flagged paths on standard input)
@@ -89,12 +91,27 @@ final class WorkspaceDiff {
     }
     CommandOutcome diff = run(workspace, processes, env, timeout, outputCap, flaggedPaths.toString(),
         "/bin/sh", "-c", DIFF_SCRIPT, "loop-review-diff", base);
+    List<String> ignored = new ArrayList<>();
+    CommandOutcome others = run(workspace, processes, env, timeout, outputCap, null, "git", "ls-files", "-z",
+        "--others", "--ignored", "--exclude-standard", "--directory");
+    for (String path : others.stdout().split("\0")) {
+      if (!path.isEmpty()) {
+        ignored.add(path);
+      }
+    }
     StringBuilder text = new StringBuilder();
     if (!flagged.isEmpty()) {
       text.append("[loop: ").append(flagged.size()).append(flagged.size() == 1 ? " file is" : " files are")
           .append(" flagged in git's index so that git status and git diff ignore their changes (a way to hide a"
               + " change from review and from the harness's commit); the diff below compares them as they are"
               + " on disk: ").append(String.join(", ", flagged)).append("]\n");
+    }
+    if (!ignored.isEmpty()) {
+      text.append("[loop: ").append(ignored.size()).append(ignored.size() == 1 ? " path" : " paths")
+          .append(" on disk ").append(ignored.size() == 1 ? "is" : "are").append(" ignored by git (.gitignore,"
+              + " .git/info/exclude) and not in the diff: ")
+          .append(String.join(", ", ignored.subList(0, Math.min(MAX_IGNORED, ignored.size()))))
+          .append(ignored.size() > MAX_IGNORED ? ", ..." : "").append("]\n");
     }
     text.append(diff.stdout());
     return new Diff(base, text.toString(), !diff.stdout().isBlank(), List.copyOf(flagged));

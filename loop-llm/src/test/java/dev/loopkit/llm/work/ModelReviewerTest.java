@@ -280,6 +280,20 @@ class ModelReviewerTest {
   }
 
   @Test
+  void filesHiddenWithGitsExcludeRulesAreNamedAtTheTopOfTheDiff() throws Exception {
+    Files.writeString(ws.resolve(".git/info/exclude"), "cheat.sh\nbuild/\n");
+    Files.writeString(ws.resolve("cheat.sh"), "exit 0\n");
+    Files.createDirectories(ws.resolve("build"));
+    Files.writeString(ws.resolve("build/out.class"), "x");
+    ScriptedModelClient model = ScriptedModelClient.builder().respondText(approve()).build();
+    reviewer(model).review(request(Map.of()));
+    String diff = fenced(model.lastRequest().messages().get(0).text(), "diff");
+    assertTrue(diff.startsWith("[loop: 2 paths on disk are ignored by git (.gitignore, .git/info/exclude) and not"
+        + " in the diff: build/, cheat.sh]\n"), diff);
+    assertFalse(diff.contains("exit 0"), diff);
+  }
+
+  @Test
   void theWorkspacesGitConfigurationRunsNothingAndHidesNothing() throws Exception {
     git("add", "-A");
     git("commit", "-q", "-m", "everything");
