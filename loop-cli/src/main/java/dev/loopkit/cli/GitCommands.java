@@ -2,9 +2,10 @@ package dev.loopkit.cli;
 
 import dev.loopkit.core.AdapterException;
 import dev.loopkit.core.InputException;
-import dev.loopkit.llm.tools.CommandEnvironment;
-import dev.loopkit.llm.tools.CommandOutcome;
-import dev.loopkit.llm.tools.CommandRunner;
+import dev.loopkit.core.process.Command;
+import dev.loopkit.core.process.CommandEnvironment;
+import dev.loopkit.core.process.CommandOutcome;
+import dev.loopkit.core.process.ProcessRunner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
@@ -18,22 +19,21 @@ import java.util.List;
 
 /**
  * The git the command itself runs: seeding a new repository from a folder, and committing what a worker left
- * in its worktree. Runs through loop-llm's {@link CommandRunner} (timeout, no host secrets), with a fixed
+ * in its worktree. Runs through loop-core's {@link ProcessRunner#unconfined()} (the harness's own commands:
+ * timeout, no host secrets), with a fixed
  * identity and no system git configuration, so no signing prompt or hook of the host interferes.
  */
 final class GitCommands {
   static final String AUTHOR = "Loop worker";
   static final String EMAIL = "loop@loopkit.dev";
 
-  private final CommandRunner runner;
+  private final CommandEnvironment environment;
 
   GitCommands() {
-    this.runner = CommandRunner.builder().timeout(Duration.ofMinutes(2))
-        .environment(CommandEnvironment.builder()
-            .set("GIT_AUTHOR_NAME", AUTHOR).set("GIT_AUTHOR_EMAIL", EMAIL)
-            .set("GIT_COMMITTER_NAME", AUTHOR).set("GIT_COMMITTER_EMAIL", EMAIL)
-            .set("GIT_CONFIG_NOSYSTEM", "1").set("GIT_TERMINAL_PROMPT", "0").build())
-        .build();
+    this.environment = CommandEnvironment.builder()
+        .set("GIT_AUTHOR_NAME", AUTHOR).set("GIT_AUTHOR_EMAIL", EMAIL)
+        .set("GIT_COMMITTER_NAME", AUTHOR).set("GIT_COMMITTER_EMAIL", EMAIL)
+        .set("GIT_CONFIG_NOSYSTEM", "1").set("GIT_TERMINAL_PROMPT", "0").build();
   }
 
   /**
@@ -69,7 +69,8 @@ final class GitCommands {
     List<String> argv = new ArrayList<>();
     argv.add("git");
     argv.addAll(List.of(args));
-    CommandOutcome out = runner.run(directory, argv, null);
+    CommandOutcome out = ProcessRunner.unconfined().run(Command.builder(argv).directory(directory)
+        .environment(environment.resolve(System.getenv())).timeout(Duration.ofMinutes(2)).build());
     if (!out.succeeded()) {
       throw new AdapterException("git " + String.join(" ", args) + " in " + directory + " failed ("
           + out.status() + "): " + (out.stderr().isBlank() ? out.stdout() : out.stderr()).strip());

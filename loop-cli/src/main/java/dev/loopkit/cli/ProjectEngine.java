@@ -10,7 +10,6 @@ import dev.loopkit.core.Tracker;
 import dev.loopkit.core.Verifier;
 import dev.loopkit.core.WorkResult;
 import dev.loopkit.core.Worker;
-import dev.loopkit.llm.tools.CommandRunner;
 import dev.loopkit.llm.tools.WorkspaceTools;
 import dev.loopkit.llm.work.AgentProfile;
 import dev.loopkit.llm.work.CommandWorker;
@@ -154,14 +153,13 @@ final class ProjectEngine {
 
   private static Worker worker(ProjectConfig config, Map<String, String> environment) {
     ProjectConfig.WorkerSettings w = config.worker();
-    CommandRunner commands = CommandRunner.builder().timeout(w.commandTimeout()).build();
     if (w.kind().equals("command")) {
-      return CommandWorker.builder(profile(config)).runner(commands).build();
+      return CommandWorker.builder(profile(config)).timeout(w.commandTimeout()).build();
     }
     ProjectConfig.Model model = config.model(w.model());
     ModelSource source = ModelSource.of(config, model, environment);
     WorkspaceTools tools = WorkspaceTools.builder().protect(protectedGlobs(config).toArray(String[]::new))
-        .commands(commands).build();
+        .commandTimeout(w.commandTimeout()).build();
     return new Worker() {
       @Override
       public WorkResult work(Assignment a) throws Exception {

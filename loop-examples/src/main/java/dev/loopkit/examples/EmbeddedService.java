@@ -694,6 +694,15 @@ public final class EmbeddedService implements AutoCloseable {
     List<String> command = Arrays.asList(args).subList(3, args.length);
     AgentProfile agent = AgentProfile.custom(Path.of(command.get(0)).getFileName().toString(), "local", command,
         AgentProfile.OutputFormat.TEXT);
+    // the agent runs in the ticket's sandbox: show it its own files (a script of yours), read-only
+    List<Path> agentFiles = new java.util.ArrayList<>();
+    for (String arg : command) {
+      Path p = Path.of(arg);
+      if (p.isAbsolute() && java.nio.file.Files.isRegularFile(p)) {
+        agentFiles.add(p);
+      }
+    }
+    agent = agent.withReadOnly(agentFiles);
     return builder()
         .batches(Path.of(args[0]))
         .runs(Path.of(args[1]))

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loopkit.llm.Message;
 import dev.loopkit.llm.ModelJson;
 import dev.loopkit.llm.ModelResponse;
-import dev.loopkit.llm.tools.CommandEnvironment;
+import dev.loopkit.core.process.CommandEnvironment;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;

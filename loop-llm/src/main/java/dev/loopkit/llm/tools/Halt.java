@@ -1,8 +1,9 @@
 package dev.loopkit.llm.tools;
 
-import dev.loopkit.core.Evidence;
 import dev.loopkit.core.Ticket;
 import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A tool's request that the agent loop stop after this turn, because going on makes no sense: the worker
@@ -13,11 +14,16 @@ public sealed interface Halt {
   /** One line for findings and logs. */
   String describe();
 
-  /** {@code request_human} with evidence: the attempt ends waiting for a person. */
-  record HumanRequested(String reason, List<Evidence> evidence) implements Halt {
+  /**
+   * {@code request_human} with evidence: the attempt ends waiting for a person. The citations are the model's
+   * claims, not yet evidence: whoever runs the loop checks each against the transcript it recorded
+   * ({@code ModelWorker} does, and refuses the request when one does not hold).
+   */
+  record HumanRequested(String reason, List<Citation> citations) implements Halt {
     public HumanRequested {
-      evidence = List.copyOf(evidence);
-      if (evidence.isEmpty()) {
+      Objects.requireNonNull(reason, "reason");
+      citations = List.copyOf(citations);
+      if (citations.isEmpty()) {
         throw new IllegalArgumentException("a human request needs evidence");
       }
     }
@@ -33,6 +39,23 @@ public sealed interface Halt {
     @Override
     public String describe() {
       return "blocked by discovered ticket " + blocker.id() + " (" + blocker.title() + ")";
+    }
+  }
+
+  /**
+   * One evidence item of a {@code request_human} call, as the model wrote it: what it tried, the id of the tool
+   * call of this attempt that shows it, and what it says that call ran, exited with and printed.
+   *
+   * @param summary what was tried and what happened
+   * @param toolCallId the cited tool call's id, or null when the model cited none
+   * @param command the command the model says the cited call ran, or null
+   * @param exitCode the exit status the model says it ended with, or null
+   * @param output the output excerpt the model quotes, or null
+   */
+  record Citation(String summary, @Nullable String toolCallId, @Nullable String command, @Nullable Integer exitCode,
+      @Nullable String output) {
+    public Citation {
+      Objects.requireNonNull(summary, "summary");
     }
   }
 }

@@ -2,36 +2,43 @@ package dev.loopkit.llm.tools;
 
 import dev.loopkit.core.Assignment;
 import dev.loopkit.core.InputException;
+import dev.loopkit.core.process.CommandEnvironment;
+import dev.loopkit.core.process.ProcessRunner;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
- * Configuration of the workspace tools, reusable across attempts: the protected paths, the command runner and
- * the read cap. {@link #open(Path)} gives the file and command tools for one workspace;
- * {@link #forAssignment(Assignment)} adds {@code file_ticket} and {@code request_human} for one attempt. No
- * tool sets a ticket's status. Immutable and thread-safe.
+ * Configuration of the workspace tools, reusable across attempts: the protected paths, how {@code run_command}
+ * builds its commands (timeout, output cap, environment allow-list) and the read cap.
+ * {@link #forAssignment(Assignment)} gives the tools for one attempt, {@code run_command} running through the
+ * assignment's {@link Assignment#processes() confined runner}; {@link #open(Path, ProcessRunner)} gives the
+ * file and command tools for one workspace and runner. No tool sets a ticket's status, and no setting here
+ * loosens the sandbox: confinement always comes from the runner. Immutable and thread-safe.
  *
  * <pre>{@code
  * WorkspaceTools tools = WorkspaceTools.builder()
  *     .protect("oracle/**", "verify.sh")
- *     .commands(CommandRunner.builder().timeout(Duration.ofMinutes(5)).build())
+ *     .commandTimeout(Duration.ofMinutes(5))
  *     .build();
  * Toolbox box = tools.forAssignment(assignment);
  * }</pre>
  */
 public final class WorkspaceTools {
   private final List<String> protectedGlobs;
-  private final CommandRunner commands;
+  private final CommandPolicy commands;
   private final boolean commandsEnabled;
   private final int readLimitChars;
 
   private WorkspaceTools(Builder b) {
     this.protectedGlobs = List.copyOf(b.protectedGlobs);
-    this.commands = b.commands;
+    this.commands = new CommandPolicy(b.commandTimeout, b.outputCap, b.environment, b.hostEnvironment);
     this.commandsEnabled = b.commandsEnabled;
     this.readLimitChars = b.readLimitChars;
   }
@@ -40,7 +47,10 @@ public final class WorkspaceTools {
     return new Builder();
   }
 
-  /** Every tool with the defaults: nothing protected but {@code .git}, {@link CommandRunner#defaults()}. */
+  /**
+   * Every tool with the defaults: nothing protected but {@code .git}; commands for at most 10 minutes, 100,000
+   * bytes per stream, {@link CommandEnvironment#defaults()}.
+   */
   public static WorkspaceTools defaults() {
     return builder().build();
   }
@@ -49,39 +59,63 @@ public final class WorkspaceTools {
     return protectedGlobs;
   }
 
-  /** The file tools (read, write, edit, list, search) and, unless disabled, {@code run_command}. */
+  /** {@link #open(Path, ProcessRunner)} with the default sandbox ({@link ProcessRunner#confinedTo}). */
   public Toolbox open(Path workspaceRoot) {
-    return Toolbox.of(tools(Confinement.of(workspaceRoot, protectedGlobs)));
+    return open(workspaceRoot, ProcessRunner.confinedTo(workspaceRoot));
   }
 
-  /** {@link #open} on the assignment's workspace plus {@code file_ticket} and {@code request_human}. */
+  /**
+   * The file tools (read, write, edit, list, search) and, unless disabled, {@code run_command} running through
+   * {@code processes}.
+   *
+   * @throws InputException when the workspace is not a directory, or {@code run_command} is enabled and
+   *     {@code processes} is {@link ProcessRunner#unconfined()} (a model's commands never run as the harness;
+   *     an explicit opt-out is {@code ProcessRunner.confined(Sandbox.none(), Jail.of(workspace))})
+   */
+  public Toolbox open(Path workspaceRoot, ProcessRunner processes) {
+    return Toolbox.of(tools(workspaceRoot, processes));
+  }
+
+  /**
+   * The tools for one attempt: {@link #open(Path, ProcessRunner)} on the assignment's workspace and runner,
+   * plus {@code file_ticket} and {@code request_human}.
+   */
   public Toolbox forAssignment(Assignment assignment) {
-    List<WorkspaceTool> tools = tools(Confinement.of(assignment.workspace().directory(), protectedGlobs));
+    List<WorkspaceTool> tools = tools(assignment.workspace().directory(), assignment.processes());
     tools.add(new FileTicketTool(assignment.discoveries()));
     tools.add(new RequestHumanTool());
     return Toolbox.of(tools);
   }
 
-  private List<WorkspaceTool> tools(Confinement confinement) {
+  private List<WorkspaceTool> tools(Path root, ProcessRunner processes) {
+    Confinement confinement = Confinement.of(root, protectedGlobs);
     List<WorkspaceTool> tools = new ArrayList<>(List.of(new ReadFileTool(confinement, readLimitChars),
         new WriteFileTool(confinement), new EditFileTool(confinement), new ListFilesTool(confinement),
         new SearchFilesTool(confinement)));
     if (commandsEnabled) {
-      tools.add(new RunCommandTool(confinement, commands));
+      if (processes.jail() == null) {
+        throw new InputException("run_command for workspace " + root + " was given " + processes + ": expected"
+            + " a runner confined to the workspace (Assignment.processes()), or an explicit opt-out such as"
+            + " ProcessRunner.confined(Sandbox.none(), Jail.of(workspace))");
+      }
+      tools.add(new RunCommandTool(root.toAbsolutePath().normalize(), processes, commands));
     }
     return tools;
   }
 
   @Override
   public String toString() {
-    return "WorkspaceTools{protected=" + protectedGlobs + ", commands=" + (commandsEnabled ? commands : "off")
-        + "}";
+    return "WorkspaceTools{protected=" + protectedGlobs + ", commands=" + (commandsEnabled ? "timeout "
+        + commands.timeout() + ", output cap " + commands.outputCap() + ", " + commands.environment() : "off") + "}";
   }
 
   /** Builds {@link WorkspaceTools}; each setter rejects a bad value at once, naming it. */
   public static final class Builder {
     private final Set<String> protectedGlobs = new LinkedHashSet<>();
-    private CommandRunner commands = CommandRunner.defaults();
+    private Duration commandTimeout = CommandPolicy.DEFAULT_TIMEOUT;
+    private int outputCap = CommandPolicy.DEFAULT_OUTPUT_CAP;
+    private CommandEnvironment environment = CommandEnvironment.defaults();
+    private Supplier<Map<String, String>> hostEnvironment = System::getenv;
     private boolean commandsEnabled = true;
     private int readLimitChars = 100_000;
 
@@ -101,9 +135,33 @@ public final class WorkspaceTools {
       return this;
     }
 
-    /** How {@code run_command} runs: timeout, output cap, environment allow-list. */
-    public Builder commands(CommandRunner runner) {
-      this.commands = Objects.requireNonNull(runner, "runner");
+    /**
+     * The longest a {@code run_command} call may run (the model may ask for less); then the command and
+     * everything it started are killed. Default 10 minutes. @throws InputException unless positive
+     */
+    public Builder commandTimeout(Duration timeout) {
+      this.commandTimeout = CommandPolicy.checkTimeout(timeout, "WorkspaceTools.commandTimeout");
+      return this;
+    }
+
+    /** Bytes of each output stream kept (first and last halves); default 100,000. @throws InputException below 256 */
+    public Builder commandOutputCap(int bytes) {
+      this.outputCap = CommandPolicy.checkOutputCap(bytes, "WorkspaceTools.commandOutputCap");
+      return this;
+    }
+
+    /** The variables a command gets, from an allow-list; default {@link CommandEnvironment#defaults()}. */
+    public Builder commandEnvironment(CommandEnvironment environment) {
+      this.environment = Objects.requireNonNull(environment, "environment");
+      return this;
+    }
+
+    /**
+     * Where the allow-listed names are looked up when a command starts; {@link System#getenv()} unless a host
+     * (or a test) says otherwise. Only allow-listed names ever reach a command.
+     */
+    public Builder hostEnvironment(Supplier<Map<String, String>> hostEnvironment) {
+      this.hostEnvironment = Objects.requireNonNull(hostEnvironment, "hostEnvironment");
       return this;
     }
 

@@ -24,16 +24,24 @@ import org.jspecify.annotations.Nullable;
  *       pre-approved tools and denies anything that would prompt (writes to protected paths such as
  *       {@code .git} included), so the agent never waits; denials are reported as findings.
  *       {@link #claudeCode(int, ClaudePermissionMode)} picks another mode. A mode that does not ask is as
- *       safe as the boundary around the process: Loop runs it in the ticket's workspace with an allow-listed
- *       environment, and {@code Bash} can reach whatever that workspace (a worktree, a container) can.
+ *       safe as the boundary around the process: Loop runs it in the ticket's sandbox (only the workspace
+ *       writable, an allow-listed environment plus the profile's secrets, the network on so it reaches its
+ *       vendor), and {@code Bash} reaches whatever that sandbox does.
  *   <li>{@link #codex()}: {@code codex exec --sandbox workspace-write --ephemeral --json <task>}: writes
  *       confined to the workspace by Codex's sandbox, JSON Lines events on standard output.
  *   <li>{@link #custom}: any command, with {@code {task}} as one whole argument, or no placeholder for
  *       standard input.
  * </ul>
- * Neither stock profile passes an API key: the agent must be logged in through its own configuration under
- * {@code HOME}, or the host hands it the key explicitly with
- * {@link dev.loopkit.llm.tools.CommandEnvironment.Builder#inheritSecret}.
+ *
+ * <p>The agent runs in the ticket's sandbox (the engine's {@link dev.loopkit.core.process.ProcessRunner}), with
+ * a private {@code HOME}, so the host's logins under {@code ~/.claude} or {@code ~/.codex} are not in reach. A
+ * profile says what it needs to reach its vendor: {@link #network()} (true for the stock profiles, false for
+ * custom ones) and the {@link #secrets()} it is handed, the only host secrets that ever reach it. The stock
+ * profiles name their vendors' documented variables: Claude Code {@code ANTHROPIC_API_KEY},
+ * {@code CLAUDE_CODE_OAUTH_TOKEN} (from {@code claude setup-token}) and {@code ANTHROPIC_AUTH_TOKEN}; Codex
+ * {@code CODEX_API_KEY} and {@code OPENAI_API_KEY}. Those of them that are set are passed; when a profile names
+ * secrets and none is set, the attempt does not start (see {@link CommandWorker}). Change either with
+ * {@link #withNetwork} and {@link #withSecrets}.
  */
 public final class AgentProfile {
   /** The placeholder an argument of a template may consist of. */
@@ -77,16 +85,29 @@ public final class AgentProfile {
     TEXT
   }
 
+  /** The variables Claude Code authenticates with, in the order it prefers them (any one suffices). */
+  public static final List<String> CLAUDE_SECRETS = List.of("ANTHROPIC_API_KEY", "CLAUDE_CODE_OAUTH_TOKEN",
+      "ANTHROPIC_AUTH_TOKEN");
+  /** The variables {@code codex exec} authenticates with (any one suffices). */
+  public static final List<String> CODEX_SECRETS = List.of("CODEX_API_KEY", "OPENAI_API_KEY");
+
   private final String name;
   private final String vendor;
   private final List<String> template;
   private final OutputFormat format;
+  private final boolean network;
+  private final List<String> secrets;
+  private final List<Path> readOnly;
 
-  private AgentProfile(String name, String vendor, List<String> template, OutputFormat format) {
+  private AgentProfile(String name, String vendor, List<String> template, OutputFormat format, boolean network,
+      List<String> secrets, List<Path> readOnly) {
     this.name = name;
     this.vendor = vendor;
     this.template = List.copyOf(template);
     this.format = format;
+    this.network = network;
+    this.secrets = List.copyOf(secrets);
+    this.readOnly = List.copyOf(readOnly);
   }
 
   /** Claude Code with at most 50 turns. */
@@ -108,13 +129,13 @@ public final class AgentProfile {
     return new AgentProfile("claude-code", "anthropic", List.of("claude", "-p", TASK, "--output-format", "json",
         "--permission-mode", mode.flag(), "--allowedTools", "Read,Edit,Write,Glob,Grep,Bash",
         "--disallowedTools", "WebFetch,WebSearch", "--strict-mcp-config", "--max-turns", String.valueOf(maxTurns)),
-        OutputFormat.CLAUDE_JSON);
+        OutputFormat.CLAUDE_JSON, true, CLAUDE_SECRETS, List.of());
   }
 
   /** Codex CLI, sandboxed to writes in the workspace. */
   public static AgentProfile codex() {
     return new AgentProfile("codex", "openai", List.of("codex", "exec", "--sandbox", "workspace-write",
-        "--ephemeral", "--json", TASK), OutputFormat.CODEX_JSONL);
+        "--ephemeral", "--json", TASK), OutputFormat.CODEX_JSONL, true, CODEX_SECRETS, List.of());
   }
 
   /**
@@ -156,7 +177,69 @@ public final class AgentProfile {
       throw new InputException("custom agent profile '" + name + "' passes " + TASK + " to " + program + " -c,"
           + " which would run the task text as shell code: pass it as a later argument ($1) or on standard input");
     }
-    return new AgentProfile(name, vendor, template, format);
+    return new AgentProfile(name, vendor, template, format, false, List.of(), List.of());
+  }
+
+  /**
+   * This profile with the network on or off. Off, the agent's sandbox has only a loopback interface of its
+   * own; on, it shares the host's network (and so reaches whatever the host reaches).
+   */
+  public AgentProfile withNetwork(boolean network) {
+    return new AgentProfile(name, vendor, template, format, network, secrets, readOnly);
+  }
+
+  /**
+   * This profile handing the agent exactly these host variables (when set) besides the environment's
+   * allow-list, such as its own API key; none to pass none. The values are redacted from transcripts.
+   *
+   * @throws InputException when a name is blank or holds {@code =}
+   */
+  public AgentProfile withSecrets(String... names) {
+    List<String> list = new ArrayList<>();
+    for (String n : names) {
+      if (n.isBlank() || n.indexOf('=') >= 0 || n.indexOf('\0') >= 0) {
+        throw new InputException("secret variable name '" + n + "' passed to AgentProfile.withSecrets of '" + name
+            + "': expected a variable name such as ANTHROPIC_API_KEY");
+      }
+      if (!list.contains(n)) {
+        list.add(n);
+      }
+    }
+    return new AgentProfile(name, vendor, template, format, network, list, readOnly);
+  }
+
+  /**
+   * This profile showing the agent these host paths read-only in its sandbox, besides the system
+   * directories: its own installation when it lives elsewhere (a script, a virtual environment, a
+   * {@code node_modules}). Nothing else of the host is shown; the workspace stays the only writable place.
+   *
+   * @throws InputException when a path is relative (the sandbox binds each at its own absolute path)
+   */
+  public AgentProfile withReadOnly(List<Path> paths) {
+    List<Path> all = new ArrayList<>(readOnly);
+    for (Path p : paths) {
+      if (!p.isAbsolute()) {
+        throw new InputException("read-only path '" + p + "' passed to AgentProfile.withReadOnly of '" + name
+            + "': expected an absolute path");
+      }
+      all.add(p.normalize());
+    }
+    return new AgentProfile(name, vendor, template, format, network, secrets, all);
+  }
+
+  /** Host paths shown read-only to the agent's sandbox besides the system; empty unless set. */
+  public List<Path> readOnly() {
+    return readOnly;
+  }
+
+  /** Whether the agent's sandbox gets the network (to reach its vendor). */
+  public boolean network() {
+    return network;
+  }
+
+  /** The host variables handed to the agent when set; any one of them is enough. */
+  public List<String> secrets() {
+    return secrets;
   }
 
   public String name() {
@@ -197,6 +280,8 @@ public final class AgentProfile {
 
   @Override
   public String toString() {
-    return "AgentProfile{" + name + " (" + vendor + "): " + String.join(" ", template) + "}";
+    return "AgentProfile{" + name + " (" + vendor + "): " + String.join(" ", template) + ", network "
+        + (network ? "on" : "off") + (secrets.isEmpty() ? "" : ", secrets " + secrets)
+        + (readOnly.isEmpty() ? "" : ", read-only " + readOnly) + "}";
   }
 }

@@ -5,41 +5,57 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loopkit.core.Assignment;
+import dev.loopkit.core.FatalAdapterException;
+import dev.loopkit.core.InputException;
 import dev.loopkit.core.Usage;
 import dev.loopkit.core.WorkResult;
 import dev.loopkit.core.Worker;
+import dev.loopkit.core.process.Command;
+import dev.loopkit.core.process.CommandEnvironment;
+import dev.loopkit.core.process.CommandOutcome;
+import dev.loopkit.core.process.Jail;
+import dev.loopkit.core.process.ProcessRunner;
 import dev.loopkit.llm.PriceTable;
 import dev.loopkit.llm.agent.TranscriptWriter;
-import dev.loopkit.llm.tools.CommandOutcome;
-import dev.loopkit.llm.tools.CommandRunner;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link Worker} that runs a headless CLI agent (Claude Code, Codex, or a custom command; see
  * {@link AgentProfile}) once per attempt in the workspace. The ticket supplies only the task text, built
  * from the ticket, its acceptance criteria, earlier findings and comments, and handed over as one argument or
- * on standard input, never through a shell. The process runs through a {@link CommandRunner}: allow-listed
- * environment, a timeout (the runner's, or less when the run's deadline is nearer) after which its whole
- * process tree is killed, and captured output.
+ * on standard input, never through a shell.
+ *
+ * <p>The agent runs through the assignment's {@link Assignment#processes() runner}, so the engine's sandbox
+ * confines it to the ticket's workspace: nothing else of the host is visible or writable, its {@code HOME} is
+ * private, and it and everything it started are killed when it exits, times out (this worker's timeout, or
+ * less when the run's deadline is nearer) or the attempt is interrupted. Its environment is exactly the
+ * {@link Builder#environment allow-list} plus the profile's {@link AgentProfile#secrets() secrets} that are set;
+ * the sandbox gets the network only when the profile asks for it ({@link AgentProfile#network()}) and shows the
+ * agent's own installation read-only when the profile names it ({@link AgentProfile#readOnly()}). A profile
+ * that names secrets of which none is set stops the run with a {@link FatalAdapterException} (no attempt
+ * could succeed). The secrets' values are redacted from the transcript, the summary and the findings.
  *
  * <p>Exit 0 is {@link WorkResult#completed} with the agent's summary (and usage and cost when its output
  * reports them); a non-zero exit, a timeout or an agent-reported error is {@link WorkResult#failed} with
  * findings holding the status and the output's tail. Usage is never a silent $0: it is
  * {@linkplain Usage#isMetered() unmetered} when the agent reports no tokens (plain-text agents, a timeout,
  * a failed exit) or no cost (Codex, unless {@link Builder#price} gives its model's price). The run is recorded in
- * {@code <run dir>/transcripts/<ticket>-attempt-<n>.jsonl}, redacted. Thread-safe.
+ * {@code <run dir>/transcripts/<ticket>-attempt-<n>.jsonl}, redacted. Thread-safe; {@link #work} blocks.
  *
  * <pre>{@code
  * Worker worker = CommandWorker.builder(AgentProfile.claudeCode(40))
- *     .runner(CommandRunner.builder().timeout(Duration.ofMinutes(30)).build())
+ *     .timeout(Duration.ofMinutes(30))
  *     .build();
  * }</pre>
  */
@@ -49,14 +65,22 @@ public final class CommandWorker implements Worker {
   /** The usage of a run whose agent reported none. */
   private static final Usage UNREPORTED = Usage.unmetered(Usage.ZERO);
 
+  private static final String REDACTED = "[redacted]";
+
   private final AgentProfile profile;
-  private final CommandRunner runner;
+  private final Duration timeout;
+  private final int outputCap;
+  private final CommandEnvironment environment;
+  private final Supplier<Map<String, String>> hostEnvironment;
   private final Clock clock;
   private final PriceTable.@Nullable Price price;
 
   private CommandWorker(Builder b) {
     this.profile = b.profile;
-    this.runner = b.runner;
+    this.timeout = b.timeout;
+    this.outputCap = b.outputCap;
+    this.environment = b.environment;
+    this.hostEnvironment = b.hostEnvironment;
     this.clock = b.clock;
     this.price = b.price;
   }
@@ -74,8 +98,49 @@ public final class CommandWorker implements Worker {
     return profile.vendor();
   }
 
+  /**
+   * Runs the agent once for this attempt.
+   *
+   * @throws InputException when the assignment's runner is {@link ProcessRunner#unconfined()} (an agent never
+   *     runs as the harness), or the agent cannot be started in the sandbox (no such executable there)
+   * @throws FatalAdapterException when the profile names secrets and none of them is set
+   * @throws InterruptedException when the thread is interrupted; the agent's processes are killed first
+   */
   @Override
   public WorkResult work(Assignment assignment) throws InterruptedException {
+    ProcessRunner processes = assignment.processes();
+    Jail jail = processes.jail();
+    if (jail == null) {
+      throw new InputException("command agent " + profile.name() + " for ticket " + assignment.ticket().id()
+          + " was given " + processes + ": expected a runner confined to the ticket's workspace"
+          + " (Assignment.processes()), or an explicit opt-out such as ProcessRunner.confined(Sandbox.none(),"
+          + " Jail.of(workspace))");
+    }
+    if (profile.network() && !jail.network()) {
+      jail = jail.withNetwork(true);
+    }
+    if (!profile.readOnly().isEmpty()) {
+      jail = jail.withReadOnly(profile.readOnly());
+    }
+    processes = processes.withJail(jail);
+    Map<String, String> host = hostEnvironment.get();
+    Map<String, String> env = new LinkedHashMap<>(environment.resolve(host));
+    List<String> passed = new ArrayList<>();
+    List<String> secretValues = new ArrayList<>(CommandEnvironment.secretValues(host));
+    for (String name : profile.secrets()) {
+      String value = host.get(name);
+      if (value != null && !value.isEmpty()) {
+        env.put(name, value);
+        passed.add(name);
+        secretValues.add(value);
+      }
+    }
+    if (!profile.secrets().isEmpty() && passed.isEmpty()) {
+      throw new FatalAdapterException(profile.name() + " needs one of " + profile.secrets() + " to reach its vendor"
+          + " from its sandbox (where the host's logins under HOME are not visible), and none is set in the host"
+          + " environment: set one (it is passed to the agent alone, never logged), or give the profile the"
+          + " variables it does use with AgentProfile.withSecrets(...)", null);
+    }
     String task = TaskPrompt.build(assignment.ticket(), assignment.attempt(), assignment.findings(),
         assignment.workspace().directory(), List.of());
     Duration left = Duration.between(clock.instant(), assignment.budget().deadline());
@@ -83,16 +148,31 @@ public final class CommandWorker implements Worker {
       return WorkResult.failed(List.of("the run's deadline " + assignment.budget().deadline() + " passed before "
           + profile.name() + " could start"), Usage.ZERO);
     }
-    Duration timeout = left.compareTo(runner.timeout()) < 0 ? left : runner.timeout();
-    CommandOutcome outcome = runner.run(assignment.workspace().directory(), profile.command(task),
-        profile.stdin(task), timeout);
+    Duration limit = left.compareTo(timeout) < 0 ? left : timeout;
+    Command command = Command.builder(profile.command(task)).directory(assignment.workspace().directory())
+        .environment(env).stdin(profile.stdin(task)).timeout(limit).outputCap(outputCap).build();
+    CommandOutcome ran = processes.run(command);
     Path file = ModelWorker.transcriptPath(assignment);
-    try (TranscriptWriter transcript = TranscriptWriter.open(file)) {
-      transcript.event("command", record(assignment, outcome, timeout));
+    Redactor redactor;
+    try (TranscriptWriter transcript = TranscriptWriter.open(file, secretValues)) {
+      transcript.event("command", record(assignment, ran, limit, processes, passed));
+      redactor = transcript::redact;
     }
+    // the agent's own output may echo its key: nothing of it reaches the journal unredacted
+    CommandOutcome outcome = new CommandOutcome(ran.command(), ran.exitCode(), ran.timedOut(),
+        redactor.redact(ran.stdout()), redactor.redact(ran.stderr()), ran.truncated());
+    return result(outcome, limit, file);
+  }
+
+  /** Replaces secret values in text; the transcript writer's rules, applied to what leaves this worker. */
+  private interface Redactor {
+    String redact(String text);
+  }
+
+  private WorkResult result(CommandOutcome outcome, Duration limit, Path file) {
     // An agent that was killed or failed may have spent tokens it never reported: unmetered, not $0.
     if (outcome.timedOut()) {
-      return WorkResult.failed(findings(profile.name() + " timed out after " + timeout + "; its process tree was"
+      return WorkResult.failed(findings(profile.name() + " timed out after " + limit + "; its process tree was"
           + " killed", outcome, file), UNREPORTED);
     }
     if (outcome.exitCode() != 0) {
@@ -111,10 +191,14 @@ public final class CommandWorker implements Worker {
     }
   }
 
-  private ObjectNode record(Assignment assignment, CommandOutcome outcome, Duration timeout) {
+  private ObjectNode record(Assignment assignment, CommandOutcome outcome, Duration timeout,
+      ProcessRunner processes, List<String> passed) {
     ObjectNode n = JsonNodeFactory.instance.objectNode().put("run_id", assignment.runId())
         .put("ticket", assignment.ticket().id()).put("attempt", assignment.attempt()).put("profile", profile.name())
-        .put("vendor", profile.vendor()).put("timeout", timeout.toString());
+        .put("vendor", profile.vendor()).put("timeout", timeout.toString())
+        .put("sandbox", processes.sandbox().describe())
+        .put("network", processes.jail() != null && processes.jail().network());
+    passed.forEach(n.putArray("secrets_passed")::add); // names only; values never leave the agent's environment
     profile.template().forEach(n.putArray("command")::add);
     n.put("task_on_stdin", profile.taskOnStdin()).put("exit_code", outcome.exitCode())
         .put("timed_out", outcome.timedOut()).put("truncated", outcome.truncated()).put("stdout", outcome.stdout())
@@ -286,7 +370,10 @@ public final class CommandWorker implements Worker {
   /** Builds a {@link CommandWorker}. */
   public static final class Builder {
     private final AgentProfile profile;
-    private CommandRunner runner = CommandRunner.builder().timeout(Duration.ofMinutes(30)).build();
+    private Duration timeout = Duration.ofMinutes(30);
+    private int outputCap = 100_000;
+    private CommandEnvironment environment = CommandEnvironment.defaults();
+    private Supplier<Map<String, String>> hostEnvironment = System::getenv;
     private Clock clock = Clock.systemUTC();
     private PriceTable.@Nullable Price price;
 
@@ -294,9 +381,41 @@ public final class CommandWorker implements Worker {
       this.profile = Objects.requireNonNull(profile, "profile");
     }
 
-    /** Timeout, output cap and environment of the agent process (default: 30 minutes, allow-listed env). */
-    public Builder runner(CommandRunner runner) {
-      this.runner = Objects.requireNonNull(runner, "runner");
+    /**
+     * The longest one run of the agent may take (less when the run's deadline is nearer); then it and
+     * everything it started are killed. Default 30 minutes. @throws InputException unless positive
+     */
+    public Builder timeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new InputException("agent timeout " + timeout + " passed to CommandWorker.timeout: expected a"
+            + " positive duration");
+      }
+      this.timeout = timeout;
+      return this;
+    }
+
+    /** Bytes of each output stream kept (first and last halves); default 100,000. @throws InputException below 256 */
+    public Builder outputCap(int bytes) {
+      if (bytes < 256) {
+        throw new InputException("output cap " + bytes + " passed to CommandWorker.outputCap: expected at least"
+            + " 256 bytes");
+      }
+      this.outputCap = bytes;
+      return this;
+    }
+
+    /**
+     * The allow-list of host variables the agent gets besides its profile's secrets; default
+     * {@link CommandEnvironment#defaults()}.
+     */
+    public Builder environment(CommandEnvironment environment) {
+      this.environment = Objects.requireNonNull(environment, "environment");
+      return this;
+    }
+
+    /** Where host variables are read from when the agent starts; {@link System#getenv()} unless set. */
+    public Builder hostEnvironment(Supplier<Map<String, String>> hostEnvironment) {
+      this.hostEnvironment = Objects.requireNonNull(hostEnvironment, "hostEnvironment");
       return this;
     }
 

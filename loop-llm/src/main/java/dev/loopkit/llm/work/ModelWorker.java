@@ -40,10 +40,13 @@ import org.jspecify.annotations.Nullable;
  * {@code <run dir>/transcripts/<ticket>-attempt-<n>.jsonl} (redacted, replayable).
  *
  * <p>The worker's tools cannot set a ticket's status: it returns a claim. An end of turn is
- * {@link WorkResult#completed}; {@code request_human} with evidence is {@link WorkResult#needsHuman}; every
- * other ending (a cap, stuck, a refusal, a model error, a request for a human without evidence, work filed
- * that blocks the ticket) is {@link WorkResult#failed} with findings naming it. Thread-safe: one worker serves
- * concurrent attempts, each with its own loop.
+ * {@link WorkResult#completed}; {@code request_human} is {@link WorkResult#needsHuman} only when every evidence
+ * item cites a tool call of this attempt that the transcript shows as claimed (the call ran; its command, exit
+ * code and quoted output are what the harness recorded), and the evidence handed on is built from that record.
+ * Every other ending (a cap, stuck, a refusal, a model error, a request for a human without evidence or with a
+ * citation that does not hold, work filed that blocks the ticket) is {@link WorkResult#failed} with findings
+ * naming it. {@code run_command} runs through the assignment's {@link Assignment#processes() confined runner}.
+ * Thread-safe: one worker serves concurrent attempts, each with its own loop.
  *
  * <pre>{@code
  * Worker worker = ModelWorker.builder(anthropic, "claude-sonnet-4-5")
@@ -60,7 +63,8 @@ public final class ModelWorker implements Worker {
       + " output. Paths are relative to the workspace root and cannot leave it; some files (the verifier's) are"
       + " protected. You cannot mark the ticket done: an independent verifier decides. If you find work outside"
       + " this ticket, file it with file_ticket. Ask for a person with request_human only when you hit a wall you"
-      + " cannot move, and always with evidence (commands, exit codes, output). When you are done, reply with a"
+      + " cannot move, and always with evidence: cite the tool calls that show it by their ids, with their"
+      + " commands, exit codes and output copied exactly (they are checked). When you are done, reply with a"
       + " short summary of what you changed and how you checked it, and call no more tools.";
 
   private final ModelClient client;
@@ -169,10 +173,18 @@ public final class ModelWorker implements Worker {
       String text = ((AgentOutcome.Finished) outcome).text().strip();
       return WorkResult.completed(text.isEmpty() ? "finished without a summary" : text, outcome.usage());
     }
-    if (outcome instanceof AgentOutcome.Halted
-        && ((AgentOutcome.Halted) outcome).halt() instanceof Halt.HumanRequested) {
-      Halt.HumanRequested human = (Halt.HumanRequested) ((AgentOutcome.Halted) outcome).halt();
-      return WorkResult.needsHuman(human.reason(), human.evidence(), outcome.usage());
+    if (outcome instanceof AgentOutcome.Halted halted && halted.halt() instanceof Halt.HumanRequested human) {
+      // the model's citations are claims: only what the transcript recorded becomes evidence
+      Citations.Checked checked = Citations.check(human.citations(), outcome.transcript());
+      if (checked instanceof Citations.Checked.Refused refused) {
+        List<String> findings = new ArrayList<>();
+        findings.add("the worker's request for a human (" + human.reason() + ") was refused: its evidence does not"
+            + " match the tool calls this attempt made, so the attempt fails");
+        findings.addAll(refused.problems());
+        findings.add("transcript " + file);
+        return WorkResult.failed(findings, outcome.usage());
+      }
+      return WorkResult.needsHuman(human.reason(), ((Citations.Checked.Held) checked).evidence(), outcome.usage());
     }
     if (outcome instanceof AgentOutcome.ModelFailed failed && fatal(failed.error())) {
       // a bad key, a missing permission, an exhausted quota: no fresh attempt can fix it, so the run stops

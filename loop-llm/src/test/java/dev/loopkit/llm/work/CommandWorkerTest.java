@@ -13,8 +13,13 @@ import dev.loopkit.core.Ticket;
 import dev.loopkit.core.Usage;
 import dev.loopkit.core.WorkResult;
 import dev.loopkit.core.Workspace;
-import dev.loopkit.llm.tools.CommandEnvironment;
-import dev.loopkit.llm.tools.CommandRunner;
+import dev.loopkit.core.FatalAdapterException;
+import dev.loopkit.core.process.CommandEnvironment;
+import dev.loopkit.core.process.Jail;
+import dev.loopkit.core.process.ProcessRunner;
+import dev.loopkit.core.process.Sandbox;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,7 +36,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The headless-CLI worker, with small shell scripts standing in for the agent binaries. */
+/**
+ * The headless-CLI worker, with small shell scripts standing in for the agent binaries, run in real bubblewrap
+ * sandboxes (the scripts' folder is shown read-only, as a host's agent installation would be).
+ */
 class CommandWorkerTest {
   private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
   private static final String HOSTILE_TITLE = "Fix $(touch pwned) `touch pwned2`; rm -rf x";
@@ -56,23 +64,41 @@ class CommandWorkerTest {
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
   }
 
-  private CommandRunner runner(Duration timeout) {
-    Map<String, String> host = Map.of("PATH", bin + ":" + System.getenv("PATH"), "HOME", tmp.toString(),
-        "ANTHROPIC_API_KEY", "sk-ant-not-for-the-agent-123");
-    return CommandRunner.builder().timeout(timeout).hostEnvironment(() -> host).build();
+  private static final String AGENT_KEY = "sk-ant-for-the-agent-123456";
+  private static final String OPENAI_KEY = "sk-openai-for-codex-654321";
+  private static final String OTHER_SECRET = "ghp_not-for-any-agent-777";
+
+  private Map<String, String> host() {
+    return Map.of("PATH", bin + ":/usr/bin:/bin", "HOME", tmp.toString(), "ANTHROPIC_API_KEY", AGENT_KEY,
+        "OPENAI_API_KEY", OPENAI_KEY, "GITHUB_TOKEN", OTHER_SECRET);
   }
 
   private Assignment assignment() {
+    return assignment(ProcessRunner.confined(Sandbox.bubblewrap(), Jail.of(ws).withReadOnly(List.of(bin))));
+  }
+
+  private Assignment assignment(ProcessRunner processes) {
     Ticket ticket = Ticket.builder("T-9").title(HOSTILE_TITLE).addAcceptanceCriterion("tests pass").build();
     return new Assignment("run-1", ticket, new Workspace("T-9", ws, Map.of()), 1, List.of(),
         new Budget(1000, BigDecimal.ONE, NOW.plusSeconds(3600), 10), (t, b) -> {
           throw new AssertionError("no discoveries expected");
-        }, runDir);
+        }, runDir, processes);
+  }
+
+  private CommandWorker.Builder worker(AgentProfile profile, Duration timeout) {
+    return CommandWorker.builder(profile).timeout(timeout).hostEnvironment(this::host)
+        .clock(Clock.fixed(NOW, ZoneOffset.UTC));
   }
 
   private WorkResult work(AgentProfile profile, Duration timeout) throws Exception {
-    return CommandWorker.builder(profile).runner(runner(timeout)).clock(Clock.fixed(NOW, ZoneOffset.UTC)).build()
-        .work(assignment());
+    return worker(profile, timeout).build().work(assignment());
+  }
+
+  /** Whether a background loop writing to {@code marker} still runs. */
+  private static boolean stillGrowing(Path marker) throws Exception {
+    long before = Files.exists(marker) ? Files.size(marker) : 0;
+    Thread.sleep(600);
+    return (Files.exists(marker) ? Files.size(marker) : 0) > before;
   }
 
   private List<String> recordedArgs() throws Exception {
@@ -121,25 +147,140 @@ class CommandWorkerTest {
 
   @Test
   void aTimeoutKillsTheAgentsWholeProcessTree() throws Exception {
-    fakeAgent("claude", "sleep 300 & echo $! > child.pid; wait");
+    fakeAgent("claude", "(while true; do echo x >> tick; sleep 0.1; done) & sleep 300 & wait");
     WorkResult.Failed failed = assertInstanceOf(WorkResult.Failed.class,
         work(AgentProfile.claudeCode(), Duration.ofSeconds(1)));
     assertEquals("claude-code timed out after PT1S; its process tree was killed", failed.findings().get(0));
-    long pid = Long.parseLong(Files.readString(ws.resolve("child.pid")).trim());
-    assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+    assertTrue(Files.size(ws.resolve("tick")) > 0);
+    assertFalse(stillGrowing(ws.resolve("tick")), "a process of the agent outlived its timeout");
   }
 
   @Test
-  void theAgentGetsNoHostSecretUnlessTheHostPassesIt() throws Exception {
+  void theAgentGetsItsProfilesSecretsAndNoOtherHostSecret() throws Exception {
     fakeAgent("claude", "env > env.txt; echo '{\"type\":\"result\",\"subtype\":\"success\",\"result\":\"ok\"}'");
     work(AgentProfile.claudeCode(), Duration.ofMinutes(1));
-    assertFalse(Files.readString(ws.resolve("env.txt")).contains("ANTHROPIC_API_KEY"));
-    CommandRunner passing = CommandRunner.builder().environment(CommandEnvironment.builder()
-        .inheritSecret("ANTHROPIC_API_KEY").build()).hostEnvironment(() -> Map.of("PATH", bin + ":"
-        + System.getenv("PATH"), "ANTHROPIC_API_KEY", "sk-ant-given-on-purpose-1")).build();
-    CommandWorker.builder(AgentProfile.claudeCode()).runner(passing).clock(Clock.fixed(NOW, ZoneOffset.UTC)).build()
-        .work(assignment());
-    assertTrue(Files.readString(ws.resolve("env.txt")).contains("ANTHROPIC_API_KEY=sk-ant-given-on-purpose-1"));
+    String env = Files.readString(ws.resolve("env.txt"));
+    assertTrue(env.contains("ANTHROPIC_API_KEY=" + AGENT_KEY), env);
+    assertFalse(env.contains(OTHER_SECRET) || env.contains(OPENAI_KEY) || env.contains("GITHUB_TOKEN"), env);
+    assertTrue(env.contains("HOME=/tmp/home"), env);
+    String transcript = Files.readString(runDir.resolve("transcripts/T-9-attempt-1.jsonl"));
+    assertTrue(transcript.contains("\"secrets_passed\":[\"ANTHROPIC_API_KEY\"]"), transcript);
+    assertFalse(transcript.contains(AGENT_KEY), transcript);
+  }
+
+  @Test
+  void aCustomAgentGetsNoSecretAndNoNetworkUnlessItsProfileAsks() throws Exception {
+    fakeAgent("my-agent", "env > env.txt; bash -c 'exec 3<>/dev/tcp/127.0.0.1/'\"$1\" && echo connected"
+        + " || echo refused");
+    try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      String port = String.valueOf(server.getLocalPort());
+      AgentProfile offline = AgentProfile.custom("my-agent", "local", List.of("my-agent", port),
+          AgentProfile.OutputFormat.TEXT);
+      assertEquals("refused", assertInstanceOf(WorkResult.Completed.class,
+          work(offline, Duration.ofMinutes(1))).summary());
+      String env = Files.readString(ws.resolve("env.txt"));
+      assertFalse(env.contains(AGENT_KEY) || env.contains(OPENAI_KEY) || env.contains(OTHER_SECRET), env);
+      AgentProfile online = offline.withNetwork(true).withSecrets("OPENAI_API_KEY");
+      assertEquals("connected", assertInstanceOf(WorkResult.Completed.class,
+          work(online, Duration.ofMinutes(1))).summary());
+      env = Files.readString(ws.resolve("env.txt"));
+      assertTrue(env.contains("OPENAI_API_KEY=" + OPENAI_KEY), env);
+      assertFalse(env.contains(AGENT_KEY) || env.contains(OTHER_SECRET), env);
+    }
+  }
+
+  @Test
+  void theStockProfilesAskForTheNetworkAndNameTheirVendorsVariables() {
+    assertTrue(AgentProfile.claudeCode().network());
+    assertEquals(List.of("ANTHROPIC_API_KEY", "CLAUDE_CODE_OAUTH_TOKEN", "ANTHROPIC_AUTH_TOKEN"),
+        AgentProfile.claudeCode().secrets());
+    assertTrue(AgentProfile.codex().network());
+    assertEquals(List.of("CODEX_API_KEY", "OPENAI_API_KEY"), AgentProfile.codex().secrets());
+    AgentProfile custom = AgentProfile.custom("a", "v", List.of("agent"), AgentProfile.OutputFormat.TEXT);
+    assertFalse(custom.network());
+    assertEquals(List.of(), custom.secrets());
+    assertThrows(InputException.class, () -> custom.withSecrets("A=B"));
+    assertThrows(InputException.class, () -> custom.withSecrets(" "));
+  }
+
+  @Test
+  void aProfileWhoseSecretsAreAllUnsetStopsTheRunNamingThem() throws Exception {
+    fakeAgent("claude", "touch started; echo '{}'");
+    CommandWorker worker = CommandWorker.builder(AgentProfile.claudeCode())
+        .hostEnvironment(() -> Map.of("PATH", bin + ":/usr/bin:/bin", "GITHUB_TOKEN", OTHER_SECRET))
+        .clock(Clock.fixed(NOW, ZoneOffset.UTC)).build();
+    FatalAdapterException e = assertThrows(FatalAdapterException.class, () -> worker.work(assignment()));
+    assertTrue(e.getMessage().startsWith("claude-code needs one of [ANTHROPIC_API_KEY, CLAUDE_CODE_OAUTH_TOKEN,"
+        + " ANTHROPIC_AUTH_TOKEN]"), e.getMessage());
+    assertFalse(e.getMessage().contains(OTHER_SECRET));
+    assertFalse(Files.exists(ws.resolve("started")));
+  }
+
+  @Test
+  void anAgentThatEchoesItsKeyHasItRedactedFromTheSummaryFindingsAndTranscript() throws Exception {
+    fakeAgent("claude", "echo \"my key is $ANTHROPIC_API_KEY\" >&2; echo \"key $ANTHROPIC_API_KEY\"; exit 2");
+    WorkResult.Failed failed = assertInstanceOf(WorkResult.Failed.class,
+        work(AgentProfile.claudeCode(), Duration.ofMinutes(1)));
+    assertFalse(failed.findings().toString().contains(AGENT_KEY), failed.findings().toString());
+    assertTrue(failed.findings().toString().contains("my key is [redacted]"), failed.findings().toString());
+    assertFalse(Files.readString(runDir.resolve("transcripts/T-9-attempt-1.jsonl")).contains(AGENT_KEY));
+    CommandWorker worker = worker(AgentProfile.claudeCode(), Duration.ofMinutes(1)).build();
+    assertFalse(worker.toString().contains(AGENT_KEY) || worker.profile().toString().contains(AGENT_KEY));
+    AgentProfile custom = AgentProfile.custom("echoer", "local", List.of("/bin/sh", "-c", "echo \"$OPENAI_API_KEY\"",
+        "echoer"), AgentProfile.OutputFormat.TEXT).withSecrets("OPENAI_API_KEY");
+    WorkResult.Completed done = assertInstanceOf(WorkResult.Completed.class, work(custom, Duration.ofMinutes(1)));
+    assertEquals("[redacted]", done.summary());
+  }
+
+  @Test
+  void anAgentInstalledOutsideTheSystemIsShownReadOnlyOnlyWhenItsProfileNamesIt() throws Exception {
+    Path script = Files.writeString(bin.resolve("my-agent.sh"), "echo done > out.txt; echo from the agent\n");
+    ProcessRunner workspaceOnly = ProcessRunner.confined(Sandbox.bubblewrap(), Jail.of(ws));
+    AgentProfile profile = AgentProfile.custom("mine", "local", List.of("/bin/sh", script.toString()),
+        AgentProfile.OutputFormat.TEXT);
+    WorkResult.Failed unseen = assertInstanceOf(WorkResult.Failed.class,
+        worker(profile, Duration.ofMinutes(1)).build().work(assignment(workspaceOnly)));
+    assertTrue(unseen.findings().toString().contains("my-agent.sh"), unseen.findings().toString());
+    WorkResult.Completed shown = assertInstanceOf(WorkResult.Completed.class, worker(profile.withReadOnly(
+        List.of(script)), Duration.ofMinutes(1)).build().work(assignment(workspaceOnly)));
+    assertEquals("from the agent", shown.summary());
+    assertThrows(InputException.class, () -> profile.withReadOnly(List.of(Path.of("relative/agent.sh"))));
+  }
+
+  @Test
+  void aCommandAgentNeverRunsOnAnUnconfinedRunner() throws Exception {
+    fakeAgent("claude", "touch started; echo '{}'");
+    InputException e = assertThrows(InputException.class, () -> worker(AgentProfile.claudeCode(),
+        Duration.ofMinutes(1)).build().work(assignment(ProcessRunner.unconfined())));
+    assertTrue(e.getMessage().contains("expected a runner confined to the ticket's workspace"), e.getMessage());
+    assertFalse(Files.exists(ws.resolve("started")));
+  }
+
+  @Test
+  void anAgentMissingFromTheSandboxIsAnInputErrorNamingIt() {
+    AgentProfile missing = AgentProfile.custom("ghost", "local", List.of("no-such-agent-xyz"),
+        AgentProfile.OutputFormat.TEXT);
+    InputException e = assertThrows(InputException.class, () -> work(missing, Duration.ofMinutes(1)));
+    assertTrue(e.getMessage().startsWith("command 'no-such-agent-xyz' could not be started"), e.getMessage());
+  }
+
+  @Test
+  void theTaskOnStandardInputArrivesVerbatim() throws Exception {
+    AgentProfile custom = AgentProfile.custom("cat", "local", List.of("/bin/sh", "-c", "cat > task.txt; echo ok",
+        "cat"), AgentProfile.OutputFormat.TEXT);
+    work(custom, Duration.ofMinutes(1));
+    assertTrue(Files.readString(ws.resolve("task.txt")).startsWith("# Ticket T-9: " + HOSTILE_TITLE + "\n"));
+  }
+
+  @Test
+  void badWorkerSettingsFailAtTheSetter() {
+    AgentProfile p = AgentProfile.codex();
+    assertTrue(assertThrows(InputException.class, () -> CommandWorker.builder(p).timeout(Duration.ZERO))
+        .getMessage().contains("CommandWorker.timeout"));
+    assertTrue(assertThrows(InputException.class, () -> CommandWorker.builder(p).outputCap(100))
+        .getMessage().contains("output cap 100"));
+    assertThrows(InputException.class, () -> CommandWorker.builder(p).environment(CommandEnvironment.builder()
+        .inherit("GITHUB_TOKEN").build()));
   }
 
   @Test
@@ -222,15 +363,14 @@ class CommandWorkerTest {
   void codexUsageIsMeteredAtThePriceTheHostGivesForItsModel() throws Exception {
     fakeAgent("codex", "echo '{\"type\":\"turn.completed\",\"usage\":{\"input_tokens\":1000000,"
         + "\"cached_input_tokens\":0,\"output_tokens\":0}}'");
-    WorkResult done = CommandWorker.builder(AgentProfile.codex()).runner(runner(Duration.ofMinutes(1)))
-        .price(dev.loopkit.llm.PriceTable.Price.perMillion(1.25, 10, 0.125, 0))
-        .clock(Clock.fixed(NOW, ZoneOffset.UTC)).build().work(assignment());
+    WorkResult done = worker(AgentProfile.codex(), Duration.ofMinutes(1))
+        .price(dev.loopkit.llm.PriceTable.Price.perMillion(1.25, 10, 0.125, 0)).build().work(assignment());
     assertEquals(new Usage(1_000_000, 0, 0, 0, new BigDecimal("1.25")), done.usage());
   }
 
   /** A fake CLI that records its arguments and replays a recorded-shape output from the test resources. */
   private void replayingAgent(String name, String resource) throws Exception {
-    Path out = tmp.resolve(resource);
+    Path out = bin.resolve(resource);
     try (var in = CommandWorkerTest.class.getResourceAsStream("/agents/" + resource)) {
       Files.write(out, java.util.Objects.requireNonNull(in, resource).readAllBytes());
     }

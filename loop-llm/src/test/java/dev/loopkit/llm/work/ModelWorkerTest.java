@@ -158,18 +158,114 @@ class ModelWorkerTest {
     assertEquals(6, lines.size());
   }
 
-  @Test
-  void aHumanRequestWithEvidenceNeedsAHuman() throws Exception {
-    ScriptedModelClient model = ScriptedModelClient.builder()
-        .callTool("request_human", "{\"reason\":\"no access to the staging database\",\"evidence\":[{\"summary\":"
-            + "\"psql was refused\",\"command\":\"psql -h staging\",\"exit_code\":2,\"output\":\"permission denied\"}]}")
+  private static final String WALL = "echo 'psql: permission denied for database staging' >&2; exit 2";
+
+  /** Step 1 runs the command that hits the wall (call id toolu_scripted_1_1); step 2 asks for a person. */
+  private static ScriptedModelClient askingAfterTheWall(String evidenceItem) {
+    return ScriptedModelClient.builder()
+        .callTool("run_command", "{\"command\":\"" + WALL + "\"}")
+        .expectLastMessageContains("exit 2")
+        .callTool("request_human", "{\"reason\":\"no access to the staging database\",\"evidence\":["
+            + evidenceItem + "]}")
         .build();
+  }
+
+  @Test
+  void aHumanRequestCitingACallOfThisAttemptNeedsAHumanWithWhatTheHarnessRecorded() throws Exception {
+    ScriptedModelClient model = askingAfterTheWall("{\"summary\":\"psql was refused\",\"tool_call_id\":"
+        + "\"toolu_scripted_1_1\",\"command\":\"" + WALL + "\",\"exit_code\":2,\"output\":\"permission denied"
+        + " for database staging\"}");
     WorkResult result = worker(model).work(assignment(1, budget(10)));
     WorkResult.NeedsHuman human = assertInstanceOf(WorkResult.NeedsHuman.class, result);
     assertEquals("no access to the staging database", human.reason());
-    assertEquals("psql was refused", human.evidence().get(0).summary());
-    assertEquals(Map.of("command", "psql -h staging", "exit_code", "2", "output", "permission denied"),
-        human.evidence().get(0).attributes());
+    dev.loopkit.core.Evidence evidence = human.evidence().get(0);
+    assertEquals("tool-call", evidence.kind());
+    assertEquals("psql was refused", evidence.summary());
+    String recorded = "exit 2\n--- stdout ---\n\n--- stderr ---\npsql: permission denied for database staging\n";
+    assertEquals(Map.of("tool-call-id", "toolu_scripted_1_1", "tool", "run_command", "command", WALL,
+        "status", "exit 2", "exit-code", "2", "output-sha256", ModelReviewer.sha256(recorded),
+        "output", "permission denied for database staging"), evidence.attributes());
+  }
+
+  private WorkResult.Failed refused(String evidenceItem) throws Exception {
+    WorkResult result = worker(askingAfterTheWall(evidenceItem)).work(assignment(1, budget(10)));
+    WorkResult.Failed failed = assertInstanceOf(WorkResult.Failed.class, result);
+    assertTrue(failed.findings().get(0).startsWith("the worker's request for a human (no access to the staging"
+        + " database) was refused: its evidence does not match the tool calls this attempt made"),
+        failed.findings().toString());
+    return failed;
+  }
+
+  @Test
+  void aHumanRequestCitingNoCallFailsTheAttempt() throws Exception {
+    WorkResult.Failed failed = refused("{\"summary\":\"psql was refused\",\"command\":\"psql -h staging\","
+        + "\"exit_code\":2}");
+    assertEquals("evidence item 1 (\"psql was refused\") cites no tool call: every item must name, by"
+        + " tool_call_id, a call of this attempt that shows the wall", failed.findings().get(1));
+  }
+
+  @Test
+  void aHumanRequestCitingACallThatNeverHappenedFailsTheAttempt() throws Exception {
+    WorkResult.Failed failed = refused("{\"summary\":\"psql was refused\",\"tool_call_id\":\"toolu_made_up\"}");
+    assertEquals("evidence item 1 (\"psql was refused\") cites tool call 'toolu_made_up', which this attempt"
+        + " never ran", failed.findings().get(1));
+  }
+
+  @Test
+  void aHumanRequestCitingItselfFailsTheAttempt() throws Exception {
+    WorkResult.Failed failed = refused("{\"summary\":\"I asked\",\"tool_call_id\":\"toolu_scripted_2_1\"}");
+    assertTrue(failed.findings().get(1).contains("cites tool call 'toolu_scripted_2_1', which this attempt never"
+        + " ran"), failed.findings().toString());
+  }
+
+  @Test
+  void aHumanRequestWithAnotherExitCodeThanTheCallHadFailsTheAttempt() throws Exception {
+    WorkResult.Failed failed = refused("{\"summary\":\"psql was refused\",\"tool_call_id\":"
+        + "\"toolu_scripted_1_1\",\"exit_code\":1}");
+    assertEquals("evidence item 1 (\"psql was refused\") says call 'toolu_scripted_1_1' exited 1, but it exited 2",
+        failed.findings().get(1));
+  }
+
+  @Test
+  void aHumanRequestWithAnotherCommandThanTheCallRanFailsTheAttempt() throws Exception {
+    WorkResult.Failed failed = refused("{\"summary\":\"psql was refused\",\"tool_call_id\":"
+        + "\"toolu_scripted_1_1\",\"command\":\"psql -h staging -U admin\",\"exit_code\":2}");
+    assertEquals("evidence item 1 (\"psql was refused\") says call 'toolu_scripted_1_1' ran 'psql -h staging -U"
+        + " admin', but it ran '" + WALL + "'", failed.findings().get(1));
+    assertEquals(3, failed.findings().size(), failed.findings().toString()); // the exit code held; the transcript
+  }
+
+  @Test
+  void aHumanRequestQuotingOutputTheCallNeverPrintedFailsTheAttempt() throws Exception {
+    WorkResult.Failed failed = refused("{\"summary\":\"psql was refused\",\"tool_call_id\":"
+        + "\"toolu_scripted_1_1\",\"output\":\"psql: permission denied for database staging\\nFATAL: the VPN is"
+        + " down\"}");
+    assertEquals("evidence item 1 (\"psql was refused\") quotes output that call 'toolu_scripted_1_1' never"
+        + " printed: 'FATAL: the VPN is down'", failed.findings().get(1));
+  }
+
+  @Test
+  void anExitCodeCitedForACallThatIsNotACommandFailsTheAttempt() throws Exception {
+    ScriptedModelClient model = ScriptedModelClient.builder()
+        .callTool("read_file", "{\"path\":\"AGENTS.md\"}")
+        .callTool("request_human", "{\"reason\":\"unclear\",\"evidence\":[{\"summary\":\"the notes say so\","
+            + "\"tool_call_id\":\"toolu_scripted_1_1\",\"exit_code\":0}]}")
+        .build();
+    WorkResult.Failed failed = assertInstanceOf(WorkResult.Failed.class, worker(model).work(assignment(1, budget(10))));
+    assertEquals("evidence item 1 (\"the notes say so\") says call 'toolu_scripted_1_1' exited 0, but that call"
+        + " was read_file, which has no exit code", failed.findings().get(1));
+  }
+
+  @Test
+  void anEvidenceItemWithANonIntegerExitCodeIsAnErrorResultForTheModel() throws Exception {
+    ScriptedModelClient model = ScriptedModelClient.builder()
+        .callTool("request_human", "{\"reason\":\"stuck\",\"evidence\":[{\"summary\":\"x\",\"tool_call_id\":"
+            + "\"a\",\"exit_code\":\"two\"}]}")
+        .expectLastMessageContains("'exit_code' of an evidence item of request_human is \"two\"")
+        .respondText("I give up.")
+        .build();
+    assertInstanceOf(WorkResult.Failed.class, worker(model).work(assignment(1, budget(10))));
+    assertEquals(0, model.remainingSteps());
   }
 
   @Test
@@ -201,6 +297,57 @@ class ModelWorkerTest {
     assertEquals(List.of("test passes at 00:00"), t.acceptanceCriteria());
     assertEquals(List.of(Dependency.blockedBy("T-5"), Dependency.relatedTo("T-7")), t.dependencies());
     assertEquals(List.of(false), blocking);
+  }
+
+  @Test
+  void discoveredWorkCarriesItsProposedFinishLineAsTheVerifiersMetadata() throws Exception {
+    ScriptedModelClient model = ScriptedModelClient.builder()
+        .callTool("file_ticket", "{\"title\":\"Fix the clock\",\"body\":\"midnight\",\"acceptance_criteria\":"
+            + "[\"ClockTest passes\"],\"verify\":\"mvn -q test -Dtest=ClockTest\",\"verify_expect\":"
+            + "\"Tests run: [1-9][0-9]*, Failures: 0\",\"verify_file\":\"target/surefire-reports/ClockTest.txt\"}")
+        .expectLastMessageContains("its finish line (verify: mvn -q test -Dtest=ClockTest) is frozen as filed")
+        .respondText("filed")
+        .build();
+    assertInstanceOf(WorkResult.Completed.class, worker(model).work(assignment(1, budget(10))));
+    assertEquals(Map.of("verify", "mvn -q test -Dtest=ClockTest", "verify-expect",
+        "Tests run: [1-9][0-9]*, Failures: 0", "verify-file", "target/surefire-reports/ClockTest.txt"),
+        filed.get(0).metadata());
+    assertEquals(List.of("ClockTest passes"), filed.get(0).acceptanceCriteria());
+  }
+
+  private void refusedFiling(String arguments, String error) throws Exception {
+    ScriptedModelClient model = ScriptedModelClient.builder()
+        .callTool("file_ticket", arguments)
+        .expectLastMessageContains(error)
+        .respondText("ok")
+        .build();
+    worker(model).work(assignment(1, budget(10)));
+    assertEquals(List.of(), filed, "a ticket was filed despite: " + error);
+    assertEquals(0, model.remainingSteps());
+  }
+
+  @Test
+  void aProposedVerifyCommandWithoutAnExpectationIsRefusedAndNothingIsFiled() throws Exception {
+    refusedFiling("{\"title\":\"t\",\"body\":\"b\",\"verify\":\"make test\"}",
+        "file_ticket's verify command 'make test' has no expectation");
+  }
+
+  @Test
+  void aMalformedExpectationIsRefusedNamingTheProblem() throws Exception {
+    refusedFiling("{\"title\":\"t\",\"body\":\"b\",\"verify\":\"make test\",\"verify_expect\":\"([a-z\"}",
+        "argument 'verify_expect' of file_ticket is not a valid regular expression");
+  }
+
+  @Test
+  void anExpectationWithoutACommandIsRefused() throws Exception {
+    refusedFiling("{\"title\":\"t\",\"body\":\"b\",\"verify_expect\":\"ok\"}",
+        "file_ticket got verify_expect without verify");
+  }
+
+  @Test
+  void aVerifyFileOutsideTheWorkspaceIsRefused() throws Exception {
+    refusedFiling("{\"title\":\"t\",\"body\":\"b\",\"verify\":\"make\",\"verify_file\":\"../../etc/passwd\"}",
+        "argument 'verify_file' of file_ticket is '../../etc/passwd': expected a path relative to the workspace");
   }
 
   @Test
