@@ -149,14 +149,13 @@ final class Run {
       int gated = dispatcher.startAll(dispatcher.plan(settings.readySet(), batch, delta), this::attempt);
       if (dispatcher.idle() && gated == 0) {
         Heal heal = healing.ask(HealContext.Reason.STALLED);
-        if (heal instanceof Heal.Rejected r) {
-          return tampered(new ArrayList<>(List.of("heal rejected: " + r.reason())));
-        }
         if (heal instanceof Heal.Applied) {
           continue; // the definition of done is checked again at the top of the loop
         }
         Verdict.Pending pending = (Verdict.Pending) verdict;
-        return new RunEnding.Stalled(pending.outstanding(), pending.count());
+        // a rejected heal was rolled back: the real stop surfaces for a person, naming the heal
+        return new RunEnding.Stalled(pending.outstanding(), pending.count(), heal instanceof Heal.Rejected r
+            ? "a heal was tried and rejected (" + r.summary() + ": " + r.reason() + ")" : "");
       }
       if (dispatcher.idle()) {
         continue; // it only gated tickets: the oracle judges them on the next pass
@@ -167,9 +166,7 @@ final class Run {
       }
       if (settings.healer() != null && settler.consecutiveFailures() >= settings.healAfterConsecutiveFailures()) {
         settler.resetConsecutiveFailures();
-        if (healing.ask(HealContext.Reason.REPEATED_FAILURES) instanceof Heal.Rejected r) {
-          return tampered(new ArrayList<>(List.of("heal rejected: " + r.reason())));
-        }
+        healing.ask(HealContext.Reason.REPEATED_FAILURES); // rejected: rolled back and journaled; work goes on
       }
     }
   }

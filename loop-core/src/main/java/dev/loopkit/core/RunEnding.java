@@ -105,9 +105,18 @@ public sealed interface RunEnding {
    * @param outstanding the outstanding tickets the oracle named
    * @param count how many are outstanding in all
    */
-  record Stalled(List<Verdict.Outstanding> outstanding, int count) implements RunEnding {
+  /**
+   * Nothing is ready and nothing is in flight.
+   *
+   * @param note what else a person should know, such as the heal that was tried and rejected; empty if nothing
+   */
+  record Stalled(List<Verdict.Outstanding> outstanding, int count, String note) implements RunEnding {
     public Stalled {
       outstanding = List.copyOf(outstanding);
+    }
+
+    public Stalled(List<Verdict.Outstanding> outstanding, int count) {
+      this(outstanding, count, "");
     }
 
     @Override
@@ -118,7 +127,8 @@ public sealed interface RunEnding {
     @Override
     public String describe() {
       return "STALLED: nothing is ready; " + count + " outstanding " + outstanding
-          + (count > outstanding.size() ? " and " + (count - outstanding.size()) + " more" : "");
+          + (count > outstanding.size() ? " and " + (count - outstanding.size()) + " more" : "")
+          + (note.isEmpty() ? "" : "; " + note);
     }
   }
 

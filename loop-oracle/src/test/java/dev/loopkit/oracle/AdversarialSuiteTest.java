@@ -253,7 +253,7 @@ class AdversarialSuiteTest {
   }
 
   @Test
-  void aHealerThatWeakensTheVerifierIsRolledBackAndTheRunStopsTampered() throws Exception {
+  void aHealerThatWeakensTheVerifierIsRolledBackAndTheWorkGoesOnToTheRealStop() throws Exception {
     InMemoryTracker tracker = InMemoryTracker.of(ticket("T-1"));
     HarnessSettings settings = HarnessSettings.of(java.util.Map.of("retries.max", "2"));
     Healer weakener = ctx -> {
@@ -269,9 +269,8 @@ class AdversarialSuiteTest {
     assertNeverDone(tracker, "T-1");
     assertEquals(SCRIPT, Files.readString(script), "the script was restored");
     assertEquals("2", settings.get("retries.max", ""), "the whole patch was rolled back");
-    RunEnding.Tampered tampered = assertInstanceOf(RunEnding.Tampered.class, result.ending());
-    assertTrue(tampered.changes().get(0).startsWith("heal rejected: the heal touched the definition of done"
-        + " (changed protected file " + script + ")"), tampered.changes().toString());
+    // rolled back, so the definition of done is intact: the run goes on to the stop it would have had
+    assertInstanceOf(RunEnding.HumanGated.class, result.ending(), result.ending().describe());
     LoopEvent.HealAttempted heal = events.events(LoopEvent.HealAttempted.class).get(0);
     assertEquals(dev.loopkit.core.Heal.Outcome.REJECTED, heal.outcome());
     assertTrue(heal.diff().contains("+1 echo VERIFIED"), heal.diff());
@@ -299,9 +298,12 @@ class AdversarialSuiteTest {
 
     assertNeverDone(tracker, "T-1");
     RunEnding.Tampered tampered = assertInstanceOf(RunEnding.Tampered.class, result.ending());
-    assertTrue(tampered.changes().get(0).contains("fingerprint changed: oracle.field.arg$1.value.class"),
+    // the heal could not be rolled back: the tripwire stops the run on the swapped oracle itself
+    assertTrue(tampered.changes().get(0).contains("changed: oracle.field.arg$1.value.class"),
         tampered.changes().toString());
-    assertTrue(tampered.changes().get(0).contains("still changed"), tampered.changes().toString());
+    assertTrue(result.report().interventions().stream()
+        .anyMatch(i -> i.kind() == RunReport.InterventionKind.HEAL_REJECTED && i.detail().contains("still changed")),
+        result.report().interventions().toString());
     assertEquals(Status.OPEN, tracker.ticket("T-1").status());
   }
 

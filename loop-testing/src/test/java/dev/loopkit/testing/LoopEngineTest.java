@@ -521,15 +521,16 @@ class LoopEngineTest {
   }
 
   @Test
-  void aRejectedHealStopsTheRunForAPerson() {
+  void aRejectedHealSurfacesTheRealStopNamingTheHeal() {
     InMemoryTracker tracker = InMemoryTracker.of(
         Ticket.builder("A").title("a").status(Status.HUMAN_GATED).build(), ticket("B", Dependency.blockedBy("A")));
     RunResult result = engine(tracker, writesFile(dir), fileExists(dir)).tripwire(() -> Map.of("verify.sh", "sha-1"))
         .healer(ctx -> Heal.rejected("weaken verifier", "-exit 1\n+exit 0", "touched verify.sh"))
         .build().run();
 
-    RunEnding.Tampered t = assertInstanceOf(RunEnding.Tampered.class, result.ending());
-    assertTrue(t.changes().get(0).contains("touched verify.sh"));
+    RunEnding.Stalled stalled = assertInstanceOf(RunEnding.Stalled.class, result.ending());
+    assertTrue(stalled.describe().contains("a heal was tried and rejected (weaken verifier: touched verify.sh)"),
+        stalled.describe());
     assertTrue(result.report().interventions().stream().anyMatch(i -> i.kind() == RunReport.InterventionKind.HEAL_REJECTED));
   }
 
