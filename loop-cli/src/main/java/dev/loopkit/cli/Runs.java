@@ -1,6 +1,7 @@
 package dev.loopkit.cli;
 
 import dev.loopkit.core.RunDirectory;
+import dev.loopkit.core.RunEnding;
 import dev.loopkit.core.RunReport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -44,15 +45,14 @@ final class Runs {
     }
   }
 
-  /** The newest run whose journal has no end: the one {@code loop run} resumes. */
+  /**
+   * The newest run unless it ended DONE: the one {@code loop run} continues. Only DONE is final; a run that ended
+   * CAPPED, STALLED, HUMAN_GATED, TAMPERED or FAILED continues with its caps, attempts and wall clock counted
+   * across sessions, once a person has acted (raised a cap, recorded a decision, fixed the definition of done).
+   */
   Optional<Path> unfinished() {
-    List<Path> runs = all();
-    for (int i = runs.size() - 1; i >= 0; i--) {
-      if (RunDirectory.of(runs.get(i)).history().ending().isEmpty()) {
-        return Optional.of(runs.get(i));
-      }
-    }
-    return Optional.empty();
+    Optional<Path> newest = latest();
+    return newest.filter(p -> RunDirectory.of(p).history().ending().orElse(null) != RunEnding.Kind.DONE);
   }
 
   Optional<Path> latest() {

@@ -17,6 +17,7 @@ import dev.loopkit.core.Verifier;
 import dev.loopkit.core.WorkResult;
 import dev.loopkit.core.Worker;
 import dev.loopkit.core.markdown.MarkdownTracker;
+import dev.loopkit.core.process.BubblewrapSandbox;
 import dev.loopkit.github.GitHubTracker;
 import dev.loopkit.llm.AnthropicClient;
 import dev.loopkit.llm.OpenAiClient;
@@ -150,6 +151,16 @@ final class ReadmeSnippets {
         : StageResult.failed("staging did not answer GET /health with 200");
     LoopEngine.Builder withSmoke = LoopEngine.builder().stageAfter(StageKind.INTEGRATE, "staging-smoke", smoke);
     return withSmoke;
+  }
+
+  // ---- README.md, "The sandbox" ----
+
+  static LoopEngine.Builder sandboxed() {
+    LoopEngine.Builder confined = LoopEngine.builder()
+        .sandbox(BubblewrapSandbox.builder()
+            .readOnly(Path.of(System.getProperty("user.home"), ".m2"))   // extra host paths the tests need to read
+            .build());                                                   // the default is Sandbox.bubblewrap()
+    return confined;
   }
 
   // ---- loop-core javadoc: MarkdownTracker (the folder is a parameter so a test can run it) ----
