@@ -32,8 +32,9 @@ import org.jspecify.annotations.Nullable;
  *       ISO-8601 duration such as {@code PT5M}.
  * </ul>
  *
- * <p>The command then runs as a {@link CommandVerifier} (same environment rules, evidence and process-tree
- * kill). A ticket without {@code verify} goes to the fallback verifier if one is set, and otherwise fails,
+ * <p>The command then runs as a {@link CommandVerifier}: through the request's sandboxed runner, with the
+ * verifier's own environment (a fixed {@code PATH}, a private {@code HOME}, no {@code LOOP_*} variable; write
+ * {@code {ticket}} in the command for the ticket's id), the same evidence and the same process-tree kill. A ticket without {@code verify} goes to the fallback verifier if one is set, and otherwise fails,
  * as does a ticket whose entries do not parse: the finding names the ticket, the key and the value. The
  * tickets' own commands are tracker data, which workers cannot write; the fingerprint covers this verifier's
  * configuration (shell, default timeout, environment, fallback). Thread-safe.
