@@ -10,6 +10,8 @@ import dev.loopkit.core.Tracker;
 import dev.loopkit.core.Verifier;
 import dev.loopkit.core.WorkResult;
 import dev.loopkit.core.Worker;
+import dev.loopkit.core.process.BubblewrapSandbox;
+import dev.loopkit.core.process.Sandbox;
 import dev.loopkit.llm.tools.CommandRunner;
 import dev.loopkit.llm.tools.WorkspaceTools;
 import dev.loopkit.llm.work.AgentProfile;
@@ -32,12 +34,16 @@ import java.util.Map;
 /**
  * Builds the real engine for a project from its configuration: the tracker {@code tracker.kind} names, the
  * dependency-aware ready set, git worktrees and the git merge integrator, the tracker oracle frozen by a
- * definition tripwire, ticket command verifiers, and a model (or agent CLI) worker and model reviewer.
+ * definition tripwire, ticket command verifiers (run through the engine's sandboxed runner), a model (or agent
+ * CLI) worker and model reviewer, and the sandbox of the {@code sandbox} section.
  */
 final class ProjectEngine {
   /** What the worker is told on top of the model worker's rules. */
   static final String COMMIT_RULE = " Your worktree is a git branch of its own: leave your changes in it (the"
       + " harness commits what you leave when you finish, and merges the branch once it is reviewed).";
+
+  /** Where programs are looked for when the environment has no {@code PATH} (what execvp does then). */
+  static final String DEFAULT_PATH = "/usr/bin:/bin";
 
   private ProjectEngine() {}
 
@@ -110,10 +116,27 @@ final class ProjectEngine {
         .verifier(frozen.guard(verifier))
         .tripwire(frozen)
         .caps(config.caps())
+        .sandbox(sandbox(config.sandbox(), environment))
         .runDirectory(runDirectory);
     reviewer(config, environment, workerVendor(config, environment)).ifPresent(engine::reviewer);
     listeners.forEach(engine::listener);
     return engine.build();
+  }
+
+  /**
+   * The sandbox of the {@code sandbox} section: bubblewrap, found on the {@code PATH} of the {@code loop} process
+   * ({@code environment}; without one, {@code /usr/bin:/bin}, as the system's own default path), or
+   * {@link Sandbox#none()} for {@code kind: none}. {@link Sandbox#check()} proves it can start.
+   */
+  static Sandbox sandbox(ProjectConfig.SandboxSettings settings, Map<String, String> environment) {
+    if (!settings.confines()) {
+      return Sandbox.none();
+    }
+    BubblewrapSandbox.Builder b = BubblewrapSandbox.builder()
+        .searchPath(environment.getOrDefault("PATH", DEFAULT_PATH)).network(settings.network());
+    settings.readOnly().forEach(b::readOnly);
+    settings.writable().forEach(b::writable);
+    return b.build();
   }
 
   /**
