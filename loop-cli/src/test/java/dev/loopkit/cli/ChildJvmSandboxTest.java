@@ -1,6 +1,7 @@
 package dev.loopkit.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,13 +17,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * No process a ticket started outlives the JVM: a child JVM runs the real {@code loop run} (its main) on a project
- * whose code under test, run by the verifier, detaches two daemons ({@code setsid} and {@code nohup}, each
- * appending to a marker in the workspace every 100 ms) and then blocks; the test SIGKILLs the JVM mid-attempt and
- * watches the markers. bubblewrap's {@code --die-with-parent} and its PID namespace take every process of the
- * sandbox down with the JVM, whatever it forked or detached.
+ * The real {@code loop run} (its main) in a child JVM, on projects whose code under test (the worker's, run by
+ * the verifier's command in the sandbox) attacks the harness's process:
+ * <ul>
+ *   <li>it detaches two daemons ({@code setsid} and {@code nohup}, each appending to a marker in the workspace
+ *       every 100 ms) and blocks; the test SIGKILLs the JVM mid-attempt and watches the markers stop: bubblewrap's
+ *       {@code --die-with-parent} and its PID namespace take every process of the sandbox down with the JVM;</li>
+ *   <li>it prints its environment, every {@code /proc/<pid>/environ} it can read and the pids it can see, while
+ *       the JVM's own environment holds two secrets: neither appears anywhere, nor does the JVM's pid.</li>
+ * </ul>
  */
-class SandboxKillTest {
+class ChildJvmSandboxTest {
+  private static final String KEY = "sk-ant-sentinel-4d1f9a0c77";
+  private static final String TOKEN = "tok-sentinel-88c2e61b";
+
   @TempDir
   Path dir;
 
@@ -38,7 +46,7 @@ class SandboxKillTest {
     Files.writeString(p.resolve("project/tests/check.sh"),
         ". ./answer.sh\n[ \"$(answer)\" = 42 ] && echo 'check ok' || { echo 'wrong answer'; exit 1; }\n");
 
-    Process loop = startLoop(p);
+    Process loop = startLoop(p, Map.of());
     try {
       Path setsid = await(p, "setsid.marker", loop);
       Path nohup = await(p, "nohup.marker", loop);
@@ -63,11 +71,51 @@ class SandboxKillTest {
     }
   }
 
-  private Process startLoop(Path project) throws IOException {
+  @Test
+  void theSecretsOfTheJvmAndItsPidAreOutOfReachOfTheCodeUnderTest() throws Exception {
+    String snoop = "echo \"== env\"; env\n"
+        + "echo \"== environ\"; for f in /proc/[0-9]*/environ; do tr '\\0' '\\n' < \"$f\"; done 2>/dev/null\n"
+        + "echo \"== pids $(ls /proc | grep -E '^[0-9]+$' | tr '\\n' ' ')\"\n"
+        + "answer() { echo 42; }\n";
+    String steps = Cli.call("write_file", new ObjectMapper().writeValueAsString(Map.of("path", "answer.sh",
+        "content", snoop))) + Cli.say("Wrote the answer.");
+    Path p = Cli.tinyProject(dir, steps, "");
+    Files.writeString(p.resolve("project/tests/check.sh"),
+        ". ./answer.sh\n[ \"$(answer)\" = 42 ] && echo 'check ok' || { echo 'wrong answer'; exit 1; }\n");
+
+    Process loop = startLoop(p, Map.of("ANTHROPIC_API_KEY", KEY, "DEPLOY_TOKEN", TOKEN));
+    assertTrue(loop.waitFor(120, TimeUnit.SECONDS), "loop run did not finish");
+
+    String log = Files.readString(dir.resolve("loop.log"));
+    assertEquals(LoopCommand.DONE, loop.exitValue(), log);
+    String excerpt = dev.loopkit.core.RunDirectory.of(p.resolve(".loop/runs/run-001")).events().stream()
+        .filter(dev.loopkit.core.LoopEvent.StageCompleted.class::isInstance)
+        .map(dev.loopkit.core.LoopEvent.StageCompleted.class::cast)
+        .filter(s -> s.kind() == dev.loopkit.core.StageKind.VERIFY)
+        .map(s -> s.evidence().get(0).attributes().get("excerpt")).findFirst().orElseThrow();
+    assertTrue(excerpt.contains("== environ") && excerpt.contains("== pids "), excerpt);
+    String pids = excerpt.substring(excerpt.indexOf("== pids ") + 8).lines().findFirst().orElse("");
+    assertFalse(List.of(pids.trim().split(" ")).contains(Long.toString(loop.pid())),
+        "the JVM (pid " + loop.pid() + ") is visible: " + pids);
+    List<Path> leaks = new java.util.ArrayList<>();
+    try (Stream<Path> files = Files.walk(p)) {
+      for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+        String text = new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1);
+        if (text.contains(KEY) || text.contains(TOKEN)) {
+          leaks.add(f);
+        }
+      }
+    }
+    assertEquals(List.of(), leaks, "files holding a secret of the JVM's environment");
+    assertFalse(log.contains(KEY) || log.contains(TOKEN), log);
+  }
+
+  private Process startLoop(Path project, Map<String, String> secrets) throws IOException {
     String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder pb = new ProcessBuilder(java, "-cp", classpath, LoopCommand.class.getName(), "run",
         project.toString());
+    pb.environment().putAll(secrets);
     pb.redirectErrorStream(true);
     pb.redirectOutput(dir.resolve("loop.log").toFile());
     return pb.start();
