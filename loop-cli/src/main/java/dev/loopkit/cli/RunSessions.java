@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,8 +45,7 @@ final class RunSessions {
         if (n == null || !"run-started".equals(n.path("type").asText())) {
           continue;
         }
-        out.add(new LoopEvent.RunStarted(Instant.parse(n.path("at").asText(Instant.EPOCH.toString())),
-            n.path("runId").asText(""), n.path("tickets").asInt(), n.path("resumed").asBoolean(), Map.of(),
+        out.add(new LoopEvent.RunStarted(instant(n.path("at").asText("")), n.path("runId").asText(""), n.path("tickets").asInt(), n.path("resumed").asBoolean(), Map.of(),
             Map.of(), n.hasNonNull("sandbox") ? n.get("sandbox").asText() : "unrecorded"));
       }
     } catch (NoSuchFileException e) {
@@ -54,6 +54,14 @@ final class RunSessions {
       throw new UncheckedIOException("cannot read run journal " + run.journal(), e);
     }
     return out;
+  }
+
+  private static Instant instant(String text) {
+    try {
+      return Instant.parse(text);
+    } catch (DateTimeParseException e) {
+      return Instant.EPOCH; // only the sandbox matters here; history() reports a malformed journal
+    }
   }
 
   /**
