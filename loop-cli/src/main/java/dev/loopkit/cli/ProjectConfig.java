@@ -261,7 +261,7 @@ public final class ProjectConfig {
    * The {@code sandbox} section: a mapping ({@code {kind: none}}, or kind, network, read-only, writable), or just
    * the kind ({@code sandbox: none}). Extra paths are relative to the project, {@code ~} is the user's home; each
    * must exist and must not overlap what the sandbox hides (the configuration file, the run directory, the
-   * ticket folder, the repository).
+   * ticket folder, the repository, the run journals' keys).
    */
   private static SandboxSettings sandbox(Path project, Path file, ConfigNode root, TrackerSource tracker,
       Workspace workspace) {
@@ -288,6 +288,10 @@ public final class ProjectConfig {
     hidden.put("the run directory", project.resolve(".loop"));
     tracker.ticketFolder().ifPresent(f -> hidden.put("the ticket folder", f));
     hidden.put("the repository", workspace.repository());
+    // where the engine keeps the run journals' keys (loop-core's default: kept outside every sandbox)
+    String keys = System.getProperty("loop.journal.keys");
+    hidden.put("the run journals' keys", keys != null ? Path.of(keys)
+        : Path.of(System.getProperty("user.home"), ".loop", "journal-keys"));
     return new SandboxSettings(kind, s.bool("network").orElse(false), hostPaths(project, s, "read-only", hidden),
         hostPaths(project, s, "writable", hidden));
   }

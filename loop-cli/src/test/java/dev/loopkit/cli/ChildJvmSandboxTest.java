@@ -113,8 +113,10 @@ class ChildJvmSandboxTest {
   private Process startLoop(Path project, Map<String, String> secrets) throws IOException {
     String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "-cp", classpath, LoopCommand.class.getName(), "run",
-        project.toString());
+    // where run journals keep their keys, when the engine keys them: the build's folder, never the user's home
+    String keys = System.getProperty("loop.journal.keys", dir.resolve("journal-keys").toString());
+    ProcessBuilder pb = new ProcessBuilder(java, "-cp", classpath, "-Dloop.journal.keys=" + keys,
+        LoopCommand.class.getName(), "run", project.toString());
     pb.environment().putAll(secrets);
     pb.redirectErrorStream(true);
     pb.redirectOutput(dir.resolve("loop.log").toFile());

@@ -51,17 +51,35 @@ class SandboxConfigTest {
   }
 
   @Test
-  void extraPathsAreResolvedAgainstTheProjectAndTheHomeAndReachTheSandbox() throws Exception {
+  void extraPathsAreResolvedAgainstTheProjectAndReachTheSandbox() throws Exception {
     Path cache = Files.createDirectories(dir.resolve("cache"));
     Path shared = Files.createDirectories(dir.resolve("shared"));
-    ProjectConfig.SandboxSettings s = read("sandbox:\n  network: true\n  read-only: [cache, '~']\n"
+    ProjectConfig.SandboxSettings s = read("sandbox:\n  network: true\n  read-only: [cache]\n"
         + "  writable: " + shared + "\n");
-    assertEquals(List.of(cache, Path.of(System.getProperty("user.home")).toAbsolutePath().normalize()),
-        s.readOnly());
+    assertEquals(List.of(cache), s.readOnly());
     assertEquals(List.of(shared), s.writable());
     String described = ProjectEngine.sandbox(s, Map.of("PATH", "/usr/bin:/bin")).describe();
-    assertTrue(described.contains("network on") && described.contains("read-only [" + cache)
+    assertTrue(described.contains("network on") && described.contains("read-only [" + cache + "]")
         && described.contains("writable [" + shared + "]"), described);
+  }
+
+  @Test
+  void aTildeIsTheUsersHome() throws Exception {
+    Path home = Path.of(System.getProperty("user.home")).toAbsolutePath().normalize();
+    String m = error("sandbox:\n  read-only: ['~/no-such-folder-7f3e']\n");
+    assertTrue(m.contains("holds '~/no-such-folder-7f3e', and " + home.resolve("no-such-folder-7f3e")
+        + " does not exist"), m);
+    String other = error("sandbox:\n  read-only: ['~root/x']\n");
+    assertTrue(other.contains("another user's ~name is not supported"), other);
+  }
+
+  @Test
+  void aFolderHoldingTheJournalsKeysIsRefused() throws Exception {
+    // the keys live in ~/.loop/journal-keys unless the build moves them (loop.journal.keys)
+    String keys = System.getProperty("loop.journal.keys");
+    String holder = keys == null ? "~" : Path.of(keys).toAbsolutePath().getParent().toString();
+    String m = error("sandbox:\n  read-only: ['" + holder + "']\n");
+    assertTrue(m.contains("overlaps the run journals' keys"), m);
   }
 
   @Test
