@@ -10,8 +10,6 @@ import dev.loopkit.core.Tracker;
 import dev.loopkit.core.Verifier;
 import dev.loopkit.core.WorkResult;
 import dev.loopkit.core.Worker;
-import dev.loopkit.core.process.BubblewrapSandbox;
-import dev.loopkit.core.process.Sandbox;
 import dev.loopkit.llm.tools.CommandRunner;
 import dev.loopkit.llm.tools.WorkspaceTools;
 import dev.loopkit.llm.work.AgentProfile;
@@ -34,8 +32,7 @@ import java.util.Map;
 /**
  * Builds the real engine for a project from its configuration: the tracker {@code tracker.kind} names, the
  * dependency-aware ready set, git worktrees and the git merge integrator, the tracker oracle frozen by a
- * definition tripwire, ticket command verifiers (run through the engine's sandboxed runner), a model (or agent
- * CLI) worker and model reviewer, and the sandbox of the {@code sandbox} section.
+ * definition tripwire, ticket command verifiers, and a model (or agent CLI) worker and model reviewer.
  */
 final class ProjectEngine {
   /** What the worker is told on top of the model worker's rules. */
@@ -124,15 +121,18 @@ final class ProjectEngine {
   }
 
   /**
-   * The sandbox of the {@code sandbox} section: bubblewrap, found on the {@code PATH} of the {@code loop} process
-   * ({@code environment}; without one, {@code /usr/bin:/bin}, as the system's own default path), or
-   * {@link Sandbox#none()} for {@code kind: none}. {@link Sandbox#check()} proves it can start.
+   * The sandbox of the {@code sandbox} section, which confines every process the engine starts for a ticket
+   * (the verifiers' commands get it through {@code VerifyRequest.processes()}): bubblewrap, found on the
+   * {@code PATH} of the {@code loop} process ({@code environment}; without one, {@code /usr/bin:/bin}, as the
+   * system's own default path), or {@code Sandbox.none()} for {@code kind: none}. {@code check()} proves it can
+   * start.
    */
-  static Sandbox sandbox(ProjectConfig.SandboxSettings settings, Map<String, String> environment) {
+  static dev.loopkit.core.process.Sandbox sandbox(ProjectConfig.SandboxSettings settings,
+      Map<String, String> environment) {
     if (!settings.confines()) {
-      return Sandbox.none();
+      return dev.loopkit.core.process.Sandbox.none();
     }
-    BubblewrapSandbox.Builder b = BubblewrapSandbox.builder()
+    dev.loopkit.core.process.BubblewrapSandbox.Builder b = dev.loopkit.core.process.BubblewrapSandbox.builder()
         .searchPath(environment.getOrDefault("PATH", DEFAULT_PATH)).network(settings.network());
     settings.readOnly().forEach(b::readOnly);
     settings.writable().forEach(b::writable);
