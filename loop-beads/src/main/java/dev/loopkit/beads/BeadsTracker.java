@@ -774,9 +774,7 @@ public final class BeadsTracker implements Tracker {
       env.put("BD_JSON_ENVELOPE", "1");
       env.put("BD_NON_INTERACTIVE", "1");
       env.put("NO_COLOR", "1");
-      List<String> command = new ArrayList<>(executable);
-      command.set(0, BdRunner.resolve(command.get(0), env.get("PATH")));
-      BdRunner runner = new BdRunner(command, directory, env, timeout, maxOutputBytes, secrets);
+      BdRunner runner = new BdRunner(executable, directory, env, timeout, maxOutputBytes, secrets);
       return new BeadsTracker(this, runner);
     }
 

@@ -172,7 +172,7 @@ class BeadsTrackerProcessTest {
   }
 
   @Test
-  void anAnswerOverTheCapKillsBdAndFails() {
+  void anAnswerOverTheCapFailsNamingTheCap() {
     for (int i = 0; i < 8; i++) {
       beads.seed("bead number " + i + " with a title long enough to fill the answer quickly");
     }

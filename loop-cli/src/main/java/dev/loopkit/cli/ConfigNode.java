@@ -63,6 +63,11 @@ final class ConfigNode {
     return v != null && !v.isNull();
   }
 
+  /** Whether {@code name} holds a mapping (rather than a text, a number or a list). */
+  boolean holdsMapping(String name) {
+    return has(name) && node.get(name).isObject();
+  }
+
   Optional<ConfigNode> section(String name) {
     if (!has(name)) {
       return Optional.empty();

@@ -79,7 +79,7 @@ public final class HtmlReport {
     for (RunDirectory dir : runs) {
       all.add(RunData.read(dir.path()));
     }
-    String html = render(project, RunData.read(run.path()), all, batch);
+    String html = render(project, RunData.read(run.path()), all, batch, RunSessions.of(run));
     Path file = run.path().resolve(FILE_NAME);
     Path tmp = run.path().resolve("." + FILE_NAME + ".tmp");
     try {
@@ -162,7 +162,12 @@ public final class HtmlReport {
     }
   }
 
-  static String render(String project, RunData run, List<RunData> all, Batch batch) {
+  /**
+   * The page of {@code run}; {@code sessions} are its journal's session starts, for the sandbox each session ran
+   * tickets' processes in (an unsandboxed session is flagged at the top).
+   */
+  static String render(String project, RunData run, List<RunData> all, Batch batch,
+      List<dev.loopkit.core.LoopEvent.RunStarted> sessions) {
     RunReport r = run.report();
     StringBuilder h = new StringBuilder(64_000);
     h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
@@ -172,6 +177,12 @@ public final class HtmlReport {
     h.append("<header><h1>").append(esc(project)).append(" <span class=\"muted\">").append(esc(run.name()))
         .append("</span></h1><p><span class=\"badge ending-").append(esc(run.ending().toLowerCase(Locale.ROOT)))
         .append("\">").append(esc(run.ending())).append("</span> ").append(esc(r.endingDetail())).append("</p>");
+    String sandbox = RunSessions.sandboxLine(sessions);
+    if (!sandbox.isEmpty()) {
+      boolean unsandboxed = sessions.stream().anyMatch(dev.loopkit.core.LoopEvent.RunStarted::unsandboxed);
+      h.append("<p class=\"").append(unsandboxed ? "unsandboxed" : "sandbox").append("\">").append(esc(sandbox))
+          .append("</p>");
+    }
     long done = r.tickets().stream().filter(t -> t.outcome() == RunReport.TicketOutcome.DONE).count();
     h.append("<div class=\"cards\">");
     card(h, "tickets done", done + " / " + batch.size());
@@ -542,6 +553,8 @@ public final class HtmlReport {
       ".ending-done{background:#2e9d57}.ending-capped{background:#d9a43a}.ending-stalled{background:#8c5bd6}",
       ".ending-tampered{background:#d64545}.ending-failed{background:#d64545}.ending-running{background:#3b7dd8}",
       ".ending-human_gated{background:#8c5bd6}",
+      ".sandbox{color:var(--muted);font-size:12px;margin:4px 0}.unsandboxed{background:#fdecec;color:#a32121;",
+      "border:1px solid #d64545;border-radius:6px;padding:6px 10px;font-weight:600}",
       ".cards{display:flex;flex-wrap:wrap;gap:10px;margin-top:14px}.card{background:#fff;border:1px solid var(--line);",
       "border-radius:8px;padding:10px 14px;min-width:110px}.card .value{font-size:20px;font-weight:600}",
       ".card .label{color:var(--muted);font-size:12px}",

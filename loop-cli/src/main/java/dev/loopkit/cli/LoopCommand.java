@@ -1,6 +1,7 @@
 package dev.loopkit.cli;
 
 import dev.loopkit.core.InputException;
+import dev.loopkit.core.process.SandboxUnavailableException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Option;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:DONE: the oracle judged every ticket done",
-        "1:error: bad configuration or input, or a failure (one line; --verbose for the stack trace)",
+        "1:error: bad configuration or input, no sandbox, or a failure (one line; --verbose for the stack trace)",
         "2:CAPPED: a cap (attempts, money, tokens, time, passes, discovered tickets) stopped the run",
         "3:STALLED, or a ticket waits for a human",
         "4:TAMPERED: the definition of done changed during the run"})
@@ -91,7 +92,9 @@ public final class LoopCommand {
     if (m == null || m.isBlank()) {
       return t.getClass().getSimpleName();
     }
-    String text = t instanceof InputException ? m : m + " (" + t.getClass().getSimpleName() + ")";
+    // a mistake the user can fix, or a host without a sandbox: the message says it all (cause and fix)
+    String text = t instanceof InputException || t instanceof SandboxUnavailableException ? m
+        : m + " (" + t.getClass().getSimpleName() + ")";
     return text.strip().replace('\n', ' ');
   }
 }

@@ -175,7 +175,9 @@ final class Progress implements LoopListener, AutoCloseable {
   private static @org.jspecify.annotations.Nullable String line(LoopEvent e) {
     String time = LocalTime.ofInstant(e.at(), ZoneId.systemDefault()).format(TIME) + "  ";
     if (e instanceof LoopEvent.RunStarted s) {
-      return time + (s.resumed() ? "resumed" : "started") + " run " + s.runId() + " (" + s.tickets() + " tickets)";
+      return time + (s.resumed() ? "resumed" : "started") + " run " + s.runId() + " (" + s.tickets() + " tickets)"
+          + (s.unsandboxed() ? "\n" + time + "UNSANDBOXED: tickets' processes run as the harness's user, with"
+              + " everything it can reach (loop.yaml sandbox: {kind: none})" : "; sandbox: " + s.sandbox());
     } else if (e instanceof LoopEvent.TicketDispatched d) {
       return time + d.ticketId() + "  attempt " + d.attempt() + " started in slot " + d.slot();
     } else if (e instanceof LoopEvent.StageCompleted c) {

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -47,6 +48,7 @@ public final class ProjectConfig {
   private final WorkerSettings worker;
   private final @Nullable String reviewerModel;
   private final VerifierSettings verifier;
+  private final SandboxSettings sandbox;
   private final Caps caps;
 
   /** Where the batch's code lives and how tickets get into it. */
@@ -76,9 +78,30 @@ public final class ProjectConfig {
   /** The verifier for tickets whose metadata names no {@code verify} command. */
   public record VerifierSettings(@Nullable String command, @Nullable String expectOutput, Duration timeout) {}
 
+  /**
+   * How the processes of tickets (the verifier's commands, the code under test) are confined: {@code kind} is
+   * {@code bubblewrap} (the default) or {@code none}, the explicit opt-out; {@code network} gives every sandbox
+   * the host's network (off by default); {@code readOnly} and {@code writable} are extra host paths, absolute and
+   * existing, that every sandbox shows read-only or writable.
+   */
+  public record SandboxSettings(String kind, boolean network, List<Path> readOnly, List<Path> writable) {
+    /** What a project without a {@code sandbox} section gets: bubblewrap, no network, nothing extra. */
+    public static final SandboxSettings DEFAULT = new SandboxSettings("bubblewrap", false, List.of(), List.of());
+
+    public SandboxSettings {
+      readOnly = List.copyOf(readOnly);
+      writable = List.copyOf(writable);
+    }
+
+    /** Whether processes are confined at all ({@code kind: none} is the opt-out). */
+    public boolean confines() {
+      return !kind.equals("none");
+    }
+  }
+
   private ProjectConfig(Path file, Path project, TrackerSource tracker, Workspace workspace,
       Map<String, Model> models, WorkerSettings worker, @Nullable String reviewerModel, VerifierSettings verifier,
-      Caps caps) {
+      SandboxSettings sandbox, Caps caps) {
     this.file = file;
     this.project = project;
     this.tracker = tracker;
@@ -87,6 +110,7 @@ public final class ProjectConfig {
     this.worker = worker;
     this.reviewerModel = reviewerModel;
     this.verifier = verifier;
+    this.sandbox = sandbox;
     this.caps = caps;
   }
 
@@ -128,7 +152,8 @@ public final class ProjectConfig {
   }
 
   private static ProjectConfig parse(Path file, Path project, ConfigNode root) {
-    root.only(Set.of("tracker", "workspace", "models", "worker", "reviewer", "verifier", "caps", "concurrency"));
+    root.only(Set.of("tracker", "workspace", "models", "worker", "reviewer", "verifier", "sandbox", "caps",
+        "concurrency"));
 
     TrackerSource tracker = TrackerSource.parse(file, project, root.requireSection("tracker"));
 
@@ -226,8 +251,83 @@ public final class ProjectConfig {
     }
     root.integer("concurrency", 1).ifPresent(caps::maxConcurrency);
 
-    return new ProjectConfig(file, project, tracker, workspace, models, worker, reviewerModel, verifier,
+    SandboxSettings sandbox = sandbox(project, file, root, tracker, workspace);
+
+    return new ProjectConfig(file, project, tracker, workspace, models, worker, reviewerModel, verifier, sandbox,
         caps.build());
+  }
+
+  /**
+   * The {@code sandbox} section: a mapping ({@code {kind: none}}, or kind, network, read-only, writable), or just
+   * the kind ({@code sandbox: none}). Extra paths are relative to the project, {@code ~} is the user's home; each
+   * must exist and must not overlap what the sandbox hides (the configuration file, the run directory, the
+   * ticket folder, the repository, the run journals' keys).
+   */
+  private static SandboxSettings sandbox(Path project, Path file, ConfigNode root, TrackerSource tracker,
+      Workspace workspace) {
+    if (!root.has("sandbox")) {
+      return SandboxSettings.DEFAULT;
+    }
+    List<String> kinds = List.of("bubblewrap", "none");
+    if (!root.holdsMapping("sandbox")) {
+      String kind = root.choice("sandbox", kinds).orElseThrow();
+      return new SandboxSettings(kind, false, List.of(), List.of());
+    }
+    ConfigNode s = root.requireSection("sandbox").only(Set.of("kind", "network", "read-only", "writable"));
+    String kind = s.choice("kind", kinds).orElse("bubblewrap");
+    if (kind.equals("none")) {
+      for (String key : List.of("network", "read-only", "writable")) {
+        if (s.has(key)) {
+          throw s.error(key, "is set, but key '" + s.key("kind") + "' is none (no sandbox): expected kind"
+              + " bubblewrap for " + key + ", or no " + key + " without a sandbox");
+        }
+      }
+    }
+    Map<String, Path> hidden = new LinkedHashMap<>();
+    hidden.put("the configuration file", file);
+    hidden.put("the run directory", project.resolve(".loop"));
+    tracker.ticketFolder().ifPresent(f -> hidden.put("the ticket folder", f));
+    hidden.put("the repository", workspace.repository());
+    // where the engine keeps the run journals' keys (loop-core's default: kept outside every sandbox)
+    String keys = System.getProperty("loop.journal.keys");
+    hidden.put("the run journals' keys", keys != null ? Path.of(keys)
+        : Path.of(System.getProperty("user.home"), ".loop", "journal-keys"));
+    return new SandboxSettings(kind, s.bool("network").orElse(false), hostPaths(project, s, "read-only", hidden),
+        hostPaths(project, s, "writable", hidden));
+  }
+
+  private static List<Path> hostPaths(Path project, ConfigNode s, String key, Map<String, Path> hidden) {
+    List<Path> out = new ArrayList<>();
+    for (String value : s.texts(key)) {
+      String v = value.strip();
+      Path p;
+      if (v.equals("~") || v.startsWith("~/")) {
+        p = Path.of(System.getProperty("user.home")).resolve(v.equals("~") ? "" : v.substring(2));
+      } else if (v.startsWith("~")) {
+        throw s.error(key, "holds '" + value + "': expected a path relative to the project, an absolute path or"
+            + " ~/... (another user's ~name is not supported)");
+      } else {
+        p = project.resolve(v);
+      }
+      p = p.toAbsolutePath().normalize();
+      if (p.getNameCount() == 0) {
+        throw s.error(key, "holds '" + value + "': expected a path below the root (the root would show the whole"
+            + " host to every sandbox)");
+      }
+      if (!Files.exists(p)) {
+        throw s.error(key, "holds '" + value + "', and " + p + " does not exist: expected an existing file or"
+            + " folder to show every sandbox " + (key.equals("writable") ? "writable" : "read-only"));
+      }
+      for (Map.Entry<String, Path> h : hidden.entrySet()) {
+        Path other = h.getValue().toAbsolutePath().normalize();
+        if (other.startsWith(p) || p.startsWith(other)) {
+          throw s.error(key, "holds '" + value + "' (" + p + "), which overlaps " + h.getKey() + " (" + other
+              + "): expected a path apart from it, since tickets' processes must never see it");
+        }
+      }
+      out.add(p);
+    }
+    return out;
   }
 
   private static Model model(Path project, String role, ConfigNode m) {
@@ -276,7 +376,7 @@ public final class ProjectConfig {
     Map<String, Model> copy = new LinkedHashMap<>(models);
     copy.put(role, new Model(role, v, model, same ? old.keyVariable() : null, same ? old.baseUrl() : null, null));
     String reviewer = reviewerModel == null && role.equals("reviewer") ? "reviewer" : reviewerModel;
-    return new ProjectConfig(file, project, tracker, workspace, copy, worker, reviewer, verifier, caps);
+    return new ProjectConfig(file, project, tracker, workspace, copy, worker, reviewer, verifier, sandbox, caps);
   }
 
   public Path file() {
@@ -318,6 +418,11 @@ public final class ProjectConfig {
 
   public VerifierSettings verifier() {
     return verifier;
+  }
+
+  /** The {@code sandbox} section, or {@link SandboxSettings#DEFAULT} without one. */
+  public SandboxSettings sandbox() {
+    return sandbox;
   }
 
   public Caps caps() {

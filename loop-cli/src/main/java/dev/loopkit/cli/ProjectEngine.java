@@ -38,6 +38,9 @@ final class ProjectEngine {
   static final String COMMIT_RULE = " Your worktree is a git branch of its own: leave your changes in it (the"
       + " harness commits what you leave when you finish, and merges the branch once it is reviewed).";
 
+  /** Where programs are looked for when the environment has no {@code PATH} (what execvp does then). */
+  static final String DEFAULT_PATH = "/usr/bin:/bin";
+
   private ProjectEngine() {}
 
   /**
@@ -109,10 +112,30 @@ final class ProjectEngine {
         .verifier(frozen.guard(verifier))
         .tripwire(frozen)
         .caps(config.caps())
+        .sandbox(sandbox(config.sandbox(), environment))
         .runDirectory(runDirectory);
     reviewer(config, environment, workerVendor(config, environment)).ifPresent(engine::reviewer);
     listeners.forEach(engine::listener);
     return engine.build();
+  }
+
+  /**
+   * The sandbox of the {@code sandbox} section, which confines every process the engine starts for a ticket
+   * (the verifiers' commands get it through {@code VerifyRequest.processes()}): bubblewrap, found on the
+   * {@code PATH} of the {@code loop} process ({@code environment}; without one, {@code /usr/bin:/bin}, as the
+   * system's own default path), or {@code Sandbox.none()} for {@code kind: none}. {@code check()} proves it can
+   * start.
+   */
+  static dev.loopkit.core.process.Sandbox sandbox(ProjectConfig.SandboxSettings settings,
+      Map<String, String> environment) {
+    if (!settings.confines()) {
+      return dev.loopkit.core.process.Sandbox.none();
+    }
+    dev.loopkit.core.process.BubblewrapSandbox.Builder b = dev.loopkit.core.process.BubblewrapSandbox.builder()
+        .searchPath(environment.getOrDefault("PATH", DEFAULT_PATH)).network(settings.network());
+    settings.readOnly().forEach(b::readOnly);
+    settings.writable().forEach(b::writable);
+    return b.build();
   }
 
   /**

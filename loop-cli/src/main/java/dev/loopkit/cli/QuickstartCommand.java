@@ -25,7 +25,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
     description = {"Copies the quickstart project (8 Markdown tickets, a small shell project, recorded model"
         + " conversations) to a new folder and runs it end to end: git worktrees, a scripted worker and reviewer,"
-        + " real test commands, merges. Offline unless --real.",
+        + " real test commands in the bubblewrap sandbox, merges. Offline unless --real.",
         "Exit codes: 0 DONE, 2 CAPPED, 3 STALLED or waiting for a human, 4 TAMPERED, 1 error."})
 final class QuickstartCommand implements Callable<Integer> {
   @ParentCommand
@@ -41,6 +41,8 @@ final class QuickstartCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    // the bundled project runs sandboxed: refuse before writing anything when the sandbox cannot start here
+    ProjectEngine.sandbox(ProjectConfig.SandboxSettings.DEFAULT, root.io.environment()).check();
     Path target = dir != null ? dir.toAbsolutePath().normalize()
         : Files.createTempDirectory("loop-quickstart-").resolve("quickstart");
     if (Files.exists(target)) {

@@ -57,8 +57,10 @@ final class RunCommand implements Callable<Integer> {
   /** Runs or resumes the project's batch, prints the ending and the report's path, returns the exit code. */
   static int run(LoopCommand.Io io, ProjectConfig config, boolean fresh) throws InterruptedException {
     Runs runs = new Runs(config.runsDirectory());
-    // an unset credential stops the command before the repository is seeded or a run directory is made
+    // an unset credential or a sandbox that cannot start stops the command before the repository is seeded or a
+    // run directory is made: never a silent fallback to running tickets' processes unconfined
     config.tracker().requireCredentials(config.file(), io.environment());
+    ProjectEngine.sandbox(config.sandbox(), io.environment()).check();
     boolean created = ProjectEngine.prepareRepository(config);
     if (created) {
       io.out().println("created the git repository " + config.workspace().repository() + " from "

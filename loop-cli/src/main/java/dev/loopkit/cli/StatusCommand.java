@@ -1,6 +1,7 @@
 package dev.loopkit.cli;
 
 import dev.loopkit.core.Batch;
+import dev.loopkit.core.RunDirectory;
 import dev.loopkit.core.RunReport;
 import dev.loopkit.core.Status;
 import dev.loopkit.core.Ticket;
@@ -14,7 +15,8 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code loop status [PROJECT]}: the tickets by status and the newest run. */
 @Command(name = "status", mixinStandardHelpOptions = true,
-    description = "Shows each ticket's status and the summary of the newest run.")
+    description = "Shows each ticket's status and the summary of the newest run, with how it confined tickets'"
+        + " processes (its sandbox, or UNSANDBOXED).")
 final class StatusCommand implements Callable<Integer> {
   @ParentCommand
   LoopCommand root;
@@ -45,6 +47,10 @@ final class StatusCommand implements Callable<Integer> {
       root.io.out().println("no runs yet: loop run " + project);
     } else {
       root.io.out().println(RunReport.of(latest.get()).summary());
+      String sandbox = RunSessions.sandboxLine(RunSessions.of(RunDirectory.of(latest.get())));
+      if (!sandbox.isEmpty()) {
+        root.io.out().println("  " + sandbox);
+      }
       root.io.out().println("  " + runs.all().size() + " run(s) in " + runs.root());
     }
     return LoopCommand.DONE;

@@ -42,7 +42,7 @@ class HtmlReportTest {
         new LoopEvent.RunEnded(t.plusSeconds(4), RunEnding.Kind.CAPPED, EVIL));
     Batch batch = Batch.of(Ticket.builder("T-1").title(EVIL).build());
     HtmlReport.RunData data = run(events);
-    String html = HtmlReport.render("p<b>", data, List.of(data), batch);
+    String html = HtmlReport.render("p<b>", data, List.of(data), batch, List.of());
     assertFalse(html.contains("<script"), "no script element from model output");
     assertFalse(html.contains("alert('x')"), "quotes escaped");
     assertTrue(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;"));
@@ -65,7 +65,7 @@ class HtmlReportTest {
     assertEquals(1, rows.get(1).slot);
     HtmlReport.RunData data = run(events);
     String html = HtmlReport.render("p", data, List.of(data), Batch.of(Ticket.builder("A").title("a").build(),
-        Ticket.builder("B").title("b").build()));
+        Ticket.builder("B").title("b").build()), List.of());
     assertTrue(html.contains("slot 1"));
     assertTrue(html.contains("fill=\"#d64545\""), "a failed attempt is red");
     assertTrue(html.contains("fill=\"#2e9d57\""), "a done attempt is green");

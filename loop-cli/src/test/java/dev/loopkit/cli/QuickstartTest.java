@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loopkit.core.RunDirectory;
+import dev.loopkit.core.RunHistory;
 import dev.loopkit.core.RunReport;
 import dev.loopkit.core.Status;
 import java.nio.file.Files;
@@ -76,7 +78,19 @@ class QuickstartTest {
 
   @Test
   void theInfraTicketsNeverOverlap() {
-    assertTrue(run.out.contains("waits for infra-apply"), run.out);
+    // both need the infra-apply resource: whether one had to wait depends on timing, overlapping never may
+    RunHistory history = RunDirectory.of(project.resolve(".loop/runs/run-001")).history();
+    List<RunHistory.AttemptHistory> infra = new ArrayList<>();
+    for (String id : List.of("QS-5", "QS-6")) {
+      infra.addAll(history.ticket(id).orElseThrow().attemptLog());
+    }
+    assertEquals(2, infra.size(), infra.toString());
+    RunHistory.AttemptHistory a = infra.get(0);
+    RunHistory.AttemptHistory b = infra.get(1);
+    boolean apart = !a.endedAt().orElseThrow().isAfter(b.startedAt())
+        || !b.endedAt().orElseThrow().isAfter(a.startedAt());
+    assertTrue(apart, "QS-5 and QS-6 ran at once: " + a.startedAt() + ".." + a.endedAt() + " and "
+        + b.startedAt() + ".." + b.endedAt());
   }
 
   @Test

@@ -5,13 +5,19 @@ import dev.loopkit.core.InputException;
 import dev.loopkit.core.Verification;
 import dev.loopkit.core.Verifier;
 import dev.loopkit.core.VerifyRequest;
+import dev.loopkit.core.process.Command;
+import dev.loopkit.core.process.CommandOutcome;
+import dev.loopkit.core.process.Jail;
+import dev.loopkit.core.process.ProcessRunner;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,39 +25,52 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Runs a command in the attempt's workspace and passes only on positive evidence: the required exit code
- * <em>and</em> the required output (a regular expression found in stdout and stderr, merged) and/or a
+ * <em>and</em> the required output (a regular expression found in the output: stdout, then stderr) and/or a
  * required non-empty file. A timeout, another exit code, missing output or a missing file is a failure, and
  * the evidence is kept either way.
  *
  * <p>The command is an argv list, run without a shell (use {@code sh -c} explicitly if you want one), with
- * the workspace directory (or a subdirectory of it) as working directory and stdin closed. It runs with an
- * environment built from scratch: a few harmless host variables ({@code PATH}, {@code HOME}, {@code LANG},
- * {@code LC_ALL}, {@code TZ}, {@code TMPDIR}, {@code USER}, {@code JAVA_HOME}), any host variables named
- * with {@link Builder#passEnvironment}, the values set with {@link Builder#environment}, and
- * {@code LOOP_RUN_ID}, {@code LOOP_TICKET_ID}, {@code LOOP_ATTEMPT}. Nothing else of the host's environment
- * (API keys, tokens) reaches it. At the timeout the process and all its descendants are killed.
+ * the workspace directory (or a subdirectory of it) as working directory and an empty stdin. Every argument
+ * may name the ticket as {@code {ticket}}, replaced by its id (ids are plain: letters, digits, {@code .},
+ * {@code _} and {@code -}, so one is safe inside a shell string too). It runs through the request's {@link VerifyRequest#processes() runner}:
+ * confined by the engine's sandbox to the workspace, plus the files this verifier {@linkplain #files() reads},
+ * shown read-only (so the harness's own copy of a verify script runs, not one a worker wrote). Whatever it
+ * starts is killed when it ends or times out.
+ *
+ * <p>The environment is the verifier's, never the worker's nor the JVM's: a fixed system {@code PATH}
+ * ({@value #SYSTEM_PATH}), a private {@code HOME} (the sandbox's; a fresh empty folder when the runner does
+ * not confine), {@code LANG}, {@code LC_ALL}, {@code TZ}, {@code USER} and {@code JAVA_HOME} from the host
+ * when set, the host variables named with {@link Builder#passEnvironment} and the values set with
+ * {@link Builder#environment} (either may replace {@code PATH}: that is the host's decision, not a
+ * worker's). No {@code LOOP_*} variable reaches it: code under test cannot tell that it is being verified.
  *
  * <p>Evidence ({@code kind = command}) records the command, working directory, exit code, whether it timed
- * out, the duration, the output's size and SHA-256 (of all of it), an excerpt of its end, the text the
- * pattern matched, and the expected file's SHA-256. Output beyond {@link Builder#outputLimitBytes} is hashed
- * and counted but only its head and tail are kept and searched.
+ * out, the duration, the sandbox ({@link dev.loopkit.core.process.Sandbox#describe()}), the output's kept size
+ * and SHA-256, an excerpt of its end, the text the pattern matched, the names (never the values) of the
+ * environment, and the expected file's SHA-256. Each stream is kept up to {@link Builder#outputLimitBytes}:
+ * beyond that only its head and tail are kept, searched and hashed, and {@code outputTruncated} says so.
  *
  * <p>Called on the engine's worker thread; blocks until the command ends or times out. Interrupting the
- * thread kills the process tree and throws {@link InterruptedException}. Immutable and thread-safe.
+ * thread kills the process tree and throws {@link InterruptedException}. A sandbox that cannot start throws
+ * {@link dev.loopkit.core.process.SandboxUnavailableException} (a fault of the host, not of the ticket).
+ * Immutable and thread-safe.
  */
 public final class CommandVerifier implements Verifier, Fingerprinted {
-  static final List<String> DEFAULT_PASSED_ENVIRONMENT =
-      List.of("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "JAVA_HOME");
-  private static final Duration KILL_GRACE = Duration.ofSeconds(5);
-  private static final long DRAIN_MILLIS = 2_000;
+  /** The {@code PATH} every verify command gets unless the host sets another. */
+  public static final String SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin";
+  /** Host variables passed when set: what a build needs for its locale and its JDK, nothing a worker shapes. */
+  static final List<String> DEFAULT_PASSED_ENVIRONMENT = List.of("LANG", "LC_ALL", "TZ", "USER", "JAVA_HOME");
+  /** Stands for the ticket's id in an argument. */
+  public static final String TICKET_PLACEHOLDER = "{ticket}";
 
   private final List<String> command;
   private final Duration timeout;
@@ -96,26 +115,76 @@ public final class CommandVerifier implements Verifier, Fingerprinted {
 
   @Override
   public Verification verify(VerifyRequest request) throws IOException, InterruptedException {
-    Path directory = request.workspace().directory();
-    if (subdirectory != null) {
-      directory = directory.resolve(subdirectory);
+    Path workspace = request.workspace().directory();
+    Path directory = subdirectory == null ? workspace : workspace.resolve(subdirectory);
+    ProcessRunner runner = request.processes();
+    List<String> argv = new ArrayList<>();
+    for (String arg : command) {
+      // ticket ids are plain (letters, digits, '.', '_', '-'; Ticket checks), so pasting one into a shell string is safe
+      argv.add(arg.replace(TICKET_PLACEHOLDER, request.ticket().id()));
     }
+    String shown = display(argv);
     Map<String, String> evidence = new LinkedHashMap<>();
-    evidence.put("command", display(command));
+    evidence.put("command", shown);
     evidence.put("workingDirectory", directory.toString());
     evidence.put("expectedExitCode", Integer.toString(expectedExitCode));
     if (expectedOutput != null) {
       evidence.put("expectedOutput", expectedOutput.pattern());
     }
+    evidence.put("sandbox", runner.sandbox().describe());
     if (!Files.isDirectory(directory)) {
-      return Verification.failed(List.of("command " + display(command) + " not run: working directory "
+      return Verification.failed(List.of("command " + shown + " not run: working directory "
           + directory + " does not exist"), List.of(new Evidence("command", "not run: no working directory", evidence)));
     }
 
-    ProcessBuilder pb = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true);
-    Map<String, String> env = pb.environment();
-    Map<String, String> host = new TreeMap<>(env);
-    env.clear();
+    Path home = runner.confines() ? null : Files.createTempDirectory("loop-verify-home-");
+    try {
+      Map<String, String> env = environment(home);
+      evidence.put("environment", String.join(",", new TreeSet<>(env.keySet())));
+      Command run = Command.builder(argv).directory(directory).environment(env).timeout(timeout)
+          .outputCap(outputLimitBytes).build();
+      Instant start = clock.instant();
+      CommandOutcome outcome;
+      try {
+        outcome = withReads(runner).run(run);
+      } catch (InputException e) {
+        // no such program, or a path it needs vanished; a SandboxUnavailableException is not caught: the host's fault
+        evidence.put("error", e.getMessage());
+        return Verification.failed(List.of("command " + shown + " could not start: " + e.getMessage()),
+            List.of(new Evidence("command", "could not start", evidence)));
+      }
+      Duration took = Duration.between(start, clock.instant());
+      return judge(shown, outcome, took, directory, workspace, evidence);
+    } finally {
+      if (home != null) {
+        deleteTree(home);
+      }
+    }
+  }
+
+  /** The runner with this verifier's own files shown read-only, when it confines at all. */
+  private ProcessRunner withReads(ProcessRunner runner) {
+    Jail jail = runner.jail();
+    if (jail == null || !runner.confines()) {
+      return runner;
+    }
+    List<Path> extra = new ArrayList<>();
+    for (Path p : files()) {
+      if (Files.exists(p) && !jail.contains(p)) {
+        extra.add(p);
+      }
+    }
+    return extra.isEmpty() ? runner : runner.withJail(jail.withReadOnly(extra));
+  }
+
+  /** The child's environment: fixed PATH, host names on the allow-list, the host's own values on top. */
+  private Map<String, String> environment(@Nullable Path home) {
+    Map<String, String> host = System.getenv();
+    Map<String, String> env = new TreeMap<>();
+    env.put("PATH", SYSTEM_PATH);
+    if (home != null) {
+      env.put("HOME", home.toString());
+    }
     for (String name : passedEnvironment) {
       String value = host.get(name);
       if (value != null) {
@@ -123,64 +192,33 @@ public final class CommandVerifier implements Verifier, Fingerprinted {
       }
     }
     env.putAll(environment);
-    env.put("LOOP_RUN_ID", request.runId());
-    env.put("LOOP_TICKET_ID", request.ticket().id());
-    env.put("LOOP_ATTEMPT", Integer.toString(request.attempt()));
-    evidence.put("environment", String.join(",", new java.util.TreeSet<>(env.keySet())));
+    return env;
+  }
 
-    Instant start = clock.instant();
-    Process process;
-    try {
-      process = pb.start();
-    } catch (IOException e) {
-      evidence.put("error", e.getMessage() == null ? e.toString() : e.getMessage());
-      return Verification.failed(List.of("command " + display(command) + " could not start: " + e.getMessage()),
-          List.of(new Evidence("command", "could not start", evidence)));
-    }
-    process.getOutputStream().close();
-    OutputCapture output = new OutputCapture(process.getInputStream(), outputLimitBytes,
-        "loop-verify-" + request.ticket().id());
-    output.start();
-
-    boolean timedOut;
-    int killed = 0;
-    try {
-      timedOut = !process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      if (timedOut) {
-        killed = killTree(process);
-        process.waitFor(KILL_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-      }
-    } catch (InterruptedException e) {
-      killTree(process);
-      throw e;
-    }
-    boolean drained = output.await(DRAIN_MILLIS);
-    Duration took = Duration.between(start, clock.instant());
-
-    String text = output.text();
+  private Verification judge(String shown, CommandOutcome outcome, Duration took, Path directory, Path workspace,
+      Map<String, String> evidence) throws IOException {
+    boolean timedOut = outcome.timedOut();
+    String text = outcome.stderr().isEmpty() ? outcome.stdout()
+        : outcome.stdout().isEmpty() || outcome.stdout().endsWith("\n") ? outcome.stdout() + outcome.stderr()
+        : outcome.stdout() + "\n" + outcome.stderr();
+    int bytes = text.getBytes(StandardCharsets.UTF_8).length;
     evidence.put("timedOut", Boolean.toString(timedOut));
-    evidence.put("exitCode", timedOut || process.isAlive() ? "none" : Integer.toString(process.exitValue()));
+    evidence.put("exitCode", timedOut ? "none" : Integer.toString(outcome.exitCode()));
     evidence.put("durationMillis", Long.toString(Math.max(0, took.toMillis())));
-    evidence.put("outputBytes", Long.toString(output.totalBytes()));
-    evidence.put("outputSha256", output.sha256());
-    evidence.put("outputTruncated", Boolean.toString(output.truncated()));
+    evidence.put("outputBytes", Integer.toString(bytes));
+    evidence.put("outputSha256", Sha256.hex(text));
+    evidence.put("outputTruncated", Boolean.toString(outcome.truncated()));
     evidence.put("excerpt", excerpt(text));
-    if (!drained) {
-      evidence.put("outputStillOpen", "true");
-    }
 
     List<String> findings = new ArrayList<>();
     List<String> seen = new ArrayList<>();
     if (timedOut) {
-      findings.add("command " + display(command) + " timed out after " + timeout + " (killed it and " + killed
-          + " descendant processes)");
+      findings.add("command " + shown + " timed out after " + timeout + " (its process tree was killed)");
+    } else if (outcome.exitCode() != expectedExitCode) {
+      findings.add("command " + shown + " exited " + outcome.exitCode() + ": expected "
+          + expectedExitCode);
     } else {
-      int exit = process.exitValue();
-      if (exit != expectedExitCode) {
-        findings.add("command " + display(command) + " exited " + exit + ": expected " + expectedExitCode);
-      } else {
-        seen.add("exited " + exit);
-      }
+      seen.add("exited " + outcome.exitCode());
     }
     if (expectedOutput != null && !timedOut) {
       Matcher m = expectedOutput.matcher(text);
@@ -188,37 +226,51 @@ public final class CommandVerifier implements Verifier, Fingerprinted {
         evidence.put("matched", clip(m.group(), 200));
         seen.add("output matched /" + expectedOutput.pattern() + "/");
       } else {
-        findings.add("output of " + display(command) + " did not contain a match for /" + expectedOutput.pattern()
-            + "/ (" + output.totalBytes() + " bytes of output)");
+        findings.add("output of " + shown + " did not contain a match for /" + expectedOutput.pattern()
+            + "/ (" + bytes + " bytes of output" + (outcome.truncated() ? ", cut to the output limit" : "") + ")");
       }
     }
     if (expectedFile != null && !timedOut) {
-      Path file = directory.resolve(expectedFile).normalize();
       evidence.put("expectedFile", expectedFile);
-      if (Files.isRegularFile(file) && Files.size(file) > 0) {
+      Path file = insideWorkspace(directory.resolve(expectedFile).normalize(), workspace);
+      if (file != null && Files.isRegularFile(file) && Files.size(file) > 0) {
         evidence.put("expectedFileSha256", Sha256.ofFile(file));
         evidence.put("expectedFileBytes", Long.toString(Files.size(file)));
         seen.add(expectedFile + " written (" + Files.size(file) + " bytes)");
+      } else if (file == null) {
+        findings.add("expected file " + expectedFile + " after " + shown + " leads outside the"
+            + " workspace (a symbolic link): expected a file written in the workspace");
       } else {
-        findings.add("expected file " + expectedFile + " is missing or empty after " + display(command));
+        findings.add("expected file " + expectedFile + " is missing or empty after " + shown);
       }
     }
-    String summary = display(command) + (timedOut ? " timed out after " + timeout
-        : " exited " + process.exitValue() + " in " + took.toMillis() + " ms")
+    String summary = shown + (timedOut ? " timed out after " + timeout
+        : " exited " + outcome.exitCode() + " in " + took.toMillis() + " ms")
         + (seen.isEmpty() ? "" : "; " + String.join(", ", seen));
     Evidence record = new Evidence("command", summary, evidence);
     return findings.isEmpty() ? Verification.passed(record) : Verification.failed(findings, List.of(record));
   }
 
-  /** Kills the process and every descendant; returns how many descendants there were. */
-  private static int killTree(Process process) {
-    Set<ProcessHandle> all = new LinkedHashSet<>();
-    // descendants first seen, then the root, then anything spawned meanwhile
-    process.descendants().forEach(all::add);
-    process.destroyForcibly();
-    process.descendants().forEach(all::add);
-    all.forEach(ProcessHandle::destroyForcibly);
-    return all.size();
+  /**
+   * The file itself when it lies in the workspace once links are followed; null when a link leads out of it
+   * (a worker must not prove its work with a link to some non-empty host file). A missing file is returned
+   * as it is.
+   */
+  private static @Nullable Path insideWorkspace(Path file, Path workspace) throws IOException {
+    if (!Files.exists(file)) {
+      return file;
+    }
+    return file.toRealPath().startsWith(workspace.toRealPath()) ? file : null;
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      // a private home left behind in the temporary folder is harmless; the OS cleans it
+    }
   }
 
   private String excerpt(String text) {
@@ -246,7 +298,7 @@ public final class CommandVerifier implements Verifier, Fingerprinted {
         .config("expected-output", expectedOutput)
         .config("expected-file", expectedFile)
         .config("subdirectory", subdirectory)
-        .config("passed-environment", new java.util.TreeSet<>(passedEnvironment))
+        .config("passed-environment", new TreeSet<>(passedEnvironment))
         .config("environment", environment);
     for (String arg : command) {
       Path p = pathOrNull(arg);
@@ -365,20 +417,33 @@ public final class CommandVerifier implements Verifier, Fingerprinted {
       return this;
     }
 
-    /** Passes these host environment variables through as well (only if set); secrets only deliberately. */
+    /**
+     * Passes these host environment variables through as well (only if set); secrets only deliberately.
+     *
+     * @throws InputException naming the variable when the name is not valid or starts with {@code LOOP_}
+     */
     public Builder passEnvironment(String... names) {
       for (String name : names) {
-        if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-          throw new InputException("environment variable name '" + name + "' is not valid: expected [A-Za-z_][A-Za-z0-9_]*");
-        }
-        passedEnvironment.add(name);
+        passedEnvironment.add(checkName(name));
       }
       return this;
     }
 
+    static String checkName(String name) {
+      if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+        throw new InputException("environment variable name '" + name + "' is not valid: expected [A-Za-z_][A-Za-z0-9_]*");
+      }
+      if (name.startsWith("LOOP_")) {
+        throw new InputException("environment variable '" + name + "' for a verify command: expected a name"
+            + " without the LOOP_ prefix (code under test must not be able to tell it is being verified; put "
+            + TICKET_PLACEHOLDER + " in the command if it needs the ticket's id)");
+      }
+      return name;
+    }
+
     /** Sets an environment variable for the command; its value is never recorded in evidence. */
     public Builder environment(String name, String value) {
-      passEnvironment(name);
+      checkName(name);
       passedEnvironment.remove(name);
       environment.put(name, Objects.requireNonNull(value, "value"));
       return this;
@@ -404,7 +469,8 @@ public final class CommandVerifier implements Verifier, Fingerprinted {
 
     /**
      * Declares a file (or directory) the command reads, such as a test script or its configuration: it becomes
-     * part of the fingerprint and of the protected paths. Absolute files named in the argv are added anyway.
+     * part of the fingerprint and of the protected paths, and the sandbox shows it read-only at its own path.
+     * Absolute files named in the argv are added anyway.
      */
     public Builder reads(Path path) {
       reads.add(path.toAbsolutePath().normalize());

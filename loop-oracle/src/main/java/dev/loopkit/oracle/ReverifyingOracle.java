@@ -11,6 +11,9 @@ import dev.loopkit.core.VerifyRequest;
 import dev.loopkit.core.Workspace;
 import dev.loopkit.core.WorkspaceRequest;
 import dev.loopkit.core.Workspaces;
+import dev.loopkit.core.process.Jail;
+import dev.loopkit.core.process.ProcessRunner;
+import dev.loopkit.core.process.Sandbox;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +30,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The verifier gets a {@link VerifyRequest} with {@code attempt} 0 (a re-check, not an attempt) and the
  * run id given to the builder, in the workspace the builder's function returns for the ticket (typically the
- * integrated main line, where done work now lives). Verification runs on the engine's thread, one ticket
+ * integrated main line, where done work now lives), with processes confined by the builder's
+ * {@linkplain Builder#sandbox sandbox} to that workspace (the oracle is not handed the engine's runner). Verification runs on the engine's thread, one ticket
  * after another, so every oracle call takes as long as all of them: use it with fast verifiers, or as the
  * last word in a {@link CompositeOracle}. Thread-safe if the verifier and workspace function are.
  */
@@ -36,13 +40,15 @@ public final class ReverifyingOracle implements VerifyingOracle, Fingerprinted {
   private final Verifier verifier;
   private final Function<Ticket, Workspace> workspaceFor;
   private final String runId;
+  private final Sandbox sandbox;
 
   private ReverifyingOracle(TrackerOracle statusRule, Verifier verifier, Function<Ticket, Workspace> workspaceFor,
-      String runId) {
+      String runId, Sandbox sandbox) {
     this.statusRule = statusRule;
     this.verifier = verifier;
     this.workspaceFor = workspaceFor;
     this.runId = runId;
+    this.sandbox = sandbox;
   }
 
   public static Builder builder() {
@@ -76,7 +82,9 @@ public final class ReverifyingOracle implements VerifyingOracle, Fingerprinted {
     Verification verification;
     try {
       Workspace workspace = workspaceFor.apply(ticket);
-      verification = verifier.verify(new VerifyRequest(runId, ticket, workspace, 0));
+      ProcessRunner processes = ProcessRunner.confined(sandbox,
+          Jail.of(workspace.directory()).withReadOnly(workspace.readOnlyPaths()));
+      verification = verifier.verify(new VerifyRequest(runId, ticket, workspace, 0, processes));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return "re-verification interrupted";
@@ -98,7 +106,7 @@ public final class ReverifyingOracle implements VerifyingOracle, Fingerprinted {
   public ReverifyingOracle withVerifier(Verifier replacement) {
     Path scratch = Path.of(System.getProperty("java.io.tmpdir"));
     return new ReverifyingOracle(statusRule, Objects.requireNonNull(replacement, "verifier"),
-        ticket -> new Workspace(ticket.id(), scratch, Map.of("canary", "true")), runId);
+        ticket -> new Workspace(ticket.id(), scratch, Map.of("canary", "true")), runId, sandbox);
   }
 
   @Override
@@ -117,8 +125,18 @@ public final class ReverifyingOracle implements VerifyingOracle, Fingerprinted {
     private @Nullable Verifier verifier;
     private @Nullable Function<Ticket, Workspace> workspaceFor;
     private String runId = "reverify";
+    private Sandbox sandbox = Sandbox.bubblewrap();
 
     private Builder() {}
+
+    /**
+     * How the re-verification's processes are confined, in the ticket's workspace: give it the engine's own
+     * ({@code LoopEngine.Builder.sandbox}); default {@link Sandbox#bubblewrap()}, the engine's default.
+     */
+    public Builder sandbox(Sandbox sandbox) {
+      this.sandbox = Objects.requireNonNull(sandbox, "sandbox");
+      return this;
+    }
 
     /** The rule for every status other than DONE; default {@link TrackerOracle#create()}. */
     public Builder statusRule(TrackerOracle rule) {
@@ -174,7 +192,7 @@ public final class ReverifyingOracle implements VerifyingOracle, Fingerprinted {
         throw new InputException(
             "ReverifyingOracle.builder(): no workspace source: expected workspaceFor(...) or workspaces(...)");
       }
-      return new ReverifyingOracle(statusRule, verifier, workspaceFor, runId);
+      return new ReverifyingOracle(statusRule, verifier, workspaceFor, runId, sandbox);
     }
   }
 }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,8 +33,9 @@ import org.jspecify.annotations.Nullable;
  *       ISO-8601 duration such as {@code PT5M}.
  * </ul>
  *
- * <p>The command then runs as a {@link CommandVerifier} (same environment rules, evidence and process-tree
- * kill). A ticket without {@code verify} goes to the fallback verifier if one is set, and otherwise fails,
+ * <p>The command then runs as a {@link CommandVerifier}: through the request's sandboxed runner, with the
+ * verifier's own environment (a fixed {@code PATH}, a private {@code HOME}, no {@code LOOP_*} variable; write
+ * {@code {ticket}} in the command for the ticket's id), the same evidence and the same process-tree kill. A ticket without {@code verify} goes to the fallback verifier if one is set, and otherwise fails,
  * as does a ticket whose entries do not parse: the finding names the ticket, the key and the value. The
  * tickets' own commands are tracker data, which workers cannot write; the fingerprint covers this verifier's
  * configuration (shell, default timeout, environment, fallback). Thread-safe.
@@ -85,6 +87,25 @@ public final class TicketCommandVerifier implements Verifier, Fingerprinted {
       return Verification.failed(e.getMessage());
     }
     return verifier.verify(request);
+  }
+
+  /**
+   * What this verifier reads of {@code ticket} to decide its finish line: the acceptance criteria and the
+   * {@code verify*} metadata it has (keys as in the metadata). This is {@code Verifier.finishLine} of the engine
+   * that freezes finish lines at the run's start, so that a ticket whose verify command or expectation changes
+   * mid-run trips the run instead of passing on an easier line. Wrappers (the tripwire's guard, a composite)
+   * must hand it through.
+   */
+  public Map<String, String> finishLine(Ticket ticket) {
+    Map<String, String> line = new TreeMap<>();
+    line.put("acceptance-criteria", String.join("\n", ticket.acceptanceCriteria()));
+    for (String key : List.of(COMMAND_KEY, EXPECT_KEY, FILE_KEY, EXIT_KEY, TIMEOUT_KEY)) {
+      String value = ticket.metadata().get(key);
+      if (value != null) {
+        line.put(key, value);
+      }
+    }
+    return line;
   }
 
   /** The command verifier this ticket's metadata describes. */

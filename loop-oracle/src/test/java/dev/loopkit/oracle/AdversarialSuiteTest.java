@@ -62,7 +62,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AdversarialSuiteTest {
   private static final String SCRIPT =
-      "f=\"$LOOP_TICKET_ID.answer\"; [ -f \"$f\" ] && grep -qx 42 \"$f\" && echo VERIFIED\n";
+      "f=\"$1.answer\"; [ -f \"$f\" ] && grep -qx 42 \"$f\" && echo VERIFIED\n";
   private static final long SAFETY_SECONDS = 60;
 
   @TempDir Path dir;
@@ -78,7 +78,7 @@ class AdversarialSuiteTest {
   void finishLine() throws IOException {
     repo = Files.createDirectories(dir.resolve("repo"));
     script = Files.writeString(repo.resolve("verify.sh"), SCRIPT);
-    verifier = CommandVerifier.of("sh", script.toString()).expectOutput("(?m)^VERIFIED$")
+    verifier = CommandVerifier.of("sh", script.toString(), CommandVerifier.TICKET_PLACEHOLDER).expectOutput("(?m)^VERIFIED$")
         .timeout(Duration.ofSeconds(30)).build();
     tripwire = DefinitionTripwire.builder().oracle(oracle).verifier(verifier).clock(clock).build();
   }
@@ -145,8 +145,8 @@ class AdversarialSuiteTest {
     assertEquals(2, events.events(LoopEvent.AttemptFailed.class).stream().filter(e -> e.ticketId().equals("T-1"))
         .filter(e -> e.stage().equals("verify")).count());
     List<String> findings = findings("T-1");
-    assertEquals("command sh " + script + " exited 1: expected 0", findings.get(0));
-    assertEquals("output of sh " + script + " did not contain a match for /(?m)^VERIFIED$/ (0 bytes of output)",
+    assertEquals("command sh " + script + " T-1 exited 1: expected 0", findings.get(0));
+    assertEquals("output of sh " + script + " T-1 did not contain a match for /(?m)^VERIFIED$/ (0 bytes of output)",
         findings.get(1));
     assertEquals(Status.HUMAN_GATED, tracker.ticket("T-1").status());
     assertEquals("2 failed attempt(s) reached the cap of 2 attempts per ticket",

@@ -4,10 +4,13 @@ import dev.loopkit.core.Status;
 import dev.loopkit.core.Ticket;
 import dev.loopkit.core.VerifyRequest;
 import dev.loopkit.core.Workspace;
+import dev.loopkit.core.process.Jail;
+import dev.loopkit.core.process.ProcessRunner;
+import dev.loopkit.core.process.Sandbox;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** Verify requests for tests: one ticket, attempt 1, in a given directory. */
+/** Verify requests for tests: one ticket, attempt 1, in a given directory, sandboxed unless said otherwise. */
 final class Requests {
   private Requests() {}
 
@@ -21,5 +24,12 @@ final class Requests {
 
   static VerifyRequest in(Path dir, Ticket ticket) {
     return new VerifyRequest("run-1", ticket, new Workspace(ticket.id(), dir, Map.of()), 1);
+  }
+
+  /** A request whose processes run as the engine runs them with {@code sandbox: {kind: none}}. */
+  static VerifyRequest unsandboxed(Path dir) {
+    Ticket ticket = Ticket.builder("T-1").title("ticket T-1").build();
+    return new VerifyRequest("run-1", ticket, new Workspace(ticket.id(), dir, Map.of()), 1,
+        ProcessRunner.confined(Sandbox.none(), Jail.of(dir)));
   }
 }

@@ -15,6 +15,7 @@ import dev.loopkit.core.Verification;
 import dev.loopkit.core.VerifyRequest;
 import dev.loopkit.core.Workspace;
 import dev.loopkit.core.Workspaces;
+import dev.loopkit.core.process.Sandbox;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -51,6 +52,26 @@ class ReverifyingOracleTest {
     assertEquals(0, seen.get(0).attempt());
     assertEquals("run-7", seen.get(0).runId());
     assertEquals(dir, seen.get(0).workspace().directory());
+  }
+
+  @Test
+  void reVerificationRunsItsProcessesInTheConfiguredSandboxConfinedToTheWorkspace() {
+    List<VerifyRequest> seen = new ArrayList<>();
+    Workspace borrowing = new Workspace("A", dir, Map.of(), List.of(dir.resolveSibling("objects")));
+    ReverifyingOracle.builder().workspaceFor(t -> borrowing).sandbox(Sandbox.none()).verifier(r -> {
+      seen.add(r);
+      return Verification.passed(Evidence.of("check", "ok"));
+    }).build().judge(context(InMemoryTracker.of(ticket("A", Status.DONE))));
+    assertEquals(Sandbox.none(), seen.get(0).processes().sandbox());
+    assertEquals(dir, seen.get(0).processes().jail().workspace());
+    assertEquals(List.of(dir.resolveSibling("objects")), seen.get(0).processes().jail().readOnly());
+
+    seen.clear();
+    builder().verifier(r -> {
+      seen.add(r);
+      return Verification.passed(Evidence.of("check", "ok"));
+    }).build().judge(context(InMemoryTracker.of(ticket("A", Status.DONE))));
+    assertTrue(seen.get(0).processes().confines(), "bubblewrap unless told otherwise");
   }
 
   @Test

@@ -35,6 +35,17 @@ class TicketCommandVerifierTest {
   }
 
   @Test
+  void theFinishLineHoldsTheAcceptanceCriteriaAndEveryVerifyKeyTheTicketHas() {
+    Ticket t = ticket().addAcceptanceCriterion("the answer is 42").putMetadata("verify", "cat answer.txt")
+        .putMetadata("verify-expect", "^42$").putMetadata("verify-timeout", "90s").putMetadata("owner", "ops").build();
+    assertEquals(java.util.Map.of("acceptance-criteria", "the answer is 42", "verify", "cat answer.txt",
+        "verify-expect", "^42$", "verify-timeout", "90s"), TicketCommandVerifier.create().finishLine(t));
+    Ticket easier = t.toBuilder().putMetadata("verify-expect", ".*").build();
+    assertTrue(!TicketCommandVerifier.create().finishLine(easier).equals(TicketCommandVerifier.create().finishLine(t)),
+        "an easier expectation is another finish line");
+  }
+
+  @Test
   void failsWhenTheCommandDoesNotProduceTheExpectedOutput() throws Exception {
     Ticket t = ticket().putMetadata("verify", "cat answer.txt").putMetadata("verify-expect", "^42$").build();
     Verification.Failed f = assertInstanceOf(Verification.Failed.class,
