@@ -91,6 +91,14 @@ public final class OpenApiEndpointVerifier implements Verifier, Fingerprinted {
    * Reads the document in the attempt's workspace and checks each endpoint the ticket names. Called on the
    * attempt's thread; reads one file, never writes.
    */
+  /** The acceptance criteria and the endpoints the ticket names: changing either mid-run trips the run. */
+  @Override
+  public Map<String, String> finishLine(Ticket ticket) {
+    Map<String, String> line = new java.util.TreeMap<>(Verifier.super.finishLine(ticket));
+    line.put(ENDPOINT_KEY, ticket.metadata().getOrDefault(ENDPOINT_KEY, ""));
+    return line;
+  }
+
   @Override
   public Verification verify(VerifyRequest request) throws IOException {
     Ticket ticket = request.ticket();

@@ -35,6 +35,17 @@ public final class CompositeVerifier implements Verifier, Fingerprinted {
     return members;
   }
 
+  /** What every member reads of the ticket, each member's keys prefixed by its position ({@code 1.verify}). */
+  @Override
+  public java.util.Map<String, String> finishLine(dev.loopkit.core.Ticket ticket) {
+    java.util.Map<String, String> line = new java.util.TreeMap<>();
+    for (int i = 0; i < members.size(); i++) {
+      int n = i + 1;
+      members.get(i).finishLine(ticket).forEach((k, v) -> line.put(n + "." + k, v));
+    }
+    return line;
+  }
+
   @Override
   public Verification verify(VerifyRequest request) throws InterruptedException {
     List<Evidence> evidence = new ArrayList<>();

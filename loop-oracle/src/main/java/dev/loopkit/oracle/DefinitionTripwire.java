@@ -121,6 +121,11 @@ public final class DefinitionTripwire implements Tripwire {
     }
 
     @Override
+    public Map<String, String> finishLine(dev.loopkit.core.Ticket ticket) {
+      return inner.finishLine(ticket);
+    }
+
+    @Override
     public void describe(FingerprintSink sink) {
       sink.part("guarded", inner);
     }

@@ -96,6 +96,7 @@ public final class TicketCommandVerifier implements Verifier, Fingerprinted {
    * mid-run trips the run instead of passing on an easier line. Wrappers (the tripwire's guard, a composite)
    * must hand it through.
    */
+  @Override
   public Map<String, String> finishLine(Ticket ticket) {
     Map<String, String> line = new TreeMap<>();
     line.put("acceptance-criteria", String.join("\n", ticket.acceptanceCriteria()));
