@@ -489,8 +489,11 @@ public final class GitWorkspaces implements Workspaces {
 
   /** The tracked files of the main working tree with uncommitted changes (untracked files do not count). */
   List<String> uncommittedTracked() {
-    String out = git.ok(repository, "checking " + repository + " for uncommitted changes", "status", "--porcelain",
-        "-z", "--untracked-files=no");
+    GitRunner.Result status = git.run(repository, "status", "--porcelain", "-z", "--untracked-files=no");
+    if (!status.ok()) {
+      throw new AdapterException("checking " + repository + " for uncommitted changes: " + status.describe());
+    }
+    String out = status.stdout(); // not stripped: each entry starts with its status columns, often a space
     List<String> paths = new ArrayList<>();
     List<String> entries = GitRunner.nulSeparated(out);
     for (int i = 0; i < entries.size(); i++) {
