@@ -95,10 +95,13 @@ public final class GitRunner {
       "maintenance.auto=false",
       "advice.detachedHead=false");
 
-  /** Subcommands that never read the work tree, merge or diff with drivers: no need to neutralise drivers. */
+  /**
+   * Subcommands that only read refs and objects, never the work tree or an index entry's file: no drivers to
+   * neutralise. (Not {@code write-tree}: it re-reads a racily clean file through its clean filter.)
+   */
   private static final Set<String> DRIVERLESS = Set.of("rev-parse", "update-ref", "symbolic-ref", "commit-tree",
-      "cat-file", "ls-tree", "for-each-ref", "show-ref", "merge-base", "rev-list", "config", "init", "write-tree",
-      "mktree", "diff-tree", "check-ref-format", "var", "count-objects", "--version");
+      "cat-file", "ls-tree", "for-each-ref", "show-ref", "merge-base", "rev-list", "config", "init", "mktree",
+      "diff-tree", "check-ref-format", "var", "count-objects", "--version");
 
   /** Subcommands that accept {@code --no-ext-diff --no-textconv}. */
   private static final Set<String> DIFFS = Set.of("diff", "log", "show");

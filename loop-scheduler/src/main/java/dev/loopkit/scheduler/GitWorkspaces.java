@@ -64,7 +64,7 @@ public final class GitWorkspaces implements Workspaces {
   private static final Pattern BRANCH_NAME = Pattern.compile("[A-Za-z0-9._/-]+");
   private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
   static final String ZERO = "0000000000000000000000000000000000000000";
-  private static final String MARKER = "loop-workspace";
+  private static final String OWNED = ".owned";
 
   private final Path repository;
   private final Path workspaceRoot;
@@ -144,7 +144,7 @@ public final class GitWorkspaces implements Workspaces {
       base = resolveBranch(integrationBranch, "the integration branch");
       baseline = baseline(request.runId());
       if (Files.exists(dir)) {
-        if (!isWorkspace(dir)) {
+        if (!isWorkspace(id)) {
           throw new InputException("workspace path " + dir + " is already taken by a "
               + (Files.isDirectory(dir) ? "directory" : "file") + " that is not an attempt's repository: expected"
               + " it free for ticket " + id + " (move it away or choose another workspaceRoot)");
@@ -224,7 +224,7 @@ public final class GitWorkspaces implements Workspaces {
   Snapshot snapshot(Workspace workspace, String message) {
     Path dir = workspace.directory().toAbsolutePath().normalize();
     String id = workspace.ticketId();
-    if (!isUnderRoot(dir) || !dir.equals(workspaceOf(id)) || !isWorkspace(dir)) {
+    if (!isUnderRoot(dir) || !dir.equals(workspaceOf(id)) || !isWorkspace(id)) {
       throw new InputException("workspace " + dir + " of ticket " + id + " is not a repository opened by these"
           + " workspaces (root " + workspaceRoot + "): expected the workspace GitWorkspaces.open returned");
     }
@@ -335,11 +335,17 @@ public final class GitWorkspaces implements Workspaces {
       throw new UncheckedIOException("cannot create the workspace root " + parent, e);
     }
     String ref = "refs/heads/" + branchOf(id);
+    try {
+      // recorded first, so a run killed right after the init still recognises the folder as its own
+      Files.createDirectories(owned(id).getParent());
+      Files.writeString(owned(id), "ticket " + id + "\nworkspace " + dir + "\nrepository " + repository + "\n",
+          StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot record the workspace " + dir + " of ticket " + id, e);
+    }
     git.ok(parent, "creating the repository of ticket " + id, "init", "-q", "--template=", dir.toString());
     try {
       Files.writeString(dir.resolve(".git/objects/info/alternates"), main.objects() + "\n", StandardCharsets.UTF_8);
-      Files.writeString(dir.resolve(".git").resolve(MARKER), "ticket " + id + "\nrepository " + repository + "\n",
-          StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot set up the repository " + dir + " of ticket " + id, e);
     }
@@ -531,8 +537,16 @@ public final class GitWorkspaces implements Workspaces {
     return dir.toAbsolutePath().normalize().startsWith(workspaceRoot);
   }
 
-  private static boolean isWorkspace(Path dir) {
-    return Files.isRegularFile(dir.resolve(".git").resolve(MARKER));
+  /**
+   * Whether the ticket's workspace directory was created by these workspaces: a record kept under {@code
+   * <workspaceRoot>/.owned}, outside every workspace, so no worker can forge or erase it.
+   */
+  private boolean isWorkspace(String id) {
+    return Files.isRegularFile(owned(id));
+  }
+
+  private Path owned(String id) {
+    return workspaceRoot.resolve(OWNED).resolve(id);
   }
 
   static String abbreviate(String commit) {
