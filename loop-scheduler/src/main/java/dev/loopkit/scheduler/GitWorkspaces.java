@@ -71,6 +71,7 @@ public final class GitWorkspaces implements Workspaces {
   private final String integrationBranch;
   private final String branchPrefix;
   private final GitRunner git;
+  private volatile @Nullable Main main;
   /** The snapshot of each open workspace's attempt, once taken (by the integrator or at close). */
   private final Map<Path, String> snapshots = new ConcurrentHashMap<>();
 
@@ -425,13 +426,20 @@ public final class GitWorkspaces implements Workspaces {
   record Main(Path gitDir, Path objects, List<Path> objectStores) {}
 
   Main main() {
-    Path gitDir = Path.of(git.ok(repository, "locating the git directory", "rev-parse", "--absolute-git-dir"));
-    Path common = repository.resolve(git.ok(repository, "locating the git directory", "rev-parse",
-        "--git-common-dir")).toAbsolutePath().normalize();
+    Main known = main;
+    if (known != null) {
+      return known;
+    }
+    List<String> dirs = git.ok(repository, "locating the git directory", "rev-parse", "--absolute-git-dir",
+        "--git-common-dir").lines().toList();
+    Path gitDir = Path.of(dirs.get(0));
+    Path common = repository.resolve(dirs.get(1)).toAbsolutePath().normalize();
     Path objects = common.resolve("objects");
     List<Path> stores = new ArrayList<>();
     collectStores(objects, stores);
-    return new Main(gitDir, objects, List.copyOf(stores));
+    known = new Main(gitDir, objects, List.copyOf(stores));
+    main = known; // a repository's git directory does not move under a running engine
+    return known;
   }
 
   /** An object store and, transitively, the stores it borrows from itself (its own alternates). */
