@@ -58,7 +58,7 @@ class EngineWithGitWorkspacesTest {
         .readySet(DependencyReadySet.create()).workspaces(workspaces)
         .integrator(GitMergeIntegrator.builder(workspaces).protect("tests/**").build())
         .verifier(r -> {
-          verifiedIn.put(r.ticket().id(), r.workspace().directory());
+          verifiedIn.putIfAbsent(r.ticket().id(), r.workspace().directory()); // the candidate, not the final gate
           return Files.exists(r.workspace().directory().resolve(r.ticket().id() + ".txt"))
               ? Verification.passed(Evidence.of("file", r.ticket().id() + ".txt is in the candidate"))
               : Verification.failed("expected " + r.ticket().id() + ".txt in the candidate");
