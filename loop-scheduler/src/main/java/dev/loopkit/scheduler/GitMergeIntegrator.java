@@ -297,15 +297,11 @@ public final class GitMergeIntegrator implements Integrator {
    * @throws InputException if a commit does not exist or the directory is not empty
    * @throws AdapterException if git fails
    */
-  public Checkout checkout(String commit, Path directory, String baseline) {
+  public Checkout checkout(String commitish, Path directory, String baselineCommitish) {
     GitRunner git = workspaces.git();
-    Path repo = workspaces.repository();
     Path dir = directory.toAbsolutePath().normalize();
-    for (String c : List.of(commit, baseline)) {
-      if (!git.run(repo, "rev-parse", "--verify", "--quiet", c + "^{commit}").ok()) {
-        throw new InputException("commit '" + c + "' does not exist in " + repo + ": expected a commit to check out");
-      }
-    }
+    String commit = resolveCommit(commitish);
+    String baseline = resolveCommit(baselineCommitish);
     try {
       Files.createDirectories(dir);
       try (var entries = Files.list(dir)) {
@@ -338,7 +334,7 @@ public final class GitMergeIntegrator implements Integrator {
           }
           restored.add(p);
           if (mine != null) {
-            info.append("0 ").append(GitWorkspaces.ZERO).append('\t').append(p).append('\0');
+            info.append("0 ").append("0".repeat(commit.length())).append('\t').append(p).append('\0');
           }
         }
         for (String p : restored) {
@@ -361,6 +357,16 @@ public final class GitMergeIntegrator implements Integrator {
     } finally {
       DiskTree.delete(scratch);
     }
+  }
+
+  private String resolveCommit(String commitish) {
+    GitRunner.Result r = workspaces.git().run(workspaces.repository(), "rev-parse", "--verify", "--quiet",
+        commitish + "^{commit}");
+    if (!r.ok()) {
+      throw new InputException("commit '" + commitish + "' does not exist in " + workspaces.repository()
+          + ": expected a commit to check out");
+    }
+    return r.out();
   }
 
   /** Path to {@code mode type object} of the protected entries of a commit's tree. */

@@ -63,7 +63,8 @@ public final class GitWorkspaces implements Workspaces {
   private static final Logger LOG = LoggerFactory.getLogger(GitWorkspaces.class);
   private static final Pattern BRANCH_NAME = Pattern.compile("[A-Za-z0-9._/-]+");
   private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
-  static final String ZERO = "0000000000000000000000000000000000000000";
+  /** As the old value of {@code update-ref}: the ref must not exist yet (any object format). */
+  private static final String ABSENT = "";
   private static final String OWNED = ".owned";
 
   private final Path repository;
@@ -154,7 +155,7 @@ public final class GitWorkspaces implements Workspaces {
       }
       reused = git.run(repository, "rev-parse", "--verify", "--quiet", ref).ok();
       if (!reused) {
-        git.ok(repository, "creating the branch of ticket " + id, "update-ref", ref, base, ZERO);
+        git.ok(repository, "creating the branch of ticket " + id, "update-ref", ref, base, ABSENT);
       } else {
         catchUp(branch, base, request.attempt());
       }
@@ -304,7 +305,7 @@ public final class GitWorkspaces implements Workspaces {
       return known.out();
     }
     String head = resolveBranch(integrationBranch, "the integration branch");
-    GitRunner.Result created = git.run(repository, "update-ref", ref, head, ZERO);
+    GitRunner.Result created = git.run(repository, "update-ref", ref, head, ABSENT);
     if (!created.ok()) {
       // another thread recorded it first; read theirs
       return git.ok(repository, "reading the baseline of run " + runId, "rev-parse", "--verify", ref + "^{commit}");
