@@ -151,7 +151,7 @@ public final class GitWorkspaces implements Workspaces {
               + (Files.isDirectory(dir) ? "directory" : "file") + " that is not an attempt's repository: expected"
               + " it free for ticket " + id + " (move it away or choose another workspaceRoot)");
         }
-        recoverLeftover(main, dir, id);
+        recoverLeftover(dir, id);
       }
       reused = git.run(repository, "rev-parse", "--verify", "--quiet", ref).ok();
       if (!reused) {
@@ -314,7 +314,7 @@ public final class GitWorkspaces implements Workspaces {
   }
 
   /** Snapshots what a killed run left in an earlier attempt's repository, then deletes it. */
-  private void recoverLeftover(Main main, Path dir, String id) {
+  private void recoverLeftover(Path dir, String id) {
     try {
       Snapshot s = snapshot(new Workspace(id, dir, Map.of()), id + ": files an earlier attempt left on disk");
       if (!s.refused().isEmpty()) {
