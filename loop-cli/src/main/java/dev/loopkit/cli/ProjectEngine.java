@@ -21,7 +21,7 @@ import dev.loopkit.oracle.TicketCommandVerifier;
 import dev.loopkit.oracle.TrackerOracle;
 import dev.loopkit.scheduler.DependencyReadySet;
 import dev.loopkit.scheduler.GitMergeIntegrator;
-import dev.loopkit.scheduler.GitWorktrees;
+import dev.loopkit.scheduler.GitWorkspaces;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,7 +30,7 @@ import java.util.Map;
 
 /**
  * Builds the real engine for a project from its configuration: the tracker {@code tracker.kind} names, the
- * dependency-aware ready set, git worktrees and the git merge integrator, the tracker oracle frozen by a
+ * dependency-aware ready set, git workspaces and the candidate-building git merge integrator, the tracker oracle frozen by a
  * definition tripwire, ticket command verifiers, and a model (or agent CLI) worker and model reviewer.
  */
 final class ProjectEngine {
@@ -79,11 +79,11 @@ final class ProjectEngine {
   static LoopEngine build(ProjectConfig config, Tracker tracker, Path runDirectory, Map<String, String> environment,
       List<LoopListener> listeners) {
     ProjectConfig.Workspace ws = config.workspace();
-    GitWorktrees.Builder wt = GitWorktrees.builder(ws.repository()).integrationBranch(ws.integrationBranch());
+    GitWorkspaces.Builder wt = GitWorkspaces.builder(ws.repository()).integrationBranch(ws.integrationBranch());
     if (ws.worktrees() != null) {
-      wt.worktreeRoot(ws.worktrees());
+      wt.workspaceRoot(ws.worktrees());
     }
-    GitWorktrees worktrees = wt.build();
+    GitWorkspaces workspaces = wt.build();
 
     TrackerOracle oracle = TrackerOracle.create();
     TicketCommandVerifier.Builder tv = TicketCommandVerifier.builder()
@@ -101,13 +101,13 @@ final class ProjectEngine {
     }
     DefinitionTripwire frozen = tripwire.build();
 
-    Worker worker = new CommittingWorker(worker(config, environment), new GitCommands());
+    Worker worker = worker(config, environment); // the integrator takes its files in as they are on disk
     LoopEngine.Builder engine = LoopEngine.builder()
         .tracker(tracker)
         .oracle(oracle)
         .readySet(DependencyReadySet.create())
-        .workspaces(worktrees)
-        .integrator(GitMergeIntegrator.from(worktrees))
+        .workspaces(workspaces)
+        .integrator(GitMergeIntegrator.builder(workspaces).protect(protectedGlobs(config)).build())
         .worker(worker)
         .verifier(frozen.guard(verifier))
         .tripwire(frozen)

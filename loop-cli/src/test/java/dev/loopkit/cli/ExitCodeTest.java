@@ -52,13 +52,15 @@ class ExitCodeTest {
   }
 
   @Test
-  void aWorkerThatRewritesTheVerifiersScriptTripsTheRunWithFour() throws Exception {
+  void aWorkerThatRewritesTheVerifiersScriptIsRejectedBeforeMainMovesAndWaitsForAHumanWithThree() throws Exception {
     String cheat = Cli.call("run_command", "{\"command\":\"echo 'echo check ok' > tests/check.sh\"}")
         + Cli.say("Made the check pass.");
     Path p = Cli.tinyProject(dir, cheat, "");
+    String before = java.nio.file.Files.readString(p.resolve("project/tests/check.sh"));
     Cli r = Cli.run("run", p.toString());
-    assertEquals(LoopCommand.TAMPERED, r.exitCode, r.out + r.err);
-    assertTrue(r.out.contains("TAMPERED"), r.out);
+    assertEquals(LoopCommand.STALLED_OR_HUMAN, r.exitCode, r.out + r.err);
+    assertTrue(r.out.contains("touches protected paths") && r.out.contains("tests/check.sh"), r.out);
+    assertEquals(before, java.nio.file.Files.readString(p.resolve("work/repo/tests/check.sh")), "main stays clean");
   }
 
   @Test

@@ -29,7 +29,7 @@ import dev.loopkit.oracle.DefinitionTripwire;
 import dev.loopkit.oracle.TrackerOracle;
 import dev.loopkit.scheduler.DependencyReadySet;
 import dev.loopkit.scheduler.GitMergeIntegrator;
-import dev.loopkit.scheduler.GitWorktrees;
+import dev.loopkit.scheduler.GitWorkspaces;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -101,7 +101,7 @@ final class ReadmeSnippets {
   // ---- README.md, "Wiring the stock parts" (compiled only: it needs GitHub and two vendors' keys) ----
 
   static RunResult wiringTheStockParts(Path repo) {
-    GitWorktrees worktrees = GitWorktrees.builder(repo).integrationBranch("main").build();
+    GitWorkspaces workspaces = GitWorkspaces.builder(repo).integrationBranch("main").build();
     CommandVerifier tests = CommandVerifier.of("sh", repo.resolve("ci/verify.sh").toString())
         .expectOutput("(?m)^VERIFIED$").timeout(Duration.ofMinutes(5)).build();
     TrackerOracle oracle = TrackerOracle.create();
@@ -111,7 +111,7 @@ final class ReadmeSnippets {
     RunResult result = LoopEngine.builder()
         .tracker(GitHubTracker.builder().repository("acme/widgets").label("loop:batch-7").build())
         .readySet(DependencyReadySet.create())
-        .workspaces(worktrees).integrator(GitMergeIntegrator.from(worktrees))
+        .workspaces(workspaces).integrator(GitMergeIntegrator.builder(workspaces).protect("ci/**").build())
         .worker(worker)
         .reviewer(ModelReviewer.builder(OpenAiClient.builder().build(), "gpt-5").workerVendor(worker.vendor()).build())
         .oracle(oracle).verifier(tripwire.guard(tests)).tripwire(tripwire)

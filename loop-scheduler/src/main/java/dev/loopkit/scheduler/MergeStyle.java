@@ -1,24 +1,14 @@
 package dev.loopkit.scheduler;
 
-/** How {@link GitMergeIntegrator} brings a ticket branch into the integration branch. */
+/** How {@link GitMergeIntegrator} builds a candidate from the integration branch and a ticket branch. */
 public enum MergeStyle {
-  /** Always a merge commit ({@code --no-ff}), so each ticket's change is one commit on the integration branch. */
-  MERGE_COMMIT("--no-ff"),
-  /** A fast-forward when the integration branch has not moved, a merge commit otherwise ({@code --ff}). */
-  FAST_FORWARD("--ff"),
+  /** Always a merge commit (like {@code --no-ff}), so each ticket's change is one commit on the integration branch. */
+  MERGE_COMMIT,
+  /** The ticket branch itself when the integration branch has not moved, a merge commit otherwise (like {@code --ff}). */
+  FAST_FORWARD,
   /**
-   * A fast-forward or nothing ({@code --ff-only}): when the integration branch has moved, the attempt fails
-   * and the retry brings the ticket branch up to date first.
+   * The ticket branch itself or nothing (like {@code --ff-only}): when the integration branch has moved, the attempt
+   * fails and the next attempt's workspace brings the ticket branch up to date first.
    */
-  FAST_FORWARD_ONLY("--ff-only");
-
-  private final String flag;
-
-  MergeStyle(String flag) {
-    this.flag = flag;
-  }
-
-  String flag() {
-    return flag;
-  }
+  FAST_FORWARD_ONLY
 }

@@ -32,9 +32,10 @@ final class TestRepo {
 
   static String git(Path in, String... args) {
     List<String> command = new ArrayList<>(List.of("git", "-c", "user.name=Test", "-c", "user.email=test@example.invalid",
-        "-c", "commit.gpgsign=false", "-c", "core.hooksPath=/dev/null"));
+        "-c", "commit.gpgsign=false", "-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false"));
     command.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(command).directory(in.toFile()).redirectErrorStream(true);
+    ProcessBuilder pb = new ProcessBuilder(command).directory(in.toFile()).redirectErrorStream(true)
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     Map<String, String> env = pb.environment();
     env.put("GIT_CONFIG_GLOBAL", "/dev/null");
     env.put("GIT_CONFIG_NOSYSTEM", "1");
