@@ -37,8 +37,9 @@ class OpenAiQuickstartTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String KEY = "sk-test-loopback-7c1f0e2d9a";
   private static final Pattern WORKER = Pattern.compile("^# Ticket (\\S+):[\\s\\S]*This is attempt (\\d+) ");
+  // the reviewer's prompt names the attempt first and the ticket inside its fenced data: group 1 the ticket
   private static final Pattern REVIEW = Pattern.compile(
-      "^# Review the change for ticket (\\S+):[\\s\\S]*The worker's claim \\(attempt (\\d+)\\)");
+      "^(?=[\\s\\S]*?\\nTicket (\\S+):)# Review the change made for a ticket \\(attempt (\\d+)\\)");
 
   @TempDir
   Path dir;
