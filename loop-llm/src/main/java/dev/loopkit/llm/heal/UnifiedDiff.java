@@ -105,12 +105,12 @@ final class UnifiedDiff {
         out.add(edit(' ', a, i, i + 1, j + 1));
         i++;
         j++;
-      } else if (j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j])) {
+      } else if (i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1])) {
+        out.add(edit('-', a, i, i + 1, j + 1)); // removals before additions, as diff(1) writes them
+        i++;
+      } else {
         out.add(edit('+', b, j, i + 1, j + 1));
         j++;
-      } else {
-        out.add(edit('-', a, i, i + 1, j + 1));
-        i++;
       }
     }
     return out;
