@@ -30,6 +30,23 @@ public interface HealEvidence {
   }
 
   /**
+   * The tail of each outstanding ticket's latest attempt transcript, as {@code ModelWorker} writes them
+   * ({@code <run dir>/transcripts/<ticket>-attempt-<n>.jsonl}): at most {@code maxChars} characters from the
+   * end, cut at a line start, named {@code transcript/<ticket>-attempt-<n>}. Tickets without a transcript are
+   * skipped. Reads at most one file per outstanding ticket handed to the healer.
+   *
+   * @throws InputException when {@code maxChars} is below 1,000
+   */
+  static HealEvidence attemptTranscripts(java.nio.file.Path runDirectory, int maxChars) {
+    Objects.requireNonNull(runDirectory, "runDirectory");
+    if (maxChars < 1000) {
+      throw new InputException("transcript excerpt size " + maxChars + " passed to HealEvidence.attemptTranscripts:"
+          + " expected at least 1000 characters");
+    }
+    return context -> AttemptTranscripts.excerpts(runDirectory.resolve("transcripts"), context, maxChars);
+  }
+
+  /**
    * One piece of evidence, read-only to the healer.
    *
    * @param name how the healer asks for it: letters, digits and {@code / . _ -}, e.g. {@code verifier/A}

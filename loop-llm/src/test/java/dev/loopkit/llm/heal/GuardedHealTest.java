@@ -120,6 +120,30 @@ class GuardedHealTest {
   }
 
   @Test
+  void aStallBehindAPersonIsClassifiedAnExternalWallAndTheRunEndsStalled() throws Exception {
+    InMemoryTracker tracker = InMemoryTracker.of(
+        Ticket.builder("X").title("rotate the deploy key").status(Status.HUMAN_GATED).build(),
+        Ticket.builder("A").title("deploy the report").addDependency(dev.loopkit.core.Dependency.blockedBy("X"))
+            .build());
+    ScriptedModelClient model = ScriptedModelClient.builder()
+        .expectLastMessageContains("The ending this heal would prevent: the run ends STALLED")
+        .callTool("read_evidence", "{\"name\":\"ticket/X\"}")
+        .callTool("conclude", conclude("external_wall", "A waits for X, which waits for a person to rotate the key",
+            "ticket/X", "ticket X: rotate the deploy key\nstatus: HUMAN_GATED"))
+        .respondText("A person must rotate the key.")
+        .build();
+    RecordingListener events = new RecordingListener();
+
+    RunResult result = engine(tracker, guarded(fx.healer(model).build()), events).build().run();
+
+    assertInstanceOf(RunEnding.Stalled.class, result.ending(), result.ending().describe());
+    LoopEvent.HealAttempted heal = events.events(LoopEvent.HealAttempted.class).get(0);
+    assertEquals(Heal.Outcome.NO_CHANGE, heal.outcome());
+    assertTrue(heal.summary().startsWith("external wall (a person must act): A waits for X"), heal.summary());
+    assertEquals(PROMPT, Files.readString(fx.prompt));
+  }
+
+  @Test
   void aHealThatEditsTheVerifiersFileIsCaughtByHealGuardRolledBackAndRejected() throws Exception {
     // the host misconfigured the healable globs to include verify.sh: only HealGuard stands in the way
     ScriptedModelClient model = ScriptedModelClient.builder()
