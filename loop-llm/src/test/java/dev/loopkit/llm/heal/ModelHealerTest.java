@@ -313,6 +313,40 @@ class ModelHealerTest {
   }
 
   @Test
+  void theMoneyCapEndsAHealBeforeItsToolsRun() throws Exception {
+    ScriptedModelClient model = ScriptedModelClient.builder()
+        .respond(dev.loopkit.llm.ModelResponse.builder().stopReason(dev.loopkit.llm.StopReason.TOOL_USE)
+            .addContent(ScriptedModelClient.Builder.toolUse("t1", "edit_file", ADD_CONVENTION))
+            .usage(new dev.loopkit.core.Usage(10, 10, 0, 0, new java.math.BigDecimal("1.50"), 0)).build())
+        .build();
+
+    Heal heal = fx.healer(model).maxCostUsd(java.math.BigDecimal.ONE).build().heal(context());
+
+    Heal.Rejected rejected = assertInstanceOf(Heal.Rejected.class, heal);
+    assertTrue(rejected.reason().contains("capped by MONEY"), rejected.reason());
+    assertTrue(rejected.summary().contains("20 tokens, $1.50"), rejected.summary());
+    assertEquals(PROMPT, Files.readString(fx.prompt));
+  }
+
+  @Test
+  void theTimeoutEndsAHealBetweenTurns() throws Exception {
+    dev.loopkit.testing.ManualClock clock = new dev.loopkit.testing.ManualClock();
+    ScriptedModelClient model = ScriptedModelClient.builder()
+        .expect("a slow turn", r -> {
+          clock.advance(java.time.Duration.ofMinutes(6));
+          return true;
+        })
+        .callTool("edit_file", ADD_CONVENTION)
+        .build();
+
+    Heal heal = fx.healer(model).clock(clock).timeout(java.time.Duration.ofMinutes(5)).build().heal(context());
+
+    Heal.Rejected rejected = assertInstanceOf(Heal.Rejected.class, heal);
+    assertTrue(rejected.reason().contains("capped by WALL_CLOCK"), rejected.reason());
+    assertEquals(PROMPT, Files.readString(fx.prompt), "the edit of the turn past the deadline never ran");
+  }
+
+  @Test
   void aModelThatFailsEndsTheHealAsAFaultOfTheHealerWithItsEditsRolledBack() throws Exception {
     ScriptedModelClient model = ScriptedModelClient.builder().callTool("edit_file", ADD_CONVENTION)
         .fail(ModelException.of(ModelException.Kind.AUTHENTICATION, "invalid x-api-key"))
