@@ -38,18 +38,22 @@ final class HarnessFiles {
   private final Confinement confinement;
   private final List<String> globs;
   private final List<PathMatcher> matchers;
+  /** Directories under the root that are never healable (the run directory), relative, with {@code /}. */
+  private final List<String> excluded;
 
-  private HarnessFiles(Confinement confinement, List<String> globs, List<PathMatcher> matchers) {
+  private HarnessFiles(Confinement confinement, List<String> globs, List<PathMatcher> matchers,
+      List<String> excluded) {
     this.confinement = confinement;
     this.globs = globs;
     this.matchers = matchers;
+    this.excluded = excluded;
   }
 
   /**
    * @throws InputException when the directory is missing, a glob is blank, absolute, climbs out with
    *     {@code ..}, names {@code .git}, or is malformed
    */
-  static HarnessFiles of(Path directory, List<String> globs) {
+  static HarnessFiles of(Path directory, List<String> globs, List<Path> excluded) {
     if (globs.isEmpty()) {
       throw new InputException("no healable files for harness directory " + directory + ": expected at least one"
           + " glob such as prompts/*.md");
@@ -76,7 +80,20 @@ final class HarnessFiles {
         throw new InputException(where + " is malformed: " + e.getMessage(), e);
       }
     }
-    return new HarnessFiles(Confinement.of(directory, List.of()), List.copyOf(globs), List.copyOf(matchers));
+    Confinement confinement = Confinement.of(directory, List.of());
+    List<String> never = new ArrayList<>();
+    for (Path p : excluded) {
+      Path abs = p.toAbsolutePath().normalize();
+      try {
+        abs = Files.exists(abs) ? abs.toRealPath() : abs;
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot resolve " + p, e);
+      }
+      if (abs.startsWith(confinement.root())) {
+        never.add(confinement.relative(abs));
+      }
+    }
+    return new HarnessFiles(confinement, List.copyOf(globs), List.copyOf(matchers), List.copyOf(never));
   }
 
   Path root() {
@@ -91,6 +108,11 @@ final class HarnessFiles {
   boolean healable(String relative) {
     if (relative.isEmpty() || relative.equals(".git") || relative.startsWith(".git/")) {
       return false;
+    }
+    for (String never : excluded) {
+      if (never.isEmpty() || relative.equals(never) || relative.startsWith(never + "/")) {
+        return false; // the run directory (journal, transcripts, workspaces) is never a harness file
+      }
     }
     Path p = root().getFileSystem().getPath(relative);
     for (PathMatcher m : matchers) {

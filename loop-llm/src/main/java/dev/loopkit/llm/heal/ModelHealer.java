@@ -528,7 +528,10 @@ public final class ModelHealer implements Healer {
       return this;
     }
 
-    /** Required: the run's directory (the engine's), where {@code transcripts/heal-<n>.jsonl} is written. */
+    /**
+     * Required: the run's directory (the engine's), where {@code transcripts/heal-<n>.jsonl} is written. Nothing
+     * under it is ever healable, whatever the globs say (the journal, the transcripts, the workspaces).
+     */
     public Builder runDirectory(Path directory) {
       this.runDirectory = Objects.requireNonNull(directory, "directory");
       return this;
@@ -678,7 +681,7 @@ public final class ModelHealer implements Healer {
       if (!missing.isEmpty()) {
         throw new InputException("ModelHealer.builder(" + model + ") is missing " + String.join(", ", missing));
       }
-      return new ModelHealer(this, HarnessFiles.of(harnessDirectory, healable), runDirectory);
+      return new ModelHealer(this, HarnessFiles.of(harnessDirectory, healable, List.of(runDirectory)), runDirectory);
     }
 
     private String checkName(String name, String setter) {

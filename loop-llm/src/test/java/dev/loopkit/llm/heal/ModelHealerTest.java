@@ -400,6 +400,25 @@ class ModelHealerTest {
   }
 
   @Test
+  void nothingUnderTheRunDirectoryIsHealableWhateverTheGlobsSay() throws Exception {
+    Path runInside = fx.harness.resolve("runs/run-1");
+    Files.createDirectories(runInside.resolve("transcripts"));
+    Files.writeString(runInside.resolve("journal.jsonl"), "{\"type\":\"run-started\"}\n");
+    ScriptedModelClient model = ScriptedModelClient.builder()
+        .callTool("write_file", "{\"path\":\"runs/run-1/journal.jsonl\",\"content\":\"\"}")
+        .expectLastMessageContains("is not a healable file")
+        .respondText("ok").build();
+
+    ModelHealer healer = fx.healer(model).healable("**").runDirectory(runInside).build();
+    assertInstanceOf(Heal.Rejected.class, healer.heal(context()));
+
+    assertEquals("{\"type\":\"run-started\"}\n", Files.readString(runInside.resolve("journal.jsonl")));
+    Path real = runInside.toRealPath();
+    assertFalse(healer.healableFiles().stream().anyMatch(p -> p.startsWith(real)),
+        healer.healableFiles().toString());
+  }
+
+  @Test
   void aCheckNameMayBeUsedOnce() {
     InputException e = assertThrows(InputException.class,
         () -> fx.healer(ScriptedModelClient.builder().build()).dryPreparation("worker prompt", d -> "x"));
