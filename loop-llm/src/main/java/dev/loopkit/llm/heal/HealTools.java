@@ -72,17 +72,19 @@ final class HealTools {
    * @param evidence the evidence items by name, already scrubbed of secrets
    * @param changed the healable files changed so far in this heal, for the verdict's check
    */
-  static Toolbox toolbox(HarnessFiles files, Map<String, String> evidence, int readLimitChars,
+  static Toolbox toolbox(HarnessFiles files, Map<String, String> evidence, int readLimitChars, boolean newFiles,
       Supplier<List<String>> changed, Conclusion conclusion) {
     Toolbox stock = WorkspaceTools.builder().withoutCommands().readLimitChars(readLimitChars).build()
         .open(files.root());
     List<WorkspaceTool> tools = new ArrayList<>();
     tools.add(new ListHealable(files));
-    tools.add(new Healable(find(stock, "read_file"), files, "read", "Read a healable harness file (a prompt, a"
+    tools.add(new Healable(find(stock, "read_file"), files, "read", true, "Read a healable harness file (a prompt, a"
         + " worker profile, a tool setting), whole or a range of lines. Only files list_files shows can be read."));
-    tools.add(new Healable(find(stock, "write_file"), files, "written", "Create or replace a healable harness file."
-        + " Only paths matching the healable globs list_files shows can be written; prefer edit_file."));
-    tools.add(new Healable(find(stock, "edit_file"), files, "edited", "Replace one exact, unique occurrence of"
+    tools.add(new Healable(find(stock, "write_file"), files, "written", newFiles, (newFiles ? "Create or replace"
+        + " a healable harness file. Only paths matching the healable globs list_files shows can be written"
+        : "Replace the whole content of an existing healable harness file (new files cannot be created)")
+        + "; prefer edit_file."));
+    tools.add(new Healable(find(stock, "edit_file"), files, "edited", true, "Replace one exact, unique occurrence of"
         + " old_string by new_string in a healable harness file."));
     tools.add(new ReadEvidence(evidence, readLimitChars));
     tools.add(new Conclude(files, evidence, changed, conclusion));
@@ -98,12 +100,14 @@ final class HealTools {
     private final WorkspaceTool inner;
     private final HarnessFiles files;
     private final String action;
+    private final boolean creates;
     private final String description;
 
-    Healable(WorkspaceTool inner, HarnessFiles files, String action, String description) {
+    Healable(WorkspaceTool inner, HarnessFiles files, String action, boolean creates, String description) {
       this.inner = inner;
       this.files = files;
       this.action = action;
+      this.creates = creates;
       this.description = description;
     }
 
@@ -124,7 +128,12 @@ final class HealTools {
 
     @Override
     public ToolOutput execute(ToolCall call) throws Exception {
-      files.resolve(call.string("path"), action);
+      String path = call.string("path");
+      java.nio.file.Path real = files.resolve(path, action);
+      if (!creates && !java.nio.file.Files.exists(real, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        throw new ToolException("'" + path + "' does not exist and this healer may not create files: change one of"
+            + " the existing healable files list_files shows");
+      }
       return inner.execute(call);
     }
   }

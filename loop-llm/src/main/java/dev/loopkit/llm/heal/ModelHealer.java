@@ -45,7 +45,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>What the model can touch.</b> Its tools are {@code list_files}, {@code read_file}, {@code write_file}
  * and {@code edit_file} over the <i>healable files</i> only: regular files under the
- * {@linkplain Builder#harnessDirectory harness directory} matching a {@linkplain Builder#healable healable glob};
+ * {@linkplain Builder#harnessDirectory harness directory} matching a {@linkplain Builder#healable healable glob}
+ * (existing files only, unless {@linkplain Builder#allowNewFiles new files} are allowed);
  * every other path is refused, through {@code ..}, symbolic links and hard links too, and {@code .git} is never
  * written. {@code read_evidence} reads, read-only, the run's evidence: the context's recent findings, each
  * outstanding ticket with its comments, and what the host's {@link HealEvidence} adds (verifier output,
@@ -148,6 +149,7 @@ public final class ModelHealer implements Healer {
   private final int maxOutputTokens;
   private final int maxTickets;
   private final int readLimitChars;
+  private final boolean newFiles;
   private final Clock clock;
   private final @Nullable PriceTable prices;
   private final boolean streaming;
@@ -171,6 +173,7 @@ public final class ModelHealer implements Healer {
     this.maxOutputTokens = b.maxOutputTokens;
     this.maxTickets = b.maxTickets;
     this.readLimitChars = b.readLimitChars;
+    this.newFiles = b.newFiles;
     this.clock = b.clock;
     this.prices = b.prices;
     this.streaming = b.streaming;
@@ -224,7 +227,7 @@ public final class ModelHealer implements Healer {
       TranscriptWriter transcript) throws Exception {
     Map<String, String> items = evidence(context, transcript);
     HealTools.Conclusion conclusion = new HealTools.Conclusion();
-    Toolbox toolbox = HealTools.toolbox(files, items, readLimitChars,
+    Toolbox toolbox = HealTools.toolbox(files, items, readLimitChars, newFiles,
         () -> HarnessFiles.changed(before, files.snapshot()), conclusion);
     AgentLimits limits = new AgentLimits(maxTurns, maxTokens, maxCostUsd, clock.instant().plus(timeout));
     AgentLoop.Builder loop = AgentLoop.builder(client, model).system(system).toolbox(toolbox).limits(limits)
@@ -485,6 +488,7 @@ public final class ModelHealer implements Healer {
     private int maxOutputTokens = 8192;
     private int maxTickets = 20;
     private int readLimitChars = 50_000;
+    private boolean newFiles;
     private Clock clock = Clock.systemUTC();
     private @Nullable PriceTable prices;
     private boolean streaming = true;
@@ -515,7 +519,7 @@ public final class ModelHealer implements Healer {
 
     /**
      * Required, at least one: globs relative to the harness directory naming the files a heal may read and
-     * write, e.g. {@code prompts/*.md}, {@code profiles/**}. A new file matching one may be created. Never name
+     * write, e.g. {@code prompts/*.md}, {@code profiles/**} (new files only with {@link #allowNewFiles}). Never name
      * the oracle's or the verifiers' files here.
      */
     public Builder healable(String... globs) {
@@ -626,6 +630,17 @@ public final class ModelHealer implements Healer {
             + " 1000 characters");
       }
       this.readLimitChars = chars;
+      return this;
+    }
+
+    /**
+     * Whether a heal may create a new file matching a healable glob (default false: only existing healable files
+     * may change). This healer rolls back the files it created when it refuses its own patch, but
+     * {@code HealGuard} restores only the harness files it was given, so a file created by a heal the guard
+     * rejects stays; allow new files only with a guard that knows them.
+     */
+    public Builder allowNewFiles(boolean allow) {
+      this.newFiles = allow;
       return this;
     }
 

@@ -127,7 +127,8 @@ class ModelHealerTest {
         .callTool("conclude", conclude("external_wall", "a person decides", "findings", FINDING))
         .respondText("wall").build();
 
-    Heal.NoChange wall = assertInstanceOf(Heal.NoChange.class, fx.healer(model).build().heal(context()));
+    Heal.NoChange wall = assertInstanceOf(Heal.NoChange.class,
+        fx.healer(model).allowNewFiles(true).build().heal(context()));
 
     assertTrue(wall.why().contains("its edits to [prompts/extra.md, prompts/worker.md] were rolled back"), wall.why());
     assertEquals(PROMPT, Files.readString(fx.prompt));
@@ -215,6 +216,22 @@ class ModelHealerTest {
     assertTrue(results.get(4).content().contains("cannot be read"), results.get(4).content());
     assertEquals(VERIFY, Files.readString(fx.verifier));
     assertInstanceOf(Heal.NoChange.class, heal);
+  }
+
+  @Test
+  void newFilesCannotBeCreatedUnlessAllowed() throws Exception {
+    ScriptedModelClient model = ScriptedModelClient.builder()
+        .callTool("write_file", "{\"path\":\"prompts/extra.md\",\"content\":\"more\"}")
+        .expectLastMessageContains("'prompts/extra.md' does not exist and this healer may not create files")
+        .callTool("write_file", "{\"path\":\"prompts/worker.md\",\"content\":\"replaced\\n\"}")
+        .expectLastMessageContains("replaced prompts/worker.md")
+        .callTool("conclude", GAP).respondText("done").build();
+
+    Heal heal = fx.healer(model).build().heal(context());
+
+    assertInstanceOf(Heal.Applied.class, heal);
+    assertFalse(Files.exists(fx.harness.resolve("prompts/extra.md")));
+    assertEquals("replaced\n", Files.readString(fx.prompt));
   }
 
   @Test
