@@ -211,7 +211,7 @@ public final class ModelHealer implements Healer {
         CommandEnvironment.secretValues(hostEnvironment.get()))) {
       Heal heal;
       try {
-        heal = heal(context, n, file, before, transcript);
+        heal = scrubbed(heal(context, n, file, before, transcript), transcript);
       } catch (Exception | Error e) {
         files.restore(before); // a heal that did not finish leaves the harness as it found it
         throw e;
@@ -274,6 +274,20 @@ public final class ModelHealer implements Healer {
     }
     return Heal.applied(summary + "; smoke checks passed: " + String.join(", ", checkNames()) + "; " + spent + ")",
         diff);
+  }
+
+  /**
+   * The heal with its texts scrubbed as the transcript is: the summary and the reason quote the model, and the
+   * engine journals them and the diff.
+   */
+  private static Heal scrubbed(Heal heal, TranscriptWriter transcript) {
+    if (heal instanceof Heal.Applied a) {
+      return Heal.applied(transcript.redact(a.summary()), transcript.redact(a.diff()));
+    }
+    if (heal instanceof Heal.Rejected r) {
+      return Heal.rejected(transcript.redact(r.summary()), transcript.redact(r.diff()), transcript.redact(r.reason()));
+    }
+    return Heal.noChange(transcript.redact(heal.summary()));
   }
 
   /** The first smoke check that fails, described, or null when all pass. */

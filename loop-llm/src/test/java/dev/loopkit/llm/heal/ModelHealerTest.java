@@ -399,6 +399,20 @@ class ModelHealerTest {
   }
 
   @Test
+  void aKeyTheModelWritesIntoItsVerdictNeverReachesTheJournal() throws Exception {
+    String key = "sk-ant-api03-" + "Yw3v".repeat(8);
+    ScriptedModelClient model = ScriptedModelClient.builder().callTool("edit_file", edit("prompts/worker.md",
+        "Run the tests before you finish.\n", "Run the tests before you finish.\nUse the key " + key + ".\n"))
+        .callTool("conclude", conclude("harness_gap", "the worker needed the key " + key, "findings", FINDING))
+        .respondText("done").build();
+
+    Heal.Applied applied = assertInstanceOf(Heal.Applied.class, fx.healer(model).build().heal(context()));
+
+    assertFalse(applied.summary().contains(key) || applied.diff().contains(key), applied.summary() + applied.diff());
+    assertTrue(applied.summary().contains("the worker needed the key [redacted]"), applied.summary());
+  }
+
+  @Test
   void theBuilderNamesEveryMissingPart() {
     InputException e = assertThrows(InputException.class,
         () -> ModelHealer.builder(ScriptedModelClient.builder().build(), "m").build());
