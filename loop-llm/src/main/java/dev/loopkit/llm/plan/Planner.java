@@ -48,7 +48,7 @@ import org.jspecify.annotations.Nullable;
  *   <li>starts a planner conversation (the capped {@link AgentLoop}) with the intent;
  *   <li>its {@code research} tool runs the research pass: at most {@link Builder#maxQuestions} fresh agents,
  *       {@link Builder#researchConcurrency} at a time on the executor, each with the read-only repository tools
- *       ({@code read_file}, {@code list_files}, {@code search_files}, confined to the repository; no writes, no
+ *       ({@code read_file}, {@code list_files}, {@code search}, confined to the repository; no writes, no
  *       commands), each answering one question the planner set;
  *   <li>its {@code propose_tickets} tool takes the decomposition as structured data, checks its structure and
  *       runs the {@link ReadinessLint} on it as draft tickets under the master; findings go back to the model, for
@@ -87,7 +87,7 @@ public final class Planner {
       + " output must show. Fix every finding you get back and propose the whole plan again. When it is accepted,"
       + " end your turn with a one-paragraph summary.";
   static final String RESEARCH_SYSTEM = "You are a research agent. Answer one question about the repository using"
-      + " the read-only tools (read_file, list_files, search_files). You cannot change anything. End with a short"
+      + " the read-only tools (read_file, list_files, search). You cannot change anything. End with a short"
       + " report: the answer, the files and lines that show it, and anything that could block the work.";
   static final String REVIEW_SYSTEM = "You review a plan for an unattended coding loop. Check that the tickets"
       + " cover the intent, that each is small, decided and verifiable by its finish line, and that the edges and"
@@ -299,8 +299,13 @@ public final class Planner {
   /** The workspace tools that only read: the confined read, list and search tools, without writes or commands. */
   static Toolbox readOnlyTools(Path repository) {
     Toolbox all = WorkspaceTools.builder().withoutCommands().build().open(repository);
-    Set<String> reading = Set.of("read_file", "list_files", "search_files");
-    return Toolbox.of(all.tools().stream().filter(t -> reading.contains(t.name())).toList());
+    // chosen by name, not by leaving out the writers: a tool added later is not read-only until it is listed here
+    Set<String> reading = Set.of("read_file", "list_files", "search");
+    Toolbox box = Toolbox.of(all.tools().stream().filter(t -> reading.contains(t.name())).toList());
+    if (box.names().size() != reading.size()) {
+      throw new IllegalStateException("the workspace tools no longer include all of " + reading + ": " + all.names());
+    }
+    return box;
   }
 
   private ReviewRound review(Plan plan, int round, Journal journal, UsageSum usage) throws InterruptedException {
