@@ -70,6 +70,12 @@ final class PlanCommand implements Callable<Integer> {
     PlanOutcome outcome = planner.plan(tracker, dryRun ? request.dryRun() : request);
     var out = root.io.out();
     out.print(outcome.plan().table());
+    var plan = outcome.plan();
+    long sentBack = plan.lintRounds().stream().filter(r -> !r.passed()).count();
+    out.println("research: " + plan.research().size() + " report(s); lint: " + plan.lintRounds().size()
+        + " round(s), " + sentBack + " sent back; review: " + (plan.reviews().isEmpty() ? "none"
+        : plan.reviews().size() + " round(s), " + (plan.reviews().get(plan.reviews().size() - 1).approved()
+            ? "approved" : "changes requested") + " by " + plan.reviews().get(plan.reviews().size() - 1).reviewer()));
     out.println(outcome.describe());
     out.println("plan directory: " + outcome.directory());
     if (outcome instanceof PlanOutcome.Ready) {

@@ -31,8 +31,7 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>finish-line</b>: a {@code verify} metadata command whose executable exists (on the search path, as a
  *       shell builtin, or as a file of the repository; a script given to {@code sh}/{@code bash} must exist in
  *       the repository too) and an expectation ({@code verify-expect} or {@code verify-file}), since an exit
- *       code alone is absence of error, not evidence. The master ticket is exempt: it is done when its
- *       children are;
+ *       code alone is absence of error, not evidence;
  *   <li><b>acceptance</b>: at least one acceptance criterion, none blank;
  *   <li><b>open-question</b>: no TBD or TODO, no "decide whether", "figure out", "to be decided", no question
  *       mark in the title, nor a question in the body (outside code);
@@ -40,6 +39,8 @@ import org.jspecify.annotations.Nullable;
  *       names the cycle), and, when a master is given, every ticket under the master through its parents;
  *   <li><b>resources</b>: infrastructure work (terraform, deploy, migrate, provision, kubectl, helm, infra...)
  *       declares at least one resource (e.g. {@code infra-apply}), so two applies never run at once;
+ *       the master is exempt from this rule and the finish line: it states the requirement, its children carry
+ *       the finish lines and the resources;
  *   <li><b>size</b>: a body of at most {@link Builder#maxBodyChars} characters and at most
  *       {@link Builder#maxCriteria} criteria: a bigger ticket is several tickets.
  * </ul>
@@ -116,12 +117,15 @@ public final class ReadinessLint {
       if (t.status() == Status.DONE || t.status() == Status.CANCELLED) {
         continue;
       }
-      if (!t.id().equals(masterId)) {
+      boolean master = t.id().equals(masterId);
+      if (!master) {
         finishLine(t, out);
       }
       acceptance(t, out);
       openQuestions(t, out);
-      resources(t, out);
+      if (!master) {
+        resources(t, out);
+      }
       size(t, out);
       for (Dependency d : t.dependencies()) {
         if (d.type().affectsReadiness() && !byId.containsKey(d.target()) && !knownIds.contains(d.target())) {
