@@ -173,6 +173,15 @@ class ReadinessLintTest {
   }
 
   @Test
+  void theMasterNeedsNoFinishLineNorResourcesButStillItsCriteria() {
+    Ticket master = Ticket.builder("M").title("Deploy kv to staging and production").build();
+    List<LintFinding> findings = lint.check(List.of(master, ready("A").addDependency(Dependency.childOf("M"))
+        .build()), "M", Set.of());
+    assertEquals(List.of("M acceptance acceptance"), findings.stream()
+        .map(f -> f.ticketId() + " " + f.field() + " " + f.rule()).toList());
+  }
+
+  @Test
   void aFindingPrintsAsTicketFieldRuleAndMessage() {
     assertEquals("A verify [finish-line]: has no verify command", new LintFinding("A", "verify", "finish-line",
         "has no verify command").toString());
