@@ -229,6 +229,10 @@ final class ProposeTicketsTool implements WorkspaceTool {
     drafts.add(existingMaster != null ? existingMaster : Ticket.builder(Planner.MASTER).title(p.masterTitle())
         .body(intent).acceptanceCriteria(p.masterAcceptance()).status(Status.OPEN).createdAt(now).build());
     Set<String> known = new LinkedHashSet<>();
+    if (existingMaster != null) {
+      // the master's own edges are the tracker's business, not this proposal's: never a finding to fix here
+      existingMaster.dependencies().forEach(d -> known.add(d.target()));
+    }
     for (PlannedTicket t : p.tickets()) {
       Ticket.Builder b = Ticket.builder(t.key()).title(t.title()).body(t.body()).acceptanceCriteria(t.acceptance())
           .priority(t.priority()).resources(new LinkedHashSet<>(t.resources())).status(Status.OPEN).createdAt(now)

@@ -249,13 +249,14 @@ class PlannerTest {
 
   @Test
   void anExistingMasterGetsTheChildrenAndNoNewMasterIsFiled() throws Exception {
+    Ticket before = tracker.create(NewTicket.builder("Set up kv").acceptanceCriteria(List.of("kv runs")).build());
     Ticket master = tracker.create(NewTicket.builder("kv lists and counts").body("List and count the keys.")
-        .acceptanceCriteria(List.of("both commands work")).build());
+        .acceptanceCriteria(List.of("both commands work")).addDependency(Dependency.blockedBy(before.id())).build());
     PlanOutcome outcome = planner(researchThenGood().build()).build().plan(tracker, PlanRequest.master(master.id()));
 
     PlanOutcome.Ready ready = assertInstanceOf(PlanOutcome.Ready.class, outcome, outcome.describe());
     assertEquals(master.id(), ready.filed().get(Planner.MASTER));
-    assertEquals(3, tracker.readBatch().size());
+    assertEquals(4, tracker.readBatch().size(), "the master's own edge to " + before.id() + " is no finding");
     assertEquals(List.of(master.id()), tracker.find(ready.filed().get("count")).orElseThrow()
         .dependencyTargets(DependencyType.PARENT_CHILD));
   }
