@@ -237,6 +237,24 @@ class PlannerTest {
   }
 
   @Test
+  void aResearchAgentWhoseModelFailsGivesAReportSayingSoAndThePlanGoesOn() throws Exception {
+    ScriptedModelClient model = ScriptedModelClient.builder().callTool("research", "{\"questions\":[\"a\",\"b\"]}")
+        .callTool("propose_tickets", GOOD).respondText("done").build();
+    PlanOutcome outcome = Planner.builder(model, "planner-model").repository(repo).planDirectory(dir.resolve("plans"))
+        .researchers(i -> i == 1 ? ScriptedModelClient.builder().fail(dev.loopkit.llm.ModelException.of(
+            dev.loopkit.llm.ModelException.Kind.AUTHENTICATION, "key revoked")).build()
+            : ScriptedModelClient.builder().respondText("b is fine").build(), "researcher")
+        .build().plan(tracker, PlanRequest.intent(INTENT).dryRun());
+
+    assertInstanceOf(PlanOutcome.Ready.class, outcome, outcome.describe());
+    ResearchReport failed = outcome.plan().research().get(0);
+    assertEquals(false, failed.answered());
+    assertTrue(failed.answer().contains("key revoked"), failed.answer());
+    assertEquals(true, outcome.plan().research().get(1).answered());
+    assertTrue(Files.readString(outcome.directory().resolve("research/1.md")).contains("without an answer"));
+  }
+
+  @Test
   void moreQuestionsThanTheCapGoBackToThePlannerAsAnError() throws Exception {
     ScriptedModelClient model = ScriptedModelClient.builder()
         .callTool("research", "{\"questions\":[\"a\",\"b\",\"c\"]}").callTool("propose_tickets", GOOD)
