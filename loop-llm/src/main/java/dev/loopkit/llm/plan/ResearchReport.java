@@ -1,0 +1,17 @@
+package dev.loopkit.llm.plan;
+
+import java.util.Objects;
+
+/**
+ * What one research agent answered: its question, its answer (the agent's final text), and how its loop ended.
+ *
+ * @param index 1-based, in the order the planner asked
+ * @param answered whether the agent finished with an answer (false: a cap or an error ended it; {@code answer}
+ *     then says which)
+ */
+public record ResearchReport(int index, String question, String answer, boolean answered) {
+  public ResearchReport {
+    Objects.requireNonNull(question, "question");
+    Objects.requireNonNull(answer, "answer");
+  }
+}
