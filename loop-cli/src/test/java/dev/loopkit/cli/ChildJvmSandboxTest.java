@@ -72,6 +72,35 @@ class ChildJvmSandboxTest {
   }
 
   @Test
+  void daemonsAWorkersOwnCommandStartsStopWhenTheJvmIsKilled() throws Exception {
+    String daemons = "( setsid sh -c 'while :; do echo tick >> setsid.marker; sleep 0.1; done' >/dev/null 2>&1 & );"
+        + " nohup sh -c 'while :; do echo tick >> nohup.marker; sleep 0.1; done' >/dev/null 2>&1 & sleep 120";
+    String steps = Cli.call("run_command", new ObjectMapper().writeValueAsString(Map.of("command", daemons)))
+        + Cli.say("Started them.");
+    Path p = Cli.tinyProject(dir, steps, ""); // the worker's command timeout (5 min) outlasts the sleep
+
+    Process loop = startLoop(p, Map.of());
+    try {
+      Path setsid = await(p, "setsid.marker", loop);
+      Path nohup = await(p, "nohup.marker", loop);
+      growing(setsid);
+      growing(nohup);
+
+      loop.destroyForcibly(); // SIGKILL in the middle of the worker's run_command
+      assertTrue(loop.waitFor(30, TimeUnit.SECONDS));
+
+      Thread.sleep(1_000);
+      long setsidSize = Files.size(setsid);
+      long nohupSize = Files.size(nohup);
+      Thread.sleep(1_500);
+      assertEquals(setsidSize, Files.size(setsid), "the worker's setsid daemon outlived the JVM");
+      assertEquals(nohupSize, Files.size(nohup), "the worker's nohup daemon outlived the JVM");
+    } finally {
+      loop.destroyForcibly();
+    }
+  }
+
+  @Test
   void theSecretsOfTheJvmAndItsPidAreOutOfReachOfTheCodeUnderTest() throws Exception {
     String snoop = "echo \"== env\"; env\n"
         + "echo \"== environ\"; for f in /proc/[0-9]*/environ; do tr '\\0' '\\n' < \"$f\"; done 2>/dev/null\n"

@@ -269,6 +269,10 @@ final class Attempt implements Callable<AttemptOutcome> {
   }
 
   private static AttemptOutcome interruptedOr(Exception e, AttemptOutcome otherwise) {
+    if (e instanceof dev.loopkit.core.process.SandboxUnavailableException s) {
+      // the sandbox went away mid-run: a fault of the harness, never the ticket's
+      e = new FatalAdapterException(String.valueOf(s.getMessage()), s);
+    }
     if (e instanceof FatalAdapterException f) {
       return new AttemptOutcome.Fatal(otherwise instanceof AttemptOutcome.Failed failed ? failed.findings().get(0)
           : String.valueOf(f.getMessage()), f);

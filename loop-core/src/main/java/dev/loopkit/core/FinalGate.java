@@ -15,7 +15,8 @@ import org.jspecify.annotations.Nullable;
  * head ({@link Integrator#head}), in the sandbox: each ticket passed on its own candidate, but two changes that
  * each passed can break each other. A ticket that no longer passes is reopened as a regression with the
  * findings, for a fresh worker. Without an integrator that offers a head there is nothing to check out and the
- * gate is skipped. Engine thread; the verifications run on the run's executor.
+ * gate is skipped. Engine thread; the verifications run one after the other on the run's executor (they share the
+ * head's checkout, so two never run in it at once).
  */
 final class FinalGate {
   private final @Nullable Integrator integrator;
@@ -68,16 +69,13 @@ final class FinalGate {
     }
     ProcessRunner processes = ProcessRunner.confined(sandbox,
         Jail.of(head.directory()).withReadOnly(head.readOnlyPaths()));
-    List<CompletableFuture<List<String>>> checks = new ArrayList<>();
-    for (Ticket t : done) {
-      int attempt = history.find(t.id()).lastAttempt();
-      checks.add(CompletableFuture.supplyAsync(() -> failures(new VerifyRequest(runId, t, head, attempt,
-          processes)), executor));
-    }
     List<Settler.Effect> reopen = new ArrayList<>();
     List<String> sample = new ArrayList<>();
     for (int i = 0; i < done.size(); i++) {
-      List<String> findings = join(checks.get(i));
+      Ticket t = done.get(i);
+      int attempt = history.find(t.id()).lastAttempt();
+      List<String> findings = join(CompletableFuture.supplyAsync(() -> failures(new VerifyRequest(runId, t, head,
+          attempt, processes)), executor));
       if (findings.isEmpty()) {
         continue;
       }
