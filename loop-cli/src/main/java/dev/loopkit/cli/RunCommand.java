@@ -55,7 +55,14 @@ final class RunCommand implements Callable<Integer> {
   }
 
   /** Runs or resumes the project's batch, prints the ending and the report's path, returns the exit code. */
+  @SuppressWarnings("try") // the lock is held for the block, never read
   static int run(LoopCommand.Io io, ProjectConfig config, boolean fresh) throws InterruptedException {
+    try (ProjectLock lock = ProjectLock.acquire(config)) {
+      return runLocked(io, config, fresh);
+    }
+  }
+
+  private static int runLocked(LoopCommand.Io io, ProjectConfig config, boolean fresh) throws InterruptedException {
     Runs runs = new Runs(config.runsDirectory());
     // an unset credential or a sandbox that cannot start stops the command before the repository is seeded or a
     // run directory is made: never a silent fallback to running tickets' processes unconfined
