@@ -87,7 +87,7 @@ final class ProjectEngine {
 
     TrackerOracle oracle = TrackerOracle.create();
     TicketCommandVerifier.Builder tv = TicketCommandVerifier.builder()
-        .defaultTimeout(config.verifier().timeout());
+        .defaultTimeout(config.verifier().timeout()).origins(tracker::find);
     if (config.verifier().command() != null) {
       tv.fallback(CommandVerifier.of("sh", "-c", config.verifier().command())
           .expectOutput(java.util.Objects.requireNonNull(config.verifier().expectOutput()))

@@ -1,5 +1,8 @@
 package dev.loopkit.oracle;
 
+import dev.loopkit.core.Dependency;
+import dev.loopkit.core.DependencyType;
+import dev.loopkit.core.Evidence;
 import dev.loopkit.core.InputException;
 import dev.loopkit.core.Ticket;
 import dev.loopkit.core.Verification;
@@ -13,7 +16,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,8 +40,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The command then runs as a {@link CommandVerifier}: through the request's sandboxed runner, with the
  * verifier's own environment (a fixed {@code PATH}, a private {@code HOME}, no {@code LOOP_*} variable; write
- * {@code {ticket}} in the command for the ticket's id), the same evidence and the same process-tree kill. A ticket without {@code verify} goes to the fallback verifier if one is set, and otherwise fails,
- * as does a ticket whose entries do not parse: the finding names the ticket, the key and the value. The
+ * {@code {ticket}} in the command for the ticket's id), the same evidence and the same process-tree kill. A
+ * ticket without {@code verify} goes to the fallback verifier if one is set, and otherwise fails, as does a ticket
+ * whose entries do not parse. A ticket a worker filed ({@code discovered-from} another) without a finish line of
+ * its own must pass both the fallback and its origin's {@code verify} line (when {@link Builder#origins} can look
+ * the origin up), so discovered work cannot pass on the project's lint alone: the finding names the ticket, the key and the value. The
  * tickets' own commands are tracker data, which workers cannot write; the fingerprint covers this verifier's
  * configuration (shell, default timeout, environment, fallback). Thread-safe.
  */
@@ -52,6 +60,7 @@ public final class TicketCommandVerifier implements Verifier, Fingerprinted {
   private final List<String> passedEnvironment;
   private final @Nullable Verifier fallback;
   private final Clock clock;
+  private final Function<String, Optional<Ticket>> origins;
 
   private TicketCommandVerifier(Builder b) {
     this.shell = List.copyOf(b.shell);
@@ -59,6 +68,7 @@ public final class TicketCommandVerifier implements Verifier, Fingerprinted {
     this.passedEnvironment = List.copyOf(b.passedEnvironment);
     this.fallback = b.fallback;
     this.clock = b.clock;
+    this.origins = b.origins;
   }
 
   public static TicketCommandVerifier create() {
@@ -74,6 +84,10 @@ public final class TicketCommandVerifier implements Verifier, Fingerprinted {
     Ticket ticket = request.ticket();
     String command = ticket.metadata().get(COMMAND_KEY);
     if (command == null || command.isBlank()) {
+      Ticket origin = origin(ticket).orElse(null);
+      if (origin != null) {
+        return withOrigin(request, origin);
+      }
       if (fallback != null) {
         return fallback.verify(request);
       }
@@ -106,7 +120,52 @@ public final class TicketCommandVerifier implements Verifier, Fingerprinted {
         line.put(key, value);
       }
     }
+    String own = ticket.metadata().get(COMMAND_KEY);
+    if (own == null || own.isBlank()) {
+      origin(ticket).ifPresent(o -> finishLine(o).forEach((k, v) -> line.put("origin." + o.id() + "." + k, v)));
+    }
     return line;
+  }
+
+  /** The ticket this one was discovered from, when it has a finish line of its own to lend. */
+  private Optional<Ticket> origin(Ticket ticket) {
+    for (Dependency d : ticket.dependencies()) {
+      if (d.type() == DependencyType.DISCOVERED_FROM) {
+        Optional<Ticket> origin = origins.apply(d.target());
+        String command = origin.map(o -> o.metadata().get(COMMAND_KEY)).orElse(null);
+        return command == null || command.isBlank() ? Optional.empty() : origin;
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The fallback (when set) and the origin's own line, on this ticket's workspace: both must pass. */
+  private Verification withOrigin(VerifyRequest request, Ticket origin) throws Exception {
+    List<Evidence> evidence = new ArrayList<>();
+    if (fallback != null) {
+      Verification own = fallback.verify(request);
+      if (!(own instanceof Verification.Passed)) {
+        return own;
+      }
+      evidence.addAll(own.evidence());
+    }
+    CommandVerifier line;
+    try {
+      line = forTicket(origin, origin.metadata().get(COMMAND_KEY));
+    } catch (InputException e) {
+      return Verification.failed(e.getMessage());
+    }
+    Verification inherited = line.verify(request);
+    if (!(inherited instanceof Verification.Passed)) {
+      List<String> findings = new ArrayList<>();
+      for (String f : ((Verification.Failed) inherited).findings()) {
+        findings.add("the finish line of " + origin.id() + ", which " + request.ticket().id() + " was discovered"
+            + " from and inherits: " + f);
+      }
+      return Verification.failed(findings, inherited.evidence());
+    }
+    evidence.addAll(inherited.evidence());
+    return Verification.passed(evidence);
   }
 
   /** The command verifier this ticket's metadata describes. */
@@ -218,6 +277,7 @@ public final class TicketCommandVerifier implements Verifier, Fingerprinted {
     private final List<String> passedEnvironment = new ArrayList<>();
     private @Nullable Verifier fallback;
     private Clock clock = Clock.systemUTC();
+    private Function<String, Optional<Ticket>> origins = id -> Optional.empty();
 
     private Builder() {}
 
@@ -247,6 +307,15 @@ public final class TicketCommandVerifier implements Verifier, Fingerprinted {
     }
 
     /** The verifier for tickets without {@code verify}; default none (such tickets fail verification). */
+    /**
+     * How to look up the ticket a discovered ticket came from (usually {@code tracker::find}), so one filed
+     * without a finish line of its own inherits its origin's. Without it, such a ticket gets the fallback alone.
+     */
+    public Builder origins(Function<String, Optional<Ticket>> lookup) {
+      this.origins = Objects.requireNonNull(lookup, "lookup");
+      return this;
+    }
+
     public Builder fallback(Verifier fallback) {
       this.fallback = Objects.requireNonNull(fallback, "fallback");
       return this;

@@ -9,6 +9,7 @@ import dev.loopkit.core.Evidence;
 import dev.loopkit.core.InputException;
 import dev.loopkit.core.Ticket;
 import dev.loopkit.core.Verification;
+import dev.loopkit.core.Verifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -110,5 +111,43 @@ class TicketCommandVerifierTest {
     assertEquals(Duration.ofMinutes(5), TicketCommandVerifier.parseDuration("PT5M", "test"));
     assertThrows(InputException.class, () -> TicketCommandVerifier.parseDuration("0s", "test"));
     assertThrows(InputException.class, () -> TicketCommandVerifier.parseDuration("5", "test"));
+  }
+
+  private static final Ticket ORIGIN = Ticket.builder("T-1").title("origin")
+      .putMetadata("verify", "cat answer.txt").putMetadata("verify-expect", "^42$").build();
+
+  private static TicketCommandVerifier withOrigins(Verifier fallback) {
+    return TicketCommandVerifier.builder().fallback(fallback)
+        .origins(id -> id.equals("T-1") ? java.util.Optional.of(ORIGIN) : java.util.Optional.empty()).build();
+  }
+
+  @Test
+  void aDiscoveredTicketWithoutAFinishLineMustPassTheFallbackAndItsOriginsLine() throws Exception {
+    Ticket filed = ticket().addDependency(dev.loopkit.core.Dependency.discoveredFrom("T-1")).build();
+    Verifier lint = r -> Verification.passed(Evidence.of("lint", "lint ok"));
+
+    Verification.Failed f = assertInstanceOf(Verification.Failed.class, withOrigins(lint).verify(Requests.in(dir, filed)));
+    assertTrue(f.findings().get(0).startsWith("the finish line of T-1, which T-9 was discovered from and inherits:"),
+        f.findings().get(0));
+
+    Files.writeString(dir.resolve("answer.txt"), "42\n");
+    Verification v = withOrigins(lint).verify(Requests.in(dir, filed));
+    assertInstanceOf(Verification.Passed.class, v);
+    assertEquals(List.of("lint", "command"), v.evidence().stream().map(Evidence::kind).toList());
+
+    Verifier failingLint = r -> Verification.failed(List.of("lint: 2 problems"), List.of());
+    assertEquals(List.of("lint: 2 problems"), ((Verification.Failed) withOrigins(failingLint)
+        .verify(Requests.in(dir, filed))).findings());
+  }
+
+  @Test
+  void anInheritedFinishLineIsPartOfTheDiscoveredTicketsFrozenLineAndAnOwnOneWins() {
+    Ticket filed = ticket().addDependency(dev.loopkit.core.Dependency.discoveredFrom("T-1")).build();
+    Verifier lint = r -> Verification.passed(Evidence.of("lint", "lint ok"));
+
+    assertEquals("cat answer.txt", withOrigins(lint).finishLine(filed).get("origin.T-1.verify"));
+    Ticket own = filed.toBuilder().putMetadata("verify", "test -s out.txt").putMetadata("verify-file", "out.txt")
+        .build();
+    assertTrue(withOrigins(lint).finishLine(own).keySet().stream().noneMatch(k -> k.startsWith("origin.")));
   }
 }
