@@ -34,6 +34,7 @@ final class Attempt implements Callable<AttemptOutcome> {
   private final Clock clock;
   private final Sandbox sandbox;
   private final List<String> newBlockers = Collections.synchronizedList(new ArrayList<>());
+  private final List<Ticket> filed = Collections.synchronizedList(new ArrayList<>());
 
   Attempt(String runId, Ticket ticket, int number, List<Finding> findings, Budget budget, Path runDirectory,
       Workspaces workspaces, List<Stages.Step> pipeline, Inbox inbox, Clock clock, Sandbox sandbox) {
@@ -68,7 +69,7 @@ final class Attempt implements Callable<AttemptOutcome> {
     ProcessRunner processes = ProcessRunner.confined(sandbox,
         Jail.of(workspace.directory()).withReadOnly(workspace.readOnlyPaths()));
     AttemptOutcome outcome = run(new StageContext(runId, ticket, number, workspace, findings, budget,
-        this::fileDiscovered, runDirectory, "", List.of(), processes));
+        this::fileDiscovered, runDirectory, "", List.of(), processes, filed));
     try {
       workspaces.close(workspace, outcome instanceof AttemptOutcome.Succeeded);
     } catch (Exception e) {
@@ -250,6 +251,7 @@ final class Attempt implements Callable<AttemptOutcome> {
     if (blocksCurrent && !newBlockers.contains(filed.id())) {
       newBlockers.add(filed.id());
     }
+    this.filed.add(filed);
     return filed;
   }
 

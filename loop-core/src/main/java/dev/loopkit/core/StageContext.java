@@ -22,10 +22,18 @@ public final class StageContext {
   private final String claim;
   private final List<Evidence> evidence;
   private final ProcessRunner processes;
+  private final List<Ticket> filed;
 
   StageContext(String runId, Ticket ticket, int attempt, Workspace workspace, List<Finding> findings,
       Budget budget, DiscoverySink discoveries, Path runDirectory, String claim, List<Evidence> evidence,
       ProcessRunner processes) {
+    this(runId, ticket, attempt, workspace, findings, budget, discoveries, runDirectory, claim, evidence, processes,
+        List.of());
+  }
+
+  StageContext(String runId, Ticket ticket, int attempt, Workspace workspace, List<Finding> findings,
+      Budget budget, DiscoverySink discoveries, Path runDirectory, String claim, List<Evidence> evidence,
+      ProcessRunner processes, List<Ticket> filed) {
     this.runId = runId;
     this.ticket = ticket;
     this.attempt = attempt;
@@ -37,17 +45,18 @@ public final class StageContext {
     this.claim = claim;
     this.evidence = List.copyOf(evidence);
     this.processes = processes;
+    this.filed = filed; // the attempt's live (synchronized) list: tickets filed so far
   }
 
   StageContext after(String newClaim, List<Evidence> gathered) {
     return new StageContext(runId, ticket, attempt, workspace, findings, budget, discoveries, runDirectory,
-        newClaim, gathered, processes);
+        newClaim, gathered, processes, filed);
   }
 
   /** The same attempt, working on another workspace from here on (a candidate to verify). */
   StageContext on(Workspace other, ProcessRunner otherProcesses) {
     return new StageContext(runId, ticket, attempt, other, findings, budget, discoveries, runDirectory, claim,
-        evidence, otherProcesses);
+        evidence, otherProcesses, filed);
   }
 
   public String runId() {
@@ -104,6 +113,13 @@ public final class StageContext {
    */
   public ProcessRunner processes() {
     return processes;
+  }
+
+  /** The tickets this attempt has filed as discovered work so far, as the tracker answered the filing. */
+  public List<Ticket> filed() {
+    synchronized (filed) {
+      return List.copyOf(filed);
+    }
   }
 
   /** The assignment a worker gets for this attempt. */

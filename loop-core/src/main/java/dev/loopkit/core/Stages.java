@@ -103,7 +103,7 @@ final class Stages {
   static Stage review(Reviewer reviewer) {
     return context -> {
       Review review = reviewer.review(new ReviewRequest(context.runId(), context.ticket(), context.workspace(),
-          context.attempt(), context.claim(), context.findings(), context.processes()));
+          context.attempt(), context.claim(), context.findings(), context.processes(), context.filed()));
       if (review instanceof Review.ChangesRequested c) {
         return StageResult.failed(c.findings()).withUsage(c.usage()).withAttributes(c.attributes());
       }

@@ -135,4 +135,30 @@ class StageApiTest {
     InputException e = assertThrows(InputException.class, () -> b.stage("probe", s));
     assertTrue(e.getMessage().contains("'probe'"), e.getMessage());
   }
+
+  @Test
+  void theReviewerSeesTheTicketsTheAttemptFiledWithTheirProposedFinishLines() {
+    InMemoryTracker tracker = InMemoryTracker.of(Ticket.builder("A").title("a").build());
+    List<Ticket> seen = new CopyOnWriteArrayList<>();
+    RunResult result = engine(tracker)
+        .worker(a -> {
+          if (a.ticket().id().equals("A")) {
+            a.discoveries().file(dev.loopkit.core.NewTicket.builder("Cover the edge case")
+                .putMetadata("verify", "sh tests/edge.sh").build(), false);
+          }
+          return WorkResult.completed("did " + a.ticket().id(), Usage.ZERO);
+        })
+        .reviewer(r -> {
+          if (r.ticket().id().equals("A")) {
+            seen.addAll(r.filed());
+          }
+          return Review.approve("fine");
+        })
+        .build().run();
+
+    assertInstanceOf(RunEnding.Done.class, result.ending());
+    assertEquals(1, seen.size());
+    assertEquals("Cover the edge case", seen.get(0).title());
+    assertEquals("sh tests/edge.sh", seen.get(0).metadata().get("verify"));
+  }
 }
