@@ -17,7 +17,8 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "approve", mixinStandardHelpOptions = true,
     description = "Records a person's decision that a ticket is done (or, with --cancel, cancelled) in the run's"
-        + " journal; the next 'loop run' writes it to the tracker. The run must not be running.")
+        + " sealed decision log: a running 'loop run' takes it in on its next pass (stopping an attempt in flight on"
+        + " the ticket), a stopped one when it continues.")
 final class ApproveCommand implements Callable<Integer> {
   @ParentCommand
   LoopCommand root;
@@ -52,8 +53,8 @@ final class ApproveCommand implements Callable<Integer> {
     Status status = cancel ? Status.CANCELLED : Status.DONE;
     RunDirectory.of(dir).recordDecision(ticketId, status, reason);
     root.io.out().println("recorded: " + ticketId + " " + status.wireName() + " (" + reason.strip() + ") in "
-        + dir.getFileName() + "; 'loop run " + project + "' writes it to the tracker and counts it as an"
-        + " intervention");
+        + dir.getFileName() + "; the run takes it in on its next pass (or when 'loop run " + project + "' continues"
+        + " it), writes it to the tracker and counts it as an intervention");
     return LoopCommand.DONE;
   }
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,7 @@ final class Dispatcher {
   private final String runId;
   private final Waits waits = new Waits();
   private boolean readySetFed;
+  private final Set<String> overruled = new HashSet<>();
 
   /** Makes the attempt for a ticket (claimed, so in progress) and its attempt number. */
   @FunctionalInterface
@@ -197,6 +199,30 @@ final class Dispatcher {
     return f;
   }
 
+  /**
+   * Stops the attempt in flight on a ticket a person decided: it is interrupted now, keeps its slot and resources
+   * until it has stopped, and its outcome is not applied ({@link #takeOverruled}). False if none is in flight.
+   */
+  boolean overrule(String ticketId) {
+    InFlight f = inFlight.get(ticketId);
+    if (f == null) {
+      return false;
+    }
+    overruled.add(ticketId);
+    f.task().cancel(true);
+    return true;
+  }
+
+  /** The tickets whose attempts a person's decision overruled and that have not settled yet. */
+  Set<String> overruled() {
+    return Set.copyOf(overruled);
+  }
+
+  /** Whether a person's decision overruled the attempt on this ticket (asked once, as it settles). */
+  boolean takeOverruled(String ticketId) {
+    return overruled.remove(ticketId);
+  }
+
   /** Interrupts every attempt in flight and forgets them. */
   List<InFlight> cancelAll() {
     List<InFlight> out = new ArrayList<>(inFlight.values());
@@ -204,6 +230,7 @@ final class Dispatcher {
     inFlight.clear();
     held.clear();
     slots.clear();
+    overruled.clear();
     return out;
   }
 

@@ -60,6 +60,13 @@ final class Inbox {
    */
   List<Finished> awaitFinished(Duration timeout, java.time.Clock clock, java.util.function.Consumer<LoopEvent> sink,
       java.util.function.Consumer<Filing> filings) throws InterruptedException {
+    return awaitFinished(timeout, clock, sink, filings, () -> false);
+  }
+
+  /** As above, and returns (possibly empty) as soon as {@code wake} is true (checked at the event latency). */
+  List<Finished> awaitFinished(Duration timeout, java.time.Clock clock, java.util.function.Consumer<LoopEvent> sink,
+      java.util.function.Consumer<Filing> filings, java.util.function.BooleanSupplier wake)
+      throws InterruptedException {
     java.time.Instant until = clock.instant().plus(timeout);
     List<Finished> finished = new ArrayList<>();
     while (true) {
@@ -83,7 +90,7 @@ final class Inbox {
           finished.add((Finished) m);
         }
       }
-      if (!finished.isEmpty()) {
+      if (!finished.isEmpty() || wake.getAsBoolean()) {
         return finished;
       }
     }

@@ -188,9 +188,13 @@ public sealed interface LoopEvent {
 
   /**
    * A person's recorded decision on a ticket ({@link RunDirectory#recordDecision}, {@code loop approve}): the
-   * only way besides the engine's own verification that a ticket counts as done (or cancelled).
+   * only way besides the engine's own verification that a ticket counts as done (or cancelled). It wins over an
+   * attempt in flight on the ticket, which is stopped and whose outcome is not applied.
+   *
+   * @param logOffset how far the run's decision log has been read with this decision
    */
-  record DecisionRecorded(Instant at, String ticketId, Status status, String reason) implements LoopEvent {}
+  record DecisionRecorded(Instant at, String ticketId, Status status, String reason, long logOffset)
+      implements LoopEvent {}
 
   /**
    * The final gate: before the run could end DONE, the finish line of every ticket the run marked done ran once

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import org.jspecify.annotations.Nullable;
@@ -39,6 +40,7 @@ final class Run {
   private final Healing healing;
   private final Membership membership;
   private final FinalGate gate;
+  private final Decisions decisions;
   private final @Nullable ExecutorService ownExecutor;
   private FrozenDefinition frozen;
   private Instant deadline = Instant.MAX;
@@ -61,6 +63,7 @@ final class Run {
     this.healing = new Healing(settings.healer(), settings.maxHeals(), ledger, runId, batch);
     this.membership = new Membership(settings.verifier(), ledger);
     this.gate = new FinalGate(settings.integrator(), settings.verifier(), settings.sandbox(), ledger, executor, runId);
+    this.decisions = new Decisions(directory.path(), journal.key(), ledger);
     this.ownExecutor = ownExecutor;
     this.frozen = new FrozenDefinition(settings.tripwire(), Map.of());
   }
@@ -116,8 +119,9 @@ final class Run {
     if (healing.refusal(baseline) != null) {
       return new RunEnding.Failed(healing.refusal(baseline), null);
     }
+    List<Settler.Effect> recovered = decisions.poll(dispatcher); // recorded while the run was stopped
     Membership.Check check = membership.start(batch.apply(first), dispatcher.ids()::contains);
-    List<Settler.Effect> recovered = new ArrayList<>(check.reopen());
+    recovered.addAll(check.reopen());
     recovered.addAll(settler.recover(batch, runId));
     settler.commit(recovered);
     return check.tampered().isEmpty() ? null : tampered(check.tampered());
@@ -130,11 +134,13 @@ final class Run {
         return capped;
       }
       BatchChanges delta = batch.read(tracker, calls);
+      List<Settler.Effect> writes = decisions.poll(dispatcher); // a person's decision wins over an attempt
       Membership.Check check = membership.check(delta, dispatcher.ids()::contains, frozen.changes());
       if (!check.tampered().isEmpty()) {
         return tampered(check.tampered());
       }
-      delta = batch.wrote(delta, settler.commit(check.reopen()));
+      writes.addAll(check.reopen());
+      delta = batch.wrote(delta, settler.commit(writes));
       Verdict verdict = judge.judge(delta);
       if (verdict instanceof Verdict.Done done) {
         List<Settler.Effect> regressed = gate.check(batch);
@@ -152,8 +158,7 @@ final class Run {
         if (heal instanceof Heal.Applied) {
           continue; // the definition of done is checked again at the top of the loop
         }
-        Verdict.Pending pending = (Verdict.Pending) verdict;
-        // a rejected heal was rolled back: the real stop surfaces for a person, naming the heal
+        Verdict.Pending pending = (Verdict.Pending) verdict; // a rejected heal: the real stop, naming it
         return new RunEnding.Stalled(pending.outstanding(), pending.count(), heal instanceof Heal.Rejected r
             ? "a heal was tried and rejected (" + r.summary() + ": " + r.reason() + ")" : "");
       }
@@ -176,11 +181,14 @@ final class Run {
     List<Inbox.Finished> finished;
     try {
       finished = inbox.awaitFinished(Duration.between(ledger.now(), deadline), settings.clock(), ledger::append,
-          discoveries::handle);
+          discoveries::handle, decisions::pending);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return new RunEnding.Failed("the engine thread was interrupted (the host stopped the run); run again on"
           + " the same directory to resume", e);
+    }
+    if (finished.isEmpty() && decisions.pending()) {
+      return null; // a person decided while attempts ran: the next pass takes the decision in
     }
     if (finished.isEmpty()) {
       return capped(new RunEnding.Capped(Cap.WALL_CLOCK, "ran for the wall-clock cap of " + caps.maxWallClock()
@@ -221,8 +229,10 @@ final class Run {
     List<Settler.Effect> reopen = new ArrayList<>();
     try {
       inbox.close(ledger::append); // the events that arrived are real; later ones are dropped
-      dispatcher.cancelAll().forEach(f -> reopen.add(settler.decide(f.ticket().id(), f.attempt(),
-          new AttemptOutcome.Interrupted("the run ended " + ending.kind()))));
+      Set<String> decided = dispatcher.overruled(); // a person's decision stands: no reopen over it
+      dispatcher.cancelAll().forEach(f -> reopen.add(settler.decide(f.ticket().id(), f.attempt(), decided.contains(
+          f.ticket().id()) ? Settler.OVERRULED : new AttemptOutcome.Interrupted("the run ended " + ending.kind()))));
+      reopen.removeIf(e -> decided.contains(e.ticketId()));
       String d = ending.describe();
       ledger.append(new LoopEvent.RunEnded(ledger.now(), ending.kind(), d.substring(d.indexOf(": ") + 2)));
       ledger.sync();

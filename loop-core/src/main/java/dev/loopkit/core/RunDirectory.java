@@ -90,12 +90,14 @@ public final class RunDirectory {
    * Records a person's decision on a ticket of this run: approved done (the work is there, the engine could not
    * verify it), or cancelled. Besides the engine's own verification this is the only way a ticket counts as done:
    * a status someone writes straight into the tracker is reported as an intervention and reopened. The decision
-   * is journaled (sealed like every event) and the next session writes it to the tracker.
+   * goes into the run's decision log, sealed with the run's key; a running engine reads it on its next pass (an
+   * attempt in flight on the ticket is stopped and its outcome not applied), a stopped run when it continues, and
+   * journals it and writes it to the tracker.
    *
    * @param status {@link Status#DONE} or {@link Status#CANCELLED}
    * @param reason why, in a person's words: shown in the report as an intervention
-   * @throws InputException if the run is in progress (its directory is locked: stop it first), the directory
-   *     holds no run, the ticket id or the status is not valid, or the reason is blank
+   * @throws InputException if the directory holds no run, the run's key is not here, the ticket id or the status
+   *     is not valid, or the reason is blank
    */
   public void recordDecision(String ticketId, Status status, String reason) {
     recordDecision(ticketId, status, reason, JournalKeys.defaults());
@@ -117,17 +119,7 @@ public final class RunDirectory {
     if (!exists()) {
       throw new InputException("run directory " + path + " holds no run: nothing to record a decision in");
     }
-    FileLock lock = lock();
-    try (RunJournal journal = RunJournal.open(path, keys)) {
-      journal.append(new LoopEvent.DecisionRecorded(java.time.Instant.now(), ticketId, status, reason.strip()));
-      journal.sync();
-    } finally {
-      try {
-        lock.channel().close();
-      } catch (IOException e) {
-        // closing the channel releases the lock
-      }
-    }
+    DecisionLog.append(path, RunJournal.keyOf(path, keys), ticketId, status, reason.strip(), java.time.Instant.now());
   }
 
   /** Locks the directory against a second process; released when the JVM or the channel closes. */

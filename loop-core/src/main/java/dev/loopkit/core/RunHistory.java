@@ -51,6 +51,7 @@ public final class RunHistory {
   private final Map<String, Status> decisions = new HashMap<>();
   private final java.util.Set<String> discoveredIds = new java.util.HashSet<>();
   private @Nullable String finalGate;
+  private long decisionLogOffset;
 
   RunHistory() {}
 
@@ -148,6 +149,7 @@ public final class RunHistory {
       interventions.add(new RunReport.Intervention(i.kind(), i.ticketId(), i.detail()));
     } else if (e instanceof LoopEvent.DecisionRecorded d) {
       decisions.put(d.ticketId(), d.status());
+      decisionLogOffset = Math.max(decisionLogOffset, d.logOffset());
       interventions.add(new RunReport.Intervention(RunReport.InterventionKind.DECISION, d.ticketId(),
           d.status().wireName() + ": " + d.reason()));
       if (d.status() == Status.DONE) {
@@ -383,6 +385,10 @@ public final class RunHistory {
   /** A person's recorded decision on the ticket, or null. */
   @Nullable Status decision(String id) {
     return decisions.get(id);
+  }
+
+  long decisionLogOffset() {
+    return decisionLogOffset;
   }
 
   Map<String, Status> decisions() {

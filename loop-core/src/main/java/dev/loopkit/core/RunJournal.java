@@ -88,6 +88,7 @@ final class RunJournal implements AutoCloseable {
   private long lastCheckpointSize;
   private boolean dirty;
   private final Mac mac;
+  private final byte[] key;
   private byte[] chain;
 
   private final RunHistory history;
@@ -100,7 +101,36 @@ final class RunJournal implements AutoCloseable {
     this.checkpointedAt = loaded.checkpointOffset;
     this.history = loaded.history;
     this.mac = mac(key);
+    this.key = key.clone();
     this.chain = loaded.chain;
+  }
+
+  /** The run's key, for what else the run seals (its decision log). */
+  byte[] key() {
+    return key.clone();
+  }
+
+  /**
+   * The key of the run in {@code runDirectory}, read from its journal's header and the key store.
+   *
+   * @throws InputException when there is no journal or no key
+   */
+  static byte[] keyOf(Path runDirectory, JournalKeys keys) {
+    Path path = runDirectory.resolve(FILE_NAME);
+    try {
+      String id = keyId(path);
+      if (id == null) {
+        throw new InputException("run directory " + runDirectory + " holds no journal yet: nothing to record in");
+      }
+      return keys.load(id, path);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read run journal " + path, e);
+    }
+  }
+
+  /** HMAC-SHA256 of {@code data} with {@code key}, in hex. */
+  static String hmac(byte[] key, byte[] data) {
+    return HexFormat.of().formatHex(seal(mac(key), new byte[0], data, 0, data.length));
   }
 
   /** The history read at open; the caller folds each appended event into it. */

@@ -16,6 +16,10 @@ final class Settler {
   /** A tracker write a decision calls for: an optional comment, then a transition with its note. */
   record Effect(String ticketId, @Nullable String comment, Status to, String note) {}
 
+  /** How an attempt ends that a person's recorded decision overruled. */
+  static final AttemptOutcome.Interrupted OVERRULED = new AttemptOutcome.Interrupted("a person recorded a decision"
+      + " on the ticket while this attempt ran");
+
   private final Tracker tracker;
   private final Ledger ledger;
   private final Caps caps;
@@ -38,6 +42,7 @@ final class Settler {
   List<Effect> settle(List<Inbox.Finished> finished, Dispatcher dispatcher, List<String> tampered) {
     List<Effect> effects = new ArrayList<>();
     for (Inbox.Finished f : finished) {
+      boolean overruled = dispatcher.takeOverruled(f.ticketId());
       Dispatcher.InFlight done = dispatcher.finish(f.ticketId());
       if (done == null) {
         continue;
@@ -46,6 +51,10 @@ final class Settler {
         ledger.append(new LoopEvent.ResourcesReleased(ledger.now(), f.ticketId(),
             List.copyOf(done.ticket().resources()),
             java.time.Duration.between(done.since(), ledger.now()).toMillis()));
+      }
+      if (overruled) { // a person decided the ticket meanwhile: the attempt is recorded, its outcome not applied
+        decide(f.ticketId(), done.attempt(), OVERRULED);
+        continue;
       }
       AttemptOutcome outcome = f.outcome();
       if (outcome instanceof AttemptOutcome.Succeeded && !tampered.isEmpty()) {
