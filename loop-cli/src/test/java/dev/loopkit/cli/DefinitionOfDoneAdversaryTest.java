@@ -195,6 +195,28 @@ class DefinitionOfDoneAdversaryTest {
   }
 
   @Test
+  void aCancelledWrittenIntoTheTicketFileIsReopenedButARecordedCancelStands() throws Exception {
+    Path p = project("T-1", YES_TEST, "T-2", "echo 'not yet'\n");
+    Cli first = Cli.run("run", p.toString());
+    assertEquals(LoopCommand.STALLED_OR_HUMAN, first.exitCode, first.out + first.err);
+    Path t2 = p.resolve("tickets/T-2.md");
+    Files.writeString(t2, Files.readString(t2).replaceFirst("status: [a-z-]+", "status: cancelled"));
+
+    Cli second = Cli.run("run", p.toString());
+
+    assertNotEquals("cancelled", status(p, "T-2"), second.out);
+    RunReport report = RunDirectory.of(p.resolve(".loop/runs/run-001")).report();
+    assertTrue(report.interventions().stream().anyMatch(i -> i.kind() == RunReport.InterventionKind.STATUS_OVERRIDDEN
+        && "T-2".equals(i.ticketId())), report.interventions().toString());
+
+    Cli cancel = Cli.run("approve", p.toString(), "--ticket", "T-2", "--cancel", "--reason", "dropped from scope");
+    assertEquals(LoopCommand.DONE, cancel.exitCode, cancel.out + cancel.err);
+    Cli third = Cli.run("run", p.toString());
+    assertEquals("cancelled", status(p, "T-2"), third.out + third.err);
+    assertNotEquals(LoopCommand.DONE, third.exitCode, "T-1 still waits for a person");
+  }
+
+  @Test
   void aTicketDeletedOrGivenAnEasierFinishLineBetweenSessionsTripsTheRun() throws Exception {
     Path p = project("T-1", YES_TEST, "T-2", "echo 'not yet'\n");
     Cli first = Cli.run("run", p.toString());

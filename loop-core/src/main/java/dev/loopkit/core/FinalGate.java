@@ -67,6 +67,9 @@ final class FinalGate {
         done.add(t);
       }
     }
+    if (done.isEmpty()) {
+      return List.of(); // nothing this run marked done: nothing to check again
+    }
     ProcessRunner processes = ProcessRunner.confined(sandbox,
         Jail.of(head.directory()).withReadOnly(head.readOnlyPaths()));
     List<Settler.Effect> reopen = new ArrayList<>();

@@ -138,9 +138,10 @@ public final class GitMergeIntegrator implements Integrator {
       }
       List<String> hits = protectedGlobs.matching(touched);
       if (!hits.isEmpty()) {
-        return Integration.conflict(List.of("the change of " + id + " touches protected paths, which define done"
-            + " and are not the worker's to change: " + String.join(", ", hits) + " (protected: "
-            + String.join(", ", protectedGlobs.globs()) + "); restore them as they are on " + target
+        return Integration.conflict(List.of("the change of " + id + " touches protected paths "
+            + String.join(", ", hits) + ", which define done and are not the worker's to change (protected: "
+            + String.join(", ", protectedGlobs.globs()) + "); rejected before any merge: commit " + tip + " on "
+            + branch + ", " + target + " stays at " + base + "; restore them as they are on " + target
             + ", e.g. git checkout " + target + " -- " + String.join(" ", hits)));
       }
       boolean upToDate = mergeBase.equals(base);

@@ -182,7 +182,8 @@ class WorkerRepositoryAttackTest {
     Integration result = integrator.integrate(request(ws));
 
     String finding = assertInstanceOf(Integration.Conflict.class, result).findings().get(0);
-    assertTrue(finding.contains("touches protected paths") && finding.contains("tests/run.sh"), finding);
+    assertTrue(finding.contains("touches protected paths") && finding.contains("tests/run.sh")
+        && finding.contains("rejected before any merge: commit ") && finding.contains(" stays at "), finding);
     assertEquals(before, repo.head("main"));
     assertFalse(repo.git("for-each-ref", "refs/loop/candidates/").contains("T-1"), "no candidate was built");
   }
