@@ -1,6 +1,7 @@
 package dev.loopkit.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -276,5 +277,66 @@ class DefinitionOfDoneAdversaryTest {
     assertTrue(report.interventions().stream().anyMatch(i -> i.kind() == RunReport.InterventionKind.TICKET_ADDED
         && "T-9".equals(i.ticketId())), report.interventions().toString());
     assertEquals(LoopCommand.STALLED_OR_HUMAN, second.exitCode, "T-1 still waits for a person: not DONE");
+  }
+
+  @Test
+  void aCancelRecordedWithLoopApproveWhileTheAttemptRunsStopsItAndStands() throws Exception {
+    Path p = project("T-1", YES_TEST);
+    transcript(p, "T-1", 1, run("sleep 30; echo yes > done.txt") + Cli.say("Wrote yes."));
+    Path journal = p.resolve(".loop/runs/run-001/journal.jsonl");
+    long t0 = System.nanoTime();
+    java.util.concurrent.CompletableFuture<Cli> running = java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> Cli.run("run", p.toString()));
+    while (!(Files.exists(journal) && Files.readString(journal).contains("\"kind\":\"workspace\""))) {
+      assertFalse(running.isDone(), "the run ended before the attempt started");
+      Thread.sleep(50);
+    }
+
+    Cli cancel = Cli.run("approve", p.toString(), "--ticket", "T-1", "--cancel", "--reason", "not needed any more");
+    Cli r = running.get(60, TimeUnit.SECONDS);
+
+    assertEquals(LoopCommand.DONE, cancel.exitCode, cancel.out + cancel.err);
+    assertTrue(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0) < 25, "the attempt was stopped, not waited for");
+    assertEquals("cancelled", status(p, "T-1"), r.out + r.err);
+    assertTrue(events(p).stream().noneMatch(e -> e instanceof LoopEvent.TicketDone), "never done");
+    assertEquals(List.of(), passingOnMain(p, "T-1"));
+  }
+
+  @Test
+  void aTicketAWorkerFiledWithoutAFinishLineMustPassItsOriginsToo() throws Exception {
+    Path p = project("T-1", YES_TEST);
+    Path yaml = p.resolve(ProjectConfig.FILE_NAME);
+    Files.writeString(yaml, Files.readString(yaml).replace("command: echo no default finish line\n  expect-output:"
+        + " '^never$'", "command: echo lint ok\n  expect-output: '^lint ok$'"));
+    transcript(p, "T-1", 1, run("echo yes > done.txt") + Cli.call("file_ticket",
+        "{\"title\":\"Clean up the scratch files\",\"body\":\"tidy\",\"blocks_current\":false}")
+        + Cli.say("Wrote yes and filed the clean-up."));
+    String undo = run("rm -f done.txt") + Cli.say("Cleaned up.");
+    transcript(p, "T-2", 1, undo);
+    transcript(p, "T-2", 2, undo);
+
+    Cli r = Cli.run("run", p.toString());
+
+    assertEquals(LoopCommand.STALLED_OR_HUMAN, r.exitCode, r.out + r.err);
+    assertEquals("done", status(p, "T-1"));
+    assertNotEquals("done", status(p, "T-2"), "the filed ticket passed the lint but not its origin's line");
+    assertEquals(List.of("T-1"), passingOnMain(p, "T-1"));
+  }
+
+  @Test
+  void aRequestForAPersonCitingEvidenceTheHarnessNeverSawIsAFailedAttempt() throws Exception {
+    Path p = project("T-1", YES_TEST);
+    String fabricated = run("echo trying") + Cli.call("request_human", "{\"reason\":\"the registry refuses our"
+        + " credentials\",\"evidence\":[{\"summary\":\"docker login failed\",\"tool_call_id\":\"toolu_made_up\","
+        + "\"command\":\"docker login registry\",\"exit_code\":1,\"output\":\"unauthorized\"}]}");
+    transcript(p, "T-1", 1, fabricated);
+    transcript(p, "T-1", 2, fabricated);
+
+    Cli r = Cli.run("run", p.toString());
+
+    assertEquals(LoopCommand.STALLED_OR_HUMAN, r.exitCode, r.out + r.err);
+    assertTrue(r.out.contains("2 failed attempt(s) reached the cap"), "not gated on the worker's word: " + r.out);
+    assertTrue(events(p).stream().anyMatch(e -> e instanceof LoopEvent.AttemptFailed f
+        && String.join(" ", f.findings()).contains("toolu_made_up")), "the finding names the bad citation");
   }
 }
