@@ -97,6 +97,17 @@ class DefinitionOfDoneAdversaryTest {
     return out;
   }
 
+  private static boolean markerUnder(Path dir, String name) throws Exception {
+    if (!Files.isDirectory(dir)) {
+      return false;
+    }
+    try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+      return files.anyMatch(f -> f.getFileName().toString().equals(name));
+    } catch (java.io.UncheckedIOException e) {
+      return false; // a file vanished under the walk (git at work): look again
+    }
+  }
+
   private static String status(Path p, String id) throws Exception {
     return Files.readString(p.resolve("tickets/" + id + ".md")).replaceAll("(?s).*\nstatus: ([a-z-]+)\n.*", "$1");
   }
@@ -282,12 +293,11 @@ class DefinitionOfDoneAdversaryTest {
   @Test
   void aCancelRecordedWithLoopApproveWhileTheAttemptRunsStopsItAndStands() throws Exception {
     Path p = project("T-1", YES_TEST);
-    transcript(p, "T-1", 1, run("sleep 30; echo yes > done.txt") + Cli.say("Wrote yes."));
-    Path journal = p.resolve(".loop/runs/run-001/journal.jsonl");
+    transcript(p, "T-1", 1, run("touch started.marker; sleep 30; echo yes > done.txt") + Cli.say("Wrote yes."));
     long t0 = System.nanoTime();
     java.util.concurrent.CompletableFuture<Cli> running = java.util.concurrent.CompletableFuture.supplyAsync(
         () -> Cli.run("run", p.toString()));
-    while (!(Files.exists(journal) && Files.readString(journal).contains("\"kind\":\"workspace\""))) {
+    while (!markerUnder(p.resolve("work"), "started.marker")) { // the worker's command is running
       assertFalse(running.isDone(), "the run ended before the attempt started");
       Thread.sleep(50);
     }
@@ -296,7 +306,8 @@ class DefinitionOfDoneAdversaryTest {
     Cli r = running.get(60, TimeUnit.SECONDS);
 
     assertEquals(LoopCommand.DONE, cancel.exitCode, cancel.out + cancel.err);
-    assertTrue(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0) < 25, "the attempt was stopped, not waited for");
+    assertTrue(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0) < 25, "the attempt was stopped, not waited"
+        + " for:\n" + r.out + r.err);
     assertEquals("cancelled", status(p, "T-1"), r.out + r.err);
     assertTrue(events(p).stream().noneMatch(e -> e instanceof LoopEvent.TicketDone), "never done");
     assertEquals(List.of(), passingOnMain(p, "T-1"));

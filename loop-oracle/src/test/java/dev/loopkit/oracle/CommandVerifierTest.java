@@ -10,6 +10,7 @@ import dev.loopkit.core.Evidence;
 import dev.loopkit.core.InputException;
 import dev.loopkit.core.Verification;
 import dev.loopkit.core.process.BubblewrapSandbox;
+import dev.loopkit.core.process.ProcessRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -81,7 +82,7 @@ class CommandVerifierTest {
     assertEquals("true", only(v).attributes().get("timedOut"));
     assertEquals("none", only(v).attributes().get("exitCode"));
     List<ProcessHandle> left = ProcessHandle.allProcesses()
-        .filter(h -> h.info().commandLine().orElse("").contains("sleep 61.25")).filter(ProcessHandle::isAlive)
+        .filter(h -> h.info().commandLine().orElse("").contains("sleep 61.25")).filter(ProcessRunner::running)
         .toList();
     assertEquals(List.of(), left, "the sandbox and the sleep it started are gone");
   }

@@ -120,8 +120,7 @@ public final class ProcessRunner {
             + command.directory() + ": " + e.getMessage() + "; expected an executable on the PATH of the child"
             + " environment", e);
       }
-      boolean timedOut = !(wrapped ? awaitSandbox(process, command.timeout().toNanos())
-          : awaitExit(process, command.timeout().toNanos()));
+      boolean timedOut = !awaitExit(process, command.timeout().toNanos());
       int exitCode = process.isAlive() ? -1 : process.exitValue();
       Capped stdoutText = readCapped(out, command.outputCap());
       Capped stderrText = readCapped(err, command.outputCap());
@@ -167,24 +166,6 @@ public final class ProcessRunner {
         + " absolute path");
   }
 
-  /**
-   * Waits for a sandbox. Its processes live in their own PID namespace whose first process dies with
-   * bubblewrap ({@code --die-with-parent}), and the kernel kills the rest of a namespace when its first process
-   * dies, so killing bubblewrap kills everything inside; there are no descendants to chase. False on timeout.
-   */
-  private static boolean awaitSandbox(Process process, long limitNanos) throws InterruptedException {
-    boolean exited = false;
-    try {
-      exited = process.waitFor(limitNanos, TimeUnit.NANOSECONDS);
-    } finally {
-      if (!exited) {
-        process.destroyForcibly();
-        process.waitFor(KILL_GRACE_MS, TimeUnit.MILLISECONDS);
-      }
-    }
-    return exited;
-  }
-
   /** Waits while remembering every descendant seen, so orphans can still be killed. False on timeout. */
   private static boolean awaitExit(Process process, long limitNanos) throws InterruptedException {
     Map<Long, ProcessHandle> seen = new LinkedHashMap<>();
@@ -219,13 +200,32 @@ public final class ProcessRunner {
     process.waitFor(KILL_GRACE_MS, TimeUnit.MILLISECONDS);
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(KILL_GRACE_MS);
     for (ProcessHandle handle : victims) {
-      while (handle.isAlive() && System.nanoTime() < deadline) {
+      while (running(handle) && System.nanoTime() < deadline) {
         try {
           handle.onExit().get(POLL_MS, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
           // not gone yet; poll again until the grace period ends
         }
       }
+    }
+  }
+
+  /**
+   * Whether the process still runs. A killed process whose parent has not reaped it yet (a zombie: in a container
+   * the reaper can take seconds, as bubblewrap's processes are reparented to it) runs nothing any more; Java's
+   * {@code isAlive} counts it as alive, {@code /proc/<pid>/stat} says {@code Z}.
+   */
+  public static boolean running(ProcessHandle handle) {
+    if (!handle.isAlive()) {
+      return false;
+    }
+    Path stat = Path.of("/proc", Long.toString(handle.pid()), "stat");
+    try {
+      String text = Files.readString(stat, StandardCharsets.US_ASCII);
+      int close = text.lastIndexOf(')');
+      return close < 0 || close + 2 >= text.length() || text.charAt(close + 2) != 'Z';
+    } catch (IOException e) {
+      return Files.exists(stat.getParent()); // gone, or no /proc (not Linux): trust isAlive's answer
     }
   }
 
