@@ -57,6 +57,11 @@ final class RunCommand implements Callable<Integer> {
   /** Runs or resumes the project's batch, prints the ending and the report's path, returns the exit code. */
   @SuppressWarnings("try") // the lock is held for the block, never read
   static int run(LoopCommand.Io io, ProjectConfig config, boolean fresh) throws InterruptedException {
+    // an unset credential or a sandbox that cannot start stops the command before anything is written (the
+    // project lock, the repository, a run directory): never a silent fallback to running tickets' processes
+    // unconfined
+    config.tracker().requireCredentials(config.file(), io.environment());
+    ProjectEngine.sandbox(config.sandbox(), io.environment()).check();
     try (ProjectLock lock = ProjectLock.acquire(config)) {
       return runLocked(io, config, fresh);
     }
@@ -64,10 +69,6 @@ final class RunCommand implements Callable<Integer> {
 
   private static int runLocked(LoopCommand.Io io, ProjectConfig config, boolean fresh) throws InterruptedException {
     Runs runs = new Runs(config.runsDirectory());
-    // an unset credential or a sandbox that cannot start stops the command before the repository is seeded or a
-    // run directory is made: never a silent fallback to running tickets' processes unconfined
-    config.tracker().requireCredentials(config.file(), io.environment());
-    ProjectEngine.sandbox(config.sandbox(), io.environment()).check();
     boolean created = ProjectEngine.prepareRepository(config);
     if (created) {
       io.out().println("created the git repository " + config.workspace().repository() + " from "

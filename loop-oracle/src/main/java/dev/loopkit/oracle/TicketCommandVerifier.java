@@ -44,7 +44,8 @@ import org.jspecify.annotations.Nullable;
  * ticket without {@code verify} goes to the fallback verifier if one is set, and otherwise fails, as does a ticket
  * whose entries do not parse. A ticket a worker filed ({@code discovered-from} another) without a finish line of
  * its own must pass both the fallback and its origin's {@code verify} line (when {@link Builder#origins} can look
- * the origin up), so discovered work cannot pass on the project's lint alone: the finding names the ticket, the key and the value. The
+ * the origin up, and unless it blocks its origin, whose line then waits for it), so discovered work cannot pass on
+ * the project's lint alone: the finding names the ticket, the key and the value. The
  * tickets' own commands are tracker data, which workers cannot write; the fingerprint covers this verifier's
  * configuration (shell, default timeout, environment, fallback). Thread-safe.
  */
@@ -127,13 +128,18 @@ public final class TicketCommandVerifier implements Verifier, Fingerprinted {
     return line;
   }
 
-  /** The ticket this one was discovered from, when it has a finish line of its own to lend. */
+  /**
+   * The ticket this one was discovered from, when it has a finish line of its own to lend. Not when this ticket
+   * blocks its origin: the origin's line can only pass once this one is done, and is checked when the origin is.
+   */
   private Optional<Ticket> origin(Ticket ticket) {
     for (Dependency d : ticket.dependencies()) {
       if (d.type() == DependencyType.DISCOVERED_FROM) {
         Optional<Ticket> origin = origins.apply(d.target());
         String command = origin.map(o -> o.metadata().get(COMMAND_KEY)).orElse(null);
-        return command == null || command.isBlank() ? Optional.empty() : origin;
+        boolean blocksOrigin = origin.map(o -> o.dependencies().stream()
+            .anyMatch(e -> e.type() == DependencyType.BLOCKS && e.target().equals(ticket.id()))).orElse(false);
+        return command == null || command.isBlank() || blocksOrigin ? Optional.empty() : origin;
       }
     }
     return Optional.empty();

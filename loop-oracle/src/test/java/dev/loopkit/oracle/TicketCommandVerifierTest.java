@@ -150,4 +150,16 @@ class TicketCommandVerifierTest {
         .build();
     assertTrue(withOrigins(lint).finishLine(own).keySet().stream().noneMatch(k -> k.startsWith("origin.")));
   }
+
+  @Test
+  void aDiscoveredTicketThatBlocksItsOriginDoesNotInheritItsLineWhichWaitsForIt() throws Exception {
+    Ticket origin = ORIGIN.toBuilder().addDependency(dev.loopkit.core.Dependency.blockedBy("T-9")).build();
+    TicketCommandVerifier verifier = TicketCommandVerifier.builder()
+        .fallback(r -> Verification.passed(Evidence.of("lint", "lint ok")))
+        .origins(id -> id.equals("T-1") ? java.util.Optional.of(origin) : java.util.Optional.empty()).build();
+    Ticket blocker = ticket().addDependency(dev.loopkit.core.Dependency.discoveredFrom("T-1")).build();
+
+    assertInstanceOf(Verification.Passed.class, verifier.verify(Requests.in(dir, blocker)));
+    assertTrue(verifier.finishLine(blocker).keySet().stream().noneMatch(k -> k.startsWith("origin.")));
+  }
 }
