@@ -92,6 +92,27 @@ class HealExampleTest {
   }
 
   @Test
+  void aSecretOfTheLoopProcessNeverReachesTheHealsTranscriptTheJournalOrTheReport() throws Exception {
+    Path project = example("healer");
+    String secret = "tok-9f8e7d6c5b4a39281706f5e4d3c2b1a0";
+    // a prompt file that (wrongly) holds a token: the healer reads it, and the heal's diff shows its context
+    Path prompt = project.resolve("harness/prompts/worker.md");
+    Files.writeString(prompt, Files.readString(prompt) + "- Deploy token: " + secret + "\n");
+
+    Cli run = Cli.run(Map.of("DEPLOY_TOKEN", secret), "run", project.toString());
+
+    assertEquals(LoopCommand.DONE, run.exitCode, run.out + run.err);
+    Path runDir = project.resolve(".loop/runs/run-001");
+    String transcript = Files.readString(runDir.resolve("transcripts/heal-1.jsonl"));
+    assertTrue(transcript.contains("Deploy token: "), "the healer read the prompt file");
+    for (Path file : List.of(runDir.resolve("transcripts/heal-1.jsonl"), runDir.resolve("journal.jsonl"),
+        runDir.resolve("report.html"))) {
+      assertFalse(Files.readString(file).contains(secret), file + " holds the secret");
+    }
+    assertFalse(run.out.contains(secret) || run.err.contains(secret), "printed");
+  }
+
+  @Test
   void aHealThatTriesToLoosenTheVerifierIsRejectedAndTheRealStopSurfaces() throws Exception {
     Path project = example("adversary");
     String checkBefore = Files.readString(project.resolve("project/tests/check.sh"));
