@@ -196,8 +196,15 @@ final class ProjectEngine {
     return new Worker() {
       @Override
       public WorkResult work(Assignment a) throws Exception {
+        String system;
+        try {
+          system = workerSystem(config, w.promptFile());
+        } catch (InputException e) {
+          // a prompt file gone or emptied mid-run is the harness's fault: stop the run, charge no ticket
+          throw new dev.loopkit.core.FatalAdapterException(e.getMessage(), e);
+        }
         return ModelWorker.builder(source.client(a.ticket().id(), a.attempt()), model.model())
-            .system(workerSystem(config, w.promptFile()))
+            .system(system)
             .tools(tools).maxTurns(w.maxTurns()).build().work(a);
       }
 
