@@ -224,6 +224,16 @@ public final class ProjectConfig {
         throw w.error("prompt-file", "names " + promptFile + ", which is not a file: expected the worker's prompt"
             + " file (text appended to its system prompt), e.g. harness/prompts/worker.md");
       }
+      boolean blank;
+      try {
+        blank = Files.readString(promptFile, StandardCharsets.UTF_8).isBlank();
+      } catch (IOException e) {
+        throw w.error("prompt-file", "names " + promptFile + ", which cannot be read (" + e.getMessage() + ")");
+      }
+      if (blank) {
+        throw w.error("prompt-file", "names " + promptFile + ", which is empty: expected the project's instructions"
+            + " for the worker");
+      }
     }
     WorkerSettings worker = new WorkerSettings(kind, workerModel, w.integer("max-turns", 1).orElse(50),
         w.texts("protect"), w.duration("command-timeout").orElse(Duration.ofMinutes(5)), agent, argv, promptFile);

@@ -104,20 +104,11 @@ class HealConfigTest {
   }
 
   @Test
-  void aPromptFileEmptiedMidRunStopsTheRunWithoutChargingTheTicket() throws Exception {
-    Path p = Cli.tinyProject(dir, Cli.call("write_file", "{\"path\":\"done.txt\",\"content\":\"yes\"}")
-        + Cli.say("wrote done.txt"), "");
-    Files.createDirectories(p.resolve("harness"));
-    Files.writeString(p.resolve("harness/worker.md"), "\n");
-    Path yaml = p.resolve("loop.yaml");
-    Files.writeString(yaml, Files.readString(yaml).replace("worker:\n  protect:",
-        "worker:\n  prompt-file: harness/worker.md\n  protect:"));
-
-    Cli run = Cli.run("run", p.toString());
-
-    assertEquals(LoopCommand.ERROR, run.exitCode, run.out + run.err);
-    assertTrue(run.out.contains("run ended FAILED") && run.out.contains("which is empty"), run.out);
-    assertTrue(run.out.contains("no ticket was charged"), run.out);
+  void anEmptyPromptFileIsRefusedBeforeTheRunStarts() throws Exception {
+    Files.writeString(dir.resolve("harness/prompts/worker.md"), "\n");
+    String m = error(BASE + WORKER);
+    assertTrue(m.contains("key 'worker.prompt-file' names " + dir.resolve("harness/prompts/worker.md")
+        .toAbsolutePath().normalize() + ", which is empty"), m);
   }
 
   @Test
