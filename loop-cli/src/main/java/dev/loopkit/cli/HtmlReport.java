@@ -79,7 +79,15 @@ public final class HtmlReport {
     for (RunDirectory dir : runs) {
       all.add(RunData.read(dir.path()));
     }
-    String html = render(project, RunData.read(run.path()), all, batch, RunSessions.of(run));
+    List<dev.loopkit.core.LoopEvent.HealAttempted> heals = new ArrayList<>();
+    if (run.exists()) {
+      for (dev.loopkit.core.LoopEvent e : run.events()) {
+        if (e instanceof dev.loopkit.core.LoopEvent.HealAttempted h) {
+          heals.add(h);
+        }
+      }
+    }
+    String html = render(project, RunData.read(run.path()), all, batch, RunSessions.of(run), heals);
     Path file = run.path().resolve(FILE_NAME);
     Path tmp = run.path().resolve("." + FILE_NAME + ".tmp");
     try {
@@ -168,6 +176,12 @@ public final class HtmlReport {
    */
   static String render(String project, RunData run, List<RunData> all, Batch batch,
       List<dev.loopkit.core.LoopEvent.RunStarted> sessions) {
+    return render(project, run, all, batch, sessions, List.of());
+  }
+
+  /** The report, with the run's heals (each heal's reason, outcome, summary and diff, oldest first). */
+  static String render(String project, RunData run, List<RunData> all, Batch batch,
+      List<dev.loopkit.core.LoopEvent.RunStarted> sessions, List<dev.loopkit.core.LoopEvent.HealAttempted> heals) {
     RunReport r = run.report();
     StringBuilder h = new StringBuilder(64_000);
     h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
@@ -216,6 +230,22 @@ public final class HtmlReport {
       h.append("<h3>Resource waits</h3><table><tr><th>resource</th><th>total wait</th></tr>");
       new TreeMap<>(r.lockWaitMillis()).forEach((k, v) -> h.append("<tr><td>").append(esc(k)).append("</td><td>")
           .append(esc(duration(Duration.ofMillis(v)))).append("</td></tr>"));
+      h.append("</table>");
+    }
+    if (!heals.isEmpty()) {
+      h.append("</section>\n<section><h2>Heals</h2><table><tr><th>#</th><th>at</th><th>why</th><th>outcome</th>")
+          .append("<th>summary</th></tr>");
+      int n = 0;
+      for (dev.loopkit.core.LoopEvent.HealAttempted heal : heals) {
+        n++;
+        h.append("<tr><td>").append(n).append("</td><td>").append(esc(heal.at().toString())).append("</td><td>")
+            .append(esc(heal.reason().wireName())).append("</td><td>").append(esc(heal.outcome().wireName()))
+            .append("</td><td>").append(esc(heal.summary()));
+        if (!heal.diff().isBlank()) {
+          h.append("<details><summary>diff</summary><pre>").append(esc(heal.diff())).append("</pre></details>");
+        }
+        h.append("</td></tr>");
+      }
       h.append("</table>");
     }
     h.append("</section>\n<section><h2>Across the project's runs</h2>");

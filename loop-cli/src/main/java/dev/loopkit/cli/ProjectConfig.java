@@ -49,6 +49,7 @@ public final class ProjectConfig {
   private final @Nullable String reviewerModel;
   private final VerifierSettings verifier;
   private final SandboxSettings sandbox;
+  private final @Nullable HealerSettings healer;
   private final Caps caps;
 
   /** Where the batch's code lives and how tickets get into it. */
@@ -71,9 +72,26 @@ public final class ProjectConfig {
     }
   }
 
-  /** How tickets are worked: {@code kind} is {@code model} (the agent loop) or {@code command} (an agent CLI). */
+  /**
+   * How tickets are worked: {@code kind} is {@code model} (the agent loop) or {@code command} (an agent CLI);
+   * {@code promptFile}, for a model worker, is a file whose text is appended to the worker's system prompt,
+   * read again when each attempt starts (so a heal of it reaches the next attempt).
+   */
   public record WorkerSettings(String kind, String model, int maxTurns, List<String> protect,
-      Duration commandTimeout, String agent, List<String> argv) {}
+      Duration commandTimeout, String agent, List<String> argv, @Nullable Path promptFile) {}
+
+  /**
+   * The {@code healer} section: the self-heal agent asked when {@code afterFailures} attempts in a row have
+   * failed or the run stalls, at most {@code maxHeals} times a run. {@code model} is a {@code models} entry;
+   * {@code harness} the folder the {@code healable} globs are relative to (the only files a heal may change);
+   * {@code maxTurns}, {@code maxCostUsd} and {@code timeout} cap each heal's conversation.
+   */
+  public record HealerSettings(String model, int afterFailures, int maxHeals, Path harness, List<String> healable,
+      int maxTurns, java.math.BigDecimal maxCostUsd, Duration timeout) {
+    public HealerSettings {
+      healable = List.copyOf(healable);
+    }
+  }
 
   /** The verifier for tickets whose metadata names no {@code verify} command. */
   public record VerifierSettings(@Nullable String command, @Nullable String expectOutput, Duration timeout) {}
@@ -101,7 +119,7 @@ public final class ProjectConfig {
 
   private ProjectConfig(Path file, Path project, TrackerSource tracker, Workspace workspace,
       Map<String, Model> models, WorkerSettings worker, @Nullable String reviewerModel, VerifierSettings verifier,
-      SandboxSettings sandbox, Caps caps) {
+      SandboxSettings sandbox, @Nullable HealerSettings healer, Caps caps) {
     this.file = file;
     this.project = project;
     this.tracker = tracker;
@@ -111,6 +129,7 @@ public final class ProjectConfig {
     this.reviewerModel = reviewerModel;
     this.verifier = verifier;
     this.sandbox = sandbox;
+    this.healer = healer;
     this.caps = caps;
   }
 
@@ -153,7 +172,7 @@ public final class ProjectConfig {
 
   private static ProjectConfig parse(Path file, Path project, ConfigNode root) {
     root.only(Set.of("tracker", "workspace", "models", "worker", "reviewer", "verifier", "sandbox", "caps",
-        "concurrency"));
+        "concurrency", "healer"));
 
     TrackerSource tracker = TrackerSource.parse(file, project, root.requireSection("tracker"));
 
@@ -180,7 +199,7 @@ public final class ProjectConfig {
 
     ConfigNode w = root.section("worker").orElseGet(() -> new ConfigNode(file, "worker",
         YAML.createObjectNode())).only(Set.of("kind", "model", "max-turns", "protect", "command-timeout", "agent",
-            "argv"));
+            "argv", "prompt-file"));
     String kind = w.choice("kind", List.of("model", "command")).orElse("model");
     String workerModel = w.text("model").orElse("worker");
     String agent = w.choice("agent", List.of("claude-code", "codex", "custom")).orElse("claude-code");
@@ -195,8 +214,29 @@ public final class ProjectConfig {
     if (kind.equals("command") && agent.equals("custom") && argv.isEmpty()) {
       throw w.error("argv", "is missing: expected the agent's command for agent: custom, e.g. [my-agent, '{task}']");
     }
+    Path promptFile = w.text("prompt-file").map(project::resolve).map(Path::normalize).orElse(null);
+    if (promptFile != null) {
+      if (!kind.equals("model")) {
+        throw w.error("prompt-file", "is set, but key '" + w.key("kind") + "' is " + kind + ": expected kind model"
+            + " (the prompt file is appended to the model worker's system prompt), or no prompt-file");
+      }
+      if (!Files.isRegularFile(promptFile)) {
+        throw w.error("prompt-file", "names " + promptFile + ", which is not a file: expected the worker's prompt"
+            + " file (text appended to its system prompt), e.g. harness/prompts/worker.md");
+      }
+      boolean blank;
+      try {
+        blank = Files.readString(promptFile, StandardCharsets.UTF_8).isBlank();
+      } catch (IOException e) {
+        throw w.error("prompt-file", "names " + promptFile + ", which cannot be read (" + e.getMessage() + ")");
+      }
+      if (blank) {
+        throw w.error("prompt-file", "names " + promptFile + ", which is empty: expected the project's instructions"
+            + " for the worker");
+      }
+    }
     WorkerSettings worker = new WorkerSettings(kind, workerModel, w.integer("max-turns", 1).orElse(50),
-        w.texts("protect"), w.duration("command-timeout").orElse(Duration.ofMinutes(5)), agent, argv);
+        w.texts("protect"), w.duration("command-timeout").orElse(Duration.ofMinutes(5)), agent, argv, promptFile);
 
     String reviewerModel = null;
     Optional<ConfigNode> r = root.section("reviewer");
@@ -252,9 +292,10 @@ public final class ProjectConfig {
     root.integer("concurrency", 1).ifPresent(caps::maxConcurrency);
 
     SandboxSettings sandbox = sandbox(project, file, root, tracker, workspace);
+    HealerSettings healer = healer(project, root, tracker, workspace, models, worker);
 
     return new ProjectConfig(file, project, tracker, workspace, models, worker, reviewerModel, verifier, sandbox,
-        caps.build());
+        healer, caps.build());
   }
 
   /**
@@ -294,6 +335,84 @@ public final class ProjectConfig {
         : Path.of(System.getProperty("user.home"), ".loop", "journal-keys"));
     return new SandboxSettings(kind, s.bool("network").orElse(false), hostPaths(project, s, "read-only", hidden),
         hostPaths(project, s, "writable", hidden));
+  }
+
+  /**
+   * The {@code healer} section, or null without one. The harness folder must exist apart from everything that
+   * defines done or holds the run (the repository, the run directory, the ticket folder), and the worker's
+   * prompt file must be one of its healable files, or a heal could never reach the next attempt.
+   */
+  private static @Nullable HealerSettings healer(Path project, ConfigNode root, TrackerSource tracker,
+      Workspace workspace, Map<String, Model> models, WorkerSettings worker) {
+    Optional<ConfigNode> section = root.section("healer");
+    if (section.isEmpty()) {
+      return null;
+    }
+    ConfigNode h = section.get().only(Set.of("model", "after-failures", "max-heals", "harness", "healable",
+        "max-turns", "max-cost-usd", "timeout"));
+    String model = h.text("model").orElse("healer");
+    if (!models.containsKey(model)) {
+      throw h.has("model")
+          ? h.error("model", "names '" + model + "', which is not under 'models': expected one of " + models.keySet())
+          : root.error("models", "has no 'healer' entry: expected the healer's model, e.g. models.healer:"
+              + " {vendor: anthropic, model: claude-sonnet-4-5}, or healer.model naming another entry");
+    }
+    Path harness = project.resolve(h.requireText("harness", "harness")).normalize();
+    if (!Files.isDirectory(harness)) {
+      throw h.error("harness", "names " + harness + ", which is not a folder: expected the folder of the"
+          + " harness's own files (prompt files) the healable globs are relative to");
+    }
+    Map<String, Path> apart = new LinkedHashMap<>();
+    apart.put("the repository", workspace.repository());
+    apart.put("the run directory", project.resolve(".loop"));
+    tracker.ticketFolder().ifPresent(f -> apart.put("the ticket folder", f));
+    for (Map.Entry<String, Path> e : apart.entrySet()) {
+      Path other = e.getValue().toAbsolutePath().normalize();
+      if (other.startsWith(harness) || harness.startsWith(other)) {
+        throw h.error("harness", "names " + harness + ", which overlaps " + e.getKey() + " (" + other + "):"
+            + " expected a folder apart from it (a heal may change only the harness, never the tickets, the"
+            + " code or the run)");
+      }
+    }
+    List<String> healable = h.texts("healable");
+    if (healable.isEmpty()) {
+      throw h.error("healable", "is missing: expected globs under the harness folder naming the files a heal may"
+          + " change, e.g. [prompts/*.md]");
+    }
+    List<java.nio.file.PathMatcher> matchers = new ArrayList<>();
+    for (String glob : healable) {
+      String g = glob.strip();
+      if (g.startsWith("/") || g.equals("..") || g.startsWith("../") || g.contains("/../") || g.endsWith("/..")
+          || g.equals(".git") || g.startsWith(".git/") || g.contains("/.git/") || g.endsWith("/.git")) {
+        throw h.error("healable", "holds '" + glob + "': expected a glob relative to the harness folder, without"
+            + " '..' or '.git', e.g. prompts/*.md");
+      }
+      try {
+        matchers.add(harness.getFileSystem().getPathMatcher("glob:" + g));
+      } catch (IllegalArgumentException e) {
+        throw h.error("healable", "holds '" + glob + "', which is not a glob (" + e.getMessage() + "): expected"
+            + " e.g. prompts/*.md");
+      }
+    }
+    if (!worker.kind().equals("model")) {
+      throw h.error("model", "is set for a worker of kind " + worker.kind() + ": expected worker.kind model with a"
+          + " worker.prompt-file under the harness (a heal reaches the next attempt through that file)");
+    }
+    Path prompt = worker.promptFile();
+    if (prompt == null) {
+      throw root.error("worker.prompt-file", "is missing: expected the worker's prompt file under the healer's"
+          + " harness (" + harness + "), e.g. harness/prompts/worker.md, so a heal of it reaches the next attempt");
+    }
+    Path rel = prompt.startsWith(harness) ? harness.relativize(prompt) : null;
+    if (rel == null || matchers.stream().noneMatch(m -> m.matches(rel))) {
+      throw root.error("worker.prompt-file", "names " + prompt + ", which is not a healable file: expected a file"
+          + " under healer.harness (" + harness + ") matching healer.healable " + healable + ", so a heal of the"
+          + " prompt reaches the next attempt");
+    }
+    return new HealerSettings(model, h.integer("after-failures", 1).orElse(2), h.integer("max-heals", 1).orElse(3),
+        harness, healable.stream().map(String::strip).toList(), h.integer("max-turns", 1).orElse(30),
+        h.money("max-cost-usd").orElse(new java.math.BigDecimal("2")),
+        h.duration("timeout").orElse(Duration.ofMinutes(15)));
   }
 
   private static List<Path> hostPaths(Path project, ConfigNode s, String key, Map<String, Path> hidden) {
@@ -376,7 +495,8 @@ public final class ProjectConfig {
     Map<String, Model> copy = new LinkedHashMap<>(models);
     copy.put(role, new Model(role, v, model, same ? old.keyVariable() : null, same ? old.baseUrl() : null, null));
     String reviewer = reviewerModel == null && role.equals("reviewer") ? "reviewer" : reviewerModel;
-    return new ProjectConfig(file, project, tracker, workspace, copy, worker, reviewer, verifier, sandbox, caps);
+    return new ProjectConfig(file, project, tracker, workspace, copy, worker, reviewer, verifier, sandbox, healer,
+        caps);
   }
 
   public Path file() {
@@ -423,6 +543,11 @@ public final class ProjectConfig {
   /** The {@code sandbox} section, or {@link SandboxSettings#DEFAULT} without one. */
   public SandboxSettings sandbox() {
     return sandbox;
+  }
+
+  /** The {@code healer} section; empty when the run has no self-heal agent. */
+  public Optional<HealerSettings> healer() {
+    return Optional.ofNullable(healer);
   }
 
   public Caps caps() {

@@ -1,6 +1,9 @@
 package dev.loopkit.cli;
 
 import dev.loopkit.core.Assignment;
+import dev.loopkit.core.Heal;
+import dev.loopkit.core.HealContext;
+import dev.loopkit.core.Healer;
 import dev.loopkit.core.InputException;
 import dev.loopkit.core.LoopEngine;
 import dev.loopkit.core.LoopListener;
@@ -10,6 +13,9 @@ import dev.loopkit.core.Tracker;
 import dev.loopkit.core.Verifier;
 import dev.loopkit.core.WorkResult;
 import dev.loopkit.core.Worker;
+import dev.loopkit.llm.ModelClient;
+import dev.loopkit.llm.heal.HealEvidence;
+import dev.loopkit.llm.heal.ModelHealer;
 import dev.loopkit.llm.tools.WorkspaceTools;
 import dev.loopkit.llm.work.AgentProfile;
 import dev.loopkit.llm.work.CommandWorker;
@@ -17,6 +23,7 @@ import dev.loopkit.llm.work.ModelReviewer;
 import dev.loopkit.llm.work.ModelWorker;
 import dev.loopkit.oracle.CommandVerifier;
 import dev.loopkit.oracle.DefinitionTripwire;
+import dev.loopkit.oracle.HealGuard;
 import dev.loopkit.oracle.TicketCommandVerifier;
 import dev.loopkit.oracle.TrackerOracle;
 import dev.loopkit.scheduler.DependencyReadySet;
@@ -27,6 +34,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds the real engine for a project from its configuration: the tracker {@code tracker.kind} names, the
@@ -114,6 +122,8 @@ final class ProjectEngine {
         .caps(config.caps())
         .sandbox(sandbox(config.sandbox(), environment))
         .runDirectory(runDirectory);
+    config.healer().ifPresent(h -> engine.healer(healer(config, h, frozen, runDirectory, environment))
+        .healAfterConsecutiveFailures(h.afterFailures()).maxHeals(h.maxHeals()));
     reviewer(config, environment, workerVendor(config, environment)).ifPresent(engine::reviewer);
     listeners.forEach(engine::listener);
     return engine.build();
@@ -186,8 +196,15 @@ final class ProjectEngine {
     return new Worker() {
       @Override
       public WorkResult work(Assignment a) throws Exception {
+        String system;
+        try {
+          system = workerSystem(config, w.promptFile());
+        } catch (InputException e) {
+          // a prompt file gone or emptied mid-run is the harness's fault: stop the run, charge no ticket
+          throw new dev.loopkit.core.FatalAdapterException(e.getMessage(), e);
+        }
         return ModelWorker.builder(source.client(a.ticket().id(), a.attempt()), model.model())
-            .system(ModelWorker.DEFAULT_SYSTEM + COMMIT_RULE)
+            .system(system)
             .tools(tools).maxTurns(w.maxTurns()).build().work(a);
       }
 
@@ -195,6 +212,132 @@ final class ProjectEngine {
       public String toString() {
         return "ModelWorker{" + source.vendor() + "/" + model.model() + "}";
       }
+    };
+  }
+
+  /**
+   * The model worker's system prompt: the stock rules, the commit rule, then the text of {@code worker.prompt-file}
+   * when there is one, read now (each attempt calls this, so a heal of the file reaches the next attempt).
+   *
+   * @throws InputException naming the key and the file when it cannot be read or is blank
+   */
+  static String workerSystem(ProjectConfig config, @Nullable Path promptFile) {
+    String system = ModelWorker.DEFAULT_SYSTEM + COMMIT_RULE;
+    if (promptFile == null) {
+      return system;
+    }
+    String text;
+    try {
+      text = Files.readString(promptFile, java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new InputException(config.file() + ": key 'worker.prompt-file' names " + promptFile + ", which cannot"
+          + " be read (" + e.getMessage() + "): expected the worker's prompt file", e);
+    }
+    if (text.isBlank()) {
+      throw new InputException(config.file() + ": key 'worker.prompt-file' names " + promptFile + ", which is"
+          + " empty: expected the project's instructions for the worker");
+    }
+    return system + "\n\n" + text.strip();
+  }
+
+  /**
+   * The {@code healer} section's self-heal agent: a {@link ModelHealer} over the harness's healable files (its
+   * canaries the project's tripwire, its dry preparation the worker's system prompt rendered from the prompt
+   * file under the harness, its evidence the tail of each outstanding ticket's latest attempt transcript),
+   * inside a {@link HealGuard} that holds the same tripwire and the healable files, so a heal that changes the
+   * definition of done is rolled back and rejected. A scripted healer replays {@code heal-attempt-<n>.jsonl}
+   * (heal n of the run), else {@code heal.jsonl} or {@code default.jsonl}; a fresh {@code ModelHealer} is built for
+   * each heal on that heal's conversation.
+   *
+   * @throws InputException naming {@code healer.healable} when a healable file is one the tripwire protects
+   */
+  static Healer healer(ProjectConfig config, ProjectConfig.HealerSettings settings, DefinitionTripwire tripwire,
+      Path runDirectory, Map<String, String> environment) {
+    ProjectConfig.Model model = config.model(settings.model());
+    ModelSource source = ModelSource.of(config, model, environment);
+    Path prompt = java.util.Objects.requireNonNull(config.worker().promptFile(), "worker.prompt-file");
+    String promptInHarness = settings.harness().relativize(prompt).toString();
+    java.util.function.Function<ModelClient, ModelHealer> build = client -> ModelHealer
+        .builder(client, model.model())
+        .harnessDirectory(settings.harness())
+        .healable(settings.healable().toArray(String[]::new))
+        .runDirectory(runDirectory)
+        .canaries(tripwire)
+        .dryPreparation("worker prompt", dir -> workerSystem(config, dir.resolve(promptInHarness)))
+        .evidence(evidence(runDirectory))
+        .maxTurns(settings.maxTurns()).maxCostUsd(settings.maxCostUsd()).timeout(settings.timeout())
+        .hostEnvironment(() -> environment)
+        .build();
+    // built once up front on a client it never calls: a bad glob fails before the run starts, and the guard
+    // learns the healable files; each heal then gets a healer of its own on that heal's conversation
+    ModelHealer first = build.apply(new ModelSource.Labelled(dev.loopkit.llm.ScriptedModelClient.builder().build(),
+        source.vendor()));
+    Healer perHeal = new Healer() {
+      @Override
+      public Heal heal(HealContext context) throws Exception {
+        return build.apply(source.client("heal", context.healsSoFar() + 1)).heal(context);
+      }
+
+      @Override
+      public String toString() {
+        return first.toString();
+      }
+    };
+    HealGuard.Builder guard = HealGuard.builder().delegate(perHeal).tripwire(tripwire);
+    first.healableFiles().forEach(guard::harnessFile);
+    try {
+      return guard.build();
+    } catch (InputException e) {
+      throw new InputException(config.file() + ": key 'healer.healable' " + settings.healable() + " reaches a file"
+          + " that defines done (" + e.getMessage() + "): expected globs naming only the harness's own files, such"
+          + " as prompts/*.md", e);
+    }
+  }
+
+  /** The most outstanding tickets whose verifier output a heal is handed (as the healer's own default). */
+  private static final int HEAL_TICKETS = 20;
+
+  /**
+   * What a heal reads beyond its context: the tail of each outstanding ticket's latest attempt transcript, and
+   * {@code verifier/<ticket>}: the output excerpts of the verify stage of its latest attempt that has any, from
+   * the run's journal. The findings carry only a verifier's verdict ("exited 1"); the output is where a
+   * verifier says why, and is what a healer needs to tell a missing convention from a wall. Folds the journal
+   * once per heal (heals are few: at most {@code healer.max-heals} a run).
+   */
+  static HealEvidence evidence(Path runDirectory) {
+    HealEvidence transcripts = HealEvidence.attemptTranscripts(runDirectory, 8000);
+    return context -> {
+      List<HealEvidence.Excerpt> out = new ArrayList<>(transcripts.gather(context));
+      dev.loopkit.core.RunHistory history = dev.loopkit.core.RunDirectory.of(runDirectory).history();
+      List<dev.loopkit.core.Ticket> outstanding = new ArrayList<>();
+      for (dev.loopkit.core.Status s : List.of(dev.loopkit.core.Status.OPEN, dev.loopkit.core.Status.IN_PROGRESS,
+          dev.loopkit.core.Status.HUMAN_GATED)) {
+        if (outstanding.size() < HEAL_TICKETS) {
+          outstanding.addAll(context.batch().withStatus(s, HEAL_TICKETS - outstanding.size()));
+        }
+      }
+      for (dev.loopkit.core.Ticket t : outstanding) {
+        java.util.Optional<dev.loopkit.core.RunHistory.TicketHistory> th = history.ticket(t.id());
+        if (th.isEmpty()) {
+          continue;
+        }
+        List<dev.loopkit.core.RunHistory.AttemptHistory> attempts = th.get().attemptLog();
+        for (int i = attempts.size() - 1; i >= 0; i--) {
+          StringBuilder text = new StringBuilder();
+          for (dev.loopkit.core.Evidence e : attempts.get(i).evidence()) {
+            String excerpt = e.attributes().get("excerpt");
+            if (excerpt != null && !excerpt.isBlank()) {
+              text.append(e.summary()).append(":\n").append(excerpt.strip()).append('\n');
+            }
+          }
+          if (text.length() > 0) {
+            out.add(HealEvidence.Excerpt.of("verifier/" + t.id().replaceAll("[^A-Za-z0-9/._-]", "_"), "attempt " + attempts.get(i).number() + " of "
+                + t.id() + ", the verifier's output\n" + text));
+            break;
+          }
+        }
+      }
+      return out;
     };
   }
 

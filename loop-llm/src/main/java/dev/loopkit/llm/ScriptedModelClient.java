@@ -48,8 +48,9 @@ import org.jspecify.annotations.Nullable;
  * Lines of any other {@code type} (a recorded transcript's requests, tool runs, notes) are skipped, so a
  * transcript a worker recorded replays as is. A {@code tool_use} block without an {@code id} gets one.
  * Supported expectations: {@code last_message_contains} (a string found in the last message's text or
- * tool results), {@code model} (the request's model), {@code tools_include} (names of tools the request
- * must declare).
+ * tool results), {@code system_contains} (a string found in the request's system prompt, e.g. a line a
+ * harness prompt file adds), {@code model} (the request's model), {@code tools_include} (names of tools the
+ * request must declare).
  *
  * <p>Usage is replayed as recorded, {@code unmetered_calls} and {@code usage_reported} included: a replay
  * spends nothing, so a step that records no usage is free and metered, and recorded costs are kept. With
@@ -505,6 +506,11 @@ public final class ScriptedModelClient implements ModelClient {
           case "last_message_contains":
             expectLastMessageContains(requireText(v, "last_message_contains", where));
             break;
+          case "system_contains": {
+            String fragment = requireText(v, "system_contains", where);
+            expect("the system prompt to contain '" + fragment + "'", r -> r.system().contains(fragment));
+            break;
+          }
           case "model": {
             String model = requireText(v, "model", where);
             expect("model '" + model + "'", r -> r.model().equals(model));
@@ -524,7 +530,7 @@ public final class ScriptedModelClient implements ModelClient {
           }
           default:
             throw new InputException("unknown expectation '" + field.getKey() + "' at " + where
-                + "; expected last_message_contains, model or tools_include");
+                + "; expected last_message_contains, system_contains, model or tools_include");
         }
       }
     }

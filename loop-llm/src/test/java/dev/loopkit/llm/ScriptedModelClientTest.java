@@ -170,6 +170,25 @@ class ScriptedModelClientTest {
   }
 
   @Test
+  void aSystemContainsExpectationChecksTheRequestsSystemPrompt() throws IOException {
+    Path file = dir.resolve("system.jsonl");
+    Files.writeString(file, "{\"type\":\"response\",\"response\":{\"content\":\"ok\"},"
+        + "\"expect\":{\"system_contains\":\"Indent with tabs\"}}\n"
+        + "{\"type\":\"response\",\"response\":{\"content\":\"ok\"},"
+        + "\"expect\":{\"system_contains\":\"Indent with tabs\"}}\n", StandardCharsets.UTF_8);
+    ScriptedModelClient model = ScriptedModelClient.fromTranscript(file);
+
+    ModelResponse met = model.send(ModelRequest.builder().model("m").system("Rules.\nIndent with tabs.")
+        .addMessage(Message.user("go")).build());
+    InputException unmet = assertThrows(InputException.class, () -> model.send(ModelRequest.builder().model("m")
+        .system("Rules.").addMessage(Message.user("go")).build()));
+
+    assertEquals("ok", met.text());
+    assertTrue(unmet.getMessage().contains("expected the system prompt to contain 'Indent with tabs'"),
+        unmet.getMessage());
+  }
+
+  @Test
   void aJsonArrayTranscriptIsAccepted() throws IOException {
     Path file = dir.resolve("script.json");
     Files.writeString(file, "{\"steps\": [\n  {\"response\": {\"content\": \"one\"}},\n"
