@@ -43,8 +43,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class ProjectEngine {
   /** What the worker is told on top of the model worker's rules. */
-  static final String COMMIT_RULE = " Your worktree is a git branch of its own: leave your changes in it (the"
-      + " harness commits what you leave when you finish, and merges the branch once it is reviewed).";
+  static final String COMMIT_RULE = " Your workspace is a git repository of its own on the ticket's branch: leave"
+      + " your changes in its files (when you finish, the harness takes in the files as they are on disk, and"
+      + " merges them once they are reviewed and verified).";
 
   /** Where programs are looked for when the environment has no {@code PATH} (what execvp does then). */
   static final String DEFAULT_PATH = "/usr/bin:/bin";

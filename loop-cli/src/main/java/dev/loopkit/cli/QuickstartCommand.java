@@ -24,8 +24,8 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
     description = {"Copies the quickstart project (8 Markdown tickets, a small shell project, recorded model"
-        + " conversations) to a new folder and runs it end to end: git worktrees, a scripted worker and reviewer,"
-        + " real test commands in the bubblewrap sandbox, merges. Offline unless --real.",
+        + " conversations) to a new folder and runs it end to end: a git repository per attempt, a scripted worker"
+        + " and reviewer, real test commands in the bubblewrap sandbox, verified merges. Offline unless --real.",
         "Exit codes: 0 DONE, 2 CAPPED, 3 STALLED or waiting for a human, 4 TAMPERED, 1 error."})
 final class QuickstartCommand implements Callable<Integer> {
   @ParentCommand
