@@ -45,7 +45,8 @@ final class Healing {
     }
     String diff = heal instanceof Heal.Applied a ? a.diff() : heal instanceof Heal.Rejected r ? r.diff() : "";
     String summary = heal instanceof Heal.Rejected r ? r.summary() + ": " + r.reason() : heal.summary();
-    ledger.append(new LoopEvent.HealAttempted(ledger.now(), reason, heal.outcome(), summary, diff));
+    ledger.append(new LoopEvent.HealAttempted(ledger.now(), reason, heal.outcome(), summary, diff,
+        history.heals() + 1));
     return heal;
   }
 }

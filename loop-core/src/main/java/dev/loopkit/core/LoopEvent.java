@@ -142,8 +142,19 @@ public sealed interface LoopEvent {
 
   record CapReached(Instant at, Cap cap, String detail) implements LoopEvent {}
 
-  record HealAttempted(Instant at, HealContext.Reason reason, Heal.Outcome outcome, String summary, String diff)
-      implements LoopEvent {}
+  /**
+   * A healer was asked to patch the harness.
+   *
+   * @param heal the heal's number in the run (1, 2, ...): its id in the report and the heal's transcript
+   */
+  record HealAttempted(Instant at, HealContext.Reason reason, Heal.Outcome outcome, String summary, String diff,
+      int heal) implements LoopEvent {
+
+    /** A heal without a number (tools and journals older than the field). */
+    public HealAttempted(Instant at, HealContext.Reason reason, Heal.Outcome outcome, String summary, String diff) {
+      this(at, reason, outcome, summary, diff, 0);
+    }
+  }
 
   record TripwireTripped(Instant at, List<String> changes) implements LoopEvent {}
 

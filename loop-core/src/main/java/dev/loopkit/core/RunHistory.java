@@ -181,6 +181,9 @@ public final class RunHistory {
       if (h.outcome() == Heal.Outcome.REJECTED) {
         interventions.add(new RunReport.Intervention(RunReport.InterventionKind.HEAL_REJECTED, null,
             h.summary()));
+      } else if (h.outcome() == Heal.Outcome.APPLIED) {
+        interventions.add(new RunReport.Intervention(RunReport.InterventionKind.HEALED, null,
+            (h.heal() > 0 ? "heal " + h.heal() + ": " : "") + h.summary()));
       }
     } else if (e instanceof LoopEvent.RunEnded r) {
       ending = r.ending();

@@ -96,7 +96,12 @@ public final class RunReport {
     /** A ticket was set done or cancelled by someone other than the engine, without a recorded decision. */
     STATUS_OVERRIDDEN,
     /** A person recorded a decision on a ticket (approved it done, or cancelled it). */
-    DECISION;
+    DECISION,
+    /**
+     * A healer's patch was applied: the machine improving itself, not a person doing work, counted on its own
+     * so that the report shows how often the harness needed healing.
+     */
+    HEALED;
 
     @JsonValue
     public String wireName() {
@@ -218,7 +223,12 @@ public final class RunReport {
     if (!usage.isMetered()) {
       sb.append(" (+").append(usage.unmeteredCalls()).append(" unmetered call(s))");
     }
-    sb.append(", elapsed ").append(elapsed.toSeconds()).append("s, interventions ").append(interventions.size());
+    long heals = interventions.stream().filter(i -> i.kind() == InterventionKind.HEALED).count();
+    sb.append(", elapsed ").append(elapsed.toSeconds()).append("s, interventions ")
+        .append(interventions.size() - heals);
+    if (heals > 0) {
+      sb.append(", heals ").append(heals);
+    }
     if (finalGate != null) {
       sb.append('\n').append("  final gate: ").append(finalGate);
     }

@@ -518,6 +518,10 @@ class LoopEngineTest {
         "A was gated before the run: the batch settles, but not DONE");
     assertEquals("gated in the tracker, not by this run", gated.gated().get(0).reason());
     assertEquals(Heal.Outcome.APPLIED, events.events(LoopEvent.HealAttempted.class).get(0).outcome());
+    assertEquals(1, events.events(LoopEvent.HealAttempted.class).get(0).heal());
+    assertTrue(result.report().interventions().stream().anyMatch(i -> i.kind() == RunReport.InterventionKind.HEALED
+        && i.detail().equals("heal 1: dropped the stale edge B->A")), result.report().interventions().toString());
+    assertTrue(result.report().summary().contains(", heals 1"), result.report().summary());
   }
 
   @Test
