@@ -62,8 +62,8 @@ interface ModelSource {
       case "anthropic":
       case "openai": {
         String variable = model.keyVariableOrDefault();
-        String key = environment.get(variable);
-        if (key == null || key.isBlank()) {
+        String key = model.noKey() ? "" : environment.get(variable);
+        if (!model.noKey() && (key == null || key.isBlank())) {
           throw new InputException(config.file() + ": key 'models." + model.role() + "." + (model.keyVariable() == null
               ? "vendor" : "key-env") + "' needs the environment variable " + variable + ", which is not set:"
               + " expected it to hold the " + model.vendor() + " API key (or set models." + model.role()
@@ -71,15 +71,12 @@ interface ModelSource {
         }
         ModelClient client;
         if (model.vendor().equals("anthropic")) {
-          AnthropicClient.Builder b = AnthropicClient.builder().apiKey(key);
-          if (model.baseUrl() != null) {
-            b.baseUrl(model.baseUrl());
-          }
-          client = b.build();
+          client = compatible(AnthropicClient.builder(), model, key).build();
         } else {
-          OpenAiClient.Builder b = OpenAiClient.builder().apiKey(key);
-          if (model.baseUrl() != null) {
-            b.baseUrl(model.baseUrl());
+          OpenAiClient.Builder b = compatible(OpenAiClient.builder(), model, key);
+          if (model.tokenLimitField() != null) {
+            b.tokenLimitField(model.tokenLimitField().equals("max_tokens") ? OpenAiClient.TokenLimitField.MAX_TOKENS
+                : OpenAiClient.TokenLimitField.MAX_COMPLETION_TOKENS);
           }
           client = b.build();
         }
@@ -99,6 +96,28 @@ interface ModelSource {
       default:
         throw new IllegalStateException("vendor " + model.vendor() + " passed the configuration check");
     }
+  }
+
+  /** A vendor's builder set up for this entry: the key (or none), the base URL, the auth and the vendor name. */
+  private static <B extends dev.loopkit.llm.HttpModelClient.Builder<B>> B compatible(B b, ProjectConfig.Model model,
+      String key) {
+    if (model.noKey()) {
+      b.noApiKey();
+    } else {
+      b.apiKey(key);
+    }
+    if (model.baseUrl() != null) {
+      b.baseUrl(model.baseUrl());
+    }
+    if ("bearer".equals(model.auth())) {
+      b.bearerAuth();
+    } else if (model.auth() != null) {
+      b.apiKeyHeader(model.auth().substring("header:".length()));
+    }
+    if (model.vendorName() != null) {
+      b.vendor(model.vendorName());
+    }
+    return b;
   }
 
   /** A client under another vendor name: two scripted roles are two "vendors" for the review rule. */

@@ -61,8 +61,20 @@ public final class ProjectConfig {
    * {@code keyVariable} the environment variable holding the API key; {@code transcripts} the folder of
    * recorded conversations a scripted model replays.
    */
+  /**
+   * One {@code models} entry. For a compatible server: {@code keyVariable} {@code none} sends no key (a local
+   * server), {@code auth} is {@code bearer} or {@code header:<name>}, {@code vendorName} the name the client
+   * reports (for the reviewer's cross-vendor rule), {@code tokenLimitField} {@code max_tokens} or
+   * {@code max_completion_tokens} (OpenAI-compatible only).
+   */
   public record Model(String role, String vendor, String model, @Nullable String keyVariable,
-      @Nullable String baseUrl, @Nullable Path transcripts) {
+      @Nullable String baseUrl, @Nullable Path transcripts, @Nullable String auth, @Nullable String vendorName,
+      @Nullable String tokenLimitField) {
+    /** No key: a local server that takes none ({@code key-env: none}). */
+    public boolean noKey() {
+      return "none".equals(keyVariable);
+    }
+
     /** The key variable to read: the configured one, else the vendor's usual one. */
     public String keyVariableOrDefault() {
       if (keyVariable != null) {
@@ -450,7 +462,8 @@ public final class ProjectConfig {
   }
 
   private static Model model(Path project, String role, ConfigNode m) {
-    m.only(Set.of("vendor", "model", "key-env", "base-url", "transcripts"));
+    m.only(Set.of("vendor", "model", "key-env", "base-url", "transcripts", "auth", "vendor-name",
+        "token-limit-field"));
     String vendor = m.choice("vendor", VENDORS).orElseThrow(() -> m.error("vendor",
         "is missing: expected one of " + String.join(", ", VENDORS)));
     String model = m.requireText("model", vendor.equals("anthropic") ? "claude-sonnet-4-5" : "gpt-5");
@@ -472,9 +485,35 @@ public final class ProjectConfig {
     String keyEnv = m.text("key-env").orElse(null);
     if (keyEnv != null && !keyEnv.matches("[A-Za-z_][A-Za-z0-9_]*")) {
       throw m.error("key-env", "is '" + keyEnv + "': expected the name of an environment variable, not the key"
-          + " itself");
+          + " itself (or none, for a local server that takes no key)");
     }
-    return new Model(role, vendor, model, keyEnv, baseUrl, transcripts);
+    if ("none".equals(keyEnv) && baseUrl == null) {
+      throw m.error("key-env", "is none without base-url: expected base-url naming the local server that takes no"
+          + " key (a vendor's own API always needs one)");
+    }
+    String auth = m.text("auth").orElse(null);
+    if (auth != null && !(auth.equals("bearer") || auth.matches("header:[A-Za-z0-9!#$%&'*+.^_`|~-]+"))) {
+      throw m.error("auth", "is '" + auth + "': expected bearer or header:<name> (such as header:api-key)");
+    }
+    if (auth != null && "none".equals(keyEnv)) {
+      throw m.error("auth", "is set but key-env is none: a server that takes no key needs no auth");
+    }
+    String vendorName = m.text("vendor-name").orElse(null);
+    if (vendorName != null && !vendorName.matches("[a-z0-9][a-z0-9._-]{0,39}")) {
+      throw m.error("vendor-name", "is '" + vendorName + "': expected 1 to 40 lower-case letters, digits, '.', '_'"
+          + " or '-' (such as vllm or openrouter)");
+    }
+    String tokenLimitField = m.text("token-limit-field").orElse(null);
+    if (tokenLimitField != null && !(vendor.equals("openai")
+        && (tokenLimitField.equals("max_tokens") || tokenLimitField.equals("max_completion_tokens")))) {
+      throw m.error("token-limit-field", "is '" + tokenLimitField + "' for vendor " + vendor + ": expected"
+          + " max_tokens or max_completion_tokens, for vendor openai");
+    }
+    if (vendor.equals("scripted") && (auth != null || vendorName != null || keyEnv != null || baseUrl != null)) {
+      throw m.error("vendor", "is scripted with key-env, base-url, auth or vendor-name set: a scripted model"
+          + " replays its transcripts and calls no server");
+    }
+    return new Model(role, vendor, model, keyEnv, baseUrl, transcripts, auth, vendorName, tokenLimitField);
   }
 
   /**
@@ -493,7 +532,8 @@ public final class ProjectConfig {
     Model old = models.get(role);
     boolean same = old != null && old.vendor().equals(v);
     Map<String, Model> copy = new LinkedHashMap<>(models);
-    copy.put(role, new Model(role, v, model, same ? old.keyVariable() : null, same ? old.baseUrl() : null, null));
+    copy.put(role, new Model(role, v, model, same ? old.keyVariable() : null, same ? old.baseUrl() : null, null,
+        same ? old.auth() : null, same ? old.vendorName() : null, same ? old.tokenLimitField() : null));
     String reviewer = reviewerModel == null && role.equals("reviewer") ? "reviewer" : reviewerModel;
     return new ProjectConfig(file, project, tracker, workspace, copy, worker, reviewer, verifier, sandbox, healer,
         caps);
