@@ -104,6 +104,8 @@ final class FinalGate {
         return List.of();
       }
       return ((Verification.Failed) v).findings();
+    } catch (FatalAdapterException | dev.loopkit.core.process.SandboxUnavailableException e) {
+      throw e; // a fault of the harness: the run stops, no done ticket is reopened for it
     } catch (Exception e) {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
@@ -119,7 +121,13 @@ final class FinalGate {
       Thread.currentThread().interrupt();
       throw new HarnessFault("interrupted during the final gate", e);
     } catch (ExecutionException e) {
-      return List.of(Attempt.describe("the verifier (final gate)", e.getCause()));
+      Throwable cause = e.getCause();
+      if (cause instanceof FatalAdapterException
+          || cause instanceof dev.loopkit.core.process.SandboxUnavailableException) {
+        throw new HarnessFault(Attempt.describe("the verifier (final gate)", cause) + " (no ticket was reopened;"
+            + " fix it and run again to resume)", cause);
+      }
+      return List.of(Attempt.describe("the verifier (final gate)", cause));
     }
   }
 }

@@ -213,4 +213,40 @@ class CandidateIntegrationTest {
         .filter(d -> d.ticketId().equals("A")).count());
     assertTrue(result.report().summary().contains("final gate"), result.report().summary());
   }
+
+  @Test
+  void aFaultOfTheHarnessDuringTheFinalGateStopsTheRunWithoutReopeningAnyTicket() throws Exception {
+    Files.createDirectories(dir.resolve("work"));
+    Path head = Files.createDirectories(dir.resolve("head"));
+    InMemoryTracker tracker = InMemoryTracker.of(Ticket.builder("A").title("a").build());
+    Integrator direct = new Integrator() {
+      @Override
+      public Integration integrate(IntegrateRequest request) {
+        return Integration.integrated("merged", Map.of());
+      }
+
+      @Override
+      public Workspace head(String runId) {
+        return new Workspace("head", head, Map.of("commit", "main@1"));
+      }
+    };
+
+    RunResult result = LoopEngine.builder().tracker(tracker).clock(new ManualClock()).listener(events)
+        .sandbox(Sandbox.none()).runDirectory(dir.resolve("run")).workspaces(Workspaces.shared(dir.resolve("work")))
+        .worker(a -> WorkResult.completed("did " + a.ticket().id(), Usage.ZERO))
+        .integrator(direct)
+        .verifier(r -> {
+          if (r.workspace().directory().equals(head)) {
+            throw new dev.loopkit.core.FatalAdapterException("the verifier's service refused our key", null);
+          }
+          return Verification.passed(Evidence.of("tests", "green"));
+        })
+        .build().run();
+
+    RunEnding.Failed failed = assertInstanceOf(RunEnding.Failed.class, result.ending());
+    assertTrue(failed.describe().contains("final gate") && failed.describe().contains("refused our key"),
+        failed.describe());
+    assertEquals(Status.DONE, tracker.ticket("A").status());
+    assertTrue(events.events(LoopEvent.TicketRegressed.class).isEmpty());
+  }
 }
