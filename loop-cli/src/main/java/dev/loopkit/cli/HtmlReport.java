@@ -37,7 +37,7 @@ import org.jspecify.annotations.Nullable;
  * each worker slot, the dependency graph with statuses, every attempt of every ticket (duration, tokens, cost,
  * review verdict, verification evidence), the interventions of the run, and the trend of interventions,
  * attempts and cost per ticket across the project's runs. Built from the run journals alone
- * ({@link RunJournal#read}, {@link RunReport}) plus the tracker's current tickets for the graph. Every text is
+ * ({@link RunReport}) plus the tracker's current tickets for the graph. Every text is
  * HTML-escaped: it holds model output.
  */
 public final class HtmlReport {

@@ -35,6 +35,17 @@ class ReadmeExamplesTest {
   Path dir;
 
   @Test
+  void theReadmesPomIsTheDownstreamProjectTheBuildTests() throws IOException {
+    String readme = Files.readString(README, StandardCharsets.UTF_8);
+    int start = readme.indexOf("```xml\n<?xml");
+    assertTrue(start >= 0, "README has no pom.xml block");
+    String block = readme.substring(start + "```xml\n".length(), readme.indexOf("```", start + 6));
+    String tested = Files.readString(Path.of("src/it/downstream/pom.xml"), StandardCharsets.UTF_8)
+        .replace("@project.version@", System.getProperty("loop.version", "0.1.0-SNAPSHOT"));
+    assertEquals(tested.strip(), block.strip());
+  }
+
+  @Test
   void theEmbeddingSnippetDrivesATicketToDoneWithARealMavenBuildAsTheFinishLine() {
     InMemoryTracker tracker = InMemoryTracker.of(Ticket.builder("T-1").title("Add Greeting.hello()")
         .addAcceptanceCriterion("mvn test passes").build());

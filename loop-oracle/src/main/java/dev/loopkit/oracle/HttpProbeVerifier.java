@@ -10,6 +10,11 @@ import dev.loopkit.core.Verification;
 import dev.loopkit.core.Verifier;
 import dev.loopkit.core.VerifyRequest;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,12 +25,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Supplier;
-import okhttp3.MediaType;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
-import okhttp3.ResponseBody;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -51,8 +50,9 @@ import org.jspecify.annotations.Nullable;
 public final class HttpProbeVerifier implements Verifier, Fingerprinted {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int EXCERPT = 500;
+  private static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
 
-  private final OkHttpClient client;
+  private final HttpClient client;
   private final List<ProbeRequest> requests;
   private final String observeUrl;
   private final Map<String, String> observeHeaders;
@@ -84,9 +84,13 @@ public final class HttpProbeVerifier implements Verifier, Fingerprinted {
     return new Builder();
   }
 
-  private static OkHttpClient defaultClient() {
-    return new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(10)).readTimeout(Duration.ofSeconds(30))
-        .callTimeout(Duration.ofSeconds(60)).followRedirects(false).build();
+  private static HttpClient defaultClient() {
+    return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NEVER)
+        .version(HttpClient.Version.HTTP_1_1).build();
+  }
+
+  private HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
+    return client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
   }
 
   @Override
@@ -102,17 +106,18 @@ public final class HttpProbeVerifier implements Verifier, Fingerprinted {
       attributes.put("method", probe.method());
       attributes.put("url", url);
       attributes.put("expectedStatus", probe.expectedStatus());
-      try (Response response = client.newCall(toRequest(probe, url, vars)).execute()) {
-        String body = bodyText(response.body());
-        attributes.put("status", Integer.toString(response.code()));
+      try {
+        HttpResponse<String> response = send(toRequest(probe, url, vars));
+        String body = response.body();
+        attributes.put("status", Integer.toString(response.statusCode()));
         attributes.put("responseSha256", Sha256.hex(body));
         attributes.put("responseExcerpt", clip(body, EXCERPT));
-        String line = probe.method() + " " + url + " -> " + response.code();
+        String line = probe.method() + " " + url + " -> " + response.statusCode();
         sent.add(line);
         evidence.add(new Evidence("http-request", line, attributes));
-        if (!probe.accepts(response.code())) {
+        if (!probe.accepts(response.statusCode())) {
           return Verification.failed(List.of("probe request " + probe.method() + " " + url + " answered "
-              + response.code() + ": expected " + probe.expectedStatus()), evidence);
+              + response.statusCode() + ": expected " + probe.expectedStatus()), evidence);
         }
       } catch (IOException | IllegalArgumentException e) {
         attributes.put("error", String.valueOf(e.getMessage()));
@@ -175,19 +180,20 @@ public final class HttpProbeVerifier implements Verifier, Fingerprinted {
     return Verification.failed(List.of(finding), evidence);
   }
 
-  private Observation observe(String url, Map<String, String> expected) {
-    Request.Builder rb = new Request.Builder().get();
+  private Observation observe(String url, Map<String, String> expected) throws InterruptedException {
+    HttpRequest.Builder rb;
     try {
-      rb.url(url);
+      rb = HttpRequest.newBuilder(URI.create(url)).timeout(CALL_TIMEOUT).GET();
+      observeHeaders.forEach(rb::header);
     } catch (IllegalArgumentException e) {
       return new Observation("none", 0, List.of(), "", "observation URL does not parse: " + e.getMessage());
     }
-    observeHeaders.forEach(rb::header);
-    try (Response response = client.newCall(rb.build()).execute()) {
-      String body = bodyText(response.body());
-      String status = Integer.toString(response.code());
-      if (!response.isSuccessful()) {
-        return new Observation(status, 0, List.of(), body, "observation answered " + response.code());
+    try {
+      HttpResponse<String> response = send(rb.build());
+      String body = response.body();
+      String status = Integer.toString(response.statusCode());
+      if (response.statusCode() / 100 != 2) {
+        return new Observation(status, 0, List.of(), body, "observation answered " + response.statusCode());
       }
       JsonNode events;
       try {
@@ -226,17 +232,18 @@ public final class HttpProbeVerifier implements Verifier, Fingerprinted {
     return true;
   }
 
-  private static Request toRequest(ProbeRequest probe, String url, Map<String, String> vars) {
-    Request.Builder rb = new Request.Builder().url(url);
+  private static HttpRequest toRequest(ProbeRequest probe, String url, Map<String, String> vars) {
+    HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(url)).timeout(CALL_TIMEOUT);
     probe.headers().forEach((name, value) -> rb.header(name, substitute(value, vars)));
     String body = probe.body();
-    RequestBody requestBody = body == null ? null
-        : RequestBody.create(substitute(body, vars), MediaType.get(probe.contentType()));
-    return rb.method(probe.method(), requestBody).build();
-  }
-
-  private static String bodyText(@Nullable ResponseBody body) throws IOException {
-    return body == null ? "" : body.string();
+    if (body == null) {
+      return rb.method(probe.method(), HttpRequest.BodyPublishers.noBody()).build();
+    }
+    String type = probe.contentType();
+    rb.header("Content-Type", type.toLowerCase(java.util.Locale.ROOT).contains("charset=") ? type
+        : type + "; charset=utf-8");
+    return rb.method(probe.method(), HttpRequest.BodyPublishers.ofString(substitute(body, vars),
+        StandardCharsets.UTF_8)).build();
   }
 
   static String substitute(String template, Map<String, String> vars) {
@@ -288,7 +295,7 @@ public final class HttpProbeVerifier implements Verifier, Fingerprinted {
 
   /** Builds an {@link HttpProbeVerifier}; {@link #observe} is required. */
   public static final class Builder {
-    private @Nullable OkHttpClient client;
+    private @Nullable HttpClient client;
     private final List<ProbeRequest> requests = new ArrayList<>();
     private @Nullable String observeUrl;
     private final Map<String, String> observeHeaders = new LinkedHashMap<>();
@@ -303,8 +310,11 @@ public final class HttpProbeVerifier implements Verifier, Fingerprinted {
 
     private Builder() {}
 
-    /** The HTTP client; default one with 10 s connect, 30 s read and 60 s call timeouts, no redirects. */
-    public Builder client(OkHttpClient client) {
+    /**
+     * The HTTP client (the JDK's); default one with a 10 s connect timeout, HTTP/1.1 and no redirects. Every
+     * request has a 60 s timeout.
+     */
+    public Builder client(HttpClient client) {
       this.client = Objects.requireNonNull(client, "client");
       return this;
     }
