@@ -98,8 +98,8 @@ public final class ProjectConfig {
    * {@code harness} the folder the {@code healable} globs are relative to (the only files a heal may change);
    * {@code maxTurns}, {@code maxCostUsd} and {@code timeout} cap each heal's conversation.
    */
-  public record HealerSettings(String model, int afterFailures, int maxHeals, Path harness, List<String> healable,
-      int maxTurns, java.math.BigDecimal maxCostUsd, Duration timeout) {
+  public record HealerSettings(String model, int afterFailures, int maxHeals, int revertAfter, Path harness,
+      List<String> healable, int maxTurns, java.math.BigDecimal maxCostUsd, Duration timeout) {
     public HealerSettings {
       healable = List.copyOf(healable);
     }
@@ -360,8 +360,8 @@ public final class ProjectConfig {
     if (section.isEmpty()) {
       return null;
     }
-    ConfigNode h = section.get().only(Set.of("model", "after-failures", "max-heals", "harness", "healable",
-        "max-turns", "max-cost-usd", "timeout"));
+    ConfigNode h = section.get().only(Set.of("model", "after-failures", "max-heals", "revert-after", "harness",
+        "healable", "max-turns", "max-cost-usd", "timeout"));
     String model = h.text("model").orElse("healer");
     if (!models.containsKey(model)) {
       throw h.has("model")
@@ -422,7 +422,7 @@ public final class ProjectConfig {
           + " prompt reaches the next attempt");
     }
     return new HealerSettings(model, h.integer("after-failures", 1).orElse(2), h.integer("max-heals", 1).orElse(3),
-        harness, healable.stream().map(String::strip).toList(), h.integer("max-turns", 1).orElse(30),
+        h.integer("revert-after", 0).orElse(3), harness, healable.stream().map(String::strip).toList(), h.integer("max-turns", 1).orElse(30),
         h.money("max-cost-usd").orElse(new java.math.BigDecimal("2")),
         h.duration("timeout").orElse(Duration.ofMinutes(15)));
   }

@@ -124,7 +124,8 @@ final class ProjectEngine {
         .sandbox(sandbox(config.sandbox(), environment))
         .runDirectory(runDirectory);
     config.healer().ifPresent(h -> engine.healer(healer(config, h, frozen, runDirectory, environment))
-        .healAfterConsecutiveFailures(h.afterFailures()).maxHeals(h.maxHeals()));
+        .healAfterConsecutiveFailures(h.afterFailures()).maxHeals(h.maxHeals())
+        .revertHealAfterAttempts(h.revertAfter()));
     reviewer(config, environment, workerVendor(config, environment)).ifPresent(engine::reviewer);
     listeners.forEach(engine::listener);
     return engine.build();

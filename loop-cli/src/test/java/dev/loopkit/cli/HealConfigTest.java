@@ -53,6 +53,7 @@ class HealConfigTest {
     assertEquals("healer", h.model());
     assertEquals(2, h.afterFailures());
     assertEquals(3, h.maxHeals());
+    assertEquals(3, h.revertAfter());
     assertEquals(dir.resolve("harness").toAbsolutePath().normalize(), h.harness());
     assertEquals(List.of("prompts/*.md"), h.healable());
     assertEquals(30, h.maxTurns());
@@ -63,12 +64,13 @@ class HealConfigTest {
   @Test
   void everyHealerKeyIsRead() throws Exception {
     ProjectConfig.HealerSettings h = read(BASE + WORKER + "healer:\n  model: worker\n  after-failures: 4\n"
-        + "  max-heals: 1\n  harness: harness\n  healable: [prompts/*.md, profiles/**]\n  max-turns: 12\n"
+        + "  max-heals: 1\n  revert-after: 0\n  harness: harness\n  healable: [prompts/*.md, profiles/**]\n  max-turns: 12\n"
         + "  max-cost-usd: 0.75\n  timeout: 90s\n").healer().orElseThrow();
 
     assertEquals("worker", h.model());
     assertEquals(4, h.afterFailures());
     assertEquals(1, h.maxHeals());
+    assertEquals(0, h.revertAfter());
     assertEquals(List.of("prompts/*.md", "profiles/**"), h.healable());
     assertEquals(12, h.maxTurns());
     assertEquals(0, new BigDecimal("0.75").compareTo(h.maxCostUsd()));
@@ -164,6 +166,8 @@ class HealConfigTest {
   void badNumbersDurationsAndMoneyAreNamed() throws Exception {
     String failures = error(BASE + WORKER + HEALER + "  after-failures: 0\n");
     assertTrue(failures.contains("key 'healer.after-failures' is 0: expected a whole number of at least 1"), failures);
+    String revert = error(BASE + WORKER + HEALER + "  revert-after: -1\n");
+    assertTrue(revert.contains("key 'healer.revert-after' is -1: expected a whole number of at least 0"), revert);
     String heals = error(BASE + WORKER + HEALER + "  max-heals: two\n");
     assertTrue(heals.contains("key 'healer.max-heals'"), heals);
     String money = error(BASE + WORKER + HEALER + "  max-cost-usd: -1\n");

@@ -1,21 +1,37 @@
 package dev.loopkit.core;
 
+import java.nio.file.Path;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Why the engine asks a {@link Healer} for help, with what it knows: the batch as read, the run's
  * outstanding tickets, and the most recent findings.
  *
+ * @param runId the run asking
  * @param reason why the heal was asked for
  * @param batch the batch as the engine last read it (read-only; valid during the call)
  * @param recentFindings findings of the latest failed attempts, newest last
- * @param healsSoFar heals already attempted in this run
+ * @param healsSoFar heals already attempted in this run (this heal's number is one more)
+ * @param stateDirectory a directory private to the harness ({@link RunDirectory#heals()}: no ticket's process
+ *     can see it) where a healer may keep what it needs to {@linkplain Healer#revert revert} this heal in a
+ *     later session; created on first use by the healer; null when the engine has none
  */
 public record HealContext(String runId, Reason reason, BatchView batch, List<Finding> recentFindings,
-    int healsSoFar) {
+    int healsSoFar, @Nullable Path stateDirectory) {
 
   public HealContext {
     recentFindings = List.copyOf(recentFindings);
+  }
+
+  /** A context without a state directory (a healer that keeps nothing across sessions). */
+  public HealContext(String runId, Reason reason, BatchView batch, List<Finding> recentFindings, int healsSoFar) {
+    this(runId, reason, batch, recentFindings, healsSoFar, null);
+  }
+
+  /** This heal's number in the run: {@code healsSoFar() + 1}. */
+  public int heal() {
+    return healsSoFar + 1;
   }
 
   /** Why a heal is asked for. */

@@ -75,6 +75,7 @@ public final class LoopEngine {
         Objects.requireNonNull(b.worker), b.reviewer, b.integrator, Objects.requireNonNull(b.verifier),
         List.copyOf(b.stages), b.caps,
         b.clock, b.sleeper, List.copyOf(b.listeners), b.tripwire, b.healer, b.healAfterConsecutiveFailures, b.maxHeals,
+        b.revertHealAfterAttempts,
         b.sandbox);
     this.runDirectory = Objects.requireNonNull(b.runDirectory);
     this.runId = b.runId;
@@ -148,6 +149,7 @@ public final class LoopEngine {
     private int healAfterConsecutiveFailures = 3;
     private boolean healAfterSet;
     private int maxHeals = 3;
+    private int revertHealAfterAttempts = 3;
     private @Nullable Path runDirectory;
     private @Nullable String runId;
     private @Nullable Executor executor;
@@ -319,6 +321,21 @@ public final class LoopEngine {
       }
       this.healAfterConsecutiveFailures = failures;
       this.healAfterSet = true;
+      return this;
+    }
+
+    /**
+     * How many attempts an applied heal has to bring progress (a ticket done) before the engine reverts it by
+     * its number ({@link Healer#revert}, journaled as {@link LoopEvent.HealReverted}); default 3; 0 never
+     * reverts. A heal is also judged, and reverted without progress, before the healer is asked again.
+     *
+     * @throws InputException if negative
+     */
+    public Builder revertHealAfterAttempts(int attempts) {
+      if (attempts < 0) {
+        throw new InputException("revertHealAfterAttempts is " + attempts + ": expected 0 (never) or more");
+      }
+      this.revertHealAfterAttempts = attempts;
       return this;
     }
 

@@ -28,6 +28,7 @@ import java.util.Map;
     @JsonSubTypes.Type(value = LoopEvent.ResourcesReleased.class, name = "resources-released"),
     @JsonSubTypes.Type(value = LoopEvent.CapReached.class, name = "cap-reached"),
     @JsonSubTypes.Type(value = LoopEvent.HealAttempted.class, name = "heal-attempted"),
+    @JsonSubTypes.Type(value = LoopEvent.HealReverted.class, name = "heal-reverted"),
     @JsonSubTypes.Type(value = LoopEvent.TripwireTripped.class, name = "tripwire-tripped"),
     @JsonSubTypes.Type(value = LoopEvent.CallRetried.class, name = "call-retried"),
     @JsonSubTypes.Type(value = LoopEvent.RunEnded.class, name = "run-ended"),
@@ -146,15 +147,37 @@ public sealed interface LoopEvent {
    * A healer was asked to patch the harness.
    *
    * @param heal the heal's number in the run (1, 2, ...): its id in the report and the heal's transcript
+   * @param usage what asking cost, counted in the run's usage and against its caps ({@link Usage#ZERO} in
+   *     journals older than the field)
    */
   record HealAttempted(Instant at, HealContext.Reason reason, Heal.Outcome outcome, String summary, String diff,
-      int heal) implements LoopEvent {
+      int heal, Usage usage) implements LoopEvent {
+
+    public HealAttempted {
+      usage = usage == null ? Usage.ZERO : usage;
+    }
+
+    /** A heal that cost nothing. */
+    public HealAttempted(Instant at, HealContext.Reason reason, Heal.Outcome outcome, String summary, String diff,
+        int heal) {
+      this(at, reason, outcome, summary, diff, heal, Usage.ZERO);
+    }
 
     /** A heal without a number (tools and journals older than the field). */
     public HealAttempted(Instant at, HealContext.Reason reason, Heal.Outcome outcome, String summary, String diff) {
-      this(at, reason, outcome, summary, diff, 0);
+      this(at, reason, outcome, summary, diff, 0, Usage.ZERO);
     }
   }
+
+  /**
+   * An applied heal brought no progress (no ticket done) within its attempts and was undone.
+   *
+   * @param heal the number of the heal undone ({@link HealAttempted#heal()})
+   * @param reverted whether the healer restored the harness; false when it cannot revert (the heal stays, and
+   *     the reason says so)
+   * @param reason why it was judged without progress, and what was done
+   */
+  record HealReverted(Instant at, int heal, boolean reverted, String reason) implements LoopEvent {}
 
   record TripwireTripped(Instant at, List<String> changes) implements LoopEvent {}
 

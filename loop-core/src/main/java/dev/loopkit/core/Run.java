@@ -60,7 +60,7 @@ final class Run {
     this.discoveries = new Discoveries(tracker, ledger, runId, caps.maxDiscoveredTickets());
     this.pipeline = Stages.pipeline(settings, new ResourceLocks(inbox, settings.clock()));
     this.judge = new Judge(settings.oracle(), tracker, settings.clock(), ledger, batch);
-    this.healing = new Healing(settings.healer(), settings.maxHeals(), ledger, runId, batch);
+    this.healing = new Healing(settings, ledger, runId, batch, directory);
     this.membership = new Membership(settings.verifier(), ledger);
     this.gate = new FinalGate(settings.integrator(), settings.verifier(), settings.sandbox(), ledger, executor, runId);
     this.decisions = new Decisions(directory.path(), journal.key(), ledger);
@@ -158,9 +158,8 @@ final class Run {
         if (heal instanceof Heal.Applied) {
           continue; // the definition of done is checked again at the top of the loop
         }
-        Verdict.Pending pending = (Verdict.Pending) verdict; // a rejected heal: the real stop, naming it
-        return new RunEnding.Stalled(pending.outstanding(), pending.count(), heal instanceof Heal.Rejected r
-            ? "a heal was tried and rejected (" + r.summary() + ": " + r.reason() + ")" : "");
+        Verdict.Pending pending = (Verdict.Pending) verdict; // a rejected heal or a wall: the real stop, naming it
+        return new RunEnding.Stalled(pending.outstanding(), pending.count(), Healing.stopDetail(heal));
       }
       if (dispatcher.idle()) {
         continue; // it only gated tickets: the oracle judges them on the next pass
@@ -169,10 +168,7 @@ final class Run {
       if (stopped != null) {
         return stopped;
       }
-      if (settings.healer() != null && settler.consecutiveFailures() >= settings.healAfterConsecutiveFailures()) {
-        settler.resetConsecutiveFailures();
-        healing.ask(HealContext.Reason.REPEATED_FAILURES); // rejected: rolled back and journaled; work goes on
-      }
+      healing.afterSettle(settler);
     }
   }
 

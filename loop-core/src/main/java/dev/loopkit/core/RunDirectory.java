@@ -54,6 +54,14 @@ public final class RunDirectory {
     return path.resolve("transcripts");
   }
 
+  /**
+   * Where a healer keeps what it needs to revert its heals across sessions ({@link HealContext#stateDirectory()}):
+   * inside the run directory, which no ticket's process can see.
+   */
+  public Path heals() {
+    return path.resolve("heals");
+  }
+
   /** Where the engine's default workspaces live (one directory per ticket). */
   public Path workspaces() {
     return path.resolve("workspaces");

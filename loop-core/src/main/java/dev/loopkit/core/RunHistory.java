@@ -33,6 +33,9 @@ public final class RunHistory {
   private int sessions;
   private int passes;
   private int heals;
+  /** The latest applied heal not yet judged (no ticket done since it, not reverted), 0 when none. */
+  private int pendingHeal;
+  private int dispatchesSinceHeal;
   private Usage usage = Usage.ZERO;
   private Duration elapsedBefore = Duration.ZERO;
   private @Nullable Instant sessionStart;
@@ -80,6 +83,7 @@ public final class RunHistory {
     } else if (e instanceof LoopEvent.PassStarted p) {
       passes = Math.max(passes, p.pass());
     } else if (e instanceof LoopEvent.TicketDispatched d) {
+      dispatchesSinceHeal++;
       TicketHistory t = acc(d.ticketId());
       t.attempts++;
       t.lastAttempt = Math.max(t.lastAttempt, d.attempt());
@@ -127,6 +131,7 @@ public final class RunHistory {
       t.findings.add(new Finding(i.attempt(), StageKind.ENGINE.wireName(), "attempt interrupted: " + i.reason()));
       end(t, i.attempt(), i.at(), "interrupted", List.of(i.reason()));
     } else if (e instanceof LoopEvent.TicketDone d) {
+      pendingHeal = 0; // progress: the heal, if any, is kept
       TicketHistory t = acc(d.ticketId());
       t.outcome = RunReport.TicketOutcome.DONE;
       t.evidence = List.copyOf(d.evidence());
@@ -178,6 +183,11 @@ public final class RunHistory {
       lockWaitMillis.merge(w.resource(), w.waitedMillis(), Long::sum);
     } else if (e instanceof LoopEvent.HealAttempted h) {
       heals++;
+      usage = usage.plus(h.usage());
+      if (h.outcome() == Heal.Outcome.APPLIED) {
+        pendingHeal = h.heal() > 0 ? h.heal() : heals;
+        dispatchesSinceHeal = 0;
+      }
       if (h.outcome() == Heal.Outcome.REJECTED) {
         interventions.add(new RunReport.Intervention(RunReport.InterventionKind.HEAL_REJECTED, null,
             h.summary()));
@@ -185,6 +195,10 @@ public final class RunHistory {
         interventions.add(new RunReport.Intervention(RunReport.InterventionKind.HEALED, null,
             (h.heal() > 0 ? "heal " + h.heal() + ": " : "") + h.summary()));
       }
+    } else if (e instanceof LoopEvent.HealReverted r) {
+      pendingHeal = 0;
+      interventions.add(new RunReport.Intervention(RunReport.InterventionKind.HEAL_REVERTED, null,
+          "heal " + r.heal() + (r.reverted() ? " reverted: " : " not reverted: ") + r.reason()));
     } else if (e instanceof LoopEvent.RunEnded r) {
       ending = r.ending();
       endingDetail = r.detail();
@@ -249,6 +263,16 @@ public final class RunHistory {
   /** Heals attempted, over every session. */
   public int heals() {
     return heals;
+  }
+
+  /** The number of the latest applied heal that no ticket has been done since (and not reverted); 0 when none. */
+  int pendingHeal() {
+    return pendingHeal;
+  }
+
+  /** Attempts started since the latest applied heal. */
+  int dispatchesSinceHeal() {
+    return dispatchesSinceHeal;
   }
 
   /** Tokens and money, over every session. */

@@ -101,7 +101,17 @@ public final class RunReport {
      * A healer's patch was applied: the machine improving itself, not a person doing work, counted on its own
      * so that the report shows how often the harness needed healing.
      */
-    HEALED;
+    HEALED,
+    /**
+     * An applied heal brought no progress and was undone by the engine: the machine correcting itself, counted
+     * with the heals.
+     */
+    HEAL_REVERTED;
+
+    /** Whether this is the machine's own doing (a heal, or its revert) rather than a person's. */
+    public boolean isHeal() {
+      return this == HEALED || this == HEAL_REVERTED;
+    }
 
     @JsonValue
     public String wireName() {
@@ -224,10 +234,14 @@ public final class RunReport {
       sb.append(" (+").append(usage.unmeteredCalls()).append(" unmetered call(s))");
     }
     long heals = interventions.stream().filter(i -> i.kind() == InterventionKind.HEALED).count();
+    long reverted = interventions.stream().filter(i -> i.kind() == InterventionKind.HEAL_REVERTED).count();
     sb.append(", elapsed ").append(elapsed.toSeconds()).append("s, interventions ")
-        .append(interventions.size() - heals);
+        .append(interventions.size() - heals - reverted);
     if (heals > 0) {
       sb.append(", heals ").append(heals);
+      if (reverted > 0) {
+        sb.append(" (").append(reverted).append(" reverted)");
+      }
     }
     if (finalGate != null) {
       sb.append('\n').append("  final gate: ").append(finalGate);

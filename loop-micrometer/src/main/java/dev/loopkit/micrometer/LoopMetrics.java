@@ -144,6 +144,9 @@ public final class LoopMetrics implements LoopListener {
       if (h.outcome() == Heal.Outcome.REJECTED) {
         intervention(RunReport.InterventionKind.HEAL_REJECTED);
       }
+    } else if (event instanceof LoopEvent.HealReverted r) {
+      count("loop.heals.reverted", "applied heals reverted for bringing no progress", "reverted",
+          Boolean.toString(r.reverted()));
     } else if (event instanceof LoopEvent.TripwireTripped) {
       count("loop.tripwires", "times the definition of done changed or a canary misbehaved");
     } else if (event instanceof LoopEvent.RunEnded e) {

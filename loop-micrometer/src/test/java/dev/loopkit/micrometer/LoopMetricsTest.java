@@ -298,12 +298,14 @@ class LoopMetricsTest {
     Instant at = clock.instant();
     metrics.onEvent(new LoopEvent.HealAttempted(at, HealContext.Reason.STALLED,
         Heal.Outcome.REJECTED, "touched the verifier", ""));
+    metrics.onEvent(new LoopEvent.HealReverted(at, 1, true, "no ticket done in 3 attempts since it"));
     metrics.onEvent(new LoopEvent.CapReached(at, Cap.MONEY, "spent $5"));
     metrics.onEvent(new LoopEvent.TripwireTripped(at, List.of("verify.sh changed")));
     metrics.onEvent(new LoopEvent.ResourceWaited(at, "B", "merge", "A", 1_500));
     metrics.onEvent(new LoopEvent.RunEnded(at, RunEnding.Kind.TAMPERED, "verify.sh changed"));
 
     assertEquals(1, count("loop.heals", "outcome", "rejected", "reason", "stalled"));
+    assertEquals(1, count("loop.heals.reverted", "reverted", "true"));
     assertEquals(1, count("loop.interventions", "kind", "heal-rejected"));
     assertEquals(1, count("loop.interventions", "kind", "tampered"));
     assertEquals(1, count("loop.caps.reached", "cap", "money"));

@@ -2,9 +2,13 @@ package dev.loopkit.oracle;
 
 import dev.loopkit.core.Heal;
 import dev.loopkit.core.HealContext;
+import dev.loopkit.core.HealRevert;
 import dev.loopkit.core.Healer;
 import dev.loopkit.core.InputException;
 import dev.loopkit.core.Tripwire;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -16,6 +20,8 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +54,12 @@ import org.jspecify.annotations.Nullable;
  * and the fingerprint parts that moved; the delegate's own diff follows under its own heading. The engine
  * writes it to the journal. If the delegate throws, everything is restored and the exception propagates.
  *
+ * <p><b>Reverts.</b> For every applied heal the guard keeps what the harness files and settings were before it,
+ * in memory and as {@code heal-<n>.json} in the heal's {@link HealContext#stateDirectory() state directory} (the
+ * run directory, out of every sandbox's reach), so that {@link #revert} can restore them when the engine judges
+ * the heal brought no progress, in this session or a later one. Protected files are never written by a revert.
+ * The delegate's usage is passed on in every outcome.
+ *
  * <p>Called on the engine's thread; heals are serialized.
  */
 public final class HealGuard implements Healer {
@@ -56,6 +68,8 @@ public final class HealGuard implements Healer {
   private final @Nullable ProtectedPaths protectedPaths;
   private final @Nullable HarnessSettings settings;
   private final List<Path> harnessFiles;
+  private final Map<Integer, Before> applied = new HashMap<>();
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private HealGuard(Builder b, Healer delegate, Tripwire tripwire) {
     this.delegate = delegate;
@@ -118,22 +132,66 @@ public final class HealGuard implements Healer {
           + (remaining.isEmpty() ? "the patch was rolled back"
               : "rolled back what could be, but these parts are still changed: " + String.join("; ", remaining))
           + "; the run must stop for a person";
-      return Heal.rejected(summary, diff, reason);
+      return Heal.rejected(summary, diff, reason).withUsage(proposed.usage());
     }
     if (proposed instanceof Heal.Rejected) {
       rollback(protectedSnapshot, guarded, harnessSnapshot, settingsBefore);
       return Heal.rejected(summary, diff, "the healer rejected its own patch: " + ((Heal.Rejected) proposed).reason()
-          + "; the patch was rolled back");
+          + "; the patch was rolled back").withUsage(proposed.usage());
     }
     boolean observed = !observedDiffIsEmpty(harnessSnapshot, settingsBefore);
-    if (proposed instanceof Heal.NoChange) {
-      return observed ? Heal.applied("the healer said no change but changed the harness (" + summary + ")", diff)
-          : proposed;
+    if (proposed instanceof Heal.NoChange || proposed instanceof Heal.Wall) {
+      if (!observed) {
+        return proposed;
+      }
+      remember(context, new Before(harnessSnapshot, settingsBefore));
+      return Heal.applied("the healer said " + (proposed instanceof Heal.Wall ? "it found a wall" : "no change")
+          + " but changed the harness (" + summary + ")", diff).withUsage(proposed.usage());
     }
+    remember(context, new Before(harnessSnapshot, settingsBefore));
     if (!observed) {
-      return Heal.applied(summary + " (no change to the guarded settings or harness files was observed)", diff);
+      return Heal.applied(summary + " (no change to the guarded settings or harness files was observed)", diff)
+          .withUsage(proposed.usage());
     }
-    return Heal.applied(summary, diff);
+    return Heal.applied(summary, diff).withUsage(proposed.usage());
+  }
+
+  /**
+   * Asks the delegate to revert applied heal {@code request.heal()}, then restores the guarded harness files and
+   * settings to what they were before it: from memory, or from {@code heal-<n>.json} in the request's state
+   * directory when the heal was applied in an earlier session. Protected files are left alone.
+   *
+   * @return false when neither the delegate nor the guard has a record of that heal
+   * @throws UncheckedIOException when the record cannot be read or a file cannot be restored, naming it
+   */
+  @Override
+  public synchronized boolean revert(HealRevert request) throws Exception {
+    boolean delegated = delegate.revert(request);
+    Before before = applied.get(request.heal());
+    if (before == null && request.stateDirectory() != null) {
+      before = Before.load(request.stateDirectory().resolve("heal-" + request.heal() + ".json"));
+    }
+    if (before == null) {
+      return delegated;
+    }
+    ProtectedPaths guarded = guardedPaths();
+    for (Map.Entry<Path, Content> e : before.files.entrySet()) {
+      if (!guarded.isProtected(e.getKey())) {
+        restore(e.getKey(), e.getValue());
+      }
+    }
+    if (settings != null && !before.settings.isEmpty()) {
+      settings.restore(before.settings);
+    }
+    applied.remove(request.heal());
+    return true;
+  }
+
+  private void remember(HealContext context, Before before) {
+    applied.put(context.heal(), before);
+    if (context.stateDirectory() != null) {
+      before.save(context.stateDirectory().resolve("heal-" + context.heal() + ".json"));
+    }
   }
 
   private ProtectedPaths guardedPaths() {
@@ -195,6 +253,9 @@ public final class HealGuard implements Healer {
     if (proposed instanceof Heal.Rejected) {
       return ((Heal.Rejected) proposed).summary();
     }
+    if (proposed instanceof Heal.Wall) {
+      return "healer found an external wall: " + proposed.summary();
+    }
     return "healer said no change: " + ((Heal.NoChange) proposed).why();
   }
 
@@ -240,6 +301,68 @@ public final class HealGuard implements Healer {
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot restore " + file + " after a rejected heal", e);
+    }
+  }
+
+  /** The harness files and settings as they were before an applied heal. */
+  private static final class Before {
+    final Map<Path, @Nullable Content> files;
+    final Map<String, String> settings;
+
+    Before(Map<Path, @Nullable Content> files, Map<String, String> settings) {
+      this.files = files;
+      this.settings = settings;
+    }
+
+    void save(Path file) {
+      ObjectNode root = JSON.createObjectNode();
+      ObjectNode fs = root.putObject("files");
+      files.forEach((path, content) -> {
+        if (content == null) {
+          fs.putNull(path.toString());
+        } else {
+          ObjectNode c = fs.putObject(path.toString());
+          c.put("base64", Base64.getEncoder().encodeToString(content.bytes));
+          if (content.permissions != null) {
+            c.put("permissions", java.nio.file.attribute.PosixFilePermissions.toString(content.permissions));
+          }
+        }
+      });
+      ObjectNode st = root.putObject("settings");
+      settings.forEach(st::put);
+      try {
+        Files.createDirectories(file.getParent());
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+          ch.force(true);
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot record the harness before a heal in " + file, e);
+      }
+    }
+
+    static @Nullable Before load(Path file) {
+      if (!Files.isRegularFile(file)) {
+        return null;
+      }
+      try {
+        JsonNode root = JSON.readTree(file.toFile());
+        Map<Path, @Nullable Content> files = new TreeMap<>();
+        root.path("files").properties().forEach(e -> {
+          JsonNode c = e.getValue();
+          files.put(Path.of(e.getKey()), c.isNull() ? null : new Content(Base64.getDecoder().decode(
+              c.path("base64").asText()), c.hasNonNull("permissions")
+                  ? java.nio.file.attribute.PosixFilePermissions.fromString(c.get("permissions").asText()) : null));
+        });
+        Map<String, String> settings = new TreeMap<>();
+        root.path("settings").properties().forEach(e -> settings.put(e.getKey(), e.getValue().asText()));
+        return new Before(files, settings);
+      } catch (IOException | IllegalArgumentException e) {
+        throw new UncheckedIOException("cannot read the record of a heal in " + file + " (" + e.getMessage() + ")",
+            e instanceof IOException io ? io : new IOException(e));
+      }
     }
   }
 

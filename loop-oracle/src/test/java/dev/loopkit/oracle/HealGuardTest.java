@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.loopkit.core.Batch;
 import dev.loopkit.core.Heal;
 import dev.loopkit.core.HealContext;
+import dev.loopkit.core.HealRevert;
 import dev.loopkit.core.InputException;
 import dev.loopkit.core.Oracle;
 import dev.loopkit.core.Verdict;
@@ -55,6 +56,30 @@ class HealGuardTest {
     assertEquals("settings:\n- retries.max=2\n+ retries.max=4\n"
         + "harness file " + prompt + ":\n-2 Run the tests.\n+2 Run the tests, then read the failures.\n", applied.diff());
     assertEquals("4", settings.get("retries.max", ""));
+  }
+
+  @Test
+  void anAppliedHealIsRevertedByNumberInALaterSessionFromItsRecordInTheStateDirectory() throws Exception {
+    Path state = dir.resolve("run/heals");
+    HealContext withState = new HealContext("run-1", HealContext.Reason.REPEATED_FAILURES, Batch.of(), List.of(), 1,
+        state);
+    Heal heal = guard().delegate(ctx -> {
+      settings.set("retries.max", "7");
+      Files.writeString(prompt, "Fix the ticket.\nNever run the tests.\n");
+      return Heal.applied("a worse prompt", "").withUsage(dev.loopkit.core.Usage.tokens(10, 5));
+    }).build().heal(withState);
+    assertInstanceOf(Heal.Applied.class, heal);
+    assertEquals(15, heal.usage().totalTokens(), "the delegate's usage is passed on");
+    assertTrue(Files.isRegularFile(state.resolve("heal-2.json")), "heal 2 is recorded before it is returned");
+
+    // a later session: a new guard (and a delegate that cannot revert) over the same files
+    HealGuard later = guard().delegate(ctx -> Heal.noChange("unused")).build();
+    assertTrue(later.revert(new HealRevert("run-1", 2, "no ticket done in 3 attempts since it", state)));
+
+    assertEquals("Fix the ticket.\nRun the tests.\n", Files.readString(prompt));
+    assertEquals("2", settings.get("retries.max", ""));
+    assertEquals(SCRIPT, Files.readString(script));
+    assertEquals(false, later.revert(new HealRevert("run-1", 5, "never applied", state)), "an unknown heal");
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.loopkit.core.FatalAdapterException;
 import dev.loopkit.core.Finding;
 import dev.loopkit.core.Heal;
 import dev.loopkit.core.HealContext;
+import dev.loopkit.core.HealRevert;
 import dev.loopkit.core.Healer;
 import dev.loopkit.core.InputException;
 import dev.loopkit.core.Status;
@@ -24,7 +25,17 @@ import dev.loopkit.llm.agent.AgentLoop;
 import dev.loopkit.llm.agent.AgentOutcome;
 import dev.loopkit.llm.agent.TranscriptWriter;
 import dev.loopkit.llm.tools.Toolbox;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Base64;
+import java.util.TreeMap;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -65,10 +76,10 @@ import org.jspecify.annotations.Nullable;
  *       prompt rendered from the patched prompt file). All pass: {@link Heal#applied} with the unified diff of
  *       the healable files, computed before versus after. One fails: the patch is rolled back and the heal is
  *       {@link Heal#rejected}, naming the check.
- *   <li>{@code external_wall}: {@link Heal#noChange} whose text starts {@code external wall (a person must act)}
- *       and carries the reason and the quotes; any edit the model made is rolled back. The core has no heal
- *       outcome for "a person must act"; no-change is the one that keeps the real stop: a stalled run ends
- *       {@code STALLED}, and under repeated failures the tickets go on to their attempt budget and a person.
+ *   <li>{@code external_wall}: {@link Heal#wall} whose text starts {@code external wall (a person must act)}
+ *       and carries the reason and the quotes; any edit the model made is rolled back. A wall keeps the real
+ *       stop: a stalled run ends {@code STALLED} naming the wall and its evidence, and under repeated failures
+ *       the tickets go on to their attempt budget and a person.
  *   <li>No verdict (the model finished, hit a cap or got stuck without one), or a gap with no change:
  *       {@link Heal#rejected}, every edit rolled back, the reason naming what was missing and the last verdict
  *       {@code conclude} refused (a bad kind, a wall without evidence, a quote not in its source).
@@ -79,8 +90,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Caps.</b> Each heal is one agent loop capped by {@linkplain Builder#maxTurns turns},
  * {@linkplain Builder#maxTokens tokens}, {@linkplain Builder#maxCostUsd money} and a
- * {@linkplain Builder#timeout timeout}; its usage is named in the heal's summary (the core's {@link Heal} has no
- * usage field yet, so the run's own money cap does not see it).
+ * {@linkplain Builder#timeout timeout}; its usage is named in the heal's summary and returned as the heal's
+ * {@link Heal#usage()}, which the engine adds to the run's usage, so the run's money and token caps count it.
+ *
+ * <p><b>Reverts.</b> Before each applied heal the healable files are recorded as {@code heal-<n>.model.json} in the
+ * heal's {@link HealContext#stateDirectory() state directory} (inside the run directory); {@link #revert} puts
+ * them back (created files deleted) when the engine judges that the heal brought no progress, in any session.
  *
  * <p><b>Transcript.</b> Each heal's conversation is written to
  * {@code <run dir>/transcripts/heal-<n>.jsonl} ({@code n} = heals so far + 1), scrubbed of the host's
@@ -219,7 +234,60 @@ public final class ModelHealer implements Healer {
       transcript.event("heal", JsonNodeFactory.instance.objectNode().put("outcome", heal.outcome().wireName())
           .put("summary", heal.summary())
           .put("reason", heal instanceof Heal.Rejected r ? r.reason() : ""));
+      if (heal instanceof Heal.Applied) {
+        record(stateFile(context.stateDirectory(), n), before);
+      }
       return heal;
+    }
+  }
+
+  /**
+   * Puts the healable files back as they were before applied heal {@code request.heal()} (files it created are
+   * deleted), from the record this healer wrote when it applied the heal.
+   *
+   * @return false when there is no record of that heal (another healer applied it, or the record is gone)
+   * @throws UncheckedIOException when the record cannot be read or a file cannot be restored, naming it
+   */
+  @Override
+  public synchronized boolean revert(HealRevert request) {
+    Path state = stateFile(request.stateDirectory(), request.heal());
+    if (!Files.isRegularFile(state)) {
+      return false;
+    }
+    SortedMap<String, byte[]> before = new TreeMap<>();
+    try {
+      JsonNode root = STATE_JSON.readTree(state.toFile());
+      root.path("files").properties().forEach(e -> before.put(e.getKey(),
+          Base64.getDecoder().decode(e.getValue().asText())));
+    } catch (IOException | IllegalArgumentException e) {
+      throw new UncheckedIOException("cannot read the record of heal " + request.heal() + " in " + state + " ("
+          + e.getMessage() + ")", e instanceof IOException io ? io : new IOException(e));
+    }
+    files.restore(before);
+    return true;
+  }
+
+  private static final ObjectMapper STATE_JSON = new ObjectMapper();
+
+  private Path stateFile(@Nullable Path stateDirectory, int heal) {
+    Path dir = stateDirectory != null ? stateDirectory : runDirectory.resolve("heals");
+    return dir.resolve("heal-" + heal + ".model.json");
+  }
+
+  private static void record(Path file, SortedMap<String, byte[]> before) {
+    ObjectNode root = JsonNodeFactory.instance.objectNode();
+    ObjectNode fs = root.putObject("files");
+    before.forEach((rel, bytes) -> fs.put(rel, Base64.getEncoder().encodeToString(bytes)));
+    try {
+      Files.createDirectories(file.getParent());
+      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+      Files.write(tmp, STATE_JSON.writeValueAsBytes(root));
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        ch.force(true);
+      }
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot record the healable files before heal in " + file, e);
     }
   }
 
@@ -252,28 +320,31 @@ public final class ModelHealer implements Healer {
       return Heal.rejected("the healer gave no verdict (" + spent + ")", diff, "it ended (" + outcome.describe()
           + ") without a valid conclude call" + (refused == null ? "" : "; its last verdict was refused: " + refused)
           + (changed.isEmpty() ? "" : "; its edits to " + changed + " were rolled back")
-          + "; the stop stands for a person");
+          + "; the stop stands for a person").withUsage(outcome.usage());
     }
     String quotes = verdict.evidence().isEmpty() ? "" : "; evidence: " + join(verdict.evidence());
     if (verdict.kind() == HealTools.Kind.EXTERNAL_WALL) {
       if (!changed.isEmpty()) {
         files.restore(before);
       }
-      return Heal.noChange("external wall (a person must act): " + verdict.reason() + quotes
-          + (changed.isEmpty() ? "" : "; its edits to " + changed + " were rolled back") + " (" + spent + ")");
+      return Heal.wall("external wall (a person must act): " + verdict.reason()
+          + (changed.isEmpty() ? "" : "; its edits to " + changed + " were rolled back") + " (" + spent + ")",
+          verdict.evidence().stream().map(HealTools.Quote::toString).toList()).withUsage(outcome.usage());
     }
     if (changed.isEmpty()) { // the model may undo its patch after conclude accepted it
       return Heal.rejected("the healer called it a harness gap but changed nothing (" + spent + ")", "",
-          "a harness gap needs a patch to a healable file " + files.globs() + "; the stop stands for a person");
+          "a harness gap needs a patch to a healable file " + files.globs() + "; the stop stands for a person")
+          .withUsage(outcome.usage());
     }
     String summary = "harness gap: " + verdict.reason() + " (changed " + String.join(", ", changed) + quotes;
     String failure = smoke(transcript);
     if (failure != null) {
       files.restore(before);
-      return Heal.rejected(summary + "; " + spent + ")", diff, failure + "; the patch was rolled back");
+      return Heal.rejected(summary + "; " + spent + ")", diff, failure + "; the patch was rolled back")
+          .withUsage(outcome.usage());
     }
     return Heal.applied(summary + "; smoke checks passed: " + String.join(", ", checkNames()) + "; " + spent + ")",
-        diff);
+        diff).withUsage(outcome.usage());
   }
 
   /**
@@ -282,12 +353,17 @@ public final class ModelHealer implements Healer {
    */
   private static Heal scrubbed(Heal heal, TranscriptWriter transcript) {
     if (heal instanceof Heal.Applied a) {
-      return Heal.applied(transcript.redact(a.summary()), transcript.redact(a.diff()));
+      return Heal.applied(transcript.redact(a.summary()), transcript.redact(a.diff())).withUsage(a.usage());
     }
     if (heal instanceof Heal.Rejected r) {
-      return Heal.rejected(transcript.redact(r.summary()), transcript.redact(r.diff()), transcript.redact(r.reason()));
+      return Heal.rejected(transcript.redact(r.summary()), transcript.redact(r.diff()), transcript.redact(r.reason()))
+          .withUsage(r.usage());
     }
-    return Heal.noChange(transcript.redact(heal.summary()));
+    if (heal instanceof Heal.Wall w) {
+      return Heal.wall(transcript.redact(w.why()), w.evidence().stream().map(transcript::redact).toList())
+          .withUsage(w.usage());
+    }
+    return Heal.noChange(transcript.redact(heal.summary())).withUsage(heal.usage());
   }
 
   /** The first smoke check that fails, described, or null when all pass. */

@@ -137,8 +137,10 @@ class GuardedHealTest {
     RunResult result = engine(tracker, guarded(fx.healer(model).build()), events).build().run();
 
     assertInstanceOf(RunEnding.Stalled.class, result.ending(), result.ending().describe());
+    assertTrue(result.ending().describe().contains("a heal found an external wall, a person must act"
+        + " (external wall (a person must act): A waits for X"), result.ending().describe());
     LoopEvent.HealAttempted heal = events.events(LoopEvent.HealAttempted.class).get(0);
-    assertEquals(Heal.Outcome.NO_CHANGE, heal.outcome());
+    assertEquals(Heal.Outcome.WALL, heal.outcome());
     assertTrue(heal.summary().startsWith("external wall (a person must act): A waits for X"), heal.summary());
     assertEquals(PROMPT, Files.readString(fx.prompt));
   }
@@ -214,7 +216,7 @@ class GuardedHealTest {
 
     Heal heal = guarded(fx.healer(model).build()).heal(context());
 
-    assertTrue(assertInstanceOf(Heal.NoChange.class, heal).why().startsWith("external wall (a person must act)"));
+    assertTrue(assertInstanceOf(Heal.Wall.class, heal).why().startsWith("external wall (a person must act)"));
     assertEquals(VERIFY, Files.readString(fx.verifier));
   }
 }

@@ -106,7 +106,7 @@ class ModelHealerTest {
   }
 
   @Test
-  void anExternalWallIsAnsweredNoChangeSayingAPersonMustActWithItsEvidence() throws Exception {
+  void anExternalWallIsAnsweredAsAWallSayingAPersonMustActWithItsEvidence() throws Exception {
     ScriptedModelClient model = ScriptedModelClient.builder()
         .callTool("conclude", conclude("external_wall", "the deploy key was revoked", "ticket/A",
             "attempt 2 failed: out.txt is indented"))
@@ -114,9 +114,10 @@ class ModelHealerTest {
 
     Heal heal = fx.healer(model).build().heal(context());
 
-    Heal.NoChange wall = assertInstanceOf(Heal.NoChange.class, heal);
-    assertTrue(wall.why().startsWith("external wall (a person must act): the deploy key was revoked; evidence:"
-        + " ticket/A: \"attempt 2 failed: out.txt is indented\" (2 turns"), wall.why());
+    Heal.Wall wall = assertInstanceOf(Heal.Wall.class, heal);
+    assertTrue(wall.why().startsWith("external wall (a person must act): the deploy key was revoked (2 turns"),
+        wall.why());
+    assertEquals(List.of("ticket/A: \"attempt 2 failed: out.txt is indented\""), wall.evidence());
     assertEquals(PROMPT, Files.readString(fx.prompt));
   }
 
@@ -127,7 +128,7 @@ class ModelHealerTest {
         .callTool("conclude", conclude("external_wall", "a person decides", "findings", FINDING))
         .respondText("wall").build();
 
-    Heal.NoChange wall = assertInstanceOf(Heal.NoChange.class,
+    Heal.Wall wall = assertInstanceOf(Heal.Wall.class,
         fx.healer(model).allowNewFiles(true).build().heal(context()));
 
     assertTrue(wall.why().contains("its edits to [prompts/extra.md, prompts/worker.md] were rolled back"), wall.why());
@@ -215,7 +216,7 @@ class ModelHealerTest {
     assertTrue(results.get(3).content().contains("protected"), results.get(3).content());
     assertTrue(results.get(4).content().contains("cannot be read"), results.get(4).content());
     assertEquals(VERIFY, Files.readString(fx.verifier));
-    assertInstanceOf(Heal.NoChange.class, heal);
+    assertInstanceOf(Heal.Wall.class, heal);
   }
 
   @Test
