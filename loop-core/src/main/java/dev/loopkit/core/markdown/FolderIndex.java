@@ -35,7 +35,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>{@link #refresh()} lists the folder (one listing and one {@code stat} per file: O(files), no file opened)
  * and reads and parses only files whose identity differs from the one cached, plus files still inside the racy
- * window (below). A re-parsed file whose ticket is equal to the cached one keeps the cached instance and is no
+ * window (below). Where the folder is watched ({@link FolderWatch}: Linux's inotify), a refresh between full
+ * listings costs what changed instead: it reads the files that events or this JVM's writes named (an edit has an
+ * event however quickly it follows a read, so the racy window does not apply), and lists the folder in full only
+ * every {@link #FULL_LISTING_INTERVAL}, after an
+ * overflow of events, or when the watch was lost. A re-parsed file whose ticket is equal to the cached one keeps the cached instance and is no
  * change, so unchanged tickets are the same {@link Ticket} objects from call to call. The indexes are updated
  * per changed file, so validating an unchanged folder costs nothing beyond the listing.
  *
@@ -52,6 +56,8 @@ import org.jspecify.annotations.Nullable;
 final class FolderIndex {
   /** How recent a modification time must be for the file to be read again on the next scan. */
   static final Duration RACY_WINDOW = Duration.ofSeconds(2);
+  /** The longest a watched folder goes without a full listing (a safety net under the events). */
+  static final Duration FULL_LISTING_INTERVAL = Duration.ofSeconds(2);
   /** Generations of changes kept for {@link #changesSince}; an older cursor gets a full read. */
   static final int LOG_LIMIT = 1024;
   private static final String README = "readme.md";
@@ -80,6 +86,12 @@ final class FolderIndex {
   /** Targets some ticket depends on that no file holds. */
   private final Set<String> missingTargets = new TreeSet<>(MarkdownTracker::compareIds);
 
+  private final FolderWatch.Pending pending = new FolderWatch.Pending();
+  private final boolean watched;
+  private long lastFullListing = Long.MIN_VALUE;
+  private boolean listedOnce;
+  private long fullListings;
+
   private final Deque<Change> log = new ArrayDeque<>();
   private final Set<String> pendingChanged = new LinkedHashSet<>();
   private final Set<String> pendingRemoved = new LinkedHashSet<>();
@@ -88,9 +100,20 @@ final class FolderIndex {
   private long parsedFiles;
 
   FolderIndex(TicketFolder folder, TicketFileFormat format, Clock fileClock) {
+    this(folder, format, fileClock, true);
+  }
+
+  /** @param watch whether to use the folder's watch where there is one (false: list on every refresh) */
+  FolderIndex(TicketFolder folder, TicketFileFormat format, Clock fileClock, boolean watch) {
     this.folder = folder;
     this.format = format;
     this.fileClock = fileClock;
+    this.watched = watch && FolderWatch.subscribe(folder.dir(), pending);
+  }
+
+  /** How many times this index listed the folder in full. */
+  long fullListings() {
+    return fullListings;
   }
 
   /** How many files this index has parsed since it was made: the measure of what a scan cost. */
@@ -108,17 +131,57 @@ final class FolderIndex {
   void refresh() {
     Instant settledBefore = fileClock.instant().minus(RACY_WINDOW);
     try {
-      Map<Path, TicketFolder.FileIdentity> listed = folder.ticketFiles();
+      Map<Path, TicketFolder.FileIdentity> listed;
       List<Path> toRead = new ArrayList<>();
-      for (Map.Entry<Path, TicketFolder.FileIdentity> f : listed.entrySet()) {
-        Entry old = entries.get(f.getKey());
-        if ((old == null || !old.settled() || !old.identity().equals(f.getValue()))
-            && !f.getKey().getFileName().toString().toLowerCase(Locale.ROOT).equals(README)) {
-          toRead.add(f.getKey());
+      List<Path> vanished = new ArrayList<>();
+      Set<Path> named = null;
+      long now = System.nanoTime();
+      if (watched) {
+        FolderWatch.drain(folder.dir());
+        if (listedOnce && now - lastFullListing < FULL_LISTING_INTERVAL.toNanos()) {
+          named = pending.take(); // null: events overflowed, list in full
+        }
+      }
+      if (named == null) {
+        if (watched) {
+          FolderWatch.ensure(folder.dir());
+          pending.clear(); // the listing below covers whatever was named
+        }
+        listed = folder.ticketFiles();
+        fullListings++;
+        listedOnce = true;
+        lastFullListing = now;
+        for (Map.Entry<Path, TicketFolder.FileIdentity> f : listed.entrySet()) {
+          Entry old = entries.get(f.getKey());
+          if ((old == null || !old.settled() || !old.identity().equals(f.getValue())) && !isReadme(f.getKey())) {
+            toRead.add(f.getKey());
+          }
+        }
+        for (Path file : entries.keySet()) {
+          if (!listed.containsKey(file)) {
+            vanished.add(file);
+          }
+        }
+      } else {
+        // no racy window here: an edit after a file was read, however quick, has its own event
+        listed = new HashMap<>();
+        for (Path file : named) {
+          if (isReadme(file)) {
+            continue;
+          }
+          Optional<TicketFolder.FileIdentity> identity = folder.identity(file);
+          if (identity.isPresent()) {
+            listed.put(file, identity.get());
+            toRead.add(file); // an event says it changed: read it whatever its identity says
+          } else if (entries.containsKey(file)) {
+            vanished.add(file);
+          }
         }
       }
       toRead.sort(null); // so that of several bad files the first by name is the one reported
-      List<Path> vanished = new ArrayList<>();
+      if (named != null) {
+        pending.overflowed(); // until this read completes: a failure part-way lists in full next time
+      }
       for (Path file : toRead) {
         TicketFolder.FileIdentity identity = listed.get(file);
         // the identity was taken before the read, so an edit racing the read changes it and is read next time
@@ -138,15 +201,17 @@ final class FolderIndex {
           add(file, new Entry(identity, parsed, settled));
         }
       }
-      for (Path file : entries.keySet()) {
-        if (!listed.containsKey(file)) {
-          vanished.add(file);
-        }
-      }
       vanished.forEach(this::remove);
+      if (named != null) {
+        pending.settled();
+      }
     } finally {
       commit();
     }
+  }
+
+  private static boolean isReadme(Path file) {
+    return file.getFileName().toString().toLowerCase(Locale.ROOT).equals(README);
   }
 
   /**

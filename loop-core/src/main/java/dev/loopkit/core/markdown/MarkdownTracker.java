@@ -75,7 +75,7 @@ public final class MarkdownTracker implements Tracker {
   private MarkdownTracker(Builder b, Path realDir) {
     this.folder = new TicketFolder(realDir);
     // file times are the file system's wall clock, whatever clock stamps the tickets
-    this.index = new FolderIndex(folder, format, Clock.systemUTC());
+    this.index = new FolderIndex(folder, format, Clock.systemUTC(), b.watchFolder);
     this.clock = b.clock;
     this.idPrefix = b.idPrefix;
     this.author = b.author;
@@ -144,6 +144,11 @@ public final class MarkdownTracker implements Tracker {
   /** How many ticket files this tracker's scans have parsed: what {@link #readBatch()} cost, for tests. */
   long parsedFiles() {
     return folder.locked(index::parsedFiles);
+  }
+
+  /** How many times this tracker listed its folder in full, for tests. */
+  long fullListings() {
+    return folder.locked(index::fullListings);
   }
 
   /** Reads one ticket file; empty when no file holds {@code id} (or {@code id} is not a valid ticket id). */
@@ -388,6 +393,7 @@ public final class MarkdownTracker implements Tracker {
     private String idPrefix = "T";
     private String author = "loop";
     private boolean createFolder;
+    private boolean watchFolder = true;
 
     private Builder(Path folder) {
       this.folder = Objects.requireNonNull(folder, "folder");
@@ -430,6 +436,18 @@ public final class MarkdownTracker implements Tracker {
     /** Whether {@link #build()} creates the folder (and its parents) when missing; false by default. */
     public Builder createFolder(boolean create) {
       this.createFolder = create;
+      return this;
+    }
+
+    /**
+     * Whether reads follow the folder's change events (Linux's inotify) instead of listing every file: default
+     * true, where the platform has an event-driven watch (elsewhere every read lists the folder). A watched
+     * read costs what changed plus one sentinel file created and deleted in the folder; the folder is still
+     * listed in full at least every 2 s. Turn it off for a folder whose changes this machine's kernel does not
+     * see as they happen (a network file system written from other machines): each read then lists it.
+     */
+    public Builder watchFolder(boolean watch) {
+      this.watchFolder = watch;
       return this;
     }
 

@@ -109,8 +109,7 @@ final class TicketFolder {
     Map<Path, FileIdentity> files = new HashMap<>();
     try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
       for (Path p : stream) {
-        String name = p.getFileName().toString();
-        if (!name.endsWith(EXTENSION) || name.length() == EXTENSION.length() || name.startsWith(".")) {
+        if (!isTicketFile(p)) {
           continue;
         }
         BasicFileAttributes a;
@@ -127,6 +126,31 @@ final class TicketFolder {
       throw new AdapterException("cannot list the ticket folder " + dir + ": " + e, e);
     }
     return files;
+  }
+
+  /** Whether the name is one of a ticket file: {@code .md}, not hidden (temporary files, the lock file). */
+  static boolean isTicketFile(Path file) {
+    String name = file.getFileName().toString();
+    return name.endsWith(EXTENSION) && name.length() > EXTENSION.length() && !name.startsWith(".");
+  }
+
+  /**
+   * The identity of one ticket file, as {@link #ticketFiles()} takes it; empty when the file is gone, is not a
+   * regular file, or its name is not a ticket file's.
+   */
+  Optional<FileIdentity> identity(Path file) {
+    if (!isTicketFile(file)) {
+      return Optional.empty();
+    }
+    try {
+      BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+      return a.isRegularFile() ? Optional.of(new FileIdentity(a.size(), a.lastModifiedTime(), a.fileKey()))
+          : Optional.empty();
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new AdapterException("cannot read the attributes of ticket file " + file + ": " + e, e);
+    }
   }
 
   /**
@@ -162,6 +186,7 @@ final class TicketFolder {
         channel.force(true);
       }
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      FolderWatch.touched(dir, file); // this JVM's indexes see the write on their next refresh, event or not
       syncDirectory();
     } catch (IOException e) {
       try {
