@@ -110,9 +110,7 @@ public class LoopAutoConfiguration {
   @ConditionalOnMissingBean(Integrator.class)
   @ConditionalOnBean(GitWorkspaces.class)
   public GitMergeIntegrator loopIntegrator(GitWorkspaces workspaces, Tracker tracker, LoopProperties properties) {
-    Path repository = workspaces.repository().toAbsolutePath().normalize();
-    return GitMergeIntegrator.builder(workspaces)
-        .protect(StockParts.protectedGlobs(properties, tracker, repository)).build();
+    return StockParts.integrator(workspaces, tracker, properties);
   }
 
   /**

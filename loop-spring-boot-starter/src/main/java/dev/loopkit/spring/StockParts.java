@@ -14,6 +14,7 @@ import dev.loopkit.oracle.DefinitionTripwire;
 import dev.loopkit.oracle.TicketCommandVerifier;
 import dev.loopkit.core.Oracle;
 import dev.loopkit.core.Verifier;
+import dev.loopkit.scheduler.GitMergeIntegrator;
 import dev.loopkit.scheduler.GitWorkspaces;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -101,6 +102,13 @@ final class StockParts {
       }
     }
     return globs;
+  }
+
+  static GitMergeIntegrator integrator(GitWorkspaces workspaces, Tracker tracker, LoopProperties p) {
+    Path repository = workspaces.repository().toAbsolutePath().normalize();
+    List<String> globs = protectedGlobs(p, tracker, repository);
+    return keyed("loop.worker.protect", p.getWorker().getProtect(),
+        () -> GitMergeIntegrator.builder(workspaces).protect(globs).build());
   }
 
   static TicketCommandVerifier verifier(LoopProperties.Verifier p, Tracker tracker) {
@@ -281,7 +289,7 @@ final class StockParts {
       Path repo = repository(p.getWorkspace()).orElseThrow(() -> new InputException("loop.worker.protect is "
           + protect + " but loop.workspace.repo is not set: expected the repository the globs are relative to"));
       for (String glob : protect) {
-        keyed("loop.worker.protect", glob, () -> protect(b, repo, glob));
+        keyed("loop.worker.protect", protect, () -> protect(b, repo, glob));
       }
     }
     return b.build();
