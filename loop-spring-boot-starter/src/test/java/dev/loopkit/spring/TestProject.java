@@ -103,7 +103,7 @@ final class TestProject {
     return out.toArray(String[]::new);
   }
 
-  /** The status line of a ticket file ({@code open}, {@code in_progress}, {@code done}, ...). */
+  /** The status line of a ticket file ({@code open}, {@code in-progress}, {@code done}, ...). */
   String status(String id) {
     try {
       for (String line : Files.readAllLines(tickets.resolve(id + ".md"), StandardCharsets.UTF_8)) {
