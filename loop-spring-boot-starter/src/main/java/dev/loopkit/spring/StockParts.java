@@ -16,7 +16,6 @@ import dev.loopkit.core.Oracle;
 import dev.loopkit.core.Verifier;
 import dev.loopkit.scheduler.GitMergeIntegrator;
 import dev.loopkit.scheduler.GitWorkspaces;
-import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -179,7 +178,7 @@ final class StockParts {
     Caps.Builder b = Caps.builder();
     set("loop.caps.passes", p.getPasses(), b::maxPasses);
     set("loop.caps.wall-clock", p.getWallClock(), b::maxWallClock);
-    set("loop.caps.cost-usd", p.getCostUsd(), v -> b.maxCostUsd(money(v)));
+    set("loop.caps.cost-usd", p.getCostUsd(), (String v) -> b.maxCostUsd(v.strip()));
     set("loop.caps.tokens", p.getTokens(), b::maxTokens);
     set("loop.caps.attempts-per-ticket", p.getAttemptsPerTicket(), b::maxAttemptsPerTicket);
     set("loop.caps.discovered-tickets", p.getDiscoveredTickets(), b::maxDiscoveredTickets);
@@ -194,14 +193,6 @@ final class StockParts {
       b.allowUnmeteredUsage(unmetered.equals("free"));
     }
     return b.build();
-  }
-
-  private static BigDecimal money(String text) {
-    try {
-      return new BigDecimal(text.strip());
-    } catch (NumberFormatException e) {
-      throw new InputException("'" + text + "' is not an amount: expected US dollars such as 12.50", e);
-    }
   }
 
   /**

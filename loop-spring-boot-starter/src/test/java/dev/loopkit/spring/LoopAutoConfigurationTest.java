@@ -32,10 +32,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.support.SpringFactoriesLoader;
 
 /**
  * The stock parts from {@code loop.*} properties, their back-off when the application defines its own, and the
@@ -207,7 +210,7 @@ class LoopAutoConfigurationTest {
   @Test
   void aCostThatIsNotAnAmountNamesTheKeyAndTheValue() {
     assertFailure(runner.withPropertyValues("loop.caps.cost-usd=lots"), "loop.caps.cost-usd is 'lots'",
-        "expected US dollars");
+        "expected a decimal amount");
   }
 
   @Test
@@ -341,5 +344,23 @@ class LoopAutoConfigurationTest {
     LoopRuns hostRuns(LoopEngineFactory hostEngines, @org.springframework.beans.factory.annotation.Value("${test.tmp}") Path tmp) {
       return new LoopRuns(tmp.resolve("host-runs"), hostEngines);
     }
+  }
+
+  @Test
+  void aRefusedValueIsReportedByTheFailureAnalyzerNamingTheKey() {
+    runner.withPropertyValues("loop.caps.concurrency=0").run(context -> {
+      FailureAnalysis analysis = new LoopPropertiesFailureAnalyzer().analyze(context.getStartupFailure());
+      assertThat(analysis).isNotNull();
+      assertThat(analysis.getDescription()).startsWith("Loop's configuration was refused: loop.caps.concurrency is 0");
+      assertThat(analysis.getAction()).startsWith("Change loop.caps.concurrency in the application's configuration");
+    });
+  }
+
+  @Test
+  void theFailureAnalyzerIsRegisteredWithSpringBoot() {
+    // Boot's own analyzers that need constructor arguments are skipped: only registration is checked here
+    assertThat(SpringFactoriesLoader.forDefaultResourceLocation().load(FailureAnalyzer.class, null,
+        SpringFactoriesLoader.FailureHandler.handleMessage((message, failure) -> { })))
+        .anyMatch(a -> a instanceof LoopPropertiesFailureAnalyzer);
   }
 }
