@@ -1,5 +1,6 @@
 package dev.loopkit.spring;
 
+import dev.loopkit.core.RunDirectory;
 import dev.loopkit.core.RunEnding;
 import dev.loopkit.core.RunReport;
 import java.nio.file.Path;
@@ -43,6 +44,9 @@ record RunState(String runId, Path directory, String state, String detail, @Null
   static RunState of(LoopRuns runs, Path directory) {
     String id = directory.getFileName().toString();
     boolean running = runs.active().map(r -> r.directory().equals(directory) && !r.isFinished()).orElse(false);
+    if (running && !RunDirectory.of(directory).exists()) {
+      return new RunState(id, directory, RUNNING, "", null); // just started: no journal yet
+    }
     RunReport report;
     try {
       report = runs.reports().report(directory);

@@ -241,4 +241,28 @@ class LoopActuatorTest {
     assertThat(health.getDetails()).containsEntry("run", "run-002").containsEntry("state", RunState.UNREADABLE);
     assertThat((String) health.getDetails().get("detail")).contains("run-002");
   }
+
+  @Test
+  void aRunInFlightIsUpAndListedAsActive() throws Exception {
+    java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+    LoopRuns runs = new LoopRuns(tmp.resolve("runs"), d -> engine(d).worker(a -> {
+      started.countDown();
+      new java.util.concurrent.CountDownLatch(1).await(); // until stopped
+      return WorkResult.completed("never", Usage.ZERO);
+    }).build());
+    LoopRun run = runs.start();
+    try {
+      assertThat(started.await(1, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+      var health = new LoopHealthIndicator(runs).health();
+      assertThat(health.getStatus().getCode()).isEqualTo("UP");
+      assertThat(health.getDetails()).containsEntry("run", "run-001").containsEntry("state", RunState.RUNNING);
+      LoopEndpoint.Runs listed = new LoopEndpoint(runs).runs();
+      assertThat(listed.active()).isEqualTo("run-001");
+      assertThat(listed.runs()).singleElement().satisfies(r -> assertThat(r.state()).isEqualTo(RunState.RUNNING));
+    } finally {
+      run.stop();
+      run.await();
+    }
+    assertThat(new LoopHealthIndicator(runs).health().getStatus().getCode()).isEqualTo("DOWN"); // stopped: FAILED
+  }
 }
