@@ -317,7 +317,14 @@ public final class GitMergeIntegrator implements Integrator {
    * @param restored the repository-relative protected paths that differed from the baseline; empty when none did
    */
   public record Checkout(Path directory, String commit, String tree, List<String> restored) {
-    /** Copies {@code restored}, so the record never changes with the caller's list. */
+    /**
+     * Copies {@code restored}, so the record never changes with the caller's list.
+     *
+     * @param directory the folder the files were written into
+     * @param commit the commit checked out
+     * @param tree the tree written there
+     * @param restored the protected paths restored from the baseline
+     */
     public Checkout {
       restored = List.copyOf(restored);
     }

@@ -175,7 +175,15 @@ public final class GitRunner {
    * @param stderr everything git wrote to standard error, decoded as UTF-8
    */
   public record Result(List<String> args, Path directory, int exitCode, String stdout, String stderr) {
-    /** Copies {@code args}, so the result never changes with the caller's list. */
+    /**
+     * Copies {@code args}, so the result never changes with the caller's list.
+     *
+     * @param args the arguments as the caller gave them
+     * @param directory where git ran
+     * @param exitCode git's exit status
+     * @param stdout git's standard output
+     * @param stderr git's standard error
+     */
     public Result {
       args = List.copyOf(args);
     }
