@@ -109,11 +109,20 @@ public final class BeadsTracker implements Tracker {
     this.description = "BeadsTracker{" + runner.directory() + ", label '" + label + "'}";
   }
 
+  /**
+   * Starts a tracker; {@link Builder#directory} and {@link Builder#label} are required.
+   *
+   * @return a new builder running {@code bd} from the PATH as actor {@code loop}, 30 s per call
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** How many {@code bd} processes this tracker has started, for measuring the cost of a pass. */
+  /**
+   * How many {@code bd} processes this tracker has started, for measuring the cost of a pass.
+   *
+   * @return the count since the tracker was built, every bd process counted whatever it answered
+   */
   public long invocations() {
     return cli.invocations();
   }
@@ -594,7 +603,13 @@ public final class BeadsTracker implements Tracker {
 
     private Builder() {}
 
-    /** Required: the folder bd runs in ({@code bd -C <directory>}), the one holding {@code .beads/}. */
+    /**
+     * Required: the folder bd runs in ({@code bd -C <directory>}), the one holding {@code .beads/}.
+     *
+     * @param directory an existing folder; made absolute and normalized
+     * @return this builder
+     * @throws InputException if it is not an existing folder, naming it
+     */
     public Builder directory(Path directory) {
       Path d = Objects.requireNonNull(directory, "directory").toAbsolutePath().normalize();
       if (!Files.isDirectory(d)) {
@@ -608,6 +623,12 @@ public final class BeadsTracker implements Tracker {
     /**
      * Required: the batch is the beads carrying this label (e.g. {@code loop:batch-7}); Loop adds it to the beads
      * it files.
+     *
+     * @param label a non-blank label of at most 100 characters, without commas and not starting with
+     *     {@code resource:}
+     * @return this builder
+     * @throws InputException if it is blank, too long or has a comma, naming it; a {@code resource:} label or one
+     *     equal to another label fails in {@link #build()}
      */
     public Builder label(String label) {
       this.label = checkLabel(label, "label");
@@ -617,6 +638,11 @@ public final class BeadsTracker implements Tracker {
     /**
      * The bd executable: a name looked up on the PATH of the environment bd gets, or a path; default
      * {@code bd}. Further words are passed before bd's own arguments (e.g. a wrapper and its options).
+     *
+     * @param executable the program, e.g. {@code bd} or {@code /usr/local/bin/bd}
+     * @param leadingArgs arguments put before every bd command; none by default
+     * @return this builder
+     * @throws InputException if the program is blank
      */
     public Builder executable(String executable, String... leadingArgs) {
       if (Objects.requireNonNull(executable, "executable").isBlank()) {
@@ -634,6 +660,10 @@ public final class BeadsTracker implements Tracker {
     /**
      * Who Loop's writes are recorded as ({@code --actor}, the author of comments); default {@code loop}. A claim
      * is made as its owner.
+     *
+     * @param actor a non-blank name
+     * @return this builder
+     * @throws InputException if it is blank
      */
     public Builder actor(String actor) {
       if (Objects.requireNonNull(actor, "actor").isBlank()) {
@@ -643,7 +673,13 @@ public final class BeadsTracker implements Tracker {
       return this;
     }
 
-    /** The longest one bd process may run before it is killed (a retryable failure); default 30 s. */
+    /**
+     * The longest one bd process may run before it is killed (a retryable failure); default 30 s.
+     *
+     * @param timeout a positive duration
+     * @return this builder
+     * @throws InputException if the duration is zero or negative
+     */
     public Builder timeout(Duration timeout) {
       if (Objects.requireNonNull(timeout, "timeout").isNegative() || timeout.isZero()) {
         throw new InputException("timeout " + timeout + ": expected a positive duration such as PT30S");
@@ -652,7 +688,13 @@ public final class BeadsTracker implements Tracker {
       return this;
     }
 
-    /** The most bytes bd may write to stdout or stderr in one call; default 16 MiB. */
+    /**
+     * The most bytes bd may write to stdout or stderr in one call; default 16 MiB.
+     *
+     * @param bytes at least 1024
+     * @return this builder
+     * @throws InputException if the limit is below 1024
+     */
     public Builder maxOutputBytes(int bytes) {
       if (bytes < 1024) {
         throw new InputException("maxOutputBytes " + bytes + ": expected at least 1024");
@@ -665,13 +707,22 @@ public final class BeadsTracker implements Tracker {
      * The environment bd's variables are taken from; default the process environment. Only the variables bd
      * needs are passed on (PATH, HOME, locale, {@code BEADS_*} location and Dolt server settings), plus
      * {@link #passVariable} names, plus {@code BD_JSON_ENVELOPE=1}.
+     *
+     * @param environment variable names to values; copied, and read in {@link #build()}
+     * @return this builder
      */
     public Builder environment(Map<String, String> environment) {
       this.environment = Map.copyOf(environment);
       return this;
     }
 
-    /** Passes one more variable of the environment to bd, by name (e.g. a proxy setting). */
+    /**
+     * Passes one more variable of the environment to bd, by name (e.g. a proxy setting); passed only when set.
+     *
+     * @param name an environment variable name (letters, digits and {@code _}, not starting with a digit)
+     * @return this builder
+     * @throws InputException if it is not a variable name, naming it
+     */
     public Builder passVariable(String name) {
       this.extraVariables.add(checkEnvName(name, "passVariable"));
       return this;
@@ -681,25 +732,49 @@ public final class BeadsTracker implements Tracker {
      * The name of the environment variable holding the Dolt server password, passed to bd as
      * {@code BEADS_DOLT_PASSWORD} when set; default {@code BEADS_DOLT_PASSWORD}. The value never appears in a
      * message or a log: bd's output is redacted before it is quoted.
+     *
+     * @param name an environment variable name (letters, digits and {@code _}, not starting with a digit)
+     * @return this builder
+     * @throws InputException if it is not a variable name, naming it
      */
     public Builder passwordVariable(String name) {
       this.passwordVariable = checkEnvName(name, "passwordVariable");
       return this;
     }
 
-    /** The label that tells a cancelled bead from a done one (both are closed); default {@code loop:cancelled}. */
+    /**
+     * The label that tells a cancelled bead from a done one (both are closed); default {@code loop:cancelled}.
+     *
+     * @param label a non-blank label of at most 100 characters, without commas
+     * @return this builder
+     * @throws InputException if it does not fit, naming it; one equal to another label fails in {@link #build()}
+     */
     public Builder cancelledLabel(String label) {
       this.cancelledLabel = checkLabel(label, "cancelledLabel");
       return this;
     }
 
-    /** The label beads uses for beads that need a person ({@code bd human}); default {@code human}. */
+    /**
+     * The label beads uses for beads that need a person ({@code bd human}); default {@code human}.
+     *
+     * @param label a non-blank label of at most 100 characters, without commas
+     * @return this builder
+     * @throws InputException if it does not fit, naming it; one equal to another label fails in {@link #build()}
+     */
     public Builder humanLabel(String label) {
       this.humanLabel = checkLabel(label, "humanLabel");
       return this;
     }
 
-    /** How a custom beads status ({@code status.custom}) reads in Loop, e.g. {@code ("review", IN_PROGRESS)}. */
+    /**
+     * How a custom beads status ({@code status.custom}) reads in Loop, e.g. {@code ("review", IN_PROGRESS)}.
+     *
+     * @param beadsStatus the status as beads names it: lower case letters, digits, {@code _} and {@code -},
+     *     starting with a letter, and not a built-in status
+     * @param status the Loop status it reads as
+     * @return this builder
+     * @throws InputException if the name does not fit or is built in, naming it
+     */
     public Builder customStatus(String beadsStatus, Status status) {
       Objects.requireNonNull(status, "status");
       if (!Objects.requireNonNull(beadsStatus, "beadsStatus").matches("[a-z][a-z0-9_-]*")) {
@@ -717,6 +792,10 @@ public final class BeadsTracker implements Tracker {
     /**
      * Error codes of bd's JSON errors to report as retryable (beads 1.3 documents only {@code not_found}, which
      * is an input error); default none. A timeout or a bd killed by a signal is always retryable.
+     *
+     * @param codes the codes; they replace those of an earlier call
+     * @return this builder
+     * @throws InputException if a code is blank or is {@code not_found}
      */
     public Builder retryableCodes(Set<String> codes) {
       this.retryableCodes.clear();
@@ -729,12 +808,24 @@ public final class BeadsTracker implements Tracker {
       return this;
     }
 
-    /** What to do about beads' claim leases; default {@link Leases#DISARM}. */
+    /**
+     * What to do about beads' claim leases; default {@link Leases#DISARM}.
+     *
+     * @param leases how the tracker treats the leases bd sets on a claim
+     * @return this builder
+     */
     public Builder leases(Leases leases) {
       this.leases = Objects.requireNonNull(leases, "leases");
       return this;
     }
 
+    /**
+     * Builds the tracker; no bd process is started until the tracker is used.
+     *
+     * @return a thread-safe tracker
+     * @throws InputException if the directory or label is missing, the three labels are not distinct, or one of
+     *     them starts with {@code resource:}
+     */
     public BeadsTracker build() {
       if (directory == null) {
         throw new InputException("BeadsTracker.builder() is missing directory(...): the folder that holds .beads/");

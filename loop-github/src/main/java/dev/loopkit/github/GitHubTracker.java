@@ -132,26 +132,49 @@ public final class GitHubTracker implements Tracker {
         + (batchLabel != null ? "label '" + batchLabel + "'" : "milestone " + milestone) + ", " + b.baseUrl + "}";
   }
 
+  /**
+   * Starts a tracker; {@link Builder#repository} and a batch ({@link Builder#label} or
+   * {@link Builder#milestone}) are required, and a token must be set or in {@code GITHUB_TOKEN}.
+   *
+   * @return a new builder with native dependencies and the {@code loop:in-progress} and
+   *     {@code loop:human-gated} labels
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The budget GitHub reported on its latest answer; empty before the first request. */
+  /**
+   * The budget GitHub reported on its latest answer; empty before the first request.
+   *
+   * @return the latest budget, or empty
+   */
   public Optional<RateLimit> rateLimit() {
     return Optional.ofNullable(api.rateLimit());
   }
 
-  /** Requests sent to GitHub by this tracker, retries and conditional requests included. */
+  /**
+   * Requests sent to GitHub by this tracker, retries and conditional requests included.
+   *
+   * @return the count since the tracker was built, 0 or more
+   */
   public long requestsSent() {
     return api.requestsSent();
   }
 
-  /** How many requests GitHub answered 304 Not Modified (served from this tracker's cache, free of quota). */
+  /**
+   * How many requests GitHub answered 304 Not Modified (served from this tracker's cache, free of quota).
+   *
+   * @return the count since the tracker was built, at most {@link #requestsSent()}
+   */
   public long notModifiedAnswers() {
     return api.notModifiedAnswers();
   }
 
-  /** How many {@link #changesSince} calls were answered with only the changes (not a full read). */
+  /**
+   * How many {@link #changesSince} calls were answered with only the changes (not a full read).
+   *
+   * @return the count since the tracker was built
+   */
   public long incrementalReads() {
     synchronized (changesLock) {
       return incrementalReads;
@@ -931,7 +954,13 @@ public final class GitHubTracker implements Tracker {
 
     private Builder() {}
 
-    /** Required: {@code owner/name}, e.g. {@code acme/widgets}. */
+    /**
+     * Required: {@code owner/name}, e.g. {@code acme/widgets}.
+     *
+     * @param repository the owner (letters, digits and {@code -}) and the repository's name, separated by {@code /}
+     * @return this builder
+     * @throws InputException if it is not {@code owner/name}, naming it
+     */
     public Builder repository(String repository) {
       String r = Objects.requireNonNull(repository, "repository").trim();
       if (!REPOSITORY.matcher(r).matches() || r.endsWith("/.") || r.endsWith("/..")) {
@@ -943,13 +972,25 @@ public final class GitHubTracker implements Tracker {
       return this;
     }
 
-    /** The batch is the issues carrying this label (e.g. {@code loop:batch-7}); Loop adds it to issues it files. */
+    /**
+     * The batch is the issues carrying this label (e.g. {@code loop:batch-7}); Loop adds it to issues it files.
+     *
+     * @param label a non-blank label name of at most 50 characters, without commas
+     * @return this builder
+     * @throws InputException if it does not fit, naming it
+     */
     public Builder label(String label) {
       this.label = checkLabel(label, "label");
       return this;
     }
 
-    /** The batch is the issues of this milestone (its number); Loop files new issues into it. */
+    /**
+     * The batch is the issues of this milestone (its number); Loop files new issues into it.
+     *
+     * @param milestone the milestone's number in the repository, 1 or more
+     * @return this builder
+     * @throws InputException if the number is below 1
+     */
     public Builder milestone(int milestone) {
       if (milestone < 1) {
         throw new InputException("milestone " + milestone + ": expected a milestone number, 1 or more");
@@ -958,13 +999,25 @@ public final class GitHubTracker implements Tracker {
       return this;
     }
 
-    /** The token; default the {@code GITHUB_TOKEN} environment variable. */
+    /**
+     * The token; default the {@code GITHUB_TOKEN} environment variable. Prefer the variable: a token in code or
+     * configuration is easy to leak.
+     *
+     * @param token a single-line token, sent only in the {@code Authorization} header
+     * @return this builder
+     * @throws InputException if it is blank or holds characters a header cannot carry (its value is not shown)
+     */
     public Builder token(String token) {
       this.token = checkToken(Objects.requireNonNull(token, "token"), "token(...)");
       return this;
     }
 
-    /** Where {@code GITHUB_TOKEN} is read when no token is set; default the process environment. */
+    /**
+     * Where {@code GITHUB_TOKEN} is read when no token is set; default the process environment.
+     *
+     * @param environment variable names to values; copied, and read in {@link #build()}
+     * @return this builder
+     */
     public Builder environment(Map<String, String> environment) {
       this.environment = Map.copyOf(environment);
       return this;
@@ -973,6 +1026,10 @@ public final class GitHubTracker implements Tracker {
     /**
      * The REST API root; default {@code https://api.github.com/}. For GitHub Enterprise Server,
      * {@code https://HOST/api/v3/}.
+     *
+     * @param baseUrl an http(s) URL; a missing trailing {@code /} is added
+     * @return this builder
+     * @throws InputException if it is not an http(s) URL, naming it
      */
     public Builder baseUrl(String baseUrl) {
       HttpUrl url = HttpUrl.parse(Objects.requireNonNull(baseUrl, "baseUrl"));
@@ -984,19 +1041,38 @@ public final class GitHubTracker implements Tracker {
       return this;
     }
 
-    /** The label that marks an open issue in progress; default {@code loop:in-progress}. */
+    /**
+     * The label that marks an open issue in progress; default {@code loop:in-progress}.
+     *
+     * @param label a non-blank label name of at most 50 characters, without commas; must differ from the other two
+     *     labels
+     * @return this builder
+     * @throws InputException if it does not fit; one equal to another label fails in {@link #build()}
+     */
     public Builder inProgressLabel(String label) {
       this.inProgressLabel = checkLabel(label, "inProgressLabel");
       return this;
     }
 
-    /** The label that marks an open issue as waiting for a person; default {@code loop:human-gated}. */
+    /**
+     * The label that marks an open issue as waiting for a person; default {@code loop:human-gated}.
+     *
+     * @param label a non-blank label name of at most 50 characters, without commas; must differ from the other two
+     *     labels
+     * @return this builder
+     * @throws InputException if it does not fit; one equal to another label fails in {@link #build()}
+     */
     public Builder humanGatedLabel(String label) {
       this.humanGatedLabel = checkLabel(label, "humanGatedLabel");
       return this;
     }
 
-    /** Where blocking and parent edges live; default {@link DependencySource#NATIVE}. */
+    /**
+     * Where blocking and parent edges live; default {@link DependencySource#NATIVE}.
+     *
+     * @param source GitHub's own issue dependencies and sub-issues, or lines of the issue body only
+     * @return this builder
+     */
     public Builder dependencies(DependencySource source) {
       this.dependencySource = Objects.requireNonNull(source, "source");
       return this;
@@ -1006,6 +1082,9 @@ public final class GitHubTracker implements Tracker {
      * The HTTP client (timeouts, proxy, TLS); default a client with 10 s connect and 30 s read timeouts. The
      * tracker derives its own client from it with {@code retryOnConnectionFailure(false)}, so a POST is never
      * repeated behind its back.
+     *
+     * @param client the client to derive from; it is not changed
+     * @return this builder
      */
     public Builder httpClient(OkHttpClient client) {
       this.httpClient = Objects.requireNonNull(client, "client");
@@ -1015,19 +1094,32 @@ public final class GitHubTracker implements Tracker {
     /**
      * The clock rate-limit waits are computed against, and that times {@link #fullReadEvery}; default the system
      * UTC clock.
+     *
+     * @param clock the tracker's clock
+     * @return this builder
      */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
-    /** How the tracker waits out rate limits and retries; default a real sleep. */
+    /**
+     * How the tracker waits out rate limits and retries; default a real sleep.
+     *
+     * @param sleeper called on the thread making the request
+     * @return this builder
+     */
     public Builder sleeper(Sleeper sleeper) {
       this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
       return this;
     }
 
-    /** Told of every rate-limit wait before it happens. */
+    /**
+     * Told of every rate-limit wait before it happens.
+     *
+     * @param listener called on the thread making the request; default {@link RateLimitListener#none()}
+     * @return this builder
+     */
     public Builder rateLimitListener(RateLimitListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
       return this;
@@ -1036,19 +1128,35 @@ public final class GitHubTracker implements Tracker {
     /**
      * The longest single wait for a rate limit; a longer one fails the call at once with a retryable
      * {@link dev.loopkit.core.AdapterException} naming the reset time. Default 15 minutes.
+     *
+     * @param max a positive duration
+     * @return this builder
+     * @throws InputException if the duration is zero or negative
      */
     public Builder maxRateLimitWait(Duration max) {
       this.maxRateLimitWait = positive(max, "maxRateLimitWait");
       return this;
     }
 
-    /** The first wait for a secondary limit without {@code retry-after}, doubling on repeats; default 60 s. */
+    /**
+     * The first wait for a secondary limit without {@code retry-after}, doubling on repeats; default 60 s.
+     *
+     * @param min a positive duration
+     * @return this builder
+     * @throws InputException if the duration is zero or negative
+     */
     public Builder minSecondaryWait(Duration min) {
       this.minSecondaryWait = positive(min, "minSecondaryWait");
       return this;
     }
 
-    /** How many times a rate-limited (or, for non-POST calls, failed) request is repeated; default 3. */
+    /**
+     * How many times a rate-limited (or, for non-POST calls, failed) request is repeated; default 3.
+     *
+     * @param retries 0 (never repeat) or more
+     * @return this builder
+     * @throws InputException if the number is negative
+     */
     public Builder maxRetries(int retries) {
       if (retries < 0) {
         throw new InputException("maxRetries " + retries + ": expected 0 or more");
@@ -1061,6 +1169,10 @@ public final class GitHubTracker implements Tracker {
      * How often {@link GitHubTracker#changesSince} reads the whole batch instead of only the issues updated
      * since the last read, measured on {@link #clock}: the full read is what notices issues deleted or
      * transferred away. Default 10 minutes.
+     *
+     * @param interval a positive duration
+     * @return this builder
+     * @throws InputException if the duration is zero or negative
      */
     public Builder fullReadEvery(Duration interval) {
       this.fullReadEvery = positive(interval, "fullReadEvery");
@@ -1071,6 +1183,10 @@ public final class GitHubTracker implements Tracker {
      * How far before the latest {@code updated_at} already seen an incremental read asks GitHub to start
      * ({@code since}), so that an update indexed late or stamped by a skewed clock is not missed. Issues listed
      * again unchanged are not reported. Default 60 seconds; zero is allowed.
+     *
+     * @param overlap zero or a positive duration
+     * @return this builder
+     * @throws InputException if the duration is negative
      */
     public Builder sinceOverlap(Duration overlap) {
       if (Objects.requireNonNull(overlap, "sinceOverlap").isNegative()) {
@@ -1080,7 +1196,13 @@ public final class GitHubTracker implements Tracker {
       return this;
     }
 
-    /** The {@code User-Agent} GitHub requires; default {@code loopkit-loop-github}. */
+    /**
+     * The {@code User-Agent} GitHub requires; default {@code loopkit-loop-github}.
+     *
+     * @param userAgent a non-blank value, e.g. your organisation's or application's name
+     * @return this builder
+     * @throws InputException if it is blank
+     */
     public Builder userAgent(String userAgent) {
       if (Objects.requireNonNull(userAgent, "userAgent").isBlank()) {
         throw new InputException("userAgent is blank: expected a name such as my-org-loop");
@@ -1089,6 +1211,13 @@ public final class GitHubTracker implements Tracker {
       return this;
     }
 
+    /**
+     * Builds the tracker, reading {@code GITHUB_TOKEN} now when no token was set; no request is sent yet.
+     *
+     * @return a thread-safe tracker
+     * @throws InputException if the repository or batch is missing, both a label and a milestone are set, two of
+     *     the three labels are equal, or the token is missing, blank or not one line (its value is never shown)
+     */
     public GitHubTracker build() {
       if (owner == null || name == null) {
         throw new InputException("GitHubTracker.builder() is missing repository(\"owner/name\")");

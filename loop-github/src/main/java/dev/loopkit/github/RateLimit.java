@@ -13,7 +13,11 @@ import java.time.Instant;
  */
 public record RateLimit(long limit, long remaining, long used, Instant reset, String resource) {
 
-  /** Whether the primary limit is spent until {@link #reset()}. */
+  /**
+   * Whether the primary limit is spent until {@link #reset()}.
+   *
+   * @return true if no requests remain in the window
+   */
   public boolean exhausted() {
     return remaining <= 0;
   }

@@ -7,9 +7,18 @@ package dev.loopkit.github;
 @FunctionalInterface
 public interface RateLimitListener {
 
+  /**
+   * Called once per wait, before the tracker sleeps.
+   *
+   * @param wait how long the tracker will wait, and why
+   */
   void onWait(RateLimitWait wait);
 
-  /** Ignores every wait. */
+  /**
+   * Ignores every wait.
+   *
+   * @return a listener that does nothing, the builder's default
+   */
   static RateLimitListener none() {
     return wait -> {};
   }

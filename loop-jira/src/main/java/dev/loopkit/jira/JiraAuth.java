@@ -14,26 +14,54 @@ import java.util.regex.Pattern;
  */
 public sealed interface JiraAuth {
 
-  /** The name of the environment variable that holds the secret. */
+  /**
+   * The name of the environment variable that holds the secret.
+   *
+   * @return a variable name such as {@code JIRA_API_TOKEN}, never the secret
+   */
   String tokenVariable();
 
   /**
    * Basic authentication with an Atlassian account's email and an API token
    * (id.atlassian.com, "Security", "API tokens"): {@code Authorization: Basic base64(email:token)}.
+   *
+   * @param email the Atlassian account's email address, e.g. {@code dev@acme.com}
+   * @param tokenVariable the name of the environment variable holding the API token
+   * @return the authentication
+   * @throws InputException if the email has spaces or colons or no {@code @}, or the variable name is not one
    */
   static JiraAuth basic(String email, String tokenVariable) {
     return new Basic(email, tokenVariable);
   }
 
-  /** A bearer token (an OAuth 2.0 access token or a service account's token): {@code Authorization: Bearer ...}. */
+  /**
+   * A bearer token (an OAuth 2.0 access token or a service account's token): {@code Authorization: Bearer ...}.
+   *
+   * @param tokenVariable the name of the environment variable holding the token
+   * @return the authentication
+   * @throws InputException if the name is not letters, digits and {@code _} (at most 128, not starting with a
+   *     digit)
+   */
   static JiraAuth bearer(String tokenVariable) {
     return new Bearer(tokenVariable);
   }
 
-  /** Email plus API token; the token comes from {@code tokenVariable}. */
+  /**
+   * Email plus API token; the token comes from {@code tokenVariable}.
+   *
+   * @param email the Atlassian account's email address
+   * @param tokenVariable the name of the environment variable holding the API token
+   */
   record Basic(String email, String tokenVariable) implements JiraAuth {
     private static final Pattern EMAIL = Pattern.compile("[^\\s@:]+@[^\\s@:]+");
 
+    /**
+     * Checks both values.
+     *
+     * @param email an address without spaces or colons, with one {@code @}
+     * @param tokenVariable an environment variable name
+     * @throws InputException naming the value that does not fit
+     */
     public Basic {
       Objects.requireNonNull(email, "email");
       if (!EMAIL.matcher(email).matches()) {
@@ -44,10 +72,20 @@ public sealed interface JiraAuth {
     }
   }
 
-  /** A bearer token from {@code tokenVariable}. */
+  /**
+   * A bearer token from {@code tokenVariable}.
+   *
+   * @param tokenVariable the name of the environment variable holding the token
+   */
   record Bearer(String tokenVariable) implements JiraAuth {
     private static final Pattern VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
 
+    /**
+     * Checks the variable name.
+     *
+     * @param tokenVariable letters, digits and {@code _}, not starting with a digit, at most 128 characters
+     * @throws InputException naming the value when it is not a variable name (e.g. the token itself)
+     */
     public Bearer {
       tokenVariable = checkVariable(tokenVariable);
     }
@@ -65,6 +103,9 @@ public sealed interface JiraAuth {
   /**
    * The {@code Authorization} header value, with the secret read from {@code environment}.
    *
+   * @param auth the authentication to apply
+   * @param environment the environment to read the secret from, usually {@link System#getenv()}
+   * @return {@code Basic <base64>} or {@code Bearer <token>}, the token trimmed; a secret, never to be logged
    * @throws InputException naming the variable (never its value) when it is unset, blank or not one line
    */
   static String header(JiraAuth auth, Map<String, String> environment) {

@@ -10,6 +10,7 @@ import dev.loopkit.core.AdapterException;
 public final class JiraResponseException extends AdapterException {
   private static final long serialVersionUID = 1L;
 
+  /** The path of the offending field in the answer. */
   private final String field;
 
   JiraResponseException(String message, String field) {
@@ -17,7 +18,11 @@ public final class JiraResponseException extends AdapterException {
     this.field = field;
   }
 
-  /** The path of the offending field in the answer, e.g. {@code nextPageToken} or {@code issues[0].fields.status}. */
+  /**
+   * The path of the offending field in the answer, e.g. {@code nextPageToken} or {@code issues[0].fields.status}.
+   *
+   * @return the field's path, or {@code (body)} when the body was not JSON at all
+   */
   public String field() {
     return field;
   }

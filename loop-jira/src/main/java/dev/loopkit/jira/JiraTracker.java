@@ -160,16 +160,30 @@ public final class JiraTracker implements Tracker {
     this.description = "JiraTracker{" + api.site() + ", " + batchJql + "}";
   }
 
+  /**
+   * Starts a tracker; {@link Builder#site}, {@link Builder#auth}, {@link Builder#project} and a batch
+   * ({@link Builder#label} or {@link Builder#jql}) are required.
+   *
+   * @return a new builder with Jira's default status names, link types and priority ids
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Requests sent to Jira by this tracker, retries included. */
+  /**
+   * Requests sent to Jira by this tracker, retries included.
+   *
+   * @return the count since the tracker was built, 0 or more
+   */
   public long requestsSent() {
     return api.requestsSent();
   }
 
-  /** The JQL that selects the batch, e.g. {@code project = "ENG" AND labels = "loop-batch-7"}. */
+  /**
+   * The JQL that selects the batch, e.g. {@code project = "ENG" AND labels = "loop-batch-7"}.
+   *
+   * @return the query the tracker narrows with its own clauses and ordering
+   */
   public String batchJql() {
     return batchJql;
   }
@@ -929,7 +943,13 @@ public final class JiraTracker implements Tracker {
       statusNames.put(Status.CANCELLED, List.of("Cancelled", "Canceled", "Won't Do"));
     }
 
-    /** Required: the site, e.g. {@code https://acme.atlassian.net}. */
+    /**
+     * Required: the site, e.g. {@code https://acme.atlassian.net}.
+     *
+     * @param site an http(s) URL; any path, query or fragment is dropped
+     * @return this builder
+     * @throws InputException if it is not an http(s) URL, naming it
+     */
     public Builder site(String site) {
       HttpUrl url = HttpUrl.parse(Objects.requireNonNull(site, "site").trim());
       if (url == null) {
@@ -940,19 +960,35 @@ public final class JiraTracker implements Tracker {
       return this;
     }
 
-    /** Required: how to authenticate; the secret comes from the environment variable the auth names. */
+    /**
+     * Required: how to authenticate; the secret comes from the environment variable the auth names.
+     *
+     * @param auth {@link JiraAuth#basic} or {@link JiraAuth#bearer}; the variable is read in {@link #build()}
+     * @return this builder
+     */
     public Builder auth(JiraAuth auth) {
       this.auth = Objects.requireNonNull(auth, "auth");
       return this;
     }
 
-    /** Where the token variable is read; default the process environment. */
+    /**
+     * Where the token variable is read; default the process environment.
+     *
+     * @param environment variable names to values; copied
+     * @return this builder
+     */
     public Builder environment(Map<String, String> environment) {
       this.environment = Map.copyOf(environment);
       return this;
     }
 
-    /** Required: the project key new issues are filed in, e.g. {@code ENG}; with a label, also the batch. */
+    /**
+     * Required: the project key new issues are filed in, e.g. {@code ENG}; with a label, also the batch.
+     *
+     * @param key upper-case letters, digits and {@code _}, starting with a letter; surrounding blanks are dropped
+     * @return this builder
+     * @throws InputException if it is not a project key, naming it
+     */
     public Builder project(String key) {
       String k = Objects.requireNonNull(key, "project").trim();
       if (!PROJECT.matcher(k).matches()) {
@@ -963,7 +999,14 @@ public final class JiraTracker implements Tracker {
       return this;
     }
 
-    /** The batch is the project's issues with this label (ANDed with {@link #jql} if that is set too). */
+    /**
+     * The batch is the project's issues with this label (ANDed with {@link #jql} if that is set too). Issues Loop
+     * files carry it.
+     *
+     * @param label 1 to 255 characters without white space or quotes, e.g. {@code loop-batch-7}
+     * @return this builder
+     * @throws InputException if it does not fit, naming it
+     */
     public Builder label(String label) {
       String l = Objects.requireNonNull(label, "label");
       if (l.isEmpty() || l.chars().anyMatch(Character::isWhitespace) || l.length() > 255 || l.contains("\"")) {
@@ -977,6 +1020,10 @@ public final class JiraTracker implements Tracker {
      * The batch is the issues this JQL query finds (no {@code ORDER BY}: the tracker adds its own). Issues Loop
      * files go to {@link #project} with {@link #label} (if set): make sure the query finds them, e.g. by
      * including {@code labels = "..."}.
+     *
+     * @param jql a non-blank query without {@code ORDER BY}
+     * @return this builder
+     * @throws InputException if it is blank or has an {@code ORDER BY}, naming it
      */
     public Builder jql(String jql) {
       String q = Objects.requireNonNull(jql, "jql").trim();
@@ -991,25 +1038,49 @@ public final class JiraTracker implements Tracker {
       return this;
     }
 
-    /** The issue type of new issues; default {@code Task}. */
+    /**
+     * The issue type of new issues; default {@code Task}.
+     *
+     * @param name the type's name as Jira spells it in the project
+     * @return this builder
+     * @throws InputException if it is blank
+     */
     public Builder issueType(String name) {
       this.issueType = nonBlank(name, "issueType");
       return this;
     }
 
-    /** The issue type of a new issue whose parent is a standard issue; default {@code Subtask}. */
+    /**
+     * The issue type of a new issue whose parent is a standard issue; default {@code Subtask}.
+     *
+     * @param name the sub-task type's name as Jira spells it in the project
+     * @return this builder
+     * @throws InputException if it is blank
+     */
     public Builder subtaskIssueType(String name) {
       this.subtaskType = nonBlank(name, "subtaskIssueType");
       return this;
     }
 
-    /** The link type whose inward end blocks its outward end; default {@code Blocks}. */
+    /**
+     * The link type whose inward end blocks its outward end; default {@code Blocks}.
+     *
+     * @param name the link type's name as the site's administration lists it
+     * @return this builder
+     * @throws InputException if it is blank
+     */
     public Builder blocksLinkType(String name) {
       this.blocksLink = nonBlank(name, "blocksLinkType");
       return this;
     }
 
-    /** The link type for {@code related} edges; default {@code Relates}. */
+    /**
+     * The link type for {@code related} edges; default {@code Relates}.
+     *
+     * @param name the link type's name as the site's administration lists it
+     * @return this builder
+     * @throws InputException if it is blank
+     */
     public Builder relatesLinkType(String name) {
       this.relatesLink = nonBlank(name, "relatesLinkType");
       return this;
@@ -1019,6 +1090,12 @@ public final class JiraTracker implements Tracker {
      * The Jira statuses that mean {@code status}, the first one offered being the target of a transition.
      * Defaults: OPEN "To Do", "Open", "Reopened", "Backlog"; IN_PROGRESS "In Progress"; DONE "Done", "Closed",
      * "Resolved"; HUMAN_GATED "Blocked"; CANCELLED "Cancelled", "Canceled", "Won't Do".
+     *
+     * @param status the Loop status
+     * @param first the preferred Jira status name, the first target tried by a transition
+     * @param more further names that also mean {@code status}; together they replace the defaults for it
+     * @return this builder
+     * @throws InputException if a name is blank; a name mapped to two Loop statuses fails in {@link #build()}
      */
     public Builder statusNames(Status status, String first, String... more) {
       Objects.requireNonNull(status, "status");
@@ -1035,6 +1112,11 @@ public final class JiraTracker implements Tracker {
      * The Loop status of a Jira status whose name is not mapped, by its category key ({@code new},
      * {@code indeterminate}, {@code done}, {@code undefined}); also the fallback target of a transition to that
      * Loop status. Defaults: new and undefined OPEN, indeterminate IN_PROGRESS, done DONE.
+     *
+     * @param categoryKey {@code new}, {@code indeterminate}, {@code done} or {@code undefined}
+     * @param status the Loop status of that category's unmapped statuses
+     * @return this builder
+     * @throws InputException if the key is not one of the four, naming it
      */
     public Builder statusCategory(String categoryKey, Status status) {
       Objects.requireNonNull(status, "status");
@@ -1046,7 +1128,13 @@ public final class JiraTracker implements Tracker {
       return this;
     }
 
-    /** The five Jira priority ids for Loop priorities 0 (highest) to 4; default {@code 1} to {@code 5}. */
+    /**
+     * The five Jira priority ids for Loop priorities 0 (highest) to 4; default {@code 1} to {@code 5}.
+     *
+     * @param ids exactly five distinct, non-blank ids, highest priority first
+     * @return this builder
+     * @throws InputException if there are not five distinct ids, naming the list
+     */
     public Builder priorityIds(List<String> ids) {
       if (ids.size() != 5 || ids.stream().anyMatch(i -> i == null || i.isBlank())
           || new LinkedHashSet<>(ids).size() != 5) {
@@ -1057,7 +1145,13 @@ public final class JiraTracker implements Tracker {
       return this;
     }
 
-    /** Issues per search page; default 100 (Jira's maximum when fields are requested). */
+    /**
+     * Issues per search page; default 100 (Jira's maximum when fields are requested).
+     *
+     * @param size 1 to 100
+     * @return this builder
+     * @throws InputException if the size is outside 1 to 100
+     */
     public Builder pageSize(int size) {
       if (size < 1 || size > 100) {
         throw new InputException("pageSize " + size + ": expected 1 to 100");
@@ -1066,7 +1160,13 @@ public final class JiraTracker implements Tracker {
       return this;
     }
 
-    /** Every how many {@code changesSince} reads one is a full read (which sees tickets leave); default 10. */
+    /**
+     * Every how many {@code changesSince} reads one is a full read (which sees tickets leave); default 10.
+     *
+     * @param reads 1 (every read is full) or more
+     * @return this builder
+     * @throws InputException if the number is below 1
+     */
     public Builder fullReadEvery(int reads) {
       if (reads < 1) {
         throw new InputException("fullReadEvery " + reads + ": expected 1 (every read is full) or more");
@@ -1078,43 +1178,79 @@ public final class JiraTracker implements Tracker {
     /**
      * The HTTP client (timeouts, proxy, TLS); default 10 s connect and 30 s read timeouts. The tracker derives
      * its own with {@code retryOnConnectionFailure(false)}, so a POST is never repeated behind its back.
+     *
+     * @param client the client to derive from; it is not changed
+     * @return this builder
      */
     public Builder httpClient(OkHttpClient client) {
       this.httpClient = Objects.requireNonNull(client, "client");
       return this;
     }
 
-    /** The clock for rate-limit waits and incremental-read windows; default the system UTC clock. */
+    /**
+     * The clock for rate-limit waits and incremental-read windows; default the system UTC clock.
+     *
+     * @param clock the tracker's clock
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
-    /** How the tracker waits out rate limits and retries; default a real sleep. */
+    /**
+     * How the tracker waits out rate limits and retries; default a real sleep.
+     *
+     * @param sleeper called on the thread making the request
+     * @return this builder
+     */
     public Builder sleeper(Sleeper sleeper) {
       this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
       return this;
     }
 
-    /** Told of every rate-limit wait before the tracker sleeps; an exception it throws is logged and ignored. */
+    /**
+     * Told of every rate-limit wait before the tracker sleeps; an exception it throws is logged and ignored.
+     *
+     * @param listener called on the thread making the request, e.g. to count waits in a metric
+     * @return this builder
+     */
     public Builder rateLimitListener(Consumer<RateLimitWait> listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 
-    /** The longest single wait; a longer one fails at once with a retryable AdapterException. Default 5 min. */
+    /**
+     * The longest single wait; a longer one fails at once with a retryable AdapterException. Default 5 min.
+     *
+     * @param max a positive duration
+     * @return this builder
+     * @throws InputException if the duration is zero or negative
+     */
     public Builder maxRateLimitWait(Duration max) {
       this.maxRateLimitWait = positive(max, "maxRateLimitWait");
       return this;
     }
 
-    /** The first backoff (doubling) when Jira gives no wait; default 2 s. */
+    /**
+     * The first backoff (doubling) when Jira gives no wait; default 2 s.
+     *
+     * @param first a positive duration
+     * @return this builder
+     * @throws InputException if the duration is zero or negative
+     */
     public Builder firstBackoff(Duration first) {
       this.firstBackoff = positive(first, "firstBackoff");
       return this;
     }
 
-    /** How many times a rate-limited (or, for repeatable calls, failed) request is repeated; default 4. */
+    /**
+     * How many times a rate-limited (or, for repeatable calls, failed) request is repeated; default 4.
+     *
+     * @param retries 0 (never repeat) or more
+     * @return this builder
+     * @throws InputException if the number is negative
+     */
     public Builder maxRetries(int retries) {
       if (retries < 0) {
         throw new InputException("maxRetries " + retries + ": expected 0 or more");
@@ -1123,11 +1259,25 @@ public final class JiraTracker implements Tracker {
       return this;
     }
 
+    /**
+     * The {@code User-Agent} header of every request; default {@code loopkit-loop-jira}.
+     *
+     * @param userAgent a non-blank value (trimmed), e.g. your service's name and version
+     * @return this builder
+     * @throws InputException if it is blank
+     */
     public Builder userAgent(String userAgent) {
       this.userAgent = nonBlank(userAgent, "userAgent");
       return this;
     }
 
+    /**
+     * Builds the tracker, reading the token from the environment now; no request is sent yet.
+     *
+     * @return a thread-safe tracker
+     * @throws InputException if the site, auth, project or batch is missing, a Jira status name is mapped to two
+     *     Loop statuses, or the token variable is unset, blank or not one line (its value is never shown)
+     */
     public JiraTracker build() {
       if (site == null) {
         throw new InputException("JiraTracker.builder() is missing site(\"https://YOUR-SITE.atlassian.net\")");

@@ -33,8 +33,11 @@ public final class LinearException extends AdapterException {
     OTHER
   }
 
+  /** What went wrong. */
   private final Kind kind;
+  /** The GraphQL operation that failed. */
   private final String operation;
+  /** Linear's error code, normalized; empty when there was none. */
   private final String code;
 
   LinearException(Kind kind, String operation, String code, String message, @Nullable Throwable cause) {
@@ -44,11 +47,20 @@ public final class LinearException extends AdapterException {
     this.code = code;
   }
 
+  /**
+   * What went wrong, in the terms a caller acts on.
+   *
+   * @return the kind; {@link #isRetryable()} follows from it
+   */
   public Kind kind() {
     return kind;
   }
 
-  /** The GraphQL operation that failed, e.g. {@code LoopBatch}. */
+  /**
+   * The GraphQL operation that failed, e.g. {@code LoopBatch}.
+   *
+   * @return the operation's name as the tracker sent it
+   */
   public String operation() {
     return operation;
   }
@@ -56,6 +68,8 @@ public final class LinearException extends AdapterException {
   /**
    * Linear's error code as sent ({@code extensions.code}, else {@code extensions.type}, upper-cased with
    * underscores, e.g. {@code RATELIMITED}), or {@code HTTP_<status>}; empty when there was none.
+   *
+   * @return the code, or the empty string
    */
   public String code() {
     return code;

@@ -190,16 +190,30 @@ public final class LinearTracker implements Tracker {
     this.description = "LinearTracker{team " + teamKey + batchName() + ", " + api.endpoint() + "}";
   }
 
+  /**
+   * Starts a tracker; {@link Builder#team} and a batch ({@link Builder#label}, {@link Builder#project} or
+   * {@link Builder#cycle}) are required, and the credential must be in the environment.
+   *
+   * @return a new builder reading {@code LINEAR_API_KEY} and sending it as a personal API key
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The budgets Linear reported on its latest answer; empty before the first request. */
+  /**
+   * The budgets Linear reported on its latest answer; empty before the first request.
+   *
+   * @return the latest budgets, or empty
+   */
   public Optional<RateLimit> rateLimit() {
     return Optional.ofNullable(api.rateLimit());
   }
 
-  /** HTTP requests sent to Linear by this tracker, retries included. */
+  /**
+   * HTTP requests sent to Linear by this tracker, retries included.
+   *
+   * @return the count since the tracker was built, 0 or more
+   */
   public long requestsSent() {
     return api.requestsSent();
   }
@@ -1453,7 +1467,13 @@ public final class LinearTracker implements Tracker {
 
     private Builder() {}
 
-    /** Required: the team's key, the prefix of its issue identifiers ({@code ENG} for {@code ENG-42}). */
+    /**
+     * Required: the team's key, the prefix of its issue identifiers ({@code ENG} for {@code ENG-42}).
+     *
+     * @param key 1 to 20 letters and digits; surrounding blanks are dropped
+     * @return this builder
+     * @throws InputException if it is not a team key, naming it
+     */
     public Builder team(String key) {
       String k = Objects.requireNonNull(key, "team").trim();
       if (!TEAM.matcher(k).matches()) {
@@ -1464,19 +1484,37 @@ public final class LinearTracker implements Tracker {
       return this;
     }
 
-    /** The batch is the team's issues with this label (e.g. {@code loop:batch-7}); Loop adds it to issues it files. */
+    /**
+     * The batch is the team's issues with this label (e.g. {@code loop:batch-7}); Loop adds it to issues it files.
+     *
+     * @param label a non-blank, single-line name of at most 80 characters
+     * @return this builder
+     * @throws InputException if it does not fit, naming it
+     */
     public Builder label(String label) {
       this.label = checkName(label, "label");
       return this;
     }
 
-    /** The batch is the team's issues in this project: its name or slug id; Loop files new issues into it. */
+    /**
+     * The batch is the team's issues in this project: its name or slug id; Loop files new issues into it.
+     *
+     * @param nameOrSlugId the project's name or the slug id from its URL; single-line, at most 80 characters
+     * @return this builder
+     * @throws InputException if it does not fit, naming it
+     */
     public Builder project(String nameOrSlugId) {
       this.project = checkName(nameOrSlugId, "project");
       return this;
     }
 
-    /** The batch is the team's issues in the cycle with this number; Loop files new issues into it. */
+    /**
+     * The batch is the team's issues in the cycle with this number; Loop files new issues into it.
+     *
+     * @param number the cycle's number in the team, 1 or more
+     * @return this builder
+     * @throws InputException if the number is below 1
+     */
     public Builder cycle(int number) {
       if (number < 1) {
         throw new InputException("cycle " + number + ": expected a cycle number, 1 or more");
@@ -1488,6 +1526,10 @@ public final class LinearTracker implements Tracker {
     /**
      * The name of the environment variable holding the credential; default {@code LINEAR_API_KEY}. The value
      * itself is never a setting, so it never sits in a configuration file.
+     *
+     * @param name an environment variable name (letters, digits and {@code _}, not starting with a digit)
+     * @return this builder
+     * @throws InputException if it is not a variable name, naming it
      */
     public Builder apiKeyEnv(String name) {
       if (!ENV_NAME.matcher(Objects.requireNonNull(name, "apiKeyEnv")).matches()) {
@@ -1501,19 +1543,33 @@ public final class LinearTracker implements Tracker {
     /**
      * How the credential is sent; default {@link Credential#PERSONAL_API_KEY} (raw {@code Authorization}
      * header). A value that itself starts with {@code Bearer } is sent as it is, whatever this says.
+     *
+     * @param credential what kind of secret the variable holds
+     * @return this builder
      */
     public Builder credential(Credential credential) {
       this.credential = Objects.requireNonNull(credential, "credential");
       return this;
     }
 
-    /** Where {@link #apiKeyEnv} is read; default the process environment. */
+    /**
+     * Where {@link #apiKeyEnv} is read; default the process environment.
+     *
+     * @param environment variable names to values; copied, and read in {@link #build()}
+     * @return this builder
+     */
     public Builder environment(Map<String, String> environment) {
       this.environment = Map.copyOf(environment);
       return this;
     }
 
-    /** The GraphQL endpoint; default {@code https://api.linear.app/graphql}. */
+    /**
+     * The GraphQL endpoint; default {@code https://api.linear.app/graphql}.
+     *
+     * @param url an http(s) URL, e.g. a loopback server in tests
+     * @return this builder
+     * @throws InputException if it is not an http(s) URL, naming it
+     */
     public Builder endpoint(String url) {
       HttpUrl u = HttpUrl.parse(Objects.requireNonNull(url, "endpoint"));
       if (u == null) {
@@ -1528,6 +1584,11 @@ public final class LinearTracker implements Tracker {
      * Maps a workflow state, by name (case-insensitive), to a Loop status, both ways: issues in that state read as
      * {@code status}, and Loop moves issues to that state for {@code status}. Without one, states map by type
      * and {@link Status#HUMAN_GATED} is a label ({@link #humanGatedLabel}).
+     *
+     * @param status the Loop status
+     * @param stateName the workflow state's name in the team; single-line, at most 80 characters
+     * @return this builder
+     * @throws InputException if the name does not fit; one state named for two statuses fails in {@link #build()}
      */
     public Builder stateName(Status status, String stateName) {
       Objects.requireNonNull(status, "status");
@@ -1535,7 +1596,13 @@ public final class LinearTracker implements Tracker {
       return this;
     }
 
-    /** The label that marks a human-gated issue when no state is named for it; default {@code loop:human-gated}. */
+    /**
+     * The label that marks a human-gated issue when no state is named for it; default {@code loop:human-gated}.
+     *
+     * @param label a single-line name of at most 80 characters, other than the batch label
+     * @return this builder
+     * @throws InputException if it does not fit; one equal to the batch label fails in {@link #build()}
+     */
     public Builder humanGatedLabel(String label) {
       this.humanGatedLabel = checkName(label, "humanGatedLabel");
       return this;
@@ -1545,6 +1612,10 @@ public final class LinearTracker implements Tracker {
      * Issues per page of a full read, 1 to 90; default 50. The query's complexity follows the page size (about
      * 107 points an issue by the published scoring, so 5,370 a page of 50), and Linear refuses a single query
      * over 10,000 points.
+     *
+     * @param size 1 to 90
+     * @return this builder
+     * @throws InputException if the size is outside 1 to 90
      */
     public Builder pageSize(int size) {
       if (size < 1 || size > 90) {
@@ -1558,6 +1629,10 @@ public final class LinearTracker implements Tracker {
     /**
      * Issues per page of an incremental read, 1 to 90; default 10 (about 1,074 complexity points): complexity
      * is charged on the page size asked for, not on the issues returned, and most passes change few issues.
+     *
+     * @param size 1 to 90
+     * @return this builder
+     * @throws InputException if the size is outside 1 to 90
      */
     public Builder changesPageSize(int size) {
       if (size < 1 || size > 90) {
@@ -1567,7 +1642,13 @@ public final class LinearTracker implements Tracker {
       return this;
     }
 
-    /** How far back an incremental read reaches before its cursor, for clock skew; default 2 minutes. */
+    /**
+     * How far back an incremental read reaches before its cursor, for clock skew; default 2 minutes.
+     *
+     * @param overlap zero or a positive duration
+     * @return this builder
+     * @throws InputException if the duration is negative
+     */
     public Builder overlap(Duration overlap) {
       if (Objects.requireNonNull(overlap, "overlap").isNegative()) {
         throw new InputException("overlap " + overlap + ": expected zero or a positive duration");
@@ -1576,7 +1657,13 @@ public final class LinearTracker implements Tracker {
       return this;
     }
 
-    /** How often {@link LinearTracker#changesSince} reads the whole batch; default every 10 minutes. */
+    /**
+     * How often {@link LinearTracker#changesSince} reads the whole batch; default every 10 minutes.
+     *
+     * @param every a positive duration, measured with the tracker's clock
+     * @return this builder
+     * @throws InputException if the duration is zero or negative
+     */
     public Builder fullReadEvery(Duration every) {
       this.fullReadEvery = positive(every, "fullReadEvery");
       return this;
@@ -1586,43 +1673,79 @@ public final class LinearTracker implements Tracker {
      * The HTTP client (timeouts, proxy, TLS); default 10 s connect and 30 s read timeouts. The tracker derives
      * its own client with {@code retryOnConnectionFailure(false)}: it repeats requests itself, within
      * {@link #maxRetries}.
+     *
+     * @param client the client to derive from; it is not changed
+     * @return this builder
      */
     public Builder httpClient(OkHttpClient client) {
       this.httpClient = Objects.requireNonNull(client, "client");
       return this;
     }
 
-    /** The clock for rate-limit waits and incremental reads; default the system UTC clock. */
+    /**
+     * The clock for rate-limit waits and incremental reads; default the system UTC clock.
+     *
+     * @param clock the tracker's clock
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
-    /** How the tracker waits out rate limits and retries; default a real sleep. */
+    /**
+     * How the tracker waits out rate limits and retries; default a real sleep.
+     *
+     * @param sleeper called on the thread making the request
+     * @return this builder
+     */
     public Builder sleeper(Sleeper sleeper) {
       this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
       return this;
     }
 
-    /** Told of every rate-limit wait before it happens; an exception it throws is logged and ignored. */
+    /**
+     * Told of every rate-limit wait before it happens; an exception it throws is logged and ignored.
+     *
+     * @param listener called on the thread making the request, e.g. to count waits in a metric
+     * @return this builder
+     */
     public Builder rateLimitListener(Consumer<RateLimitWait> listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 
-    /** The longest single rate-limit wait; a longer one fails at once (retryable). Default 15 minutes. */
+    /**
+     * The longest single rate-limit wait; a longer one fails at once (retryable). Default 15 minutes.
+     *
+     * @param max a positive duration
+     * @return this builder
+     * @throws InputException if the duration is zero or negative
+     */
     public Builder maxRateLimitWait(Duration max) {
       this.maxRateLimitWait = positive(max, "maxRateLimitWait");
       return this;
     }
 
-    /** The first wait for a rate limit without a usable reset, doubling on repeats; default 5 s. */
+    /**
+     * The first wait for a rate limit without a usable reset, doubling on repeats; default 5 s.
+     *
+     * @param min a positive duration
+     * @return this builder
+     * @throws InputException if the duration is zero or negative
+     */
     public Builder minRateLimitWait(Duration min) {
       this.minRateLimitWait = positive(min, "minRateLimitWait");
       return this;
     }
 
-    /** How many times a rate-limited or failed request is repeated; default 3. */
+    /**
+     * How many times a rate-limited or failed request is repeated; default 3.
+     *
+     * @param retries 0 (never repeat) or more
+     * @return this builder
+     * @throws InputException if the number is negative
+     */
     public Builder maxRetries(int retries) {
       if (retries < 0) {
         throw new InputException("maxRetries " + retries + ": expected 0 or more");
@@ -1631,7 +1754,13 @@ public final class LinearTracker implements Tracker {
       return this;
     }
 
-    /** The {@code User-Agent}; default {@code loopkit-loop-linear}. */
+    /**
+     * The {@code User-Agent}; default {@code loopkit-loop-linear}.
+     *
+     * @param userAgent a non-blank value, e.g. your service's name and version
+     * @return this builder
+     * @throws InputException if it is blank
+     */
     public Builder userAgent(String userAgent) {
       if (Objects.requireNonNull(userAgent, "userAgent").isBlank()) {
         throw new InputException("userAgent is blank: expected a name such as my-org-loop");
@@ -1640,6 +1769,14 @@ public final class LinearTracker implements Tracker {
       return this;
     }
 
+    /**
+     * Builds the tracker, reading the credential from the environment now; no request is sent yet.
+     *
+     * @return a thread-safe tracker
+     * @throws InputException if the team or batch is missing, one state is named for two statuses, the
+     *     human-gated label equals the batch label, or the credential is unset, blank or not one line (its value is
+     *     never shown)
+     */
     public LinearTracker build() {
       if (team == null) {
         throw new InputException("LinearTracker.builder() is missing team(\"KEY\"), e.g. team(\"ENG\")");

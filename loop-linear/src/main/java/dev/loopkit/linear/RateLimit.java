@@ -20,12 +20,21 @@ import org.jspecify.annotations.Nullable;
 public record RateLimit(long requestsLimit, long requestsRemaining, @Nullable Instant requestsReset,
     long complexityLimit, long complexityRemaining, @Nullable Instant complexityReset, long lastQueryComplexity) {
 
-  /** Whether the request budget is spent. */
+  /**
+   * Whether the request budget is spent.
+   *
+   * @return true if Linear reported a request limit and no requests remain; false when it reported none
+   */
   public boolean requestsExhausted() {
     return requestsLimit >= 0 && requestsRemaining == 0;
   }
 
-  /** Whether the complexity budget is spent (or cannot pay for another query like the last one). */
+  /**
+   * Whether the complexity budget is spent (or cannot pay for another query like the last one).
+   *
+   * @return true if Linear reported a complexity limit and what remains is zero or less than the last query
+   *     cost; false when it reported none
+   */
   public boolean complexityExhausted() {
     return complexityLimit >= 0 && (complexityRemaining <= 0
         || (lastQueryComplexity > 0 && complexityRemaining < lastQueryComplexity));

@@ -100,15 +100,32 @@ public final class CommandVerifier implements Verifier, Fingerprinted {
     this.clock = b.clock;
   }
 
+  /**
+   * Starts a verifier with no command yet; {@link Builder#command(List)} and an expected output or file must be
+   * set before {@link Builder#build()}.
+   *
+   * @return a new builder with the defaults (exit code 0, a 10-minute timeout, 8 MiB of output kept)
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** A builder for {@code command}, e.g. {@code CommandVerifier.of("mvn", "-q", "test")}. */
+  /**
+   * A builder for {@code command}, e.g. {@code CommandVerifier.of("mvn", "-q", "test")}.
+   *
+   * @param command the program, then its arguments; any of them may contain {@value #TICKET_PLACEHOLDER}
+   * @return a builder with the command set; an expected output or file is still needed
+   * @throws InputException if the command is empty or its program is blank
+   */
   public static Builder of(String... command) {
     return builder().command(List.of(command));
   }
 
+  /**
+   * The argv as configured, before {@value #TICKET_PLACEHOLDER} is replaced.
+   *
+   * @return the program and its arguments; never empty, unmodifiable
+   */
   public List<String> command() {
     return command;
   }
@@ -317,7 +334,12 @@ public final class CommandVerifier implements Verifier, Fingerprinted {
     }
   }
 
-  /** The files this verifier reads, for {@link ProtectedPaths}: {@link Builder#reads} and absolute argv files. */
+  /**
+   * The files this verifier reads, for {@link ProtectedPaths}: {@link Builder#reads} and absolute argv files.
+   *
+   * @return absolute paths, declared ones first, then argv arguments naming an existing regular file (checked
+   *     on every call); empty when there are none
+   */
   public List<Path> files() {
     List<Path> out = new ArrayList<>(reads);
     for (String arg : command) {
@@ -351,7 +373,14 @@ public final class CommandVerifier implements Verifier, Fingerprinted {
 
     private Builder() {}
 
-    /** The argv: program first, then its arguments, e.g. {@code List.of("mvn", "-q", "test")}. */
+    /**
+     * The argv: program first, then its arguments, e.g. {@code List.of("mvn", "-q", "test")}.
+     *
+     * @param argv the program and its arguments; {@value CommandVerifier#TICKET_PLACEHOLDER} in any of them
+     *     stands for the ticket's id
+     * @return this builder
+     * @throws InputException if the list is empty or its program is blank
+     */
     public Builder command(List<String> argv) {
       if (argv.isEmpty() || argv.get(0).isBlank()) {
         throw new InputException("verifier command " + argv + " is empty: expected a program and its arguments");
@@ -361,11 +390,24 @@ public final class CommandVerifier implements Verifier, Fingerprinted {
       return this;
     }
 
+    /**
+     * The argv as varargs; the same as {@link #command(List)}.
+     *
+     * @param argv the program and its arguments
+     * @return this builder
+     * @throws InputException if there is no argument or the program is blank
+     */
     public Builder command(String... argv) {
       return command(List.of(argv));
     }
 
-    /** How long the command may run before its process tree is killed; default 10 minutes. */
+    /**
+     * How long the command may run before its process tree is killed; default 10 minutes.
+     *
+     * @param timeout a positive duration
+     * @return this builder
+     * @throws InputException if the duration is zero or negative
+     */
     public Builder timeout(Duration timeout) {
       if (timeout.isNegative() || timeout.isZero()) {
         throw new InputException("verifier timeout " + timeout + " is not positive: expected e.g. PT5M");
@@ -374,7 +416,13 @@ public final class CommandVerifier implements Verifier, Fingerprinted {
       return this;
     }
 
-    /** The exit code that counts as success; default 0. */
+    /**
+     * The exit code that counts as success; default 0.
+     *
+     * @param code 0 to 255
+     * @return this builder
+     * @throws InputException if the code is outside 0 to 255
+     */
     public Builder expectExitCode(int code) {
       if (code < 0 || code > 255) {
         throw new InputException("expected exit code " + code + " is out of range: expected 0 to 255");
@@ -387,6 +435,8 @@ public final class CommandVerifier implements Verifier, Fingerprinted {
      * A regular expression that must be found in the output (stdout and stderr merged), e.g.
      * {@code Tests run: \d+, Failures: 0, Errors: 0}. Use {@code (?m)} for line anchors.
      *
+     * @param regex a {@link Pattern} expression, searched for (not matched against the whole output)
+     * @return this builder
      * @throws InputException if it does not compile, naming it
      */
     public Builder expectOutput(String regex) {
@@ -397,6 +447,13 @@ public final class CommandVerifier implements Verifier, Fingerprinted {
       }
     }
 
+    /**
+     * A compiled pattern that must be found in the output; its flags are kept and are part of the fingerprint.
+     *
+     * @param pattern a non-empty pattern
+     * @return this builder
+     * @throws InputException if the pattern is empty (it would match any output)
+     */
     public Builder expectOutput(Pattern pattern) {
       if (pattern.pattern().isEmpty()) {
         throw new InputException("expected-output pattern is empty: it would match any output, expected real text");
@@ -405,13 +462,27 @@ public final class CommandVerifier implements Verifier, Fingerprinted {
       return this;
     }
 
-    /** A file (relative to the working directory) that must exist and be non-empty after the command. */
+    /**
+     * A file (relative to the working directory) that must exist and be non-empty after the command. A file that
+     * is a symbolic link leading out of the workspace fails the check.
+     *
+     * @param relativePath a relative path without {@code ..}, e.g. {@code target/report.xml}
+     * @return this builder
+     * @throws InputException if the path is blank, absolute, leads out with {@code ..} or is not a path
+     */
     public Builder expectFile(String relativePath) {
       this.expectedFile = relativeInside(relativePath, "expected file");
       return this;
     }
 
-    /** Runs in this subdirectory of the workspace instead of its root. */
+    /**
+     * Runs in this subdirectory of the workspace instead of its root; a subdirectory missing at verify time is a
+     * failed verification, not an error.
+     *
+     * @param relativePath a relative path without {@code ..}, e.g. {@code service}
+     * @return this builder
+     * @throws InputException if the path is blank, absolute, leads out with {@code ..} or is not a path
+     */
     public Builder subdirectory(String relativePath) {
       this.subdirectory = relativeInside(relativePath, "verifier subdirectory");
       return this;
@@ -420,6 +491,9 @@ public final class CommandVerifier implements Verifier, Fingerprinted {
     /**
      * Passes these host environment variables through as well (only if set); secrets only deliberately.
      *
+     * @param names variable names matching {@code [A-Za-z_][A-Za-z0-9_]*}, added to {@code LANG}, {@code LC_ALL},
+     *     {@code TZ}, {@code USER} and {@code JAVA_HOME}
+     * @return this builder
      * @throws InputException naming the variable when the name is not valid or starts with {@code LOOP_}
      */
     public Builder passEnvironment(String... names) {
@@ -441,7 +515,15 @@ public final class CommandVerifier implements Verifier, Fingerprinted {
       return name;
     }
 
-    /** Sets an environment variable for the command; its value is never recorded in evidence. */
+    /**
+     * Sets an environment variable for the command; its value is never recorded in evidence (its name is).
+     * It wins over a host variable of the same name passed through.
+     *
+     * @param name a name matching {@code [A-Za-z_][A-Za-z0-9_]*}, not starting with {@code LOOP_}
+     * @param value the value; may be empty
+     * @return this builder
+     * @throws InputException naming the variable when the name is not valid or starts with {@code LOOP_}
+     */
     public Builder environment(String name, String value) {
       checkName(name);
       passedEnvironment.remove(name);
@@ -449,7 +531,13 @@ public final class CommandVerifier implements Verifier, Fingerprinted {
       return this;
     }
 
-    /** Bytes of output kept (head and tail) and searched; default 8 MiB; at least 1 KiB. */
+    /**
+     * Bytes of output kept (head and tail) and searched; default 8 MiB; at least 1 KiB.
+     *
+     * @param bytes the limit per stream, at least 1024
+     * @return this builder
+     * @throws InputException if the limit is below 1024
+     */
     public Builder outputLimitBytes(int bytes) {
       if (bytes < 1024) {
         throw new InputException("output limit " + bytes + " bytes is too small: expected at least 1024");
@@ -458,7 +546,13 @@ public final class CommandVerifier implements Verifier, Fingerprinted {
       return this;
     }
 
-    /** Characters of the output's end kept in the evidence; default 2000. */
+    /**
+     * Characters of the output's end kept in the evidence; default 2000.
+     *
+     * @param chars at least 1
+     * @return this builder
+     * @throws InputException if the number is not positive
+     */
     public Builder excerptChars(int chars) {
       if (chars < 1) {
         throw new InputException("excerpt length " + chars + " is not positive: expected e.g. 2000");
@@ -471,19 +565,30 @@ public final class CommandVerifier implements Verifier, Fingerprinted {
      * Declares a file (or directory) the command reads, such as a test script or its configuration: it becomes
      * part of the fingerprint and of the protected paths, and the sandbox shows it read-only at its own path.
      * Absolute files named in the argv are added anyway.
+     *
+     * @param path the file or directory; a relative path is resolved against the JVM's working directory now
+     * @return this builder
      */
     public Builder reads(Path path) {
       reads.add(path.toAbsolutePath().normalize());
       return this;
     }
 
-    /** The clock the duration is measured with; default the system clock. */
+    /**
+     * The clock the duration is measured with; default the system clock.
+     *
+     * @param clock the clock read before and after the command
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
     /**
+     * Builds the immutable verifier.
+     *
+     * @return a verifier with this builder's settings; later changes to the builder do not reach it
      * @throws InputException if no command is set, or if neither an expected output nor an expected file is:
      *     an exit code alone is absence of error, not evidence
      */

@@ -23,16 +23,33 @@ public final class CompositeOracle implements VerifyingOracle, Fingerprinted {
     this.members = List.copyOf(members);
   }
 
-  /** @throws InputException if no oracle is given */
+  /**
+   * Oracles that must all agree, asked in the order given.
+   *
+   * @param members at least one oracle
+   * @return the composite
+   * @throws InputException if no oracle is given
+   */
   public static CompositeOracle allOf(Oracle... members) {
     return allOf(List.of(members));
   }
 
-  /** @throws InputException if the list is empty */
+  /**
+   * Oracles that must all agree, asked in the list's order.
+   *
+   * @param members at least one oracle; the list is copied
+   * @return the composite
+   * @throws InputException if the list is empty
+   */
   public static CompositeOracle allOf(List<? extends Oracle> members) {
     return new CompositeOracle(Members.check(members, "CompositeOracle.allOf()", "oracle"));
   }
 
+  /**
+   * The members in the order they are asked.
+   *
+   * @return an unmodifiable, non-empty list
+   */
   public List<Oracle> members() {
     return members;
   }

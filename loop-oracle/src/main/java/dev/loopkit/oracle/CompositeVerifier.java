@@ -21,16 +21,33 @@ public final class CompositeVerifier implements Verifier, Fingerprinted {
     this.members = List.copyOf(members);
   }
 
-  /** @throws InputException if no verifier is given */
+  /**
+   * Verifiers that must all pass, run in the order given.
+   *
+   * @param members at least one verifier; put the fast, likely-to-fail ones first
+   * @return the composite
+   * @throws InputException if no verifier is given
+   */
   public static CompositeVerifier allOf(Verifier... members) {
     return allOf(List.of(members));
   }
 
-  /** @throws InputException if the list is empty */
+  /**
+   * Verifiers that must all pass, run in the list's order.
+   *
+   * @param members at least one verifier; the list is copied
+   * @return the composite
+   * @throws InputException if the list is empty
+   */
   public static CompositeVerifier allOf(List<? extends Verifier> members) {
     return new CompositeVerifier(Members.check(members, "CompositeVerifier.allOf()", "verifier"));
   }
 
+  /**
+   * The members in the order they run.
+   *
+   * @return an unmodifiable, non-empty list
+   */
   public List<Verifier> members() {
     return members;
   }

@@ -55,11 +55,21 @@ public final class DefinitionTripwire implements Tripwire {
     this.clock = b.clock;
   }
 
+  /**
+   * Starts a tripwire; {@link Builder#oracle} is required, everything else optional.
+   *
+   * @return a new builder with no verifiers, no extra protected paths and the all-done canary on
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The fingerprint as a {@link Fingerprint}, with the set of files it read. */
+  /**
+   * The fingerprint as a {@link Fingerprint}, with the set of files it read. Unlike {@link #fingerprint()} it
+   * never sets the baseline.
+   *
+   * @return a fresh fingerprint of the oracle, the verifiers and the protected paths as they are now
+   */
   public Fingerprint snapshot() {
     Fingerprint.Builder b = Fingerprint.builder().add("oracle", oracle);
     verifiers.forEach(b::add);
@@ -89,6 +99,10 @@ public final class DefinitionTripwire implements Tripwire {
    * the engine's next tripwire check: the ticket is never marked done on the weakened check, and the next
    * oracle call ends the run {@code TAMPERED}. Give the engine the wrapper; the tripwire may fingerprint
    * either (the wrapper describes the verifier it wraps).
+   *
+   * @param verifier the verifier to wrap, usually one registered with {@link Builder#verifier}
+   * @return a verifier that returns {@code verifier}'s failures as they are and its passes only while the
+   *     fingerprint matches the baseline
    */
   public Verifier guard(Verifier verifier) {
     Objects.requireNonNull(verifier, "verifier");
@@ -139,6 +153,8 @@ public final class DefinitionTripwire implements Tripwire {
   /**
    * Every file that defines done: the files the oracle and verifiers read now, plus the extra protected paths
    * and globs. Hand it to workspace tools so they refuse to write there, and to a {@link HealGuard}.
+   *
+   * @return the files read as of this call (taken from a fresh {@link #snapshot()}) plus the extra entries
    */
   public ProtectedPaths protectedPaths() {
     return ProtectedPaths.of(snapshot().files()).plus(extra);
@@ -221,18 +237,37 @@ public final class DefinitionTripwire implements Tripwire {
 
     private Builder() {}
 
-    /** The oracle the engine uses (the same instance). */
+    /**
+     * The oracle the engine uses (the same instance), fingerprinted under {@code oracle} and given the canaries.
+     *
+     * @param oracle the engine's oracle
+     * @return this builder
+     */
     public Builder oracle(Oracle oracle) {
       this.oracle = Objects.requireNonNull(oracle, "oracle");
       return this;
     }
 
-    /** The engine's verifier (the same instance), fingerprinted under {@code verifier}. */
+    /**
+     * The engine's verifier (the same instance), fingerprinted under {@code verifier}.
+     *
+     * @param verifier the engine's verifier
+     * @return this builder
+     * @throws InputException if a verifier was already registered under {@code verifier}
+     */
     public Builder verifier(Verifier verifier) {
       return verifier("verifier", verifier);
     }
 
-    /** A verifier fingerprinted under {@code name}, e.g. a per-label verifier of the host's. */
+    /**
+     * A verifier fingerprinted under {@code name}, e.g. a per-label verifier of the host's.
+     *
+     * @param name letters, digits, {@code .}, {@code _} and {@code -}; not {@code oracle}, and unique in this
+     *     builder
+     * @param verifier the verifier
+     * @return this builder
+     * @throws InputException if the name is not usable or already taken, naming it
+     */
     public Builder verifier(String name, Verifier verifier) {
       if (!name.matches("[A-Za-z0-9._-]+") || name.equals("oracle")) {
         throw new InputException("verifier name '" + name + "' is not usable: expected letters, digits, . _ -"
@@ -244,36 +279,71 @@ public final class DefinitionTripwire implements Tripwire {
       return this;
     }
 
-    /** A further file or directory that defines done (e.g. the oracle's configuration). */
+    /**
+     * A further file or directory that defines done (e.g. the oracle's configuration).
+     *
+     * @param path a file, or a directory protecting everything under it; it need not exist yet (one that
+     *     appears later is a change)
+     * @return this builder
+     */
     public Builder file(Path path) {
       extra.path(path);
       return this;
     }
 
-    /** Further protected files under {@code base} matching {@code glob}; new matches count as changes. */
+    /**
+     * Further protected files under {@code base} matching {@code glob}; new matches count as changes.
+     *
+     * @param base the directory the glob is matched under
+     * @param glob a {@code glob:} pattern relative to {@code base}, e.g. {@code **}{@code /verify*.sh}
+     * @return this builder
+     * @throws InputException if the glob is blank or does not parse, naming it
+     */
     public Builder glob(Path base, String glob) {
       extra.glob(base, glob);
       return this;
     }
 
+    /**
+     * Adds every path and glob of {@code paths}, e.g. ones the host already hands its workspace tools.
+     *
+     * @param paths further entries that define done
+     * @return this builder
+     */
     public Builder protect(ProtectedPaths paths) {
       extra.addAll(paths);
       return this;
     }
 
-    /** Whether the all-done batch must be judged done; default true. */
+    /**
+     * Whether the all-done batch must be judged done; default true.
+     *
+     * @param enabled false for an oracle that judges done by live checks a synthetic batch cannot pass; the
+     *     pending canaries still run
+     * @return this builder
+     */
     public Builder doneCanary(boolean enabled) {
       this.doneCanary = enabled;
       return this;
     }
 
-    /** The clock in the canaries' oracle context; default the system clock. */
+    /**
+     * The clock in the canaries' oracle context; default the system clock.
+     *
+     * @param clock the clock the canaries' {@link OracleContext} carries
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
-    /** @throws InputException if no oracle is set */
+    /**
+     * Builds the tripwire; its baseline is set by the first {@link DefinitionTripwire#fingerprint()} call.
+     *
+     * @return a tripwire over the oracle, the verifiers and the extra paths registered so far
+     * @throws InputException if no oracle is set
+     */
     public DefinitionTripwire build() {
       if (oracle == null) {
         throw new InputException("DefinitionTripwire.builder(): no oracle: expected oracle(...) to be set");

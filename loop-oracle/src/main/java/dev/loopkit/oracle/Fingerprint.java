@@ -53,21 +53,42 @@ public final class Fingerprint {
     this.files = Collections.unmodifiableSet(new LinkedHashSet<>(files));
   }
 
-  /** The fingerprint of one component under {@code name}. */
+  /**
+   * The fingerprint of one component under {@code name}.
+   *
+   * @param name the part's name, the prefix of its keys, e.g. {@code oracle}
+   * @param component the object to describe, with the files it names
+   * @return the fingerprint, taken now
+   * @throws InputException if {@code name} is blank
+   * @throws UncheckedIOException if a file the component reads cannot be read (a missing file is fine)
+   */
   public static Fingerprint of(String name, Object component) {
     return builder().add(name, component).build();
   }
 
+  /**
+   * Starts an empty fingerprint, to add several components and files to.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Part name to digest, sorted by name; the map the engine records and compares. */
+  /**
+   * Part name to digest, sorted by name; the map the engine records and compares.
+   *
+   * @return an unmodifiable map of keys such as {@code oracle.class} to {@code sha256:<hex>} values
+   */
   public Map<String, String> parts() {
     return parts;
   }
 
-  /** Every file (absolute, normalized) whose content is part of this fingerprint, in the order first met. */
+  /**
+   * Every file (absolute, normalized) whose content is part of this fingerprint, in the order first met.
+   *
+   * @return an unmodifiable set, including files that were missing when the fingerprint was taken
+   */
   public Set<Path> files() {
     return files;
   }
@@ -75,12 +96,21 @@ public final class Fingerprint {
   /**
    * What differs from {@code earlier}, one line per part, sorted: {@code changed: K}, {@code added: K} or
    * {@code removed: K}. Empty when nothing changed.
+   *
+   * @param earlier the {@link #parts()} of an earlier fingerprint, e.g. the one in the run's journal
+   * @return the changed keys, worded as above; empty when equal
    */
   public List<String> changesFrom(Map<String, String> earlier) {
     return changes(earlier, parts);
   }
 
-  /** The differences between two fingerprint maps, as {@link #changesFrom} words them. */
+  /**
+   * The differences between two fingerprint maps, as {@link #changesFrom} words them.
+   *
+   * @param before the earlier parts
+   * @param after the later parts
+   * @return one line per differing key, sorted by key; empty when the maps are equal
+   */
   public static List<String> changes(Map<String, String> before, Map<String, String> after) {
     List<String> out = new ArrayList<>();
     Set<String> keys = new java.util.TreeSet<>(before.keySet());
@@ -124,6 +154,9 @@ public final class Fingerprint {
     /**
      * Describes {@code component} under {@code name}.
      *
+     * @param name the part's name, the prefix of its keys, e.g. {@code verifier}
+     * @param component the object to describe, with the files it names
+     * @return this builder
      * @throws InputException if {@code name} is blank or already used
      * @throws UncheckedIOException if a file the component reads cannot be read (a missing file is fine)
      */
@@ -134,12 +167,24 @@ public final class Fingerprint {
       return this;
     }
 
-    /** Adds a file (or a directory's files) read by no particular component. */
+    /**
+     * Adds a file (or a directory's files) read by no particular component, under {@code file:<absolute path>}.
+     *
+     * @param file a file or directory; one that does not exist is recorded as {@code missing}, so its appearance
+     *     later is a change
+     * @return this builder
+     * @throws UncheckedIOException if the file or a file of the directory cannot be read
+     */
     public Builder file(Path file) {
       recordFile(file);
       return this;
     }
 
+    /**
+     * The fingerprint of everything added so far.
+     *
+     * @return an immutable fingerprint; the builder may be used further
+     */
     public Fingerprint build() {
       return new Fingerprint(parts, files);
     }

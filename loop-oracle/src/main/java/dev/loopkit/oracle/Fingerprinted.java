@@ -13,6 +13,10 @@ package dev.loopkit.oracle;
 @FunctionalInterface
 public interface Fingerprinted {
 
-  /** Lists this part's configuration, files and sub-parts into {@code sink}. Called on the engine's thread. */
+  /**
+   * Lists this part's configuration, files and sub-parts into {@code sink}. Called on the engine's thread.
+   *
+   * @param sink where to record them; valid only during this call
+   */
   void describe(FingerprintSink sink);
 }

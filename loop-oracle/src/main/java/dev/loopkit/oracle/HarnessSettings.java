@@ -35,11 +35,22 @@ public final class HarnessSettings {
 
   private HarnessSettings() {}
 
+  /**
+   * Empty settings, held in memory only until {@link #save} writes them.
+   *
+   * @return new settings with no entries
+   */
   public static HarnessSettings create() {
     return new HarnessSettings();
   }
 
-  /** Settings with these entries. */
+  /**
+   * Settings with these entries, copied: later changes to the map do not reach them.
+   *
+   * @param entries setting names to values; no name may be blank
+   * @return new settings holding a copy of the entries
+   * @throws InputException if a name is blank
+   */
   public static HarnessSettings of(Map<String, String> entries) {
     HarnessSettings s = new HarnessSettings();
     entries.forEach(s::set);
@@ -49,6 +60,8 @@ public final class HarnessSettings {
   /**
    * Reads a {@link Properties} file (UTF-8).
    *
+   * @param file a properties file, such as one written by {@link #save}
+   * @return new settings with the file's entries; the file is not watched afterwards
    * @throws UncheckedIOException if it cannot be read, naming the file
    * @throws InputException if it does not parse, naming the file
    */
@@ -66,7 +79,14 @@ public final class HarnessSettings {
     return s;
   }
 
-  /** Writes every entry, sorted, as a properties file (UTF-8), atomically and synced. */
+  /**
+   * Writes every entry, sorted, as a properties file (UTF-8), atomically and synced: a crash leaves either the
+   * old file or the new one, never half of it.
+   *
+   * @param file the file to replace or create; its folder must exist, and a sibling {@code <name>.tmp} is used
+   *     on the way
+   * @throws UncheckedIOException if it cannot be written, naming the file
+   */
   public synchronized void save(Path file) {
     StringBuilder out = new StringBuilder("# Loop harness settings\n");
     entries.forEach((k, v) -> out.append(escape(k, true)).append('=').append(escape(v, false)).append('\n'));
@@ -82,16 +102,35 @@ public final class HarnessSettings {
     }
   }
 
+  /**
+   * One entry.
+   *
+   * @param key the setting's name, e.g. {@code worker.prompt}
+   * @return its value as stored (not trimmed), or empty when absent
+   */
   public synchronized Optional<String> get(String key) {
     return Optional.ofNullable(entries.get(key));
   }
 
-  /** The entry, or {@code fallback} when absent. */
+  /**
+   * The entry, or {@code fallback} when absent.
+   *
+   * @param key the setting's name
+   * @param fallback returned when the entry is absent (an empty value is present, and returned as it is)
+   * @return the stored value or the fallback
+   */
   public synchronized String get(String key, String fallback) {
     return entries.getOrDefault(key, fallback);
   }
 
-  /** @throws InputException if the entry is present but not an integer, naming key and value */
+  /**
+   * An integer entry, surrounding blanks ignored.
+   *
+   * @param key the setting's name, e.g. {@code retries.max}
+   * @param fallback returned when the entry is absent
+   * @return the parsed value or the fallback
+   * @throws InputException if the entry is present but not an integer, naming key and value
+   */
   public synchronized int getInt(String key, int fallback) {
     String v = entries.get(key);
     if (v == null) {
@@ -104,13 +143,26 @@ public final class HarnessSettings {
     }
   }
 
-  /** An ISO-8601 or {@code 90s}/{@code 5m}/{@code 1h}/{@code 500ms} duration. */
+  /**
+   * An ISO-8601 or {@code 90s}/{@code 5m}/{@code 1h}/{@code 500ms} duration.
+   *
+   * @param key the setting's name, e.g. {@code worker.timeout}
+   * @param fallback returned when the entry is absent
+   * @return the parsed, positive duration or the fallback
+   * @throws InputException if the entry is present but not a positive duration in one of those forms, naming
+   *     key and value
+   */
   public synchronized Duration getDuration(String key, Duration fallback) {
     String v = entries.get(key);
     return v == null ? fallback : TicketCommandVerifier.parseDuration(v, "harness setting " + key);
   }
 
-  /** A comma-separated list, trimmed, empty items dropped (e.g. enabled tools). */
+  /**
+   * A comma-separated list, trimmed, empty items dropped (e.g. enabled tools).
+   *
+   * @param key the setting's name, e.g. {@code tools.enabled}
+   * @return the items in their order; empty when the entry is absent or blank; a fresh list the caller may change
+   */
   public synchronized List<String> getList(String key) {
     String v = entries.get(key);
     List<String> out = new ArrayList<>();
@@ -124,7 +176,14 @@ public final class HarnessSettings {
     return out;
   }
 
-  /** @throws InputException if the key is blank */
+  /**
+   * Adds or replaces an entry.
+   *
+   * @param key the setting's name; not blank
+   * @param value the value, stored as it is (a multi-line value is allowed)
+   * @return these settings, for chaining
+   * @throws InputException if the key is blank
+   */
   public synchronized HarnessSettings set(String key, String value) {
     if (key.isBlank()) {
       throw new InputException("harness setting key is blank: expected a name such as worker.prompt");
@@ -133,21 +192,40 @@ public final class HarnessSettings {
     return this;
   }
 
+  /**
+   * Removes an entry; removing an absent one does nothing.
+   *
+   * @param key the setting's name
+   * @return these settings, for chaining
+   */
   public synchronized HarnessSettings remove(String key) {
     entries.remove(key);
     return this;
   }
 
+  /**
+   * The names of every entry at the time of the call.
+   *
+   * @return an unmodifiable, sorted copy; empty when there are no entries
+   */
   public synchronized Set<String> keys() {
     return Collections.unmodifiableSet(new TreeSet<>(entries.keySet()));
   }
 
-  /** An immutable copy of every entry, sorted by key. */
+  /**
+   * An immutable copy of every entry, sorted by key, for {@link #restore} and {@link #diff}.
+   *
+   * @return the entries at the time of the call; later changes do not reach it
+   */
   public synchronized Map<String, String> snapshot() {
     return Collections.unmodifiableMap(new TreeMap<>(entries));
   }
 
-  /** Replaces every entry with those of {@code snapshot}. */
+  /**
+   * Replaces every entry with those of {@code snapshot}, in one atomic step.
+   *
+   * @param snapshot the entries to hold afterwards, usually an earlier {@link #snapshot()}
+   */
   public synchronized void restore(Map<String, String> snapshot) {
     entries.clear();
     entries.putAll(snapshot);
@@ -156,6 +234,10 @@ public final class HarnessSettings {
   /**
    * What changed between two snapshots, one entry per line: {@code - key=old} then {@code + key=new}, sorted by
    * key; empty when equal. Multi-line values are written with {@code \n}.
+   *
+   * @param before the earlier snapshot
+   * @param after the later snapshot
+   * @return the changed entries, each line ending in a newline; an empty string when nothing changed
    */
   public static String diff(Map<String, String> before, Map<String, String> after) {
     StringBuilder out = new StringBuilder();

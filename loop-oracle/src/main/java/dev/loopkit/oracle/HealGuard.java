@@ -79,6 +79,11 @@ public final class HealGuard implements Healer {
     this.harnessFiles = List.copyOf(b.harnessFiles);
   }
 
+  /**
+   * Starts a guard; {@link Builder#delegate} and {@link Builder#tripwire} are required.
+   *
+   * @return a new builder with no settings, no harness files and no extra protected paths
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -411,7 +416,12 @@ public final class HealGuard implements Healer {
 
     private Builder() {}
 
-    /** The host's healer, which patches the harness. */
+    /**
+     * The host's healer, which patches the harness.
+     *
+     * @param delegate the healer the guard calls once per heal, on the engine's thread
+     * @return this builder
+     */
     public Builder delegate(Healer delegate) {
       this.delegate = Objects.requireNonNull(delegate, "delegate");
       return this;
@@ -420,31 +430,54 @@ public final class HealGuard implements Healer {
     /**
      * The run's tripwire (the same instance the engine has). A {@link DefinitionTripwire} also contributes its
      * {@link DefinitionTripwire#protectedPaths() protected paths}.
+     *
+     * @param tripwire the tripwire whose fingerprint must not move during a heal
+     * @return this builder
      */
     public Builder tripwire(Tripwire tripwire) {
       this.tripwire = Objects.requireNonNull(tripwire, "tripwire");
       return this;
     }
 
-    /** Further files and globs the heal must not change. */
+    /**
+     * Further files and globs the heal must not change; replaces an earlier call's paths.
+     *
+     * @param paths protected entries, added to the tripwire's own
+     * @return this builder
+     */
     public Builder protectedPaths(ProtectedPaths paths) {
       this.protectedPaths = Objects.requireNonNull(paths, "paths");
       return this;
     }
 
-    /** The settings the delegate edits, diffed and restored on rejection. */
+    /**
+     * The settings the delegate edits, diffed and restored on rejection.
+     *
+     * @param settings the same instance the host reads when it builds a worker
+     * @return this builder
+     */
     public Builder settings(HarnessSettings settings) {
       this.settings = Objects.requireNonNull(settings, "settings");
       return this;
     }
 
-    /** A harness file the delegate may edit (a prompt, a tool list), diffed and restored on rejection. */
+    /**
+     * A harness file the delegate may edit (a prompt, a tool list), diffed and restored on rejection.
+     *
+     * @param file the file; made absolute against the process's working directory; it need not exist yet
+     * @return this builder
+     */
     public Builder harnessFile(Path file) {
       harnessFiles.add(file.toAbsolutePath().normalize());
       return this;
     }
 
-    /** @throws InputException naming the missing part, or a harness file that is protected */
+    /**
+     * Builds the guard, checking the harness files against the protected paths as they are now.
+     *
+     * @return a healer to hand the engine in place of the delegate
+     * @throws InputException naming the missing part, or a harness file that is protected
+     */
     public HealGuard build() {
       if (delegate == null) {
         throw new InputException("HealGuard.builder(): no delegate: expected delegate(healer) to be set");

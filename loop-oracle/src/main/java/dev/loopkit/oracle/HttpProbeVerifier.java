@@ -80,6 +80,11 @@ public final class HttpProbeVerifier implements Verifier, Fingerprinted {
     this.nonces = b.nonces;
   }
 
+  /**
+   * Starts a probe; {@link Builder#observe} is required, everything else has a default.
+   *
+   * @return a new builder: no requests to send, one matching event expected within 30 s, polled every second
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -313,25 +318,48 @@ public final class HttpProbeVerifier implements Verifier, Fingerprinted {
     /**
      * The HTTP client (the JDK's); default one with a 10 s connect timeout, HTTP/1.1 and no redirects. Every
      * request has a 60 s timeout.
+     *
+     * @param client the client every request and poll is sent with; its redirect and proxy settings apply
+     * @return this builder
      */
     public Builder client(HttpClient client) {
       this.client = Objects.requireNonNull(client, "client");
       return this;
     }
 
-    /** A request to send before observing, in the order added. */
+    /**
+     * A request to send before observing, in the order added. A status outside the request's expected range ends
+     * the verification as failed before the next request is sent.
+     *
+     * @param request the request, its placeholders replaced at each verification
+     * @return this builder
+     */
     public Builder send(ProbeRequest request) {
       requests.add(Objects.requireNonNull(request, "request"));
       return this;
     }
 
-    /** The observation endpoint, polled with GET. */
+    /**
+     * The observation endpoint, polled with GET.
+     *
+     * @param url an {@code http://} or {@code https://} URL answering with JSON; placeholders such as
+     *     {@code ${nonce}} allowed
+     * @return this builder
+     * @throws InputException if the URL is not http(s), naming it
+     */
     public Builder observe(String url) {
       this.observeUrl = ProbeRequest.checkUrl(url);
       return this;
     }
 
-    /** A header sent with every observation poll (e.g. authorization); never recorded in evidence. */
+    /**
+     * A header sent with every observation poll (e.g. authorization); its value is never recorded in evidence.
+     *
+     * @param name an HTTP header name (an RFC 9110 token)
+     * @param value the value, sent as it is
+     * @return this builder
+     * @throws InputException if the name is not a valid token, naming it
+     */
     public Builder observeHeader(String name, String value) {
       ProbeRequest.checkHeaderName(name);
       observeHeaders.put(name, Objects.requireNonNull(value, "value"));
@@ -342,6 +370,8 @@ public final class HttpProbeVerifier implements Verifier, Fingerprinted {
      * Where the array of events is in the observation body, as a JSON pointer (RFC 6901), e.g.
      * {@code /events}; default the empty pointer (the body is the array).
      *
+     * @param jsonPointer an RFC 6901 pointer, or the empty string for the whole body
+     * @return this builder
      * @throws InputException if it is not a valid pointer
      */
     public Builder events(String jsonPointer) {
@@ -350,7 +380,15 @@ public final class HttpProbeVerifier implements Verifier, Fingerprinted {
       return this;
     }
 
-    /** An event matches only if the text at {@code jsonPointer} equals {@code expected} (placeholders allowed). */
+    /**
+     * An event matches only if the text at {@code jsonPointer} equals {@code expected} (placeholders allowed).
+     * Conditions add up; a second condition on the same pointer replaces the first.
+     *
+     * @param jsonPointer a non-empty RFC 6901 pointer into one event, e.g. {@code /ref}
+     * @param expected the text the value must equal, e.g. {@code ${nonce}}
+     * @return this builder
+     * @throws InputException if the pointer is empty or not a valid pointer, naming it
+     */
     public Builder where(String jsonPointer, String expected) {
       if (jsonPointer.isEmpty()) {
         throw new InputException("where-pointer is empty: expected a field of the event such as /ref");
@@ -360,7 +398,13 @@ public final class HttpProbeVerifier implements Verifier, Fingerprinted {
       return this;
     }
 
-    /** How many matching events must arrive; default 1. */
+    /**
+     * How many matching events must arrive; default 1.
+     *
+     * @param count at least 1: zero arrivals is never evidence
+     * @return this builder
+     * @throws InputException if the count is below 1
+     */
     public Builder expectEvents(int count) {
       if (count < 1) {
         throw new InputException("expected events " + count + " is not positive: expected at least 1"
@@ -370,7 +414,13 @@ public final class HttpProbeVerifier implements Verifier, Fingerprinted {
       return this;
     }
 
-    /** How long to wait for the events after sending; default 30 s. */
+    /**
+     * How long to wait for the events after sending; default 30 s.
+     *
+     * @param deadline zero or more; zero polls once, at once
+     * @return this builder
+     * @throws InputException if the duration is negative
+     */
     public Builder deadline(Duration deadline) {
       if (deadline.isNegative()) {
         throw new InputException("probe deadline " + deadline + " is negative: expected e.g. PT30S");
@@ -379,7 +429,13 @@ public final class HttpProbeVerifier implements Verifier, Fingerprinted {
       return this;
     }
 
-    /** How long to wait between polls; default 1 s. */
+    /**
+     * How long to wait between polls; default 1 s.
+     *
+     * @param interval a positive duration
+     * @return this builder
+     * @throws InputException if the duration is zero or negative
+     */
     public Builder pollInterval(Duration interval) {
       if (interval.isNegative() || interval.isZero()) {
         throw new InputException("poll interval " + interval + " is not positive: expected e.g. PT1S");
@@ -388,23 +444,46 @@ public final class HttpProbeVerifier implements Verifier, Fingerprinted {
       return this;
     }
 
+    /**
+     * The clock the deadline is measured with; default the system clock.
+     *
+     * @param clock the clock read before and between polls
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
+    /**
+     * How the probe waits between polls; default {@link Sleeper#system()}. Tests pass one that advances their
+     * clock instead of sleeping.
+     *
+     * @param sleeper the sleeper, called on the verifying thread
+     * @return this builder
+     */
     public Builder sleeper(Sleeper sleeper) {
       this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
       return this;
     }
 
-    /** Where {@code ${nonce}} values come from; default random UUIDs. */
+    /**
+     * Where {@code ${nonce}} values come from; default random UUIDs.
+     *
+     * @param nonces called once per verification; should never repeat a value, or older events may count
+     * @return this builder
+     */
     public Builder nonces(Supplier<String> nonces) {
       this.nonces = Objects.requireNonNull(nonces, "nonces");
       return this;
     }
 
-    /** @throws InputException if no observation endpoint is set */
+    /**
+     * Builds the immutable probe.
+     *
+     * @return a verifier with this builder's settings
+     * @throws InputException if no observation endpoint is set
+     */
     public HttpProbeVerifier build() {
       if (observeUrl == null) {
         throw new InputException("HttpProbeVerifier.builder(): no observation endpoint: expected observe(url)");

@@ -33,16 +33,41 @@ public final class ProbeRequest implements Fingerprinted {
     this.expectedStatusTo = expectedStatusTo;
   }
 
+  /**
+   * A GET without a body that accepts any 2xx answer.
+   *
+   * @param url an {@code http://} or {@code https://} URL; placeholders allowed
+   * @return the request
+   * @throws InputException if the URL is not http(s), naming it
+   */
   public static ProbeRequest get(String url) {
     return new ProbeRequest("GET", checkUrl(url), Map.of(), null, "", 200, 299);
   }
 
-  /** A POST of {@code body} with this content type, e.g. {@code application/json}. */
+  /**
+   * A POST of {@code body} with this content type, e.g. {@code application/json}; accepts any 2xx answer.
+   *
+   * @param url an {@code http://} or {@code https://} URL; placeholders allowed
+   * @param contentType the {@code Content-Type} header's value; not blank
+   * @param body the body, sent as UTF-8; placeholders allowed
+   * @return the request
+   * @throws InputException if the URL is not http(s) or the content type is blank
+   */
   public static ProbeRequest post(String url, String contentType, String body) {
     return of("POST", url, contentType, body);
   }
 
-  /** Any method with a body (PUT, PATCH, DELETE with a body, ...). */
+  /**
+   * Any method with a body (PUT, PATCH, DELETE with a body, ...); accepts any 2xx answer.
+   *
+   * @param method the method in upper-case letters, e.g. {@code PUT}
+   * @param url an {@code http://} or {@code https://} URL; placeholders allowed
+   * @param contentType the {@code Content-Type} header's value; not blank
+   * @param body the body, sent as UTF-8; placeholders allowed
+   * @return the request
+   * @throws InputException if the method is not upper-case letters, the URL is not http(s) or the content type
+   *     is blank
+   */
   public static ProbeRequest of(String method, String url, String contentType, String body) {
     if (!method.matches("[A-Z]+")) {
       throw new InputException("HTTP method '" + method + "' is not valid: expected upper-case letters, e.g. POST");
@@ -54,7 +79,14 @@ public final class ProbeRequest implements Fingerprinted {
         200, 299);
   }
 
-  /** A copy with this header added; its value is never recorded in evidence. */
+  /**
+   * A copy with this header added; its value is never recorded in evidence.
+   *
+   * @param name an HTTP header name (an RFC 9110 token); the same name again replaces the earlier value
+   * @param value the value; placeholders allowed
+   * @return a new request; this one is unchanged
+   * @throws InputException if the name is not a valid token, naming it
+   */
   public ProbeRequest header(String name, String value) {
     checkHeaderName(name);
     Map<String, String> copy = new LinkedHashMap<>(headers);
@@ -62,7 +94,13 @@ public final class ProbeRequest implements Fingerprinted {
     return new ProbeRequest(method, url, copy, body, contentType, expectedStatusFrom, expectedStatusTo);
   }
 
-  /** A copy that accepts only this response status (default: any 2xx). */
+  /**
+   * A copy that accepts only this response status (default: any 2xx).
+   *
+   * @param status 100 to 599
+   * @return a new request; this one is unchanged
+   * @throws InputException if the status is outside 100 to 599
+   */
   public ProbeRequest expectStatus(int status) {
     if (status < 100 || status > 599) {
       throw new InputException("expected HTTP status " + status + " is out of range: expected 100 to 599");
@@ -70,22 +108,47 @@ public final class ProbeRequest implements Fingerprinted {
     return new ProbeRequest(method, url, headers, body, contentType, status, status);
   }
 
+  /**
+   * The HTTP method.
+   *
+   * @return upper-case letters, e.g. {@code GET}
+   */
   public String method() {
     return method;
   }
 
+  /**
+   * The URL as given, placeholders not yet replaced.
+   *
+   * @return an {@code http://} or {@code https://} URL
+   */
   public String url() {
     return url;
   }
 
+  /**
+   * The extra headers, placeholders not yet replaced.
+   *
+   * @return an unmodifiable map in the order added; empty by default
+   */
   public Map<String, String> headers() {
     return headers;
   }
 
+  /**
+   * The body as given, placeholders not yet replaced.
+   *
+   * @return the body, or null for a {@link #get} request
+   */
   public @Nullable String body() {
     return body;
   }
 
+  /**
+   * The body's media type.
+   *
+   * @return the {@code Content-Type} value, or the empty string for a {@link #get} request
+   */
   public String contentType() {
     return contentType;
   }

@@ -41,27 +41,51 @@ public final class ProtectedPaths implements Predicate<Path> {
     this.globs = List.copyOf(globs);
   }
 
+  /**
+   * No protected paths at all.
+   *
+   * @return the shared empty instance, for which {@link #isProtected} is always false
+   */
   public static ProtectedPaths none() {
     return NONE;
   }
 
-  /** Exactly these files or directories. */
+  /**
+   * Exactly these files or directories.
+   *
+   * @param paths files, or directories protecting everything under them; relative ones are made absolute against
+   *     the process's working directory; they need not exist yet
+   * @return the protected paths, with no globs
+   */
   public static ProtectedPaths of(Collection<Path> paths) {
     Builder b = builder();
     paths.forEach(b::path);
     return b.build();
   }
 
+  /**
+   * Starts an empty set of entries to add paths and globs to.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The paths and directories given (absolute, normalized), not the glob matches. */
+  /**
+   * The paths and directories given (absolute, normalized), not the glob matches.
+   *
+   * @return an unmodifiable set in the order given; empty when only globs (or nothing) are protected
+   */
   public Set<Path> paths() {
     return paths;
   }
 
-  /** The globs, each as {@code base: pattern}. */
+  /**
+   * The globs, each as {@code base: pattern}, for display.
+   *
+   * @return one string per glob in the order added; empty when there are none
+   */
   public List<String> globs() {
     List<String> out = new ArrayList<>();
     globs.forEach(g -> out.add(g.base + ": " + g.pattern));
@@ -72,6 +96,9 @@ public final class ProtectedPaths implements Predicate<Path> {
    * Whether writing {@code path} (made absolute against the process's working directory) would touch a
    * protected file: it is a protected path, lies under a protected directory, or matches a glob. Also true
    * when a protected file lies under {@code path}, since deleting or moving that directory would touch it.
+   *
+   * @param path the path about to be written, created, moved or deleted; it need not exist
+   * @return true if nothing may write it
    */
   public boolean isProtected(Path path) {
     Path normal = path.toAbsolutePath().normalize();
@@ -105,6 +132,7 @@ public final class ProtectedPaths implements Predicate<Path> {
    * Every existing regular file protected now: the files given, the files under the directories given, and
    * the files under each glob's base that match it, sorted.
    *
+   * @return an unmodifiable set of absolute paths, read from disk on every call; empty when none exists
    * @throws UncheckedIOException if a protected directory cannot be listed
    */
   public Set<Path> files() {
@@ -118,7 +146,12 @@ public final class ProtectedPaths implements Predicate<Path> {
     return Collections.unmodifiableSet(out);
   }
 
-  /** These entries and {@code other}'s. */
+  /**
+   * These entries and {@code other}'s; neither instance changes.
+   *
+   * @param other further entries
+   * @return a new instance with the paths and globs of both, without duplicates
+   */
   public ProtectedPaths plus(ProtectedPaths other) {
     Set<Path> allPaths = new LinkedHashSet<>(paths);
     allPaths.addAll(other.paths);
@@ -127,6 +160,11 @@ public final class ProtectedPaths implements Predicate<Path> {
     return new ProtectedPaths(allPaths, allGlobs);
   }
 
+  /**
+   * Whether nothing is protected.
+   *
+   * @return true if there are neither paths nor globs
+   */
   public boolean isEmpty() {
     return paths.isEmpty() && globs.isEmpty();
   }
@@ -210,7 +248,12 @@ public final class ProtectedPaths implements Predicate<Path> {
 
     private Builder() {}
 
-    /** Protects a file, or a directory and everything under it; it need not exist yet. */
+    /**
+     * Protects a file, or a directory and everything under it; it need not exist yet.
+     *
+     * @param path the file or directory; a relative one is made absolute against the process's working directory
+     * @return this builder
+     */
     public Builder path(Path path) {
       paths.add(path.toAbsolutePath().normalize());
       return this;
@@ -220,7 +263,10 @@ public final class ProtectedPaths implements Predicate<Path> {
      * Protects the paths under {@code base} whose path relative to {@code base} matches {@code glob}
      * (e.g. {@code **}{@code /verify*.sh}, {@code .loop/oracle/**}).
      *
-     * @throws InputException if the glob does not parse, naming it
+     * @param base the directory the glob is matched under; made absolute against the process's working directory
+     * @param glob a pattern in {@code glob:} syntax, without the {@code glob:} prefix
+     * @return this builder
+     * @throws InputException if the glob is blank or does not parse, naming it
      */
     public Builder glob(Path base, String glob) {
       if (glob.isBlank()) {
@@ -239,12 +285,23 @@ public final class ProtectedPaths implements Predicate<Path> {
       return this;
     }
 
+    /**
+     * Adds every path and glob of {@code other}.
+     *
+     * @param other further entries
+     * @return this builder
+     */
     public Builder addAll(ProtectedPaths other) {
       paths.addAll(other.paths);
       other.globs.stream().filter(g -> !globs.contains(g)).forEach(globs::add);
       return this;
     }
 
+    /**
+     * Builds the immutable set of entries.
+     *
+     * @return the protected paths added so far; an empty builder gives one equal to {@link ProtectedPaths#none()}
+     */
     public ProtectedPaths build() {
       return new ProtectedPaths(paths, globs);
     }

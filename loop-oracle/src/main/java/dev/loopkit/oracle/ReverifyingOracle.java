@@ -51,6 +51,12 @@ public final class ReverifyingOracle implements VerifyingOracle, Fingerprinted {
     this.sandbox = sandbox;
   }
 
+  /**
+   * Starts an oracle; {@link Builder#verifier} and a workspace source ({@link Builder#workspaceFor} or
+   * {@link Builder#workspaces}) are required.
+   *
+   * @return a new builder with the default status rule, run id {@code reverify} and the bubblewrap sandbox
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -132,25 +138,44 @@ public final class ReverifyingOracle implements VerifyingOracle, Fingerprinted {
     /**
      * How the re-verification's processes are confined, in the ticket's workspace: give it the engine's own
      * ({@code LoopEngine.Builder.sandbox}); default {@link Sandbox#bubblewrap()}, the engine's default.
+     *
+     * @param sandbox the sandbox each re-verification's runner confines to the ticket's workspace
+     * @return this builder
      */
     public Builder sandbox(Sandbox sandbox) {
       this.sandbox = Objects.requireNonNull(sandbox, "sandbox");
       return this;
     }
 
-    /** The rule for every status other than DONE; default {@link TrackerOracle#create()}. */
+    /**
+     * The rule for every status other than DONE; default {@link TrackerOracle#create()}.
+     *
+     * @param rule the rule that must say done before any ticket is re-verified
+     * @return this builder
+     */
     public Builder statusRule(TrackerOracle rule) {
       this.statusRule = Objects.requireNonNull(rule, "rule");
       return this;
     }
 
-    /** The verifier run on each done ticket, e.g. a {@link TicketCommandVerifier}. */
+    /**
+     * The verifier run on each done ticket, e.g. a {@link TicketCommandVerifier}.
+     *
+     * @param verifier called on the engine's thread, once per done ticket per oracle call that reaches it
+     * @return this builder
+     */
     public Builder verifier(Verifier verifier) {
       this.verifier = Objects.requireNonNull(verifier, "verifier");
       return this;
     }
 
-    /** Where a done ticket is re-verified. */
+    /**
+     * Where a done ticket is re-verified; replaces an earlier {@link #workspaces} setting.
+     *
+     * @param workspaceFor from a done ticket to its workspace; an exception it throws keeps the batch pending,
+     *     naming the ticket
+     * @return this builder
+     */
     public Builder workspaceFor(Function<Ticket, Workspace> workspaceFor) {
       this.workspaceFor = Objects.requireNonNull(workspaceFor, "workspaceFor");
       return this;
@@ -158,7 +183,11 @@ public final class ReverifyingOracle implements VerifyingOracle, Fingerprinted {
 
     /**
      * Re-verifies in the workspace {@code workspaces} opens for the ticket (attempt 0, this builder's run id).
-     * The workspace is not closed afterwards, so it stays for inspection.
+     * The workspace is not closed afterwards, so it stays for inspection. Replaces an earlier
+     * {@link #workspaceFor} setting; a workspace that cannot be opened keeps the batch pending, naming the ticket.
+     *
+     * @param workspaces the workspace source, e.g. the engine's git worktrees
+     * @return this builder
      */
     public Builder workspaces(Workspaces workspaces) {
       Objects.requireNonNull(workspaces, "workspaces");
@@ -174,7 +203,13 @@ public final class ReverifyingOracle implements VerifyingOracle, Fingerprinted {
       return this;
     }
 
-    /** The run id verifiers see; default {@code reverify}. */
+    /**
+     * The run id verifiers see; default {@code reverify}.
+     *
+     * @param runId a non-blank label, e.g. the engine's run id
+     * @return this builder
+     * @throws InputException if the id is blank
+     */
     public Builder runId(String runId) {
       if (runId.isBlank()) {
         throw new InputException("re-verifying oracle run id is blank: expected a non-blank label");
@@ -183,7 +218,12 @@ public final class ReverifyingOracle implements VerifyingOracle, Fingerprinted {
       return this;
     }
 
-    /** @throws InputException naming the missing setting */
+    /**
+     * Builds the oracle.
+     *
+     * @return an oracle with this builder's settings
+     * @throws InputException naming the missing setting
+     */
     public ReverifyingOracle build() {
       if (verifier == null) {
         throw new InputException("ReverifyingOracle.builder(): no verifier: expected verifier(...) to be set");

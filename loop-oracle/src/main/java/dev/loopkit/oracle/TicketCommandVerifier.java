@@ -50,10 +50,15 @@ import org.jspecify.annotations.Nullable;
  * configuration (shell, default timeout, environment, fallback). Thread-safe.
  */
 public final class TicketCommandVerifier implements Verifier, Fingerprinted {
+  /** Metadata key of the acceptance command, run with the shell. */
   public static final String COMMAND_KEY = "verify";
+  /** Metadata key of the regular expression the command's output must contain. */
   public static final String EXPECT_KEY = "verify-expect";
+  /** Metadata key of the workspace-relative file the command must leave non-empty. */
   public static final String FILE_KEY = "verify-file";
+  /** Metadata key of the exit code that counts as success (0 to 255; default 0). */
   public static final String EXIT_KEY = "verify-exit";
+  /** Metadata key of the command's timeout ({@code 90s}, {@code 5m}, {@code 1h} or ISO-8601). */
   public static final String TIMEOUT_KEY = "verify-timeout";
 
   private final List<String> shell;
@@ -72,10 +77,20 @@ public final class TicketCommandVerifier implements Verifier, Fingerprinted {
     this.origins = b.origins;
   }
 
+  /**
+   * A verifier with every default: {@code sh -c}, a 10-minute timeout, no fallback and no origin lookup.
+   *
+   * @return the verifier; a ticket without {@code verify} metadata fails with it
+   */
   public static TicketCommandVerifier create() {
     return builder().build();
   }
 
+  /**
+   * Starts a verifier to configure; every setting is optional.
+   *
+   * @return a new builder with the defaults of {@link #create()}
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -287,7 +302,13 @@ public final class TicketCommandVerifier implements Verifier, Fingerprinted {
 
     private Builder() {}
 
-    /** The program and options the ticket's command is appended to; default {@code sh -c}. */
+    /**
+     * The program and options the ticket's command is appended to; default {@code sh -c}.
+     *
+     * @param shell the argv prefix, e.g. {@code List.of("bash", "-lc")}; the command becomes its last argument
+     * @return this builder
+     * @throws InputException if the list is empty or its program is blank
+     */
     public Builder shell(List<String> shell) {
       if (shell.isEmpty() || shell.get(0).isBlank()) {
         throw new InputException("shell " + shell + " is empty: expected e.g. [sh, -c] or [bash, -lc]");
@@ -296,7 +317,13 @@ public final class TicketCommandVerifier implements Verifier, Fingerprinted {
       return this;
     }
 
-    /** The timeout for tickets without {@code verify-timeout}; default 10 minutes. */
+    /**
+     * The timeout for tickets without {@code verify-timeout}; default 10 minutes.
+     *
+     * @param timeout a positive duration
+     * @return this builder
+     * @throws InputException if the duration is zero or negative
+     */
     public Builder defaultTimeout(Duration timeout) {
       if (timeout.isNegative() || timeout.isZero()) {
         throw new InputException("default verify timeout " + timeout + " is not positive: expected e.g. PT10M");
@@ -305,33 +332,58 @@ public final class TicketCommandVerifier implements Verifier, Fingerprinted {
       return this;
     }
 
-    /** Extra host environment variables passed to the commands (see {@link CommandVerifier}). */
+    /**
+     * Extra host environment variables passed to the commands (see {@link CommandVerifier}).
+     *
+     * @param names variable names matching {@code [A-Za-z_][A-Za-z0-9_]*}, none starting with {@code LOOP_}
+     * @return this builder
+     * @throws InputException naming the first name that is not valid
+     */
     public Builder passEnvironment(String... names) {
       CommandVerifier.builder().passEnvironment(names); // validates the names, naming a bad one
       passedEnvironment.addAll(List.of(names));
       return this;
     }
 
-    /** The verifier for tickets without {@code verify}; default none (such tickets fail verification). */
     /**
      * How to look up the ticket a discovered ticket came from (usually {@code tracker::find}), so one filed
      * without a finish line of its own inherits its origin's. Without it, such a ticket gets the fallback alone.
+     *
+     * @param lookup from a ticket id to the ticket, empty when unknown; called on the verifying thread
+     * @return this builder
      */
     public Builder origins(Function<String, Optional<Ticket>> lookup) {
       this.origins = Objects.requireNonNull(lookup, "lookup");
       return this;
     }
 
+    /**
+     * The verifier for tickets without {@code verify}; default none (such tickets fail verification).
+     *
+     * @param fallback e.g. the project's own build; part of this verifier's fingerprint
+     * @return this builder
+     */
     public Builder fallback(Verifier fallback) {
       this.fallback = Objects.requireNonNull(fallback, "fallback");
       return this;
     }
 
+    /**
+     * The clock the commands' durations are measured with; default the system clock.
+     *
+     * @param clock the clock handed to each ticket's {@link CommandVerifier}
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
+    /**
+     * Builds the verifier; a ticket's own entries are only parsed when it is verified.
+     *
+     * @return the immutable verifier
+     */
     public TicketCommandVerifier build() {
       return new TicketCommandVerifier(this);
     }

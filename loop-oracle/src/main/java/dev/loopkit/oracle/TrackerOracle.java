@@ -32,15 +32,29 @@ public final class TrackerOracle implements Oracle, Fingerprinted {
     this.cancelledSettles = b.cancelledSettles;
   }
 
-  /** The default: DONE and HUMAN_GATED settle a ticket; CANCELLED does not. */
+  /**
+   * The default: DONE and HUMAN_GATED settle a ticket; CANCELLED does not.
+   *
+   * @return the oracle with the default rule
+   */
   public static TrackerOracle create() {
     return builder().build();
   }
 
+  /**
+   * Starts an oracle to configure.
+   *
+   * @return a new builder with the default rule of {@link #create()}
+   */
   public static Builder builder() {
     return new Builder();
   }
 
+  /**
+   * Whether a CANCELLED ticket counts as settled.
+   *
+   * @return true if a batch of done, human-gated and cancelled tickets is done; false by default
+   */
   public boolean cancelledSettles() {
     return cancelledSettles;
   }
@@ -72,12 +86,22 @@ public final class TrackerOracle implements Oracle, Fingerprinted {
 
     private Builder() {}
 
-    /** Whether a CANCELLED ticket counts as settled; default false (see the class comment). */
+    /**
+     * Whether a CANCELLED ticket counts as settled; default false (see the class comment).
+     *
+     * @param cancelledSettles true to let cancelled tickets end the batch; they are then counted in the reason
+     * @return this builder
+     */
     public Builder cancelledSettles(boolean cancelledSettles) {
       this.cancelledSettles = cancelledSettles;
       return this;
     }
 
+    /**
+     * Builds the oracle.
+     *
+     * @return an immutable oracle with this builder's rule
+     */
     public TrackerOracle build() {
       return new TrackerOracle(this);
     }

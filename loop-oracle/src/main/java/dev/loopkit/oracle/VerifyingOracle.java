@@ -11,6 +11,11 @@ import dev.loopkit.core.Verifier;
  */
 public interface VerifyingOracle extends Oracle {
 
-  /** The same oracle with every verifier it runs replaced by {@code verifier}; the original is unchanged. */
+  /**
+   * The same oracle with every verifier it runs replaced by {@code verifier}; the original is unchanged.
+   *
+   * @param verifier the stand-in verifier, e.g. one that always passes
+   * @return a new oracle with the same rule that runs only {@code verifier}, in a scratch workspace
+   */
   Oracle withVerifier(Verifier verifier);
 }

@@ -36,15 +36,30 @@ public final class DependencyReadySet implements ReadySet {
     this.order = order;
   }
 
-  /** Critical path first, then priority, then age, then id. */
+  /**
+   * Critical path first, then priority, then age, then id.
+   *
+   * @return a ready set in {@link ReadyOrder#CRITICAL_PATH_FIRST} order
+   */
   public static DependencyReadySet create() {
     return create(ReadyOrder.CRITICAL_PATH_FIRST);
   }
 
+  /**
+   * A ready set that lists ready tickets in {@code order}.
+   *
+   * @param order how ready tickets are ranked
+   * @return a new ready set; it builds its index from the first context it is given
+   */
   public static DependencyReadySet create(ReadyOrder order) {
     return new DependencyReadySet(Objects.requireNonNull(order, "order"));
   }
 
+  /**
+   * The order ready tickets are listed in.
+   *
+   * @return the order given to {@link #create(ReadyOrder)}
+   */
   public ReadyOrder order() {
     return order;
   }

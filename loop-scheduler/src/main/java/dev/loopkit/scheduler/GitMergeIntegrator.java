@@ -68,24 +68,51 @@ public final class GitMergeIntegrator implements Integrator {
     this.protectedGlobs = protectedGlobs;
   }
 
-  /** Merges into {@code workspaces}' integration branch with a merge commit per ticket, nothing protected. */
+  /**
+   * Merges into {@code workspaces}' integration branch with a merge commit per ticket, nothing protected.
+   *
+   * @param workspaces the engine's workspaces, whose repository and integration branch the integrator uses
+   * @return the integrator
+   */
   public static GitMergeIntegrator from(GitWorkspaces workspaces) {
     return builder(workspaces).build();
   }
 
+  /**
+   * Merges into {@code workspaces}' integration branch in {@code style}, nothing protected.
+   *
+   * @param workspaces the engine's workspaces, whose repository and integration branch the integrator uses
+   * @param style how a ticket branch is merged
+   * @return the integrator
+   */
   public static GitMergeIntegrator from(GitWorkspaces workspaces, MergeStyle style) {
     return builder(workspaces).style(style).build();
   }
 
+  /**
+   * Starts an integrator to configure, e.g. with protected globs.
+   *
+   * @param workspaces the engine's workspaces, whose repository and integration branch the integrator uses
+   * @return a new builder with {@link MergeStyle#MERGE_COMMIT} and nothing protected
+   */
   public static Builder builder(GitWorkspaces workspaces) {
     return new Builder(Objects.requireNonNull(workspaces, "workspaces"));
   }
 
+  /**
+   * How ticket branches are merged.
+   *
+   * @return the style given to the builder
+   */
   public MergeStyle style() {
     return style;
   }
 
-  /** The protected globs, as given. */
+  /**
+   * The protected globs, as given.
+   *
+   * @return an unmodifiable list of globs relative to the repository root; empty when nothing is protected
+   */
   public List<String> protectedGlobs() {
     return protectedGlobs.globs();
   }
@@ -283,8 +310,21 @@ public final class GitMergeIntegrator implements Integrator {
   /**
    * A checkout: where, of which commit, the tree that was written there, and the protected paths that differed
    * from the baseline and were restored from it.
+   *
+   * @param directory the absolute folder the files were written into
+   * @param commit the full id of the commit checked out
+   * @param tree the full id of the tree written there, protected paths restored (the tree that is verified)
+   * @param restored the repository-relative protected paths that differed from the baseline; empty when none did
    */
   public record Checkout(Path directory, String commit, String tree, List<String> restored) {
+    /**
+     * Copies {@code restored}, so the record never changes with the caller's list.
+     *
+     * @param directory the folder the files were written into
+     * @param commit the commit checked out
+     * @param tree the tree written there
+     * @param restored the protected paths restored from the baseline
+     */
     public Checkout {
       restored = List.copyOf(restored);
     }
@@ -295,7 +335,12 @@ public final class GitMergeIntegrator implements Integrator {
    * integrator protects taken from {@code baseline} instead: present as there, absent if absent there. Plain files
    * only, no {@code .git}: nothing in the checkout can reach a repository. Used for candidates and the final gate.
    *
+   * @param commitish the commit to check out: an id, branch or other name git resolves to a commit
+   * @param directory the folder to write into; created when missing
+   * @param baselineCommitish the commit the protected paths are taken from, e.g. the run's baseline
+   * @return where and what was checked out, and which protected paths were restored
    * @throws InputException if a commit does not exist or the directory is not empty
+   * @throws java.io.UncheckedIOException if the directory cannot be created or listed
    * @throws AdapterException if git fails
    */
   public Checkout checkout(String commitish, Path directory, String baselineCommitish) {
@@ -419,7 +464,12 @@ public final class GitMergeIntegrator implements Integrator {
       this.workspaces = workspaces;
     }
 
-    /** How the ticket branch is merged. Default {@link MergeStyle#MERGE_COMMIT}. */
+    /**
+     * How the ticket branch is merged. Default {@link MergeStyle#MERGE_COMMIT}.
+     *
+     * @param style the merge style
+     * @return this builder
+     */
     public Builder style(MergeStyle style) {
       this.style = Objects.requireNonNull(style, "style");
       return this;
@@ -430,18 +480,32 @@ public final class GitMergeIntegrator implements Integrator {
      * JDK's {@code glob:} syntax; a glob matching a directory protects all below it. A ticket whose change touches
      * one is rejected before any merge; candidates and the final gate get them restored from the baseline.
      *
+     * @param globs globs such as {@code verify/**} or {@code src/test/**}; they add to earlier calls'
+     * @return this builder
      * @throws InputException naming a glob that is blank, absolute, climbs out with {@code ..} or does not parse
      */
     public Builder protect(String... globs) {
       return protect(Arrays.asList(globs));
     }
 
+    /**
+     * The same as {@link #protect(String...)}, from a list (e.g. read from configuration).
+     *
+     * @param globs globs relative to the repository root; they add to earlier calls'
+     * @return this builder
+     * @throws InputException naming a glob that is blank, absolute, climbs out with {@code ..} or does not parse
+     */
     public Builder protect(List<String> globs) {
       ProtectedGlobs.of(globs, "protected glob");
       this.globs.addAll(globs);
       return this;
     }
 
+    /**
+     * Builds the integrator.
+     *
+     * @return a thread-safe integrator over the builder's workspaces
+     */
     public GitMergeIntegrator build() {
       return new GitMergeIntegrator(workspaces, style, ProtectedGlobs.of(globs, "protected glob"));
     }

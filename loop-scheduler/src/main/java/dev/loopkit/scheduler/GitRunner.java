@@ -129,20 +129,38 @@ public final class GitRunner {
     this.path = b.path;
   }
 
-  /** The defaults: {@code git} from the host's {@code PATH}, 2 minutes per command, {@code Loop <loop@loopkit.invalid>}. */
+  /**
+   * The defaults: {@code git} from the host's {@code PATH}, 2 minutes per command, {@code Loop <loop@loopkit.invalid>}.
+   *
+   * @return a runner with every default; it does not check the installed git (see {@link #requireVersion()})
+   */
   public static GitRunner defaults() {
     return builder().build();
   }
 
+  /**
+   * Starts a runner to configure.
+   *
+   * @return a new builder with the defaults of {@link #defaults()}
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The identity of the commits this runner makes, {@code Name <email>}. */
+  /**
+   * The identity of the commits this runner makes, {@code Name <email>}.
+   *
+   * @return the author and committer, e.g. {@code Loop <loop@loopkit.invalid>}
+   */
   public String identity() {
     return name + " <" + email + ">";
   }
 
+  /**
+   * How long one git command may run.
+   *
+   * @return the positive timeout after which a command's process tree is killed
+   */
   public Duration timeout() {
     return timeout;
   }
@@ -152,29 +170,61 @@ public final class GitRunner {
    *
    * @param args the arguments as the caller gave them (without the hardening this runner adds)
    * @param directory where it ran
+   * @param exitCode git's exit status; 0 is success
+   * @param stdout everything git wrote to standard output, decoded as UTF-8
+   * @param stderr everything git wrote to standard error, decoded as UTF-8
    */
   public record Result(List<String> args, Path directory, int exitCode, String stdout, String stderr) {
+    /**
+     * Copies {@code args}, so the result never changes with the caller's list.
+     *
+     * @param args the arguments as the caller gave them
+     * @param directory where git ran
+     * @param exitCode git's exit status
+     * @param stdout git's standard output
+     * @param stderr git's standard error
+     */
     public Result {
       args = List.copyOf(args);
     }
 
+    /**
+     * Whether git succeeded.
+     *
+     * @return true if the exit code is 0
+     */
     public boolean ok() {
       return exitCode == 0;
     }
 
-    /** Standard output without the trailing newline. */
+    /**
+     * Standard output without the trailing newline.
+     *
+     * @return the output stripped of leading and trailing white space; empty when git wrote nothing
+     */
     public String out() {
       return stdout.strip();
     }
 
-    /** {@code git <args> in <dir> exited N: <first lines of stderr>}, for error messages. */
+    /**
+     * {@code git <args> in <dir> exited N: <first lines of stderr>}, for error messages.
+     *
+     * @return one line with up to six lines of stderr (of stdout when stderr is blank), joined by {@code " / "}
+     */
     public String describe() {
       return "git " + String.join(" ", args) + " in " + directory + " exited " + exitCode + ": "
           + firstLines(stderr.isBlank() ? stdout : stderr);
     }
   }
 
-  /** The JVM-wide lock for one repository's refs, index and working tree. */
+  /**
+   * The JVM-wide lock for one repository's refs, index and working tree. It does not keep out git processes of
+   * other JVMs; those are waited for through their lock files.
+   *
+   * @param repository the repository's directory; made absolute and normalized, so two spellings of one path
+   *     share a lock
+   * @return the same lock for the same repository, shared by every runner in this JVM
+   */
   public ReentrantLock lock(Path repository) {
     return LOCKS.computeIfAbsent(repository.toAbsolutePath().normalize(), p -> new ReentrantLock());
   }
@@ -182,6 +232,9 @@ public final class GitRunner {
   /**
    * Runs git in {@code directory}; a non-zero exit is returned, not thrown.
    *
+   * @param directory the working directory, a repository or worktree (or any directory, for {@code git init})
+   * @param args git's arguments, without {@code git}; leading {@code -c key=value} pairs are allowed
+   * @return what git did, with its exit code and both streams
    * @throws InputException when git cannot be started (not on the {@code PATH}, or the directory is missing)
    * @throws AdapterException when git times out (retryable), its output exceeds 64 MiB, a lock file stays held, or
    *     the thread is interrupted (the interrupt flag is restored)
@@ -193,8 +246,13 @@ public final class GitRunner {
   /**
    * Runs git and returns its trimmed standard output.
    *
+   * @param directory the working directory, a repository or worktree
    * @param what what the command is for, leading the error message
-   * @throws AdapterException on a non-zero exit, naming {@code what}, the command, the directory and git's stderr
+   * @param args git's arguments, without {@code git}
+   * @return standard output without leading and trailing white space
+   * @throws InputException when git cannot be started
+   * @throws AdapterException on a non-zero exit, naming {@code what}, the command, the directory and git's stderr,
+   *     and in every case {@link #run} throws it
    */
   public String ok(Path directory, String what, String... args) {
     return ok(directory, null, null, what, Arrays.asList(args));
@@ -417,7 +475,13 @@ public final class GitRunner {
 
     private Builder() {}
 
-    /** The git executable, a name looked up on {@link #path} or an absolute path. Default {@code git}. */
+    /**
+     * The git executable, a name looked up on {@link #path} or an absolute path. Default {@code git}.
+     *
+     * @param executable a program name or an absolute path
+     * @return this builder
+     * @throws InputException if it is blank
+     */
     public Builder executable(String executable) {
       if (executable.isBlank()) {
         throw new InputException("git executable is blank: expected git or a path to it");
@@ -426,7 +490,13 @@ public final class GitRunner {
       return this;
     }
 
-    /** The {@code PATH} git runs with (and is looked up on). Default: the host's {@code PATH}. */
+    /**
+     * The {@code PATH} git runs with (and is looked up on). Default: the host's {@code PATH}.
+     *
+     * @param path directories separated by {@code :}, e.g. {@code /usr/bin:/bin}
+     * @return this builder
+     * @throws InputException if it is blank
+     */
     public Builder path(String path) {
       if (path.isBlank()) {
         throw new InputException("git PATH is blank: expected directories such as /usr/bin:/bin");
@@ -435,19 +505,37 @@ public final class GitRunner {
       return this;
     }
 
-    /** How long one git command may run before its process tree is killed. Default 2 minutes. */
+    /**
+     * How long one git command may run before its process tree is killed. Default 2 minutes.
+     *
+     * @param timeout a positive duration
+     * @return this builder
+     * @throws InputException if the duration is zero or negative
+     */
     public Builder timeout(Duration timeout) {
       this.timeout = positive(timeout, "gitTimeout");
       return this;
     }
 
-    /** Waits between tries while another git process holds a lock file. Default: sleeps for real. */
+    /**
+     * Waits between tries while another git process holds a lock file. Default: sleeps for real.
+     *
+     * @param sleeper called on the thread running git, between lock retries only
+     * @return this builder
+     */
     public Builder sleeper(Sleeper sleeper) {
       this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
       return this;
     }
 
-    /** How often, and how far apart, to retry a git command that found a lock file held. Default 50 x 100 ms. */
+    /**
+     * How often, and how far apart, to retry a git command that found a lock file held. Default 50 x 100 ms.
+     *
+     * @param retries 0 or more; 0 fails at the first held lock
+     * @param delay a positive wait between tries
+     * @return this builder
+     * @throws InputException if {@code retries} is negative or {@code delay} is not positive
+     */
     public Builder lockRetry(int retries, Duration delay) {
       if (retries < 0) {
         throw new InputException("lock retries is " + retries + ": expected 0 or more");
@@ -457,7 +545,14 @@ public final class GitRunner {
       return this;
     }
 
-    /** The author and committer of every commit Loop makes. Default {@code Loop <loop@loopkit.invalid>}. */
+    /**
+     * The author and committer of every commit Loop makes. Default {@code Loop <loop@loopkit.invalid>}.
+     *
+     * @param name a non-blank name without {@code <} or a line break
+     * @param email a non-blank address containing {@code @}, without {@code >} or a line break
+     * @return this builder
+     * @throws InputException if either does not fit, naming both
+     */
     public Builder identity(String name, String email) {
       if (name.isBlank() || email.isBlank() || email.indexOf('@') < 0 || (name + email).contains("\n")
           || name.contains("<") || email.contains(">")) {
@@ -468,6 +563,11 @@ public final class GitRunner {
       return this;
     }
 
+    /**
+     * Builds the immutable runner.
+     *
+     * @return a runner with this builder's settings
+     */
     public GitRunner build() {
       return new GitRunner(this);
     }

@@ -86,7 +86,14 @@ public final class GitWorkspaces implements Workspaces {
     this.git = runner.build();
   }
 
-  /** Workspaces for the git repository whose working tree is {@code repository}. */
+  /**
+   * Workspaces for the git repository whose working tree is {@code repository}.
+   *
+   * @param repository the main repository's working tree; made absolute and normalized, checked when a workspace
+   *     is opened
+   * @return a new builder: integration branch {@code main}, ticket branches {@code loop/<id>}, workspaces in
+   *     {@code <repository>.workspaces}
+   */
   public static Builder builder(Path repository) {
     return new Builder(repository);
   }
@@ -103,17 +110,31 @@ public final class GitWorkspaces implements Workspaces {
     return integrationBranch;
   }
 
-  /** The hardened git this instance (and its integrator) runs. */
+  /**
+   * The hardened git this instance (and its integrator) runs.
+   *
+   * @return the runner built from this instance's git settings
+   */
   public GitRunner git() {
     return git;
   }
 
-  /** The branch of a ticket, e.g. {@code loop/T-1}. */
+  /**
+   * The branch of a ticket, e.g. {@code loop/T-1}.
+   *
+   * @param ticketId the ticket's id
+   * @return the branch prefix followed by the id, without {@code refs/heads/}
+   */
   public String branchOf(String ticketId) {
     return branchPrefix + ticketId;
   }
 
-  /** Where a ticket's attempt repository lives. */
+  /**
+   * Where a ticket's attempt repository lives.
+   *
+   * @param ticketId the ticket's id
+   * @return {@code <workspaceRoot>/<ticketId>}, whether or not it exists now
+   */
   public Path workspaceOf(String ticketId) {
     return workspaceRoot.resolve(ticketId);
   }
@@ -609,25 +630,46 @@ public final class GitWorkspaces implements Workspaces {
      * The folder holding one repository per ticket (and the candidates' checkouts, in {@code .candidates}).
      * Default: {@code <repository>.workspaces} next to the repository (outside it, so workspaces never show up
      * as untracked files).
+     *
+     * @param workspaceRoot a folder outside the repository; made absolute and normalized; created when needed
+     * @return this builder
      */
     public Builder workspaceRoot(Path workspaceRoot) {
       this.workspaceRoot = Objects.requireNonNull(workspaceRoot, "workspaceRoot").toAbsolutePath().normalize();
       return this;
     }
 
-    /** The branch tickets are cut from and merged into. Default {@code main}. */
+    /**
+     * The branch tickets are cut from and merged into. Default {@code main}.
+     *
+     * @param branch a branch name of letters, digits, {@code .}, {@code _}, {@code -} and {@code /}
+     * @return this builder
+     * @throws InputException if it is not such a branch name, naming it
+     */
     public Builder integrationBranch(String branch) {
       this.integrationBranch = branchName(branch, "integrationBranch");
       return this;
     }
 
-    /** Prefix of ticket branches. Default {@code loop/}. */
+    /**
+     * Prefix of ticket branches. Default {@code loop/}.
+     *
+     * @param prefix the start of every ticket branch's name, in the same characters as a branch name
+     * @return this builder
+     * @throws InputException if it is not such a name, naming it
+     */
     public Builder branchPrefix(String prefix) {
       this.branchPrefix = branchName(prefix, "branchPrefix");
       return this;
     }
 
-    /** The git executable, a name on the PATH or a path. Default {@code git}. */
+    /**
+     * The git executable, a name on the PATH or a path. Default {@code git}.
+     *
+     * @param executable a program name or a path
+     * @return this builder
+     * @throws InputException if it is blank
+     */
     public Builder gitExecutable(String executable) {
       if (executable.isBlank()) {
         throw new InputException("gitExecutable is blank: expected git or a path to it");
@@ -636,19 +678,37 @@ public final class GitWorkspaces implements Workspaces {
       return this;
     }
 
-    /** How long one git command may run before it is killed. Default 2 minutes. */
+    /**
+     * How long one git command may run before it is killed. Default 2 minutes.
+     *
+     * @param timeout a positive duration
+     * @return this builder
+     * @throws InputException if the duration is zero or negative
+     */
     public Builder gitTimeout(Duration timeout) {
       this.gitTimeout = GitRunner.positive(timeout, "gitTimeout");
       return this;
     }
 
-    /** Waits between tries while another git process holds a lock file. Default: sleeps for real. */
+    /**
+     * Waits between tries while another git process holds a lock file. Default: sleeps for real.
+     *
+     * @param sleeper called on the thread running git, between lock retries only
+     * @return this builder
+     */
     public Builder sleeper(Sleeper sleeper) {
       this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
       return this;
     }
 
-    /** How often, and how far apart, to retry a git command that found a lock file held. Default 50 x 100 ms. */
+    /**
+     * How often, and how far apart, to retry a git command that found a lock file held. Default 50 x 100 ms.
+     *
+     * @param retries 0 or more; 0 fails at the first held lock
+     * @param delay a positive wait between tries
+     * @return this builder
+     * @throws InputException if {@code retries} is negative or {@code delay} is not positive
+     */
     public Builder lockRetry(int retries, Duration delay) {
       if (retries < 0) {
         throw new InputException("lock retries is " + retries + ": expected 0 or more");
@@ -658,7 +718,14 @@ public final class GitWorkspaces implements Workspaces {
       return this;
     }
 
-    /** The identity of the commits Loop makes. Default {@code Loop <loop@loopkit.invalid>}. */
+    /**
+     * The identity of the commits Loop makes. Default {@code Loop <loop@loopkit.invalid>}.
+     *
+     * @param name a non-blank name without {@code <} or a line break
+     * @param email a non-blank address containing {@code @}, without {@code >} or a line break
+     * @return this builder
+     * @throws InputException if either does not fit, naming both
+     */
     public Builder identity(String name, String email) {
       GitRunner.builder().identity(name, email); // validates
       this.authorName = name;
@@ -667,6 +734,9 @@ public final class GitWorkspaces implements Workspaces {
     }
 
     /**
+     * Builds the workspaces; the repository itself is checked when the first workspace is opened.
+     *
+     * @return workspaces with this builder's settings, for worker threads working on different tickets at once
      * @throws InputException if the workspace root is inside the repository (its files would show up as the
      *     repository's own) or inside its git directory
      */

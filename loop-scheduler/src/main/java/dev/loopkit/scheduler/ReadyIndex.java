@@ -77,7 +77,12 @@ public final class ReadyIndex {
     this.candidates = new TreeSet<>(comparator(order));
   }
 
-  /** An empty index in this order that treats every dependency target outside the batch as unknown. */
+  /**
+   * An empty index in this order that treats every dependency target outside the batch as unknown.
+   *
+   * @param order how {@link #ready(int, Collection)} ranks ready tickets
+   * @return an empty index; a dependency on an id not in the batch is then an {@link InputException}
+   */
   public static ReadyIndex create(ReadyOrder order) {
     return create(order, id -> Optional.empty());
   }
@@ -85,11 +90,21 @@ public final class ReadyIndex {
   /**
    * An empty index in this order; {@code outside} finds dependency targets that are not in the batch (empty
    * when unknown), typically {@code tracker::find}.
+   *
+   * @param order how {@link #ready(int, Collection)} ranks ready tickets
+   * @param outside from a ticket id to the ticket, called on the index's thread once per new outside target and
+   *     again by {@link #refreshOutside} while that target is unsettled
+   * @return an empty index
    */
   public static ReadyIndex create(ReadyOrder order, Function<String, Optional<Ticket>> outside) {
     return new ReadyIndex(Objects.requireNonNull(order, "order"), Objects.requireNonNull(outside, "outside"));
   }
 
+  /**
+   * The order ready tickets are listed in.
+   *
+   * @return the order given at creation
+   */
   public ReadyOrder order() {
     return order;
   }
@@ -98,6 +113,7 @@ public final class ReadyIndex {
    * Forgets everything and indexes these tickets (the batch) from scratch; in-flight marks are kept for the
    * ids still present.
    *
+   * @param batch every ticket of the batch, in any order; ids must be unique (a duplicate is an {@link InputException})
    * @throws InputException on a dependency cycle or a target unknown both here and outside
    */
   public void rebuild(Collection<Ticket> batch) {
@@ -169,7 +185,13 @@ public final class ReadyIndex {
     }
   }
 
-  /** Indexes one new or changed ticket; see {@link #apply}. */
+  /**
+   * Indexes one new or changed ticket; see {@link #apply}.
+   *
+   * @param ticket the ticket as the tracker now has it
+   * @throws InputException on a dependency cycle or a target unknown both here and outside
+   * @throws IllegalStateException if an earlier exception left the index in need of a {@link #rebuild}
+   */
   public void update(Ticket ticket) {
     apply(List.of(ticket));
   }
@@ -179,6 +201,7 @@ public final class ReadyIndex {
    * tickets given together may depend on each other in any order. A ticket equal to the one indexed costs
    * next to nothing, so a caller may pass a whole fresh batch.
    *
+   * @param tickets new and changed tickets as the tracker now has them; unchanged ones may be included
    * @throws InputException on a dependency cycle or a target unknown both here and outside
    * @throws IllegalStateException if an earlier exception left the index in need of a {@link #rebuild}
    */
@@ -270,6 +293,9 @@ public final class ReadyIndex {
   /**
    * Marks a ticket in flight: it is no longer listed, and its resources count as held. Unknown ids are
    * ignored (a ticket may be in flight for another batch).
+   *
+   * @param id the ticket's id; marking a ticket already in flight does nothing
+   * @throws IllegalStateException if an earlier exception left the index in need of a {@link #rebuild}
    */
   public void markInFlight(String id) {
     checkUsable();
@@ -281,7 +307,11 @@ public final class ReadyIndex {
     refreshCandidate(n);
   }
 
-  /** Clears a ticket's in-flight mark, releasing its resources. Unknown ids are ignored. */
+  /**
+   * Clears a ticket's in-flight mark, releasing its resources. Unknown ids are ignored.
+   *
+   * @param id the ticket's id; a ticket not in flight is left as it is
+   */
   public void clearInFlight(String id) {
     checkUsable();
     Node n = nodes.get(id);
@@ -307,7 +337,11 @@ public final class ReadyIndex {
     refreshCandidate(n);
   }
 
-  /** The ids currently marked in flight, in the order they were marked. */
+  /**
+   * The ids currently marked in flight, in the order they were marked.
+   *
+   * @return a fresh copy; empty when nothing is in flight
+   */
   public Set<String> inFlight() {
     Set<String> ids = new LinkedHashSet<>();
     for (Node n = firstInFlight; n != null; n = n.nextInFlight) {
@@ -316,7 +350,12 @@ public final class ReadyIndex {
     return ids;
   }
 
-  /** Every ready ticket, best first, with only the in-flight tickets' resources held. */
+  /**
+   * Every ready ticket, best first, with only the in-flight tickets' resources held.
+   *
+   * @return a fresh list in this index's order; empty when nothing is ready
+   * @throws IllegalStateException if an earlier exception left the index in need of a {@link #rebuild}
+   */
   public List<Ticket> ready() {
     return ready(Integer.MAX_VALUE, Set.of());
   }
@@ -324,6 +363,12 @@ public final class ReadyIndex {
   /**
    * Up to {@code limit} ready tickets, best first. A ticket is left out when it needs a resource in {@code
    * heldResources} or one held by an in-flight ticket.
+   *
+   * @param limit the most tickets to list, 0 or more (typically the free worker slots)
+   * @param heldResources resources held elsewhere (e.g. locks of another run), on top of the in-flight tickets'
+   * @return a fresh list of at most {@code limit} tickets in this index's order
+   * @throws IllegalArgumentException if {@code limit} is negative
+   * @throws IllegalStateException if an earlier exception left the index in need of a {@link #rebuild}
    */
   public List<Ticket> ready(int limit, Collection<String> heldResources) {
     checkUsable();
@@ -343,13 +388,23 @@ public final class ReadyIndex {
     return out;
   }
 
-  /** Whether the ticket is ready (ignoring resources held outside the index); false for unknown ids. */
+  /**
+   * Whether the ticket is ready (ignoring resources held outside the index); false for unknown ids.
+   *
+   * @param id the ticket's id
+   * @return true if {@link #ready()} would list it
+   */
   public boolean isReady(String id) {
     Node n = nodes.get(id);
     return n != null && n.candidate && (n.resources.isEmpty() || !holdsAny(n.resources, Set.of()));
   }
 
-  /** Whether the ticket is blocked by an unfinished blocker, directly or through its parents. */
+  /**
+   * Whether the ticket is blocked by an unfinished blocker, directly or through its parents.
+   *
+   * @param id the ticket's id, in the batch or an outside target
+   * @return true if blocked; false for unknown ids
+   */
   public boolean isBlocked(String id) {
     Node n = nodes.get(id);
     return n != null && n.blocked();
@@ -360,19 +415,31 @@ public final class ReadyIndex {
    * tickets waiting on the previous one (its {@code blocks} dependents and, since blocking propagates down,
    * their descendants). 1 for a ticket nothing waits on; 0 for an unknown id. It counts tickets whatever their
    * status, so it changes only when edges change.
+   *
+   * @param id the ticket's id
+   * @return the chain's length in tickets, at least 1 for a known id
    */
   public int criticalPath(String id) {
     Node n = nodes.get(id);
     return n == null ? 0 : n.cp;
   }
 
-  /** The indexed ticket with this id, if it is in the batch. */
+  /**
+   * The indexed ticket with this id, if it is in the batch.
+   *
+   * @param id the ticket's id
+   * @return the ticket as last indexed; empty for unknown ids and for targets outside the batch
+   */
   public Optional<Ticket> ticket(String id) {
     Node n = nodes.get(id);
     return n == null || !n.member ? Optional.empty() : Optional.ofNullable(n.ticket);
   }
 
-  /** How many batch tickets are indexed (outside targets not counted). */
+  /**
+   * How many batch tickets are indexed (outside targets not counted).
+   *
+   * @return 0 or more
+   */
   public int size() {
     return members;
   }

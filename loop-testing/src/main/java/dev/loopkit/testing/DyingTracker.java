@@ -35,12 +35,22 @@ public final class DyingTracker implements Tracker {
   private final Path journal;
   private volatile byte @org.jspecify.annotations.Nullable [] journalAtDeath;
 
+  /**
+   * Wraps a tracker that dies after its first create.
+   *
+   * @param delegate the adapter under test; every call goes to it until it dies
+   * @param journal the run's journal file, read when the first create returns
+   */
   public DyingTracker(Tracker delegate, Path journal) {
     this.delegate = Objects.requireNonNull(delegate, "delegate");
     this.journal = Objects.requireNonNull(journal, "journal");
   }
 
-  /** The journal's bytes when the first create returned; empty while no create has. */
+  /**
+   * The journal's bytes when the first create returned; empty while no create has.
+   *
+   * @return a copy of the bytes, or empty while the tracker is alive
+   */
   public Optional<byte[]> journalAtDeath() {
     byte[] bytes = journalAtDeath;
     return bytes == null ? Optional.empty() : Optional.of(bytes.clone());

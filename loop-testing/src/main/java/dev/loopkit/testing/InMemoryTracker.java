@@ -51,18 +51,36 @@ public final class InMemoryTracker implements Tracker {
   private int changesSinceCalls;
   private int creations;
 
-  /** One transition as it was applied, for assertions. */
+  /**
+   * One transition as it was applied, for assertions.
+   *
+   * @param ticketId the ticket that moved
+   * @param from its status before
+   * @param to its status after
+   * @param note the evidence or reason given with the transition
+   */
   public record Transition(String ticketId, Status from, Status to, String note) {}
 
+  /**
+   * An empty tracker whose created tickets and comments are stamped by {@code clock}.
+   *
+   * @param clock e.g. a {@link ManualClock}
+   */
   public InMemoryTracker(Clock clock) {
     this.clock = clock;
   }
 
+  /** An empty tracker on the system clock. */
   public InMemoryTracker() {
     this(Clock.systemUTC());
   }
 
-  /** A tracker holding these tickets. */
+  /**
+   * A tracker holding these tickets.
+   *
+   * @param tickets the batch, added with {@link #put} in order
+   * @return a tracker on the system clock
+   */
   public static InMemoryTracker of(Ticket... tickets) {
     InMemoryTracker tracker = new InMemoryTracker();
     for (Ticket t : tickets) {
@@ -71,7 +89,12 @@ public final class InMemoryTracker implements Tracker {
     return tracker;
   }
 
-  /** Adds or replaces a ticket directly, as a person editing the tracker would. */
+  /**
+   * Adds or replaces a ticket directly, as a person editing the tracker would; no transition is recorded.
+   *
+   * @param ticket the ticket; its {@code idempotency-key} metadata, if any, is honoured by a later create
+   * @return this tracker, for chaining
+   */
   public synchronized InMemoryTracker put(Ticket ticket) {
     store(ticket);
     String key = ticket.metadata().get("idempotency-key");
@@ -85,6 +108,7 @@ public final class InMemoryTracker implements Tracker {
    * Removes a ticket from the tracker (and so from the batch), as a person deleting or moving it would; the
    * next {@link #changesSince} lists its id among the removed.
    *
+   * @param id the ticket's id
    * @return whether the tracker held the ticket
    */
   public synchronized boolean remove(String id) {
@@ -229,17 +253,33 @@ public final class InMemoryTracker implements Tracker {
     return true;
   }
 
-  /** The ticket as held now. */
+  /**
+   * The ticket as held now.
+   *
+   * @param id the ticket's id
+   * @return the ticket with every change applied so far
+   * @throws InputException if the tracker holds no such ticket, naming the ids it holds
+   */
   public synchronized Ticket ticket(String id) {
     return require(id, "ticket");
   }
 
-  /** Every transition applied, oldest first. */
+  /**
+   * Every transition applied, oldest first.
+   *
+   * @return an unmodifiable copy; empty before the first transition
+   */
   public synchronized List<Transition> transitions() {
     return List.copyOf(transitions);
   }
 
-  /** The transitions of one ticket to one status. */
+  /**
+   * The transitions of one ticket to one status.
+   *
+   * @param ticketId the ticket's id
+   * @param to the status moved to
+   * @return a fresh list, oldest first; empty when there were none
+   */
   public synchronized List<Transition> transitions(String ticketId, Status to) {
     List<Transition> out = new ArrayList<>();
     for (Transition t : transitions) {
@@ -250,17 +290,29 @@ public final class InMemoryTracker implements Tracker {
     return out;
   }
 
-  /** How many times {@link #readBatch()} was called. */
+  /**
+   * How many times {@link #readBatch()} was called.
+   *
+   * @return the count since the tracker was made
+   */
   public synchronized int batchReads() {
     return batchReads;
   }
 
-  /** How many times {@link #changesSince} was called (full reads included; they do not count as batch reads). */
+  /**
+   * How many times {@link #changesSince} was called (full reads included; they do not count as batch reads).
+   *
+   * @return the count since the tracker was made
+   */
   public synchronized int changesSinceCalls() {
     return changesSinceCalls;
   }
 
-  /** How many tickets {@link #create} actually filed (idempotent repeats not counted). */
+  /**
+   * How many tickets {@link #create} actually filed (idempotent repeats not counted).
+   *
+   * @return the count since the tracker was made; tickets added with {@link #put} are not counted
+   */
   public synchronized int creations() {
     return creations;
   }

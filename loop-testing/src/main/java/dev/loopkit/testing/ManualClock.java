@@ -13,6 +13,11 @@ import java.time.ZoneOffset;
 public final class ManualClock extends Clock {
   private volatile Instant now;
 
+  /**
+   * A clock that starts at {@code start}.
+   *
+   * @param start the first instant {@link #instant()} returns
+   */
   public ManualClock(Instant start) {
     this.now = start;
   }
@@ -22,17 +27,33 @@ public final class ManualClock extends Clock {
     this(Instant.parse("2026-01-01T00:00:00Z"));
   }
 
+  /**
+   * Moves the clock forward.
+   *
+   * @param duration how far; a negative duration moves it back
+   * @return this clock, for chaining
+   */
   public synchronized ManualClock advance(Duration duration) {
     now = now.plus(duration);
     return this;
   }
 
+  /**
+   * Sets the clock to an instant, earlier or later than now.
+   *
+   * @param instant what {@link #instant()} returns from now on
+   * @return this clock, for chaining
+   */
   public synchronized ManualClock set(Instant instant) {
     now = instant;
     return this;
   }
 
-  /** A sleeper that advances this clock by the requested duration and returns at once. */
+  /**
+   * A sleeper that advances this clock by the requested duration and returns at once.
+   *
+   * @return a sleeper bound to this clock; it never blocks
+   */
   public dev.loopkit.core.Sleeper sleeper() {
     return this::advance;
   }

@@ -14,12 +14,22 @@ public final class RecordingListener implements LoopListener {
     events.add(event);
   }
 
-  /** Every event received, in order. */
+  /**
+   * Every event received, in order.
+   *
+   * @return an unmodifiable copy; empty before the first event
+   */
   public synchronized List<LoopEvent> events() {
     return List.copyOf(events);
   }
 
-  /** The events of one type, in order. */
+  /**
+   * The events of one type, in order.
+   *
+   * @param <E> the event type
+   * @param type the event class, e.g. {@code LoopEvent.RunEnded.class}; subtypes count too
+   * @return a fresh list of the matching events; empty when there are none
+   */
   public synchronized <E extends LoopEvent> List<E> events(Class<E> type) {
     List<E> out = new ArrayList<>();
     for (LoopEvent e : events) {

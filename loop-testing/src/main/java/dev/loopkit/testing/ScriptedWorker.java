@@ -25,17 +25,32 @@ public final class ScriptedWorker implements Worker {
     this.fallback = fallback;
   }
 
-  /** Tickets with no script get {@code fallback}. */
+  /**
+   * Tickets with no script get {@code fallback}.
+   *
+   * @param fallback the worker for every attempt on a ticket without steps
+   * @return a worker with no scripts yet
+   */
   public static ScriptedWorker withFallback(Worker fallback) {
     return new ScriptedWorker(fallback);
   }
 
-  /** Tickets with no script claim success without doing anything. */
+  /**
+   * Tickets with no script claim success without doing anything.
+   *
+   * @return a worker with no scripts yet, falling back to {@link Worker#claimDone()}
+   */
   public static ScriptedWorker create() {
     return new ScriptedWorker(Worker.claimDone());
   }
 
-  /** Appends steps for a ticket; attempt n runs the n-th step, the last one repeating. */
+  /**
+   * Appends steps for a ticket; attempt n runs the n-th step, the last one repeating.
+   *
+   * @param ticketId the ticket the steps are for
+   * @param steps workers run one per attempt, in order; a later call appends after them
+   * @return this worker, for chaining
+   */
   public synchronized ScriptedWorker on(String ticketId, Worker... steps) {
     Deque<Worker> deque = scripts.computeIfAbsent(ticketId, k -> new ArrayDeque<>());
     for (Worker w : steps) {
@@ -61,12 +76,21 @@ public final class ScriptedWorker implements Worker {
     return step.work(assignment);
   }
 
-  /** Every assignment received, in order. */
+  /**
+   * Every assignment received, in order.
+   *
+   * @return an unmodifiable copy; empty before the first attempt
+   */
   public synchronized List<Assignment> assignments() {
     return List.copyOf(assignments);
   }
 
-  /** The assignments for one ticket, in order. */
+  /**
+   * The assignments for one ticket, in order.
+   *
+   * @param ticketId the ticket's id
+   * @return a fresh list, one assignment per attempt; empty when the ticket was never worked on
+   */
   public synchronized List<Assignment> assignments(String ticketId) {
     List<Assignment> out = new ArrayList<>();
     for (Assignment a : assignments) {

@@ -64,20 +64,35 @@ public abstract class TrackerContract {
   /**
    * A new tracker for one test, whose batch holds no tickets. Called once before each test, on the test
    * thread; the tracker must not share tickets with the tracker of another test.
+   *
+   * @return the tracker under test
+   * @throws Exception if it cannot be set up; the test then errors
    */
   protected abstract Tracker newTracker() throws Exception;
 
-  /** An id the tracker under test certainly does not hold; override if this one could exist. */
+  /**
+   * An id the tracker under test certainly does not hold; override if this one could exist.
+   *
+   * @return by default {@code contract-missing-404}
+   */
   protected String unknownId() {
     return "contract-missing-404";
   }
 
-  /** How many threads the concurrency tests use; lower it for a rate-limited service. */
+  /**
+   * How many threads the concurrency tests use; lower it for a rate-limited service.
+   *
+   * @return by default 8
+   */
   protected int threads() {
     return 8;
   }
 
-  /** The most the concurrency tests wait for their threads before failing. */
+  /**
+   * The most the concurrency tests wait for their threads before failing.
+   *
+   * @return seconds; by default 60
+   */
   protected long timeoutSeconds() {
     return 60;
   }
@@ -87,7 +102,11 @@ public abstract class TrackerContract {
     tracker = newTracker();
   }
 
-  /** The tracker of the current test. */
+  /**
+   * The tracker of the current test.
+   *
+   * @return what {@link #newTracker()} returned before this test
+   */
   protected final Tracker tracker() {
     return tracker;
   }
@@ -330,6 +349,9 @@ public abstract class TrackerContract {
    * of the same repository, another JQL query of the same site), whose batch holds no tickets; empty (the
    * default) when the adapter cannot express two batches on one store, and the isolation tests are skipped.
    * Called at most once per test, after {@link #newTracker()}.
+   *
+   * @return the second tracker, or empty
+   * @throws Exception if it cannot be set up; the test then errors
    */
   protected Optional<Tracker> otherBatchOnSameStore() throws Exception {
     return Optional.empty();
@@ -339,6 +361,9 @@ public abstract class TrackerContract {
    * A new tracker instance for the same batch on the same store as {@link #tracker()}, sharing no memory with
    * it: what a process resuming after a crash builds. Empty (the default) when the tickets live only in the
    * first instance's memory, and the tests that need it are skipped.
+   *
+   * @return the new instance, or empty
+   * @throws Exception if it cannot be set up; the test then errors
    */
   protected Optional<Tracker> reopenedTracker() throws Exception {
     return Optional.empty();
@@ -349,6 +374,9 @@ public abstract class TrackerContract {
    * never arrives (a connection dropped after the request was served), and returns true; returns false (the
    * default) when the adapter's test cannot arrange it, and the contract then only repeats the call, as an
    * engine retrying after a timeout would.
+   *
+   * @return true if the next status change's answer will be lost
+   * @throws Exception if arranging it fails; the test then errors
    */
   protected boolean loseTheAnswerToTheNextStatusChange() throws Exception {
     return false;
@@ -567,6 +595,10 @@ public abstract class TrackerContract {
    * Takes a ticket out of the tracker's batch the way its system would (a file deleted, the batch label
    * removed), behind the tracker's back; returns false, skipping the test of a vanished ticket, when the
    * adapter's test cannot. Called on the test thread.
+   *
+   * @param id a ticket the contract created in {@link #tracker()}'s batch
+   * @return true if the ticket was taken out of the batch
+   * @throws Exception if taking it out fails; the test then errors
    */
   protected boolean removeFromBatch(String id) throws Exception {
     return false;
