@@ -84,6 +84,7 @@ public final class ModelWorker implements Worker {
   private final Duration idleTimeout;
   private final StreamListener progress;
   private final boolean stopOnUnmetered;
+  private final dev.loopkit.llm.@Nullable Reasoning reasoning;
 
   private ModelWorker(Builder b) {
     this.client = b.client;
@@ -103,6 +104,7 @@ public final class ModelWorker implements Worker {
     this.idleTimeout = b.idleTimeout;
     this.progress = b.progress;
     this.stopOnUnmetered = b.stopOnUnmetered;
+    this.reasoning = b.reasoning;
   }
 
   public static Builder builder(ModelClient client, String model) {
@@ -134,7 +136,7 @@ public final class ModelWorker implements Worker {
         assignment.workspace().directory(), notesFiles);
     AgentLoop.Builder loop = AgentLoop.builder(client, model).system(system).toolbox(toolbox).limits(limits)
         .maxOutputTokens(maxOutputTokens).stuckAfter(stuckAfter).clock(clock).streaming(streaming)
-        .idleTimeout(idleTimeout).listener(progress).stopOnUnmeteredUsage(stopOnUnmetered);
+        .idleTimeout(idleTimeout).listener(progress).stopOnUnmeteredUsage(stopOnUnmetered).reasoning(reasoning);
     if (prices != null) {
       loop.prices(prices);
     }
@@ -249,6 +251,7 @@ public final class ModelWorker implements Worker {
     private Duration idleTimeout = AgentLoop.DEFAULT_IDLE_TIMEOUT;
     private StreamListener progress = StreamListener.ignoring();
     private boolean stopOnUnmetered;
+    private dev.loopkit.llm.@Nullable Reasoning reasoning;
 
     private Builder(ModelClient client, String model) {
       this.client = Objects.requireNonNull(client, "client");
@@ -366,6 +369,15 @@ public final class ModelWorker implements Worker {
      */
     public Builder progress(StreamListener listener) {
       this.progress = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * How much the worker's model reasons on each turn (an OpenAI effort, an Anthropic thinking budget, added to
+     * the output tokens); null for the vendor's default.
+     */
+    public Builder reasoning(dev.loopkit.llm.@Nullable Reasoning reasoning) {
+      this.reasoning = reasoning;
       return this;
     }
 
