@@ -6,6 +6,8 @@ import dev.loopkit.llm.ModelClient;
 import dev.loopkit.llm.ModelRequest;
 import dev.loopkit.llm.ModelResponse;
 import dev.loopkit.llm.OpenAiClient;
+import dev.loopkit.llm.OpenAiResponsesClient;
+import dev.loopkit.llm.Reasoning;
 import dev.loopkit.llm.PriceTable;
 import dev.loopkit.llm.ScriptedModelClient;
 import dev.loopkit.llm.StreamListener;
@@ -44,8 +46,9 @@ interface ModelSource {
                 "default.jsonl")) {
               Path file = folder.resolve(name);
               if (Files.isRegularFile(file)) {
-                return new Labelled(ScriptedModelClient.transcriptBuilder(file).priceTable(PriceTable.defaults()).build(),
-                    vendor);
+                ModelClient replay = new Labelled(ScriptedModelClient.transcriptBuilder(file)
+                    .priceTable(PriceTable.defaults()).build(), vendor);
+                return model.reasoning() == null ? replay : new Reasoned(replay, model.reasoning());
               }
             }
             throw new InputException("no recorded conversation for ticket " + ticketId + " attempt " + attempt
@@ -72,6 +75,8 @@ interface ModelSource {
         ModelClient client;
         if (model.vendor().equals("anthropic")) {
           client = compatible(AnthropicClient.builder(), model, key).build();
+        } else if (model.api().equals("responses")) {
+          client = compatible(OpenAiResponsesClient.builder(), model, key).build();
         } else {
           OpenAiClient.Builder b = compatible(OpenAiClient.builder(), model, key);
           if (model.tokenLimitField() != null) {
@@ -80,7 +85,7 @@ interface ModelSource {
           }
           client = b.build();
         }
-        ModelClient shared = client;
+        ModelClient shared = model.reasoning() == null ? client : new Reasoned(client, model.reasoning());
         return new ModelSource() {
           @Override
           public ModelClient client(String ticketId, int attempt) {
@@ -143,6 +148,44 @@ interface ModelSource {
     @Override
     public String vendor() {
       return vendor;
+    }
+  }
+
+  /**
+   * A client whose requests carry the model entry's {@code reasoning-effort} / {@code thinking-budget} unless
+   * the caller set reasoning of its own; a thinking budget is added to the request's max tokens, so the role's
+   * answer keeps the room it asked for.
+   */
+  final class Reasoned implements ModelClient {
+    private final ModelClient delegate;
+    private final Reasoning reasoning;
+
+    Reasoned(ModelClient delegate, Reasoning reasoning) {
+      this.delegate = delegate;
+      this.reasoning = reasoning;
+    }
+
+    private ModelRequest apply(ModelRequest request) {
+      if (request.reasoning().isPresent()) {
+        return request;
+      }
+      return request.toBuilder().reasoning(reasoning).maxTokens(request.maxTokens() + reasoning.budgetTokens())
+          .build();
+    }
+
+    @Override
+    public ModelResponse send(ModelRequest request) {
+      return delegate.send(apply(request));
+    }
+
+    @Override
+    public ModelResponse stream(ModelRequest request, StreamListener listener) {
+      return delegate.stream(apply(request), listener);
+    }
+
+    @Override
+    public String vendor() {
+      return delegate.vendor();
     }
   }
 }

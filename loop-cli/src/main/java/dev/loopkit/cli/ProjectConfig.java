@@ -65,11 +65,13 @@ public final class ProjectConfig {
    * One {@code models} entry. For a compatible server: {@code keyVariable} {@code none} sends no key (a local
    * server), {@code auth} is {@code bearer} or {@code header:<name>}, {@code vendorName} the name the client
    * reports (for the reviewer's cross-vendor rule), {@code tokenLimitField} {@code max_tokens} or
-   * {@code max_completion_tokens} (OpenAI-compatible only).
+   * {@code max_completion_tokens} (OpenAI-compatible only). {@code api} is {@code chat} (Chat Completions, the
+   * default) or {@code responses} (OpenAI's Responses API), for vendor {@code openai}; {@code reasoning} the
+   * {@code reasoning-effort} and {@code thinking-budget} every request of this model carries, or null.
    */
   public record Model(String role, String vendor, String model, @Nullable String keyVariable,
       @Nullable String baseUrl, @Nullable Path transcripts, @Nullable String auth, @Nullable String vendorName,
-      @Nullable String tokenLimitField) {
+      @Nullable String tokenLimitField, String api, dev.loopkit.llm.@Nullable Reasoning reasoning) {
     /** No key: a local server that takes none ({@code key-env: none}). */
     public boolean noKey() {
       return "none".equals(keyVariable);
@@ -463,7 +465,7 @@ public final class ProjectConfig {
 
   private static Model model(Path project, String role, ConfigNode m) {
     m.only(Set.of("vendor", "model", "key-env", "base-url", "transcripts", "auth", "vendor-name",
-        "token-limit-field"));
+        "token-limit-field", "api", "reasoning-effort", "thinking-budget"));
     String vendor = m.choice("vendor", VENDORS).orElseThrow(() -> m.error("vendor",
         "is missing: expected one of " + String.join(", ", VENDORS)));
     String model = m.requireText("model", vendor.equals("anthropic") ? "claude-sonnet-4-5" : "gpt-5");
@@ -513,7 +515,31 @@ public final class ProjectConfig {
       throw m.error("vendor", "is scripted with key-env, base-url, auth or vendor-name set: a scripted model"
           + " replays its transcripts and calls no server");
     }
-    return new Model(role, vendor, model, keyEnv, baseUrl, transcripts, auth, vendorName, tokenLimitField);
+    String api = m.choice("api", List.of("chat", "responses")).orElse("chat");
+    if (api.equals("responses") && !vendor.equals("openai")) {
+      throw m.error("api", "is responses for vendor " + vendor + ": expected vendor openai (the Responses API is"
+          + " OpenAI's), or no api");
+    }
+    if (api.equals("responses") && tokenLimitField != null) {
+      throw m.error("token-limit-field", "is set with api responses, whose limit is always max_output_tokens:"
+          + " expected no token-limit-field, or api chat");
+    }
+    return new Model(role, vendor, model, keyEnv, baseUrl, transcripts, auth, vendorName, tokenLimitField, api,
+        reasoning(m));
+  }
+
+  /** {@code reasoning-effort} (an OpenAI effort) and {@code thinking-budget} (Anthropic tokens) of a model entry. */
+  private static dev.loopkit.llm.@Nullable Reasoning reasoning(ConfigNode m) {
+    String effort = m.text("reasoning-effort").orElse(null);
+    if (effort != null && !effort.matches("[a-z]{1,20}")) {
+      throw m.error("reasoning-effort", "is '" + effort + "': expected a lower-case word such as low, medium or"
+          + " high");
+    }
+    Integer budget = m.integer("thinking-budget", dev.loopkit.llm.Reasoning.MIN_BUDGET_TOKENS).orElse(null);
+    if (effort == null && budget == null) {
+      return null;
+    }
+    return new dev.loopkit.llm.Reasoning(effort == null ? "" : effort, budget == null ? 0 : budget);
   }
 
   /**
@@ -533,7 +559,8 @@ public final class ProjectConfig {
     boolean same = old != null && old.vendor().equals(v);
     Map<String, Model> copy = new LinkedHashMap<>(models);
     copy.put(role, new Model(role, v, model, same ? old.keyVariable() : null, same ? old.baseUrl() : null, null,
-        same ? old.auth() : null, same ? old.vendorName() : null, same ? old.tokenLimitField() : null));
+        same ? old.auth() : null, same ? old.vendorName() : null, same ? old.tokenLimitField() : null,
+        same ? old.api() : "chat", same ? old.reasoning() : null));
     String reviewer = reviewerModel == null && role.equals("reviewer") ? "reviewer" : reviewerModel;
     return new ProjectConfig(file, project, tracker, workspace, copy, worker, reviewer, verifier, sandbox, healer,
         caps);
