@@ -108,6 +108,7 @@ public final class ModelReviewer implements Reviewer {
   private final Duration idleTimeout;
   private final boolean structuredOutput;
   private final @Nullable Reasoning reasoning;
+  private final boolean diffOnly;
 
   private ModelReviewer(Builder b) {
     this.client = b.client;
@@ -120,6 +121,7 @@ public final class ModelReviewer implements Reviewer {
     this.idleTimeout = b.idleTimeout;
     this.structuredOutput = b.structuredOutput;
     this.reasoning = b.reasoning;
+    this.diffOnly = b.diffOnly;
   }
 
   /** A builder of a reviewer asking {@code model} through {@code client}. */
@@ -142,6 +144,9 @@ public final class ModelReviewer implements Reviewer {
     Map<String, String> attributes = new LinkedHashMap<>();
     attributes.put("vendor", vendor());
     attributes.put("model", model);
+    if (diffOnly) {
+      attributes.put("view", "diff-only");
+    }
     if (!diff.change()) {
       // nothing changed on disk: a claim of completion with nothing to show is not worth a model's opinion
       attributes.put("model-called", "false");
@@ -237,9 +242,11 @@ public final class ModelReviewer implements Reviewer {
     ticket.acceptanceCriteria().forEach(c -> t.append("- ").append(c).append('\n'));
     out.append("## The ticket\n");
     fence(out, marker, "ticket", t.toString());
-    out.append("\n## The worker's claim\n");
-    fence(out, marker, "claim", request.claim().strip());
-    if (!request.findings().isEmpty()) {
+    if (!diffOnly) {
+      out.append("\n## The worker's claim\n");
+      fence(out, marker, "claim", request.claim().strip());
+    }
+    if (!diffOnly && !request.findings().isEmpty()) {
       StringBuilder f = new StringBuilder();
       for (Finding finding : request.findings()) {
         f.append("- ").append(finding).append('\n');
@@ -247,7 +254,7 @@ public final class ModelReviewer implements Reviewer {
       out.append("\n## Findings of earlier attempts and reviews\n");
       fence(out, marker, "findings", f.toString());
     }
-    if (!request.filed().isEmpty()) {
+    if (!diffOnly && !request.filed().isEmpty()) {
       out.append("\n## Tickets the worker filed as discovered work (each with the finish line it proposed)\n");
       fence(out, marker, "filed", filedText(request));
     }
@@ -392,6 +399,7 @@ public final class ModelReviewer implements Reviewer {
     private @Nullable PriceTable prices;
     private boolean structuredOutput = true;
     private @Nullable Reasoning reasoning;
+    private boolean diffOnly;
 
     private Builder(ModelClient client, String model) {
       this.client = Objects.requireNonNull(client, "client");
@@ -458,6 +466,16 @@ public final class ModelReviewer implements Reviewer {
 
     public Builder prices(PriceTable prices) {
       this.prices = Objects.requireNonNull(prices, "prices");
+      return this;
+    }
+
+    /**
+     * A reviewer that sees only the ticket with its finish line and the diff: not the worker's claim, nor
+     * earlier findings, nor filed tickets, so it judges the change on its own rather than the worker's account
+     * of it. Its reviews carry the attribute {@code view: diff-only}.
+     */
+    public Builder diffOnly() {
+      this.diffOnly = true;
       return this;
     }
 
