@@ -274,4 +274,45 @@ class WorkerStrategiesTest {
         .toString();
     assertTrue(bad.contains("metadata 'simplicity-new-files' of ticket T-2 is 'many'"), bad);
   }
+
+  private static ScriptedModelClient twoAttempts() {
+    return ScriptedModelClient.builder()
+        .callTool("write_file", "{\"path\":\"hello.txt\",\"content\":\"helo\\n\"}")
+        .respondText("Wrote hello.txt.")
+        .callTool("write_file", "{\"path\":\"hello.txt\",\"content\":\"hello\\n\"}")
+        .respondText("Fixed the typo.").build();
+  }
+
+  @Test
+  void aShortConversationThatFailedVerificationContinuesWithTheFindingsWhenAskedTo() throws Exception {
+    InMemoryTracker tracker = InMemoryTracker.of(Ticket.builder("T-1").title("Greet").build());
+    ScriptedModelClient model = twoAttempts();
+    ModelWorker worker = ModelWorker.builder(model, "scripted-model").continueShortConversations(5).build();
+    RecordingListener events = new RecordingListener();
+
+    RunResult result = engine(tracker, worker, events).verifier(hello).build().run();
+
+    assertInstanceOf(RunEnding.Done.class, result.ending(), result.ending().describe());
+    // attempt 2's first request holds attempt 1's four messages and the verifier's finding
+    dev.loopkit.llm.ModelRequest continued = model.requests().get(2);
+    assertEquals(5, continued.messages().size());
+    assertTrue(continued.lastMessage().text().contains("hello.txt does not say hello"),
+        continued.lastMessage().text());
+    assertEquals("Wrote hello.txt.", continued.messages().get(3).text());
+    List<LoopEvent.StageCompleted> work = stages(events, StageKind.WORK);
+    assertEquals("continued from attempt 1 (2 turns)", work.get(1).attributes().get("conversation"));
+  }
+
+  @Test
+  void freshWorkersStayTheDefault() throws Exception {
+    InMemoryTracker tracker = InMemoryTracker.of(Ticket.builder("T-1").title("Greet").build());
+    ScriptedModelClient model = twoAttempts();
+    RecordingListener events = new RecordingListener();
+
+    engine(tracker, ModelWorker.builder(model, "scripted-model").build(), events).verifier(hello).build().run();
+
+    assertEquals(1, model.requests().get(2).messages().size());
+    assertTrue(model.requests().get(2).lastMessage().text().contains("hello.txt does not say hello"));
+    assertFalse(stages(events, StageKind.WORK).get(1).attributes().containsKey("conversation"));
+  }
 }
