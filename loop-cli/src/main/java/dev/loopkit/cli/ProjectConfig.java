@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.loopkit.core.Caps;
 import dev.loopkit.core.InputException;
+import dev.loopkit.llm.work.SimplicityGate;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,6 +46,7 @@ public final class ProjectConfig {
   private final TrackerSource tracker;
   private final Workspace workspace;
   private final Map<String, Model> models;
+  private final Strategies strategies;
   private final WorkerSettings worker;
   private final @Nullable String reviewerModel;
   private final VerifierSettings verifier;
@@ -94,6 +96,25 @@ public final class ProjectConfig {
   public record WorkerSettings(String kind, String model, int maxTurns, List<String> protect,
       Duration commandTimeout, String agent, List<String> argv, @Nullable Path promptFile) {}
 
+  /** One {@code worker.routes} entry: tickets with {@code label}, or of {@code priorityAtLeast} or lower, go to {@code model}. */
+  public record Route(String model, @Nullable String label, @Nullable Integer priorityAtLeast) {}
+
+  /**
+   * The worker strategies of {@code worker} and {@code reviewer} and the {@code simplicity} gate: routes (in order),
+   * the escalation model, continue-turns (0 off), the review panel (empty without one) with its rule
+   * ({@code all} or {@code majority}) and its diff-only reviewers, and the gate's budget and hard limits (null
+   * without a {@code simplicity} section).
+   */
+  public record Strategies(List<Route> routes, @Nullable String escalateTo, int continueTurns, List<String> panel,
+      String rule, List<String> diffOnly, SimplicityGate.@Nullable Limits simplicityBudget,
+      SimplicityGate.@Nullable Limits simplicityHardLimit) {
+    public Strategies {
+      routes = List.copyOf(routes);
+      panel = List.copyOf(panel);
+      diffOnly = List.copyOf(diffOnly);
+    }
+  }
+
   /**
    * The {@code healer} section: the self-heal agent asked when {@code afterFailures} attempts in a row have
    * failed or the run stalls, at most {@code maxHeals} times a run. {@code model} is a {@code models} entry;
@@ -133,7 +154,8 @@ public final class ProjectConfig {
 
   private ProjectConfig(Path file, Path project, TrackerSource tracker, Workspace workspace,
       Map<String, Model> models, WorkerSettings worker, @Nullable String reviewerModel, VerifierSettings verifier,
-      SandboxSettings sandbox, @Nullable HealerSettings healer, Caps caps) {
+      SandboxSettings sandbox, @Nullable HealerSettings healer, Caps caps, Strategies strategies) {
+    this.strategies = strategies;
     this.file = file;
     this.project = project;
     this.tracker = tracker;
@@ -186,7 +208,7 @@ public final class ProjectConfig {
 
   private static ProjectConfig parse(Path file, Path project, ConfigNode root) {
     root.only(Set.of("tracker", "workspace", "models", "worker", "reviewer", "verifier", "sandbox", "caps",
-        "concurrency", "healer"));
+        "concurrency", "healer", "simplicity"));
 
     TrackerSource tracker = TrackerSource.parse(file, project, root.requireSection("tracker"));
 
@@ -213,7 +235,7 @@ public final class ProjectConfig {
 
     ConfigNode w = root.section("worker").orElseGet(() -> new ConfigNode(file, "worker",
         YAML.createObjectNode())).only(Set.of("kind", "model", "max-turns", "protect", "command-timeout", "agent",
-            "argv", "prompt-file"));
+            "argv", "prompt-file", "routes", "escalate-to", "continue-turns"));
     String kind = w.choice("kind", List.of("model", "command")).orElse("model");
     String workerModel = w.text("model").orElse("worker");
     String agent = w.choice("agent", List.of("claude-code", "codex", "custom")).orElse("claude-code");
@@ -254,8 +276,10 @@ public final class ProjectConfig {
 
     String reviewerModel = null;
     Optional<ConfigNode> r = root.section("reviewer");
-    if (r.isPresent()) {
-      r.get().only(Set.of("model"));
+    if (r.isPresent() && r.get().has("panel")) {
+      r.get().only(Set.of("panel", "rule", "diff-only"));
+    } else if (r.isPresent()) {
+      r.get().only(Set.of("model", "diff-only"));
       String name = r.get().requireText("model", "reviewer (a key under 'models'), or none");
       if (!name.equalsIgnoreCase("none")) {
         if (!models.containsKey(name)) {
@@ -308,8 +332,101 @@ public final class ProjectConfig {
     SandboxSettings sandbox = sandbox(project, file, root, tracker, workspace);
     HealerSettings healer = healer(project, root, tracker, workspace, models, worker);
 
+    Strategies strategies = strategies(root, w, r.orElse(null), models, reviewerModel);
+
     return new ProjectConfig(file, project, tracker, workspace, models, worker, reviewerModel, verifier, sandbox,
-        healer, caps.build());
+        healer, caps.build(), strategies);
+  }
+
+  /**
+   * The worker strategies: {@code worker.routes} (a models entry per condition, {@code {label: mechanical}} or
+   * {@code {priority-at-least: 3}}, first match wins), {@code worker.escalate-to} (the entry every attempt after a
+   * failed one goes to), {@code worker.continue-turns}, {@code reviewer.panel} with {@code reviewer.rule} and
+   * {@code reviewer.diff-only}, and the {@code simplicity} section.
+   */
+  private static Strategies strategies(ConfigNode root, ConfigNode w, @Nullable ConfigNode r, Map<String, Model> models,
+      @Nullable String reviewerModel) {
+    List<Route> routes = new ArrayList<>();
+    Optional<ConfigNode> routesNode = w.section("routes");
+    if (routesNode.isPresent()) {
+      for (String name : routesNode.get().fieldNames()) {
+        if (!models.containsKey(name)) {
+          throw routesNode.get().error(name, "names a model that is not under 'models': expected one of "
+              + models.keySet());
+        }
+        ConfigNode when = routesNode.get().requireSection(name).only(Set.of("label", "priority-at-least"));
+        String label = when.text("label").orElse(null);
+        Integer priority = when.integer("priority-at-least", 0).orElse(null);
+        if ((label == null) == (priority == null)) {
+          throw routesNode.get().error(name, "needs exactly one condition: expected {label: <label>} or"
+              + " {priority-at-least: <0-4>}");
+        }
+        if (priority != null && priority > 4) {
+          throw when.error("priority-at-least", "is " + priority + ": expected 0 (highest) to 4 (lowest)");
+        }
+        routes.add(new Route(name, label, priority));
+      }
+    }
+    String escalateTo = w.text("escalate-to").orElse(null);
+    if (escalateTo != null && !models.containsKey(escalateTo)) {
+      throw w.error("escalate-to", "names '" + escalateTo + "', which is not under 'models': expected one of "
+          + models.keySet());
+    }
+    int continueTurns = w.integer("continue-turns", 0).orElse(0);
+    if (continueTurns > 50) {
+      throw w.error("continue-turns", "is " + continueTurns + ": expected 0 (off, the default) to 50");
+    }
+    if ((!routes.isEmpty() || escalateTo != null || continueTurns > 0)
+        && !w.choice("kind", List.of("model", "command")).orElse("model").equals("model")) {
+      throw w.error("kind", "is command with routes, escalate-to or continue-turns set: expected kind model (the"
+          + " strategies choose and continue model workers)");
+    }
+    List<String> panel = r == null ? List.of() : r.texts("panel");
+    for (String name : panel) {
+      if (!models.containsKey(name)) {
+        throw r.error("panel", "names '" + name + "', which is not under 'models': expected entries of "
+            + models.keySet());
+      }
+    }
+    if (r != null && r.has("panel") && (panel.size() < 2 || new java.util.HashSet<>(panel).size() != panel.size())) {
+      throw r.error("panel", "is " + panel + ": expected at least two different models entries (one reviewer needs"
+          + " no panel: use reviewer.model)");
+    }
+    String rule = r == null ? "all" : r.choice("rule", List.of("all", "majority")).orElse("all");
+    List<String> diffOnly = r == null ? List.of() : r.texts("diff-only");
+    List<String> reviewers = !panel.isEmpty() ? panel : reviewerModel == null ? List.of() : List.of(reviewerModel);
+    for (String name : diffOnly) {
+      if (!reviewers.contains(name)) {
+        throw r.error("diff-only", "names '" + name + "', which is not a reviewer: expected entries of "
+            + reviewers);
+      }
+    }
+    SimplicityGate.Limits budget = null;
+    SimplicityGate.Limits hard = null;
+    Optional<ConfigNode> simplicity = root.section("simplicity");
+    if (simplicity.isPresent()) {
+      ConfigNode sg = simplicity.get().only(Set.of("budget", "hard-limit"));
+      budget = limits(sg, "budget", SimplicityGate.DEFAULT_BUDGET);
+      hard = limits(sg, "hard-limit", SimplicityGate.DEFAULT_HARD_LIMIT);
+      try {
+        SimplicityGate.builder().budget(budget).hardLimit(hard).build();
+      } catch (InputException e) {
+        throw sg.error("hard-limit", "is below the budget (" + e.getMessage() + ")");
+      }
+    }
+    return new Strategies(List.copyOf(routes), escalateTo, continueTurns, panel, rule, diffOnly, budget, hard);
+  }
+
+  private static SimplicityGate.Limits limits(ConfigNode section, String name, SimplicityGate.Limits defaults) {
+    Optional<ConfigNode> node = section.section(name);
+    if (node.isEmpty()) {
+      return defaults;
+    }
+    ConfigNode l = node.get().only(Set.of("net-lines", "new-files", "duplicated-blocks", "catch-alls"));
+    return new SimplicityGate.Limits(l.integer("net-lines", 0).orElse(defaults.netLines()),
+        l.integer("new-files", 0).orElse(defaults.newFiles()),
+        l.integer("duplicated-blocks", 0).orElse(defaults.duplicatedBlocks()),
+        l.integer("catch-alls", 0).orElse(defaults.catchAlls()));
   }
 
   /**
@@ -563,7 +680,7 @@ public final class ProjectConfig {
         same ? old.api() : "chat", same ? old.reasoning() : null));
     String reviewer = reviewerModel == null && role.equals("reviewer") ? "reviewer" : reviewerModel;
     return new ProjectConfig(file, project, tracker, workspace, copy, worker, reviewer, verifier, sandbox, healer,
-        caps);
+        caps, strategies);
   }
 
   public Path file() {
@@ -613,6 +730,11 @@ public final class ProjectConfig {
   }
 
   /** The {@code healer} section; empty when the run has no self-heal agent. */
+  /** Routing, escalation, continue-turns, the review panel and the simplicity gate. */
+  public Strategies strategies() {
+    return strategies;
+  }
+
   public Optional<HealerSettings> healer() {
     return Optional.ofNullable(healer);
   }

@@ -73,6 +73,11 @@ public final class SimplicityGate implements Stage {
     }
   }
 
+  /** The default budget: net 200 lines, 3 new files, no duplicated block, no catch-all. */
+  public static final Limits DEFAULT_BUDGET = new Limits(200, 3, 0, 0);
+  /** The default hard limits: net 800 lines, 15 new files, 1 duplicated block, 2 catch-alls. */
+  public static final Limits DEFAULT_HARD_LIMIT = new Limits(800, 15, 1, 2);
+
   private final Limits budget;
   private final Limits hard;
   private final int minBlockLines;
@@ -85,14 +90,12 @@ public final class SimplicityGate implements Stage {
     this.gitTimeout = b.gitTimeout;
   }
 
-  /**
-   * The default budget (net 200 lines, 3 new files, no duplicated block, no catch-all) and hard limits (net 800
-   * lines, 15 new files, 1 duplicated block, 2 catch-alls).
-   */
+  /** A gate with {@link #DEFAULT_BUDGET} and {@link #DEFAULT_HARD_LIMIT}. */
   public static SimplicityGate defaults() {
     return builder().build();
   }
 
+  /** A builder starting from the defaults. */
   public static Builder builder() {
     return new Builder();
   }
@@ -370,8 +373,8 @@ public final class SimplicityGate implements Stage {
 
   /** Builds a {@link SimplicityGate}; each setter rejects a bad value at once, naming it. */
   public static final class Builder {
-    private Limits budget = new Limits(200, 3, 0, 0);
-    private Limits hard = new Limits(800, 15, 1, 2);
+    private Limits budget = DEFAULT_BUDGET;
+    private Limits hard = DEFAULT_HARD_LIMIT;
     private int minBlockLines = 6;
     private Duration gitTimeout = Duration.ofMinutes(2);
 
