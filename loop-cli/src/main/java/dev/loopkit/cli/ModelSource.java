@@ -48,7 +48,8 @@ interface ModelSource {
               if (Files.isRegularFile(file)) {
                 ModelClient replay = new Labelled(ScriptedModelClient.transcriptBuilder(file)
                     .priceTable(PriceTable.defaults()).build(), vendor);
-                return model.reasoning() == null ? replay : new Reasoned(replay, model.reasoning());
+                return model.reasoning() == null && model.structuredOutput() ? replay
+                    : new EntrySettings(replay, model.reasoning(), model.structuredOutput());
               }
             }
             throw new InputException("no recorded conversation for ticket " + ticketId + " attempt " + attempt
@@ -85,7 +86,8 @@ interface ModelSource {
           }
           client = b.build();
         }
-        ModelClient shared = model.reasoning() == null ? client : new Reasoned(client, model.reasoning());
+        ModelClient shared = model.reasoning() == null && model.structuredOutput() ? client
+            : new EntrySettings(client, model.reasoning(), model.structuredOutput());
         return new ModelSource() {
           @Override
           public ModelClient client(String ticketId, int attempt) {
@@ -153,24 +155,35 @@ interface ModelSource {
 
   /**
    * A client whose requests carry the model entry's {@code reasoning-effort} / {@code thinking-budget} unless
-   * the caller set reasoning of its own; a thinking budget is added to the request's max tokens, so the role's
-   * answer keeps the room it asked for.
+   * the caller set reasoning of its own (a thinking budget is added to the request's max tokens, so the role's
+   * answer keeps the room it asked for), and go without an output schema when the entry says
+   * {@code structured-output: false}.
    */
-  final class Reasoned implements ModelClient {
+  final class EntrySettings implements ModelClient {
     private final ModelClient delegate;
-    private final Reasoning reasoning;
+    private final @org.jspecify.annotations.Nullable Reasoning reasoning;
+    private final boolean structuredOutput;
 
-    Reasoned(ModelClient delegate, Reasoning reasoning) {
+    EntrySettings(ModelClient delegate, @org.jspecify.annotations.Nullable Reasoning reasoning, boolean structuredOutput) {
       this.delegate = delegate;
       this.reasoning = reasoning;
+      this.structuredOutput = structuredOutput;
     }
 
     private ModelRequest apply(ModelRequest request) {
-      if (request.reasoning().isPresent()) {
+      boolean reason = reasoning != null && request.reasoning().isEmpty();
+      boolean strip = !structuredOutput && request.outputSchema().isPresent();
+      if (!reason && !strip) {
         return request;
       }
-      return request.toBuilder().reasoning(reasoning).maxTokens(request.maxTokens() + reasoning.budgetTokens())
-          .build();
+      ModelRequest.Builder b = request.toBuilder();
+      if (reason) {
+        b.reasoning(reasoning).maxTokens(request.maxTokens() + reasoning.budgetTokens());
+      }
+      if (strip) {
+        b.outputSchema(null);
+      }
+      return b.build();
     }
 
     @Override

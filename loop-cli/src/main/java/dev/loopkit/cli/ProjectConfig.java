@@ -69,11 +69,14 @@ public final class ProjectConfig {
    * reports (for the reviewer's cross-vendor rule), {@code tokenLimitField} {@code max_tokens} or
    * {@code max_completion_tokens} (OpenAI-compatible only). {@code api} is {@code chat} (Chat Completions, the
    * default) or {@code responses} (OpenAI's Responses API), for vendor {@code openai}; {@code reasoning} the
-   * {@code reasoning-effort} and {@code thinking-budget} every request of this model carries, or null.
+   * {@code reasoning-effort} and {@code thinking-budget} every request of this model carries, or null;
+   * {@code structuredOutput} false ({@code structured-output: false}) for a server that rejects JSON-schema
+   * output, whose requests then go without it.
    */
   public record Model(String role, String vendor, String model, @Nullable String keyVariable,
       @Nullable String baseUrl, @Nullable Path transcripts, @Nullable String auth, @Nullable String vendorName,
-      @Nullable String tokenLimitField, String api, dev.loopkit.llm.@Nullable Reasoning reasoning) {
+      @Nullable String tokenLimitField, String api, dev.loopkit.llm.@Nullable Reasoning reasoning,
+      boolean structuredOutput) {
     /** No key: a local server that takes none ({@code key-env: none}). */
     public boolean noKey() {
       return "none".equals(keyVariable);
@@ -582,7 +585,7 @@ public final class ProjectConfig {
 
   private static Model model(Path project, String role, ConfigNode m) {
     m.only(Set.of("vendor", "model", "key-env", "base-url", "transcripts", "auth", "vendor-name",
-        "token-limit-field", "api", "reasoning-effort", "thinking-budget"));
+        "token-limit-field", "api", "reasoning-effort", "thinking-budget", "structured-output"));
     String vendor = m.choice("vendor", VENDORS).orElseThrow(() -> m.error("vendor",
         "is missing: expected one of " + String.join(", ", VENDORS)));
     String model = m.requireText("model", vendor.equals("anthropic") ? "claude-sonnet-4-5" : "gpt-5");
@@ -642,7 +645,7 @@ public final class ProjectConfig {
           + " expected no token-limit-field, or api chat");
     }
     return new Model(role, vendor, model, keyEnv, baseUrl, transcripts, auth, vendorName, tokenLimitField, api,
-        reasoning(m));
+        reasoning(m), m.bool("structured-output").orElse(true));
   }
 
   /** {@code reasoning-effort} (an OpenAI effort) and {@code thinking-budget} (Anthropic tokens) of a model entry. */
@@ -677,7 +680,7 @@ public final class ProjectConfig {
     Map<String, Model> copy = new LinkedHashMap<>(models);
     copy.put(role, new Model(role, v, model, same ? old.keyVariable() : null, same ? old.baseUrl() : null, null,
         same ? old.auth() : null, same ? old.vendorName() : null, same ? old.tokenLimitField() : null,
-        same ? old.api() : "chat", same ? old.reasoning() : null));
+        same ? old.api() : "chat", same ? old.reasoning() : null, !same || old.structuredOutput()));
     String reviewer = reviewerModel == null && role.equals("reviewer") ? "reviewer" : reviewerModel;
     return new ProjectConfig(file, project, tracker, workspace, copy, worker, reviewer, verifier, sandbox, healer,
         caps, strategies);

@@ -83,6 +83,31 @@ class ModelCapabilitiesConfigTest {
   }
 
   @Test
+  void structuredOutputFalseSendsRequestsWithoutTheSchema() throws Exception {
+    try (MockWebServer server = new MockWebServer()) {
+      String completion = "{\"id\":\"c1\",\"object\":\"chat.completion\",\"model\":\"qwen\",\"choices\":[{\"index\":0,"
+          + "\"message\":{\"role\":\"assistant\",\"content\":\"hi\"},\"finish_reason\":\"stop\"}],\"usage\":"
+          + "{\"prompt_tokens\":3,\"completion_tokens\":1}}";
+      server.enqueue(new MockResponse().setHeader("Content-Type", "application/json").setBody(completion));
+      server.enqueue(new MockResponse().setHeader("Content-Type", "application/json").setBody(completion));
+      String entry = "    vendor: openai\n    model: qwen\n    base-url: " + server.url("/v1") + "\n    key-env: none\n";
+      ModelRequest withSchema = hello("qwen").toBuilder().outputSchema(dev.loopkit.llm.work.ModelReviewer.VERDICT_SCHEMA)
+          .build();
+
+      ProjectConfig plain = config(entry + "    structured-output: false\n");
+      ModelSource.of(plain, plain.model("worker"), Map.of()).client("T-1", 1).send(withSchema);
+      ProjectConfig strict = config(entry);
+      ModelSource.of(strict, strict.model("worker"), Map.of()).client("T-1", 1).send(withSchema);
+
+      assertTrue(!JSON.readTree(server.takeRequest().getBody().readUtf8()).has("response_format"));
+      assertEquals("json_schema", JSON.readTree(server.takeRequest().getBody().readUtf8()).path("response_format")
+          .path("type").asText());
+      assertTrue(error("    vendor: openai\n    model: gpt-5\n    structured-output: maybe\n")
+          .contains("key 'models.worker.structured-output' is 'maybe': expected true or false"));
+    }
+  }
+
+  @Test
   void badModelCapabilitySettingsAreNamedWithWhatIsExpected() {
     assertTrue(error("    vendor: anthropic\n    model: claude-sonnet-4-5\n    api: responses\n")
         .contains("key 'models.worker.api' is responses for vendor anthropic: expected vendor openai"));

@@ -129,10 +129,28 @@ public sealed interface ContentBlock
         throw new IllegalArgumentException("image media type '" + mediaType + "' is not supported: expected one of "
             + MEDIA_TYPES);
       }
-      if (base64.isEmpty() || !base64.matches("[A-Za-z0-9+/]+={0,2}")) {
+      if (!isBase64(base64)) {
         throw new IllegalArgumentException("image data of type " + mediaType + " is not base64 without line breaks"
             + " (" + base64.length() + " characters)");
       }
+    }
+
+    /** Standard base64 without line breaks: the alphabet, then at most two '=' at the end. */
+    private static boolean isBase64(String s) {
+      int end = s.length();
+      while (end > 0 && end > s.length() - 2 && s.charAt(end - 1) == '=') {
+        end--;
+      }
+      if (end == 0) {
+        return false;
+      }
+      for (int i = 0; i < end; i++) {
+        char c = s.charAt(i);
+        if (!(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/')) {
+          return false;
+        }
+      }
+      return true;
     }
 
     /** An image from its bytes. */

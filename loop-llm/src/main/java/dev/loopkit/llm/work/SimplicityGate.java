@@ -44,7 +44,8 @@ import java.util.regex.Pattern;
  * where the text occurs already), which the next attempt reads. A ticket may set its own hard limits in its
  * metadata: {@code simplicity-net-lines}, {@code simplicity-new-files}, {@code simplicity-duplicated-blocks},
  * {@code simplicity-catch-alls} (whole numbers; a bad value fails the attempt naming it). Files larger than
- * 1 MB, binary files and symbolic links are not scanned. Thread-safe.
+ * 1 MB, binary files and symbolic links are not scanned, nor anything past 100,000 files or 200 MB in all (so a
+ * copy of a file beyond those bounds goes unseen). Thread-safe.
  */
 public final class SimplicityGate implements Stage {
   private static final Pattern TRIVIAL = Pattern.compile("[\\s{}()\\[\\];,]*");
@@ -55,6 +56,8 @@ public final class SimplicityGate implements Stage {
           + "|\\brescue\\s*(=>|$)");
   private static final long MAX_FILE_BYTES = 1_000_000;
   private static final long MAX_SCANNED_BYTES = 200_000_000;
+  /** Files scanned at most: a workspace of a million tiny files must not hold the attempt's thread for long. */
+  private static final int MAX_SCANNED_FILES = 100_000;
 
   /**
    * Figures of a change, or the limits on them.
@@ -315,7 +318,7 @@ public final class SimplicityGate implements Stage {
 
   private void scan(Path root, Set<String> keys, Map<String, Integer> counts, Map<String, List<String>> where)
       throws IOException {
-    long[] budget = {MAX_SCANNED_BYTES};
+    long[] budget = {MAX_SCANNED_BYTES, MAX_SCANNED_FILES};
     Files.walkFileTree(root, new SimpleFileVisitor<>() {
       @Override
       public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
@@ -325,11 +328,15 @@ public final class SimplicityGate implements Stage {
 
       @Override
       public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+        if (budget[1] <= 0) {
+          return FileVisitResult.TERMINATE;
+        }
         if (!attrs.isRegularFile() || attrs.size() > MAX_FILE_BYTES || budget[0] < attrs.size()
             || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
           return FileVisitResult.CONTINUE;
         }
         budget[0] -= attrs.size();
+        budget[1]--;
         byte[] bytes;
         try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
           bytes = in.readNBytes((int) MAX_FILE_BYTES + 1);
