@@ -122,6 +122,7 @@ public sealed interface ContentBlock
     /** The media types every vendor here accepts. */
     public static final List<String> MEDIA_TYPES = List.of("image/png", "image/jpeg", "image/gif", "image/webp");
 
+    /** @throws IllegalArgumentException for another media type, or data that is not base64 */
     public Image {
       Objects.requireNonNull(mediaType, "mediaType");
       Objects.requireNonNull(base64, "base64");

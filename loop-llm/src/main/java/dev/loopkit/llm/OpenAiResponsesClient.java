@@ -498,6 +498,7 @@ public final class OpenAiResponsesClient extends HttpModelClient {
       return this;
     }
 
+    /** @throws IllegalStateException when no API key is set and the environment variable is unset */
     public OpenAiResponsesClient build() {
       return new OpenAiResponsesClient(this);
     }

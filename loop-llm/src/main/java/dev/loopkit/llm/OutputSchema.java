@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 public record OutputSchema(String name, JsonNode schema, boolean strict) {
   private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
 
+  /** @throws IllegalArgumentException for a malformed name or a schema that is not an object schema */
   public OutputSchema {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(schema, "schema");

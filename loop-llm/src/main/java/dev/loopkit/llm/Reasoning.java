@@ -25,6 +25,7 @@ public record Reasoning(String effort, int budgetTokens) {
   public static final int MIN_BUDGET_TOKENS = 1024;
   private static final Pattern EFFORT = Pattern.compile("[a-z]{1,20}");
 
+  /** @throws IllegalArgumentException for a malformed effort, a budget below the minimum, or neither given */
   public Reasoning {
     Objects.requireNonNull(effort, "effort");
     if (!effort.isEmpty() && !EFFORT.matcher(effort).matches()) {

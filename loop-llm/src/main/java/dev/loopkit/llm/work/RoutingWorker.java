@@ -165,6 +165,7 @@ public final class RoutingWorker implements Worker {
       return this;
     }
 
+    /** The routing worker; the routes are tried in the order added. */
     public RoutingWorker build() {
       return new RoutingWorker(this);
     }

@@ -68,6 +68,7 @@ public final class SimplicityGate implements Stage {
    * @param catchAlls added handlers that catch everything
    */
   public record Limits(int netLines, int newFiles, int duplicatedBlocks, int catchAlls) {
+    /** @throws InputException when a count limit is negative (net lines may be negative: a change must shrink) */
     public Limits {
       if (newFiles < 0 || duplicatedBlocks < 0 || catchAlls < 0) {
         throw new InputException("simplicity limits must not be negative, got new files " + newFiles
