@@ -6,6 +6,8 @@ import dev.loopkit.llm.ModelClient;
 import dev.loopkit.llm.ModelRequest;
 import dev.loopkit.llm.ModelResponse;
 import dev.loopkit.llm.OpenAiClient;
+import dev.loopkit.llm.OpenAiResponsesClient;
+import dev.loopkit.llm.Reasoning;
 import dev.loopkit.llm.PriceTable;
 import dev.loopkit.llm.ScriptedModelClient;
 import dev.loopkit.llm.StreamListener;
@@ -44,8 +46,10 @@ interface ModelSource {
                 "default.jsonl")) {
               Path file = folder.resolve(name);
               if (Files.isRegularFile(file)) {
-                return new Labelled(ScriptedModelClient.transcriptBuilder(file).priceTable(PriceTable.defaults()).build(),
-                    vendor);
+                ModelClient replay = new Labelled(ScriptedModelClient.transcriptBuilder(file)
+                    .priceTable(PriceTable.defaults()).build(), vendor);
+                return model.reasoning() == null && model.structuredOutput() ? replay
+                    : new EntrySettings(replay, model.reasoning(), model.structuredOutput());
               }
             }
             throw new InputException("no recorded conversation for ticket " + ticketId + " attempt " + attempt
@@ -72,6 +76,8 @@ interface ModelSource {
         ModelClient client;
         if (model.vendor().equals("anthropic")) {
           client = compatible(AnthropicClient.builder(), model, key).build();
+        } else if (model.api().equals("responses")) {
+          client = compatible(OpenAiResponsesClient.builder(), model, key).build();
         } else {
           OpenAiClient.Builder b = compatible(OpenAiClient.builder(), model, key);
           if (model.tokenLimitField() != null) {
@@ -80,7 +86,8 @@ interface ModelSource {
           }
           client = b.build();
         }
-        ModelClient shared = client;
+        ModelClient shared = model.reasoning() == null && model.structuredOutput() ? client
+            : new EntrySettings(client, model.reasoning(), model.structuredOutput());
         return new ModelSource() {
           @Override
           public ModelClient client(String ticketId, int attempt) {
@@ -143,6 +150,55 @@ interface ModelSource {
     @Override
     public String vendor() {
       return vendor;
+    }
+  }
+
+  /**
+   * A client whose requests carry the model entry's {@code reasoning-effort} / {@code thinking-budget} unless
+   * the caller set reasoning of its own (a thinking budget is added to the request's max tokens, so the role's
+   * answer keeps the room it asked for), and go without an output schema when the entry says
+   * {@code structured-output: false}.
+   */
+  final class EntrySettings implements ModelClient {
+    private final ModelClient delegate;
+    private final @org.jspecify.annotations.Nullable Reasoning reasoning;
+    private final boolean structuredOutput;
+
+    EntrySettings(ModelClient delegate, @org.jspecify.annotations.Nullable Reasoning reasoning, boolean structuredOutput) {
+      this.delegate = delegate;
+      this.reasoning = reasoning;
+      this.structuredOutput = structuredOutput;
+    }
+
+    private ModelRequest apply(ModelRequest request) {
+      boolean reason = reasoning != null && request.reasoning().isEmpty();
+      boolean strip = !structuredOutput && request.outputSchema().isPresent();
+      if (!reason && !strip) {
+        return request;
+      }
+      ModelRequest.Builder b = request.toBuilder();
+      if (reason) {
+        b.reasoning(reasoning).maxTokens(request.maxTokens() + reasoning.budgetTokens());
+      }
+      if (strip) {
+        b.outputSchema(null);
+      }
+      return b.build();
+    }
+
+    @Override
+    public ModelResponse send(ModelRequest request) {
+      return delegate.send(apply(request));
+    }
+
+    @Override
+    public ModelResponse stream(ModelRequest request, StreamListener listener) {
+      return delegate.stream(apply(request), listener);
+    }
+
+    @Override
+    public String vendor() {
+      return delegate.vendor();
     }
   }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.loopkit.core.Caps;
 import dev.loopkit.core.InputException;
+import dev.loopkit.llm.work.SimplicityGate;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,6 +46,7 @@ public final class ProjectConfig {
   private final TrackerSource tracker;
   private final Workspace workspace;
   private final Map<String, Model> models;
+  private final Strategies strategies;
   private final WorkerSettings worker;
   private final @Nullable String reviewerModel;
   private final VerifierSettings verifier;
@@ -65,11 +67,16 @@ public final class ProjectConfig {
    * One {@code models} entry. For a compatible server: {@code keyVariable} {@code none} sends no key (a local
    * server), {@code auth} is {@code bearer} or {@code header:<name>}, {@code vendorName} the name the client
    * reports (for the reviewer's cross-vendor rule), {@code tokenLimitField} {@code max_tokens} or
-   * {@code max_completion_tokens} (OpenAI-compatible only).
+   * {@code max_completion_tokens} (OpenAI-compatible only). {@code api} is {@code chat} (Chat Completions, the
+   * default) or {@code responses} (OpenAI's Responses API), for vendor {@code openai}; {@code reasoning} the
+   * {@code reasoning-effort} and {@code thinking-budget} every request of this model carries, or null;
+   * {@code structuredOutput} false ({@code structured-output: false}) for a server that rejects JSON-schema
+   * output, whose requests then go without it.
    */
   public record Model(String role, String vendor, String model, @Nullable String keyVariable,
       @Nullable String baseUrl, @Nullable Path transcripts, @Nullable String auth, @Nullable String vendorName,
-      @Nullable String tokenLimitField) {
+      @Nullable String tokenLimitField, String api, dev.loopkit.llm.@Nullable Reasoning reasoning,
+      boolean structuredOutput) {
     /** No key: a local server that takes none ({@code key-env: none}). */
     public boolean noKey() {
       return "none".equals(keyVariable);
@@ -91,6 +98,25 @@ public final class ProjectConfig {
    */
   public record WorkerSettings(String kind, String model, int maxTurns, List<String> protect,
       Duration commandTimeout, String agent, List<String> argv, @Nullable Path promptFile) {}
+
+  /** One {@code worker.routes} entry: tickets with {@code label}, or of {@code priorityAtLeast} or lower, go to {@code model}. */
+  public record Route(String model, @Nullable String label, @Nullable Integer priorityAtLeast) {}
+
+  /**
+   * The worker strategies of {@code worker} and {@code reviewer} and the {@code simplicity} gate: routes (in order),
+   * the escalation model, continue-turns (0 off), the review panel (empty without one) with its rule
+   * ({@code all} or {@code majority}) and its diff-only reviewers, and the gate's budget and hard limits (null
+   * without a {@code simplicity} section).
+   */
+  public record Strategies(List<Route> routes, @Nullable String escalateTo, int continueTurns, List<String> panel,
+      String rule, List<String> diffOnly, SimplicityGate.@Nullable Limits simplicityBudget,
+      SimplicityGate.@Nullable Limits simplicityHardLimit) {
+    public Strategies {
+      routes = List.copyOf(routes);
+      panel = List.copyOf(panel);
+      diffOnly = List.copyOf(diffOnly);
+    }
+  }
 
   /**
    * The {@code healer} section: the self-heal agent asked when {@code afterFailures} attempts in a row have
@@ -131,7 +157,8 @@ public final class ProjectConfig {
 
   private ProjectConfig(Path file, Path project, TrackerSource tracker, Workspace workspace,
       Map<String, Model> models, WorkerSettings worker, @Nullable String reviewerModel, VerifierSettings verifier,
-      SandboxSettings sandbox, @Nullable HealerSettings healer, Caps caps) {
+      SandboxSettings sandbox, @Nullable HealerSettings healer, Caps caps, Strategies strategies) {
+    this.strategies = strategies;
     this.file = file;
     this.project = project;
     this.tracker = tracker;
@@ -184,7 +211,7 @@ public final class ProjectConfig {
 
   private static ProjectConfig parse(Path file, Path project, ConfigNode root) {
     root.only(Set.of("tracker", "workspace", "models", "worker", "reviewer", "verifier", "sandbox", "caps",
-        "concurrency", "healer"));
+        "concurrency", "healer", "simplicity"));
 
     TrackerSource tracker = TrackerSource.parse(file, project, root.requireSection("tracker"));
 
@@ -211,7 +238,7 @@ public final class ProjectConfig {
 
     ConfigNode w = root.section("worker").orElseGet(() -> new ConfigNode(file, "worker",
         YAML.createObjectNode())).only(Set.of("kind", "model", "max-turns", "protect", "command-timeout", "agent",
-            "argv", "prompt-file"));
+            "argv", "prompt-file", "routes", "escalate-to", "continue-turns"));
     String kind = w.choice("kind", List.of("model", "command")).orElse("model");
     String workerModel = w.text("model").orElse("worker");
     String agent = w.choice("agent", List.of("claude-code", "codex", "custom")).orElse("claude-code");
@@ -252,8 +279,10 @@ public final class ProjectConfig {
 
     String reviewerModel = null;
     Optional<ConfigNode> r = root.section("reviewer");
-    if (r.isPresent()) {
-      r.get().only(Set.of("model"));
+    if (r.isPresent() && r.get().has("panel")) {
+      r.get().only(Set.of("panel", "rule", "diff-only"));
+    } else if (r.isPresent()) {
+      r.get().only(Set.of("model", "diff-only"));
       String name = r.get().requireText("model", "reviewer (a key under 'models'), or none");
       if (!name.equalsIgnoreCase("none")) {
         if (!models.containsKey(name)) {
@@ -306,8 +335,101 @@ public final class ProjectConfig {
     SandboxSettings sandbox = sandbox(project, file, root, tracker, workspace);
     HealerSettings healer = healer(project, root, tracker, workspace, models, worker);
 
+    Strategies strategies = strategies(root, w, r.orElse(null), models, reviewerModel);
+
     return new ProjectConfig(file, project, tracker, workspace, models, worker, reviewerModel, verifier, sandbox,
-        healer, caps.build());
+        healer, caps.build(), strategies);
+  }
+
+  /**
+   * The worker strategies: {@code worker.routes} (a models entry per condition, {@code {label: mechanical}} or
+   * {@code {priority-at-least: 3}}, first match wins), {@code worker.escalate-to} (the entry every attempt after a
+   * failed one goes to), {@code worker.continue-turns}, {@code reviewer.panel} with {@code reviewer.rule} and
+   * {@code reviewer.diff-only}, and the {@code simplicity} section.
+   */
+  private static Strategies strategies(ConfigNode root, ConfigNode w, @Nullable ConfigNode r, Map<String, Model> models,
+      @Nullable String reviewerModel) {
+    List<Route> routes = new ArrayList<>();
+    Optional<ConfigNode> routesNode = w.section("routes");
+    if (routesNode.isPresent()) {
+      for (String name : routesNode.get().fieldNames()) {
+        if (!models.containsKey(name)) {
+          throw routesNode.get().error(name, "names a model that is not under 'models': expected one of "
+              + models.keySet());
+        }
+        ConfigNode when = routesNode.get().requireSection(name).only(Set.of("label", "priority-at-least"));
+        String label = when.text("label").orElse(null);
+        Integer priority = when.integer("priority-at-least", 0).orElse(null);
+        if ((label == null) == (priority == null)) {
+          throw routesNode.get().error(name, "needs exactly one condition: expected {label: <label>} or"
+              + " {priority-at-least: <0-4>}");
+        }
+        if (priority != null && priority > 4) {
+          throw when.error("priority-at-least", "is " + priority + ": expected 0 (highest) to 4 (lowest)");
+        }
+        routes.add(new Route(name, label, priority));
+      }
+    }
+    String escalateTo = w.text("escalate-to").orElse(null);
+    if (escalateTo != null && !models.containsKey(escalateTo)) {
+      throw w.error("escalate-to", "names '" + escalateTo + "', which is not under 'models': expected one of "
+          + models.keySet());
+    }
+    int continueTurns = w.integer("continue-turns", 0).orElse(0);
+    if (continueTurns > 50) {
+      throw w.error("continue-turns", "is " + continueTurns + ": expected 0 (off, the default) to 50");
+    }
+    if ((!routes.isEmpty() || escalateTo != null || continueTurns > 0)
+        && !w.choice("kind", List.of("model", "command")).orElse("model").equals("model")) {
+      throw w.error("kind", "is command with routes, escalate-to or continue-turns set: expected kind model (the"
+          + " strategies choose and continue model workers)");
+    }
+    List<String> panel = r == null ? List.of() : r.texts("panel");
+    for (String name : panel) {
+      if (!models.containsKey(name)) {
+        throw r.error("panel", "names '" + name + "', which is not under 'models': expected entries of "
+            + models.keySet());
+      }
+    }
+    if (r != null && r.has("panel") && (panel.size() < 2 || new java.util.HashSet<>(panel).size() != panel.size())) {
+      throw r.error("panel", "is " + panel + ": expected at least two different models entries (one reviewer needs"
+          + " no panel: use reviewer.model)");
+    }
+    String rule = r == null ? "all" : r.choice("rule", List.of("all", "majority")).orElse("all");
+    List<String> diffOnly = r == null ? List.of() : r.texts("diff-only");
+    List<String> reviewers = !panel.isEmpty() ? panel : reviewerModel == null ? List.of() : List.of(reviewerModel);
+    for (String name : diffOnly) {
+      if (!reviewers.contains(name)) {
+        throw r.error("diff-only", "names '" + name + "', which is not a reviewer: expected entries of "
+            + reviewers);
+      }
+    }
+    SimplicityGate.Limits budget = null;
+    SimplicityGate.Limits hard = null;
+    Optional<ConfigNode> simplicity = root.section("simplicity");
+    if (simplicity.isPresent()) {
+      ConfigNode sg = simplicity.get().only(Set.of("budget", "hard-limit"));
+      budget = limits(sg, "budget", SimplicityGate.DEFAULT_BUDGET);
+      hard = limits(sg, "hard-limit", SimplicityGate.DEFAULT_HARD_LIMIT);
+      try {
+        SimplicityGate.builder().budget(budget).hardLimit(hard).build();
+      } catch (InputException e) {
+        throw sg.error("hard-limit", "is below the budget (" + e.getMessage() + ")");
+      }
+    }
+    return new Strategies(List.copyOf(routes), escalateTo, continueTurns, panel, rule, diffOnly, budget, hard);
+  }
+
+  private static SimplicityGate.Limits limits(ConfigNode section, String name, SimplicityGate.Limits defaults) {
+    Optional<ConfigNode> node = section.section(name);
+    if (node.isEmpty()) {
+      return defaults;
+    }
+    ConfigNode l = node.get().only(Set.of("net-lines", "new-files", "duplicated-blocks", "catch-alls"));
+    return new SimplicityGate.Limits(l.integer("net-lines", 0).orElse(defaults.netLines()),
+        l.integer("new-files", 0).orElse(defaults.newFiles()),
+        l.integer("duplicated-blocks", 0).orElse(defaults.duplicatedBlocks()),
+        l.integer("catch-alls", 0).orElse(defaults.catchAlls()));
   }
 
   /**
@@ -463,7 +585,7 @@ public final class ProjectConfig {
 
   private static Model model(Path project, String role, ConfigNode m) {
     m.only(Set.of("vendor", "model", "key-env", "base-url", "transcripts", "auth", "vendor-name",
-        "token-limit-field"));
+        "token-limit-field", "api", "reasoning-effort", "thinking-budget", "structured-output"));
     String vendor = m.choice("vendor", VENDORS).orElseThrow(() -> m.error("vendor",
         "is missing: expected one of " + String.join(", ", VENDORS)));
     String model = m.requireText("model", vendor.equals("anthropic") ? "claude-sonnet-4-5" : "gpt-5");
@@ -513,7 +635,31 @@ public final class ProjectConfig {
       throw m.error("vendor", "is scripted with key-env, base-url, auth or vendor-name set: a scripted model"
           + " replays its transcripts and calls no server");
     }
-    return new Model(role, vendor, model, keyEnv, baseUrl, transcripts, auth, vendorName, tokenLimitField);
+    String api = m.choice("api", List.of("chat", "responses")).orElse("chat");
+    if (api.equals("responses") && !vendor.equals("openai")) {
+      throw m.error("api", "is responses for vendor " + vendor + ": expected vendor openai (the Responses API is"
+          + " OpenAI's), or no api");
+    }
+    if (api.equals("responses") && tokenLimitField != null) {
+      throw m.error("token-limit-field", "is set with api responses, whose limit is always max_output_tokens:"
+          + " expected no token-limit-field, or api chat");
+    }
+    return new Model(role, vendor, model, keyEnv, baseUrl, transcripts, auth, vendorName, tokenLimitField, api,
+        reasoning(m), m.bool("structured-output").orElse(true));
+  }
+
+  /** {@code reasoning-effort} (an OpenAI effort) and {@code thinking-budget} (Anthropic tokens) of a model entry. */
+  private static dev.loopkit.llm.@Nullable Reasoning reasoning(ConfigNode m) {
+    String effort = m.text("reasoning-effort").orElse(null);
+    if (effort != null && !effort.matches("[a-z]{1,20}")) {
+      throw m.error("reasoning-effort", "is '" + effort + "': expected a lower-case word such as low, medium or"
+          + " high");
+    }
+    Integer budget = m.integer("thinking-budget", dev.loopkit.llm.Reasoning.MIN_BUDGET_TOKENS).orElse(null);
+    if (effort == null && budget == null) {
+      return null;
+    }
+    return new dev.loopkit.llm.Reasoning(effort == null ? "" : effort, budget == null ? 0 : budget);
   }
 
   /**
@@ -533,10 +679,11 @@ public final class ProjectConfig {
     boolean same = old != null && old.vendor().equals(v);
     Map<String, Model> copy = new LinkedHashMap<>(models);
     copy.put(role, new Model(role, v, model, same ? old.keyVariable() : null, same ? old.baseUrl() : null, null,
-        same ? old.auth() : null, same ? old.vendorName() : null, same ? old.tokenLimitField() : null));
+        same ? old.auth() : null, same ? old.vendorName() : null, same ? old.tokenLimitField() : null,
+        same ? old.api() : "chat", same ? old.reasoning() : null, !same || old.structuredOutput()));
     String reviewer = reviewerModel == null && role.equals("reviewer") ? "reviewer" : reviewerModel;
     return new ProjectConfig(file, project, tracker, workspace, copy, worker, reviewer, verifier, sandbox, healer,
-        caps);
+        caps, strategies);
   }
 
   public Path file() {
@@ -586,6 +733,11 @@ public final class ProjectConfig {
   }
 
   /** The {@code healer} section; empty when the run has no self-heal agent. */
+  /** Routing, escalation, continue-turns, the review panel and the simplicity gate. */
+  public Strategies strategies() {
+    return strategies;
+  }
+
   public Optional<HealerSettings> healer() {
     return Optional.ofNullable(healer);
   }

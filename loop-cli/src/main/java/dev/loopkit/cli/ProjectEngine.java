@@ -127,6 +127,12 @@ final class ProjectEngine {
         .healAfterConsecutiveFailures(h.afterFailures()).maxHeals(h.maxHeals())
         .revertHealAfterAttempts(h.revertAfter()));
     reviewer(config, environment, workerVendor(config, environment)).ifPresent(engine::reviewer);
+    ProjectConfig.Strategies strategies = config.strategies();
+    if (strategies.simplicityBudget() != null) {
+      engine.stageAfter(dev.loopkit.core.StageKind.REVIEW, "simplicity", dev.loopkit.llm.work.SimplicityGate.builder()
+          .budget(strategies.simplicityBudget())
+          .hardLimit(java.util.Objects.requireNonNull(strategies.simplicityHardLimit())).build());
+    }
     listeners.forEach(engine::listener);
     return engine.build();
   }
@@ -191,10 +197,33 @@ final class ProjectEngine {
     if (w.kind().equals("command")) {
       return CommandWorker.builder(profile(config)).timeout(w.commandTimeout()).build();
     }
-    ProjectConfig.Model model = config.model(w.model());
-    ModelSource source = ModelSource.of(config, model, environment);
     WorkspaceTools tools = WorkspaceTools.builder().protect(protectedGlobs(config).toArray(String[]::new))
         .commandTimeout(w.commandTimeout()).build();
+    ProjectConfig.Strategies strategies = config.strategies();
+    Worker main = modelWorker(config, w.model(), tools, environment);
+    if (strategies.routes().isEmpty() && strategies.escalateTo() == null) {
+      return main;
+    }
+    // worker.routes and worker.escalate-to: the route taken is in the work stage's journal attributes
+    dev.loopkit.llm.work.RoutingWorker.Builder routing = dev.loopkit.llm.work.RoutingWorker.builder(w.model(), main);
+    for (ProjectConfig.Route route : strategies.routes()) {
+      routing.route(route.model(), route.label() != null ? dev.loopkit.llm.work.RoutingWorker.labelled(route.label())
+          : dev.loopkit.llm.work.RoutingWorker.priorityAtLeast(java.util.Objects.requireNonNull(route.priorityAtLeast())),
+          modelWorker(config, route.model(), tools, environment));
+    }
+    if (strategies.escalateTo() != null) {
+      routing.escalateTo(strategies.escalateTo(), modelWorker(config, strategies.escalateTo(), tools, environment));
+    }
+    return routing.build();
+  }
+
+  /** A model worker of the {@code models} entry {@code name}: a fresh {@link ModelWorker} for every attempt. */
+  private static Worker modelWorker(ProjectConfig config, String name, WorkspaceTools tools,
+      Map<String, String> environment) {
+    ProjectConfig.WorkerSettings w = config.worker();
+    ProjectConfig.Model model = config.model(name);
+    ModelSource source = ModelSource.of(config, model, environment);
+    int continueTurns = config.strategies().continueTurns();
     return new Worker() {
       @Override
       public WorkResult work(Assignment a) throws Exception {
@@ -207,7 +236,7 @@ final class ProjectEngine {
         }
         return ModelWorker.builder(source.client(a.ticket().id(), a.attempt()), model.model())
             .system(system)
-            .tools(tools).maxTurns(w.maxTurns()).build().work(a);
+            .tools(tools).maxTurns(w.maxTurns()).continueShortConversations(continueTurns).build().work(a);
       }
 
       @Override
@@ -357,21 +386,42 @@ final class ProjectEngine {
 
   private static java.util.Optional<Reviewer> reviewer(ProjectConfig config, Map<String, String> environment,
       String workerVendor) {
+    ProjectConfig.Strategies strategies = config.strategies();
+    if (!strategies.panel().isEmpty()) {
+      // reviewer.panel: every verdict is in the review stage's journal attributes, prefixed with its entry's name
+      dev.loopkit.llm.work.ReviewPanel.Builder panel = dev.loopkit.llm.work.ReviewPanel.builder(
+          strategies.rule().equals("majority") ? dev.loopkit.llm.work.ReviewPanel.Rule.MAJORITY
+              : dev.loopkit.llm.work.ReviewPanel.Rule.ALL);
+      for (String name : strategies.panel()) {
+        panel.add(name, modelReviewer(config, name, environment, workerVendor));
+      }
+      return java.util.Optional.of(panel.build());
+    }
     if (config.reviewerModel().isEmpty()) {
       return java.util.Optional.empty();
     }
-    ProjectConfig.Model model = config.model(config.reviewerModel().get());
+    return java.util.Optional.of(modelReviewer(config, config.reviewerModel().get(), environment, workerVendor));
+  }
+
+  /** A model reviewer of the {@code models} entry {@code name}, diff-only when {@code reviewer.diff-only} names it. */
+  private static Reviewer modelReviewer(ProjectConfig config, String name, Map<String, String> environment,
+      String workerVendor) {
+    ProjectConfig.Model model = config.model(name);
     ModelSource source = ModelSource.of(config, model, environment);
     boolean sameVendor = source.vendor().equals(workerVendor);
-    Reviewer reviewer = request -> {
+    boolean diffOnly = config.strategies().diffOnly().contains(name);
+    return request -> {
       ModelReviewer.Builder b = ModelReviewer.builder(source.client(request.ticket().id(), request.attempt()),
           model.model()).workerVendor(workerVendor);
       if (sameVendor) {
         b.allowSameVendor();
       }
+      if (diffOnly) {
+        b.diffOnly();
+      }
       Review review = b.build().review(request);
       return review;
     };
-    return java.util.Optional.of(reviewer);
   }
+
 }

@@ -86,17 +86,19 @@ final class Stages {
     return context -> {
       WorkResult result = worker.work(context.assignment());
       if (result instanceof WorkResult.Completed c) {
-        return StageResult.passed(c.summary()).withUsage(c.usage());
+        return StageResult.passed(c.summary()).withUsage(c.usage()).withAttributes(c.attributes());
       }
       if (result instanceof WorkResult.Failed f) {
-        return StageResult.failed(f.findings()).withUsage(f.usage());
+        return StageResult.failed(f.findings()).withUsage(f.usage()).withAttributes(f.attributes());
       }
       WorkResult.NeedsHuman h = (WorkResult.NeedsHuman) result;
       if (h.evidence().isEmpty()) {
         return StageResult.failed("asked for a human without evidence (" + h.reason() + "): a request must show"
-            + " the commands tried, exit codes, output and the wall hit").withUsage(h.usage());
+            + " the commands tried, exit codes, output and the wall hit").withUsage(h.usage())
+            .withAttributes(h.attributes());
       }
-      return StageResult.needsHuman(h.reason(), h.evidence()).withUsage(h.usage());
+      StageResult.NeedsHuman asked = StageResult.needsHuman(h.reason(), h.evidence()).withUsage(h.usage());
+      return new StageResult.NeedsHuman(asked.reason(), asked.evidence(), asked.usage(), h.attributes());
     };
   }
 

@@ -1,6 +1,7 @@
 package dev.loopkit.core;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a worker says about its attempt. It is a claim, never a status: the engine decides what happens to
@@ -10,6 +11,26 @@ public sealed interface WorkResult {
 
   /** Tokens and money this attempt used. */
   Usage usage();
+
+  /**
+   * Facts about the attempt worth journaling (which model worked it and why, for a routing worker); the engine
+   * records them on the work stage's {@link LoopEvent.StageCompleted}. Empty by default.
+   */
+  Map<String, String> attributes();
+
+  /** The same result with these attributes added (a later value wins for a repeated key). */
+  default WorkResult withAttributes(Map<String, String> more) {
+    Map<String, String> all = new java.util.LinkedHashMap<>(attributes());
+    all.putAll(more);
+    if (this instanceof Completed c) {
+      return new Completed(c.summary(), c.usage(), all);
+    }
+    if (this instanceof Failed f) {
+      return new Failed(f.findings(), f.usage(), all);
+    }
+    NeedsHuman h = (NeedsHuman) this;
+    return new NeedsHuman(h.reason(), h.evidence(), h.usage(), all);
+  }
 
   /** The worker believes the ticket's finish line is met; {@code summary} says what it did. */
   static WorkResult completed(String summary, Usage usage) {
@@ -29,22 +50,47 @@ public sealed interface WorkResult {
     return new NeedsHuman(reason, evidence, usage);
   }
 
-  record Completed(String summary, Usage usage) implements WorkResult {}
+  /** See {@link WorkResult#completed}. */
+  record Completed(String summary, Usage usage, Map<String, String> attributes) implements WorkResult {
+    public Completed {
+      attributes = Map.copyOf(attributes);
+    }
 
-  record Failed(List<String> findings, Usage usage) implements WorkResult {
+    /** Without attributes. */
+    public Completed(String summary, Usage usage) {
+      this(summary, usage, Map.of());
+    }
+  }
+
+  /** See {@link WorkResult#failed}. */
+  record Failed(List<String> findings, Usage usage, Map<String, String> attributes) implements WorkResult {
     /** @throws IllegalArgumentException if {@code findings} is empty: a worker that gives up says why */
     public Failed {
       findings = List.copyOf(findings);
+      attributes = Map.copyOf(attributes);
       if (findings.isEmpty()) {
         throw new IllegalArgumentException("a failed work result must carry at least one finding: say why the"
             + " worker gave up");
       }
     }
+
+    /** Without attributes. */
+    public Failed(List<String> findings, Usage usage) {
+      this(findings, usage, Map.of());
+    }
   }
 
-  record NeedsHuman(String reason, List<Evidence> evidence, Usage usage) implements WorkResult {
+  /** See {@link WorkResult#needsHuman}. */
+  record NeedsHuman(String reason, List<Evidence> evidence, Usage usage, Map<String, String> attributes)
+      implements WorkResult {
     public NeedsHuman {
       evidence = List.copyOf(evidence);
+      attributes = Map.copyOf(attributes);
+    }
+
+    /** Without attributes. */
+    public NeedsHuman(String reason, List<Evidence> evidence, Usage usage) {
+      this(reason, evidence, usage, Map.of());
     }
   }
 }

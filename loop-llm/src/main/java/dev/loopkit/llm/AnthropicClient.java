@@ -40,6 +40,14 @@ import org.slf4j.LoggerFactory;
  * rejected and the API merges the same-role turns around it; a temperature above 1 (the Messages API's
  * range is 0 to 1) fails with an {@link dev.loopkit.core.InputException} naming the value, before any call.
  *
+ * <p>{@link ModelRequest#reasoning()} becomes extended thinking ({@code thinking: {"type":"enabled",
+ * "budget_tokens":N}}); a budget derived from an OpenAI-style effort is capped just below max tokens, and a
+ * temperature with thinking fails before any call, as the API takes none. {@link ModelRequest#outputSchema()}
+ * becomes a tool of the schema's name and shape that the model is made to call ({@code tool_choice} of type
+ * {@code tool}, or {@code auto} with thinking, which forbids forcing a tool, or when the request has tools of
+ * its own); the call comes back as a text block holding its input JSON, so the answer reads like any other.
+ * Images (in a user turn or a tool result) are {@code image} blocks with a base64 source.
+ *
  * <p>Thread-safe; share one client.
  */
 public final class AnthropicClient extends HttpModelClient {
@@ -51,6 +59,11 @@ public final class AnthropicClient extends HttpModelClient {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   /** The Messages API documents temperature from 0.0 to 1.0. */
   private static final double MAX_TEMPERATURE = 1.0;
+
+  /** The streamed type of the answer tool's call (no vendor type has a space). */
+  private static final String ANSWER = "structured answer";
+  private static final String OUTPUT_TOOL_DESCRIPTION = "Give your final answer by calling this tool: its input"
+      + " is your answer, in the required shape.";
 
   private final boolean promptCaching;
 
@@ -104,7 +117,9 @@ public final class AnthropicClient extends HttpModelClient {
     if (promptCaching) {
       markNewestTurn(messages);
     }
-    if (!request.tools().isEmpty()) {
+    int budget = thinkingBudget(request);
+    OutputSchema output = request.outputSchema().orElse(null);
+    if (!request.tools().isEmpty() || output != null) {
       ArrayNode tools = body.putArray("tools");
       for (ToolSpec t : request.tools()) {
         ObjectNode tool = tools.addObject().put("name", t.name());
@@ -113,29 +128,46 @@ public final class AnthropicClient extends HttpModelClient {
         }
         tool.set("input_schema", t.inputSchema().deepCopy());
       }
+      if (output != null) {
+        // Anthropic's documented way to JSON output: a tool whose input is the answer, which the model must call
+        tools.addObject().put("name", output.name()).put("description", OUTPUT_TOOL_DESCRIPTION)
+            .set("input_schema", output.schema());
+      }
       if (promptCaching) {
         cache((ObjectNode) tools.get(tools.size() - 1));
       }
       ObjectNode choice = body.putObject("tool_choice");
-      switch (request.toolChoice().mode()) {
-        case ANY:
-          choice.put("type", "any");
-          break;
-        case NONE:
-          choice.put("type", "none");
-          break;
-        case TOOL:
-          choice.put("type", "tool").put("name", request.toolChoice().toolName().orElseThrow());
-          break;
-        default:
-          choice.put("type", "auto");
+      if (output != null && request.tools().isEmpty() && budget == 0) {
+        choice.put("type", "tool").put("name", output.name()); // extended thinking allows no forced tool
+      } else {
+        switch (request.toolChoice().mode()) {
+          case ANY:
+            choice.put("type", "any");
+            break;
+          case NONE:
+            choice.put("type", "none");
+            break;
+          case TOOL:
+            choice.put("type", "tool").put("name", request.toolChoice().toolName().orElseThrow());
+            break;
+          default:
+            choice.put("type", "auto");
+        }
       }
+    }
+    if (budget > 0) {
+      body.putObject("thinking").put("type", "enabled").put("budget_tokens", budget);
     }
     if (request.temperature().isPresent()) {
       double t = request.temperature().get();
       if (t > MAX_TEMPERATURE) {
         throw new InputException("temperature " + t + " of the request to anthropic " + request.model()
             + " is outside the Messages API's range 0 to 1: expected at most 1 (OpenAI's range goes to 2)");
+      }
+      if (budget > 0) {
+        throw new InputException("temperature " + t + " of the request to anthropic " + request.model()
+            + " comes with extended thinking (budget " + budget + " tokens, from reasoning effort '"
+            + request.reasoning().map(Reasoning::effort).orElse("") + "'): expected no temperature with thinking");
       }
       body.put("temperature", t);
     }
@@ -147,6 +179,37 @@ public final class AnthropicClient extends HttpModelClient {
       body.put("stream", true);
     }
     return body;
+  }
+
+  /**
+   * The thinking budget to send, 0 for none: an explicit budget as given (the request's builder checked it
+   * against max tokens), one derived from an effort capped just below max tokens.
+   *
+   * @throws InputException when a derived budget cannot fit below max tokens
+   */
+  private static int thinkingBudget(ModelRequest request) {
+    Reasoning reasoning = request.reasoning().orElse(null);
+    if (reasoning == null) {
+      return 0;
+    }
+    int budget = reasoning.budgetOrDerived();
+    if (budget == 0 || reasoning.budgetTokens() > 0) {
+      return budget;
+    }
+    int capped = Math.min(budget, request.maxTokens() - 1);
+    if (capped < Reasoning.MIN_BUDGET_TOKENS) {
+      throw new InputException("reasoning effort '" + reasoning.effort() + "' of the request to anthropic "
+          + request.model() + " needs a thinking budget of at least " + Reasoning.MIN_BUDGET_TOKENS
+          + " tokens below max tokens " + request.maxTokens() + ": expected max tokens above "
+          + Reasoning.MIN_BUDGET_TOKENS);
+    }
+    return capped;
+  }
+
+  private static ObjectNode image(ContentBlock.Image image) {
+    ObjectNode n = NODES.objectNode().put("type", "image");
+    n.putObject("source").put("type", "base64").put("media_type", image.mediaType()).put("data", image.base64());
+    return n;
   }
 
   private static @Nullable ObjectNode encodeBlock(ContentBlock block) {
@@ -176,7 +239,16 @@ public final class AnthropicClient extends HttpModelClient {
     }
     if (block instanceof ContentBlock.ToolResult) {
       ContentBlock.ToolResult r = (ContentBlock.ToolResult) block;
-      n.put("type", "tool_result").put("tool_use_id", r.toolUseId()).put("content", r.content());
+      n.put("type", "tool_result").put("tool_use_id", r.toolUseId());
+      if (r.images().isEmpty()) {
+        n.put("content", r.content());
+      } else {
+        ArrayNode parts = n.putArray("content");
+        if (!r.content().isEmpty()) {
+          parts.addObject().put("type", "text").put("text", r.content());
+        }
+        r.images().forEach(i -> parts.add(image(i)));
+      }
       if (r.isError()) {
         n.put("is_error", true);
       }
@@ -185,6 +257,9 @@ public final class AnthropicClient extends HttpModelClient {
     if (block instanceof ContentBlock.Thinking) {
       ContentBlock.Thinking t = (ContentBlock.Thinking) block;
       return n.put("type", "thinking").put("thinking", t.thinking()).put("signature", t.signature());
+    }
+    if (block instanceof ContentBlock.Image) {
+      return image((ContentBlock.Image) block);
     }
     return n.put("type", "redacted_thinking").put("data", ((ContentBlock.RedactedThinking) block).data());
   }
@@ -232,8 +307,12 @@ public final class AnthropicClient extends HttpModelClient {
     if (!content.isArray()) {
       throw call.malformed("\"content\" must be an array, got " + excerpt(content.toString()), null);
     }
+    String answer = outputTool(call.request);
     for (JsonNode block : content) {
       ContentBlock decoded = decodeBlock(block, call);
+      if (decoded instanceof ContentBlock.ToolUse && ((ContentBlock.ToolUse) decoded).name().equals(answer)) {
+        decoded = answerText(((ContentBlock.ToolUse) decoded).input());
+      }
       if (decoded != null) {
         b.addContent(decoded);
       }
@@ -244,7 +323,25 @@ public final class AnthropicClient extends HttpModelClient {
     b.stopSequence(seq.isTextual() ? seq.asText() : null);
     UsageCounts usage = new UsageCounts();
     usage.update(body.path("usage"));
-    return b.usage(usage.toUsage()).usageReported(usage.reported).build();
+    return answered(b.usage(usage.toUsage()).usageReported(usage.reported).reasoningTokens(usage.thinking).build());
+  }
+
+  /** The name of the tool that carries a structured answer, or "" when the request asks for none. */
+  private static String outputTool(ModelRequest request) {
+    return request.outputSchema().map(OutputSchema::name).orElse("");
+  }
+
+  /** The input of the answer tool as the answer's text (the raw text when it did not parse). */
+  private static ContentBlock.Text answerText(JsonNode input) {
+    return new ContentBlock.Text(input.isTextual() ? input.asText() : input.toString());
+  }
+
+  /** A turn whose only tool call was the answer tool ended its turn: it waits for no tool result. */
+  private static ModelResponse answered(ModelResponse response) {
+    if (response.stopReason().equals(StopReason.TOOL_USE) && !response.calledTools()) {
+      return response.toBuilder().stopReason(StopReason.END_TURN).build();
+    }
+    return response;
   }
 
   private static @Nullable ContentBlock decodeBlock(JsonNode block, Call call) {
@@ -295,6 +392,7 @@ public final class AnthropicClient extends HttpModelClient {
     long output;
     long cacheRead;
     long cacheWrite;
+    long thinking;
     /** Whether any report carried a token count. */
     boolean reported;
 
@@ -307,6 +405,7 @@ public final class AnthropicClient extends HttpModelClient {
       output = value(usage, "output_tokens", output);
       cacheRead = value(usage, "cache_read_input_tokens", cacheRead);
       cacheWrite = value(usage, "cache_creation_input_tokens", cacheWrite);
+      thinking = value(usage.path("output_tokens_details"), "thinking_tokens", thinking);
     }
 
     private static long value(JsonNode usage, String field, long current) {
@@ -419,7 +518,11 @@ public final class AnthropicClient extends HttpModelClient {
     }
 
     private void start(int index, JsonNode block) {
-      PartialBlock partial = new PartialBlock(block.path("type").asText(""));
+      String type = block.path("type").asText("");
+      if (type.equals("tool_use") && block.path("name").asText("").equals(outputTool(call.request))) {
+        type = ANSWER; // the structured answer streams as text
+      }
+      PartialBlock partial = new PartialBlock(type);
       blocks.put(index, partial);
       switch (partial.type) {
         case "text":
@@ -473,6 +576,8 @@ public final class AnthropicClient extends HttpModelClient {
           partial.text.append(json);
           if (!json.isEmpty() && partial.type.equals("tool_use")) { // a server tool's input is not ours to run
             call.deliver(listener, new StreamEvent.ToolInputDelta(index, json));
+          } else if (!json.isEmpty() && partial.type.equals(ANSWER)) {
+            call.deliver(listener, new StreamEvent.TextDelta(index, json));
           }
           break;
         }
@@ -523,6 +628,8 @@ public final class AnthropicClient extends HttpModelClient {
           return new ContentBlock.Thinking(p.text.toString(), p.signature);
         case "redacted_thinking":
           return new ContentBlock.RedactedThinking(p.data);
+        case ANSWER:
+          return answerText(toolArguments(p.text.toString(), NODES.objectNode()));
         default:
           return p.opaque == null ? null : new ContentBlock.Opaque(VENDOR, assembled(p, p.opaque));
       }
@@ -559,8 +666,9 @@ public final class AnthropicClient extends HttpModelClient {
           content.add(p.done);
         }
       }
-      return ModelResponse.builder().id(id).model(model).content(content).stopReason(stopReason)
-          .stopSequence(stopSequence).usage(usage.toUsage()).usageReported(usage.reported).build();
+      return answered(ModelResponse.builder().id(id).model(model).content(content).stopReason(stopReason)
+          .stopSequence(stopSequence).usage(usage.toUsage()).usageReported(usage.reported)
+          .reasoningTokens(usage.thinking).build());
     }
   }
 

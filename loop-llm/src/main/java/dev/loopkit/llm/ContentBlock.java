@@ -15,7 +15,7 @@ import java.util.Objects;
  */
 public sealed interface ContentBlock
     permits ContentBlock.Text, ContentBlock.ToolUse, ContentBlock.ToolResult, ContentBlock.Thinking,
-    ContentBlock.RedactedThinking, ContentBlock.Opaque {
+    ContentBlock.RedactedThinking, ContentBlock.Opaque, ContentBlock.Image {
 
   /** Creates a text block. */
   static Text text(String text) {
@@ -71,11 +71,20 @@ public sealed interface ContentBlock
    * @param toolUseId the id of the call it answers
    * @param content what the tool returned, or the error text when {@code isError}
    * @param isError whether the call failed; the model sees the flag and can recover
+   * @param images images the tool returned with its text (such as {@code read_file} on a PNG), in order; each
+   *     client encodes them as its vendor documents (inside the tool result for Anthropic and the Responses API,
+   *     in a user message right after the tool messages for Chat Completions, whose tool messages take text only)
    */
-  record ToolResult(String toolUseId, String content, boolean isError) implements ContentBlock {
+  record ToolResult(String toolUseId, String content, boolean isError, List<Image> images) implements ContentBlock {
     public ToolResult {
       Objects.requireNonNull(toolUseId, "toolUseId");
       Objects.requireNonNull(content, "content");
+      images = List.copyOf(images);
+    }
+
+    /** A result of text only. */
+    public ToolResult(String toolUseId, String content, boolean isError) {
+      this(toolUseId, content, isError, List.of());
     }
 
     public static ToolResult ok(String toolUseId, String content) {
@@ -97,6 +106,67 @@ public sealed interface ContentBlock
     public Thinking {
       Objects.requireNonNull(thinking, "thinking");
       Objects.requireNonNull(signature, "signature");
+    }
+  }
+
+  /**
+   * An image, as the vendors accept it inline: base64 data of a PNG, JPEG, GIF or WebP. Sent in a user turn or
+   * inside a {@link ToolResult}; encoded as Anthropic's {@code image} block with a base64 source, Chat
+   * Completions' {@code image_url} part and the Responses API's {@code input_image}, both with a
+   * {@code data:} URL.
+   *
+   * @param mediaType {@code image/png}, {@code image/jpeg}, {@code image/gif} or {@code image/webp}
+   * @param base64 the image's bytes in standard base64, without line breaks
+   */
+  record Image(String mediaType, String base64) implements ContentBlock {
+    /** The media types every vendor here accepts. */
+    public static final List<String> MEDIA_TYPES = List.of("image/png", "image/jpeg", "image/gif", "image/webp");
+
+    /** @throws IllegalArgumentException for another media type, or data that is not base64 */
+    public Image {
+      Objects.requireNonNull(mediaType, "mediaType");
+      Objects.requireNonNull(base64, "base64");
+      if (!MEDIA_TYPES.contains(mediaType)) {
+        throw new IllegalArgumentException("image media type '" + mediaType + "' is not supported: expected one of "
+            + MEDIA_TYPES);
+      }
+      if (!isBase64(base64)) {
+        throw new IllegalArgumentException("image data of type " + mediaType + " is not base64 without line breaks"
+            + " (" + base64.length() + " characters)");
+      }
+    }
+
+    /** Standard base64 without line breaks: the alphabet, then at most two '=' at the end. */
+    private static boolean isBase64(String s) {
+      int end = s.length();
+      while (end > 0 && end > s.length() - 2 && s.charAt(end - 1) == '=') {
+        end--;
+      }
+      if (end == 0) {
+        return false;
+      }
+      for (int i = 0; i < end; i++) {
+        char c = s.charAt(i);
+        if (!(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/')) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** An image from its bytes. */
+    public static Image of(String mediaType, byte[] bytes) {
+      return new Image(mediaType, java.util.Base64.getEncoder().encodeToString(bytes));
+    }
+
+    /** The image as a {@code data:} URL, the form OpenAI's APIs take inline. */
+    public String dataUrl() {
+      return "data:" + mediaType + ";base64," + base64;
+    }
+
+    @Override
+    public String toString() {
+      return "Image[" + mediaType + ", " + base64.length() + " base64 characters]";
     }
   }
 

@@ -28,7 +28,8 @@ import java.util.Locale;
  *
  * Blocks: {@code text}, {@code tool_use} ({@code id, name, input}), {@code tool_result}
  * ({@code tool_use_id, content, is_error}), {@code thinking} ({@code thinking, signature}),
- * {@code redacted_thinking} ({@code data}), {@code opaque} ({@code vendor}, and the vendor's own {@code block}
+ * {@code redacted_thinking} ({@code data}), {@code image} ({@code media_type, data}, base64; a
+ * {@code tool_result} may carry a list of them as {@code images}), {@code opaque} ({@code vendor}, and the vendor's own {@code block}
  * kept verbatim); a {@code text} block may carry the vendor's {@code citations}. A request carries no
  * credentials, so a transcript never does.
  * Reading is lenient about missing optional fields and strict about wrong types: a bad value fails with an
@@ -65,6 +66,13 @@ public final class ModelJson {
       ContentBlock.ToolResult r = (ContentBlock.ToolResult) block;
       n.put("type", "tool_result").put("tool_use_id", r.toolUseId()).put("content", r.content())
           .put("is_error", r.isError());
+      if (!r.images().isEmpty()) {
+        ArrayNode images = n.putArray("images");
+        r.images().forEach(i -> images.add(toJson(i)));
+      }
+    } else if (block instanceof ContentBlock.Image) {
+      ContentBlock.Image i = (ContentBlock.Image) block;
+      n.put("type", "image").put("media_type", i.mediaType()).put("data", i.base64());
     } else if (block instanceof ContentBlock.Thinking) {
       ContentBlock.Thinking t = (ContentBlock.Thinking) block;
       n.put("type", "thinking").put("thinking", t.thinking()).put("signature", t.signature());
@@ -115,16 +123,36 @@ public final class ModelJson {
         return new ContentBlock.ToolUse(text(node, "id", source), text(node, "name", source),
             input.isMissingNode() || input.isNull() ? NODES.objectNode() : input.deepCopy());
       }
-      case "tool_result":
+      case "tool_result": {
+        List<ContentBlock.Image> images = new ArrayList<>();
+        JsonNode list = node.path("images");
+        if (!list.isMissingNode() && !list.isNull() && !list.isArray()) {
+          throw new InputException("field 'images' at " + source + " must be an array, got " + brief(list));
+        }
+        for (int i = 0; i < list.size(); i++) {
+          ContentBlock image = contentBlock(list.get(i), source + " images[" + i + "]");
+          if (!(image instanceof ContentBlock.Image)) {
+            throw new InputException("images[" + i + "] at " + source + " must be an image block, got "
+                + brief(list.get(i)));
+          }
+          images.add((ContentBlock.Image) image);
+        }
         return new ContentBlock.ToolResult(text(node, "tool_use_id", source), text(node, "content", source),
-            node.path("is_error").asBoolean(false));
+            node.path("is_error").asBoolean(false), images);
+      }
+      case "image":
+        try {
+          return new ContentBlock.Image(text(node, "media_type", source), text(node, "data", source));
+        } catch (IllegalArgumentException e) {
+          throw new InputException("image at " + source + ": " + e.getMessage(), e);
+        }
       case "thinking":
         return new ContentBlock.Thinking(text(node, "thinking", source), optText(node, "signature"));
       case "redacted_thinking":
         return new ContentBlock.RedactedThinking(text(node, "data", source));
       default:
         throw new InputException("content block at " + source + " has type '" + type
-            + "'; expected text, tool_use, tool_result, thinking, redacted_thinking or opaque");
+            + "'; expected text, tool_use, tool_result, image, thinking, redacted_thinking or opaque");
     }
   }
 
@@ -178,6 +206,17 @@ public final class ModelJson {
     n.put("tool_choice", request.toolChoice().toString());
     n.put("max_tokens", request.maxTokens());
     request.temperature().ifPresent(t -> n.put("temperature", t));
+    request.reasoning().ifPresent(r -> {
+      ObjectNode reasoning = n.putObject("reasoning");
+      if (!r.effort().isEmpty()) {
+        reasoning.put("effort", r.effort());
+      }
+      if (r.budgetTokens() > 0) {
+        reasoning.put("budget_tokens", r.budgetTokens());
+      }
+    });
+    request.outputSchema().ifPresent(o -> n.putObject("output_schema").put("name", o.name())
+        .put("strict", o.strict()).set("schema", o.schema()));
     ArrayNode stops = n.putArray("stop_sequences");
     request.stopSequences().forEach(stops::add);
     return n;

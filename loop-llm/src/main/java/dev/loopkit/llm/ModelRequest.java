@@ -27,6 +27,8 @@ public final class ModelRequest {
   private final @Nullable Double temperature;
   private final List<String> stopSequences;
   private final @Nullable Duration idleTimeout;
+  private final @Nullable Reasoning reasoning;
+  private final @Nullable OutputSchema outputSchema;
 
   private ModelRequest(Builder b) {
     this.model = b.model;
@@ -38,8 +40,11 @@ public final class ModelRequest {
     this.temperature = b.temperature;
     this.stopSequences = List.copyOf(b.stopSequences);
     this.idleTimeout = b.idleTimeout;
+    this.reasoning = b.reasoning;
+    this.outputSchema = b.outputSchema;
   }
 
+  /** A builder with no model and no messages yet; {@link Builder#build()} needs both. */
   public static Builder builder() {
     return new Builder();
   }
@@ -50,7 +55,19 @@ public final class ModelRequest {
         .maxTokens(maxTokens).temperature(temperature).stopSequences(stopSequences);
     b.model = model;
     b.idleTimeout = idleTimeout;
+    b.reasoning = reasoning;
+    b.outputSchema = outputSchema;
     return b;
+  }
+
+  /** How much the model should reason (OpenAI effort, Anthropic thinking budget); empty for the vendor's default. */
+  public Optional<Reasoning> reasoning() {
+    return Optional.ofNullable(reasoning);
+  }
+
+  /** The JSON shape the answer must have (structured output); empty for free text. */
+  public Optional<OutputSchema> outputSchema() {
+    return Optional.ofNullable(outputSchema);
   }
 
   /**
@@ -119,8 +136,25 @@ public final class ModelRequest {
     private @Nullable Double temperature;
     private final List<String> stopSequences = new ArrayList<>();
     private @Nullable Duration idleTimeout;
+    private @Nullable Reasoning reasoning;
+    private @Nullable OutputSchema outputSchema;
 
     private Builder() {}
+
+    /**
+     * See {@link ModelRequest#reasoning()}; null for the vendor's default. With an Anthropic thinking budget the
+     * budget must stay below {@link #maxTokens} (checked in {@link #build()}) and no temperature may be set.
+     */
+    public Builder reasoning(@Nullable Reasoning reasoning) {
+      this.reasoning = reasoning;
+      return this;
+    }
+
+    /** See {@link ModelRequest#outputSchema()}; null for free text. */
+    public Builder outputSchema(@Nullable OutputSchema schema) {
+      this.outputSchema = schema;
+      return this;
+    }
 
     /** See {@link ModelRequest#idleTimeout()}; positive, or null for the client's read timeout. */
     public Builder idleTimeout(@Nullable Duration timeout) {
@@ -208,8 +242,10 @@ public final class ModelRequest {
     /**
      * Builds the request.
      *
-     * @throws IllegalStateException when no model or no message was given, when two tools share a name, or
-     *     when the tool choice names a tool that is not declared or requires tools and none are declared
+     * @throws IllegalStateException when no model or no message was given, when two tools share a name, when
+     *     the tool choice names a tool that is not declared or requires tools and none are declared, when an
+     *     explicit thinking budget is not below max tokens or comes with a temperature, or when the output
+     *     schema's name is also a tool's
      */
     public ModelRequest build() {
       if (model.isEmpty()) {
@@ -231,6 +267,20 @@ public final class ModelRequest {
       if (chosen != null && !names.contains(chosen)) {
         throw new IllegalStateException("tool choice names tool '" + chosen + "', but the declared tools are "
             + names);
+      }
+      if (reasoning != null && reasoning.budgetTokens() > 0) {
+        if (reasoning.budgetTokens() >= maxTokens) {
+          throw new IllegalStateException("thinking budget " + reasoning.budgetTokens() + " must be below max tokens "
+              + maxTokens + " (the budget is part of the output): raise maxTokens or lower the budget");
+        }
+        if (temperature != null) {
+          throw new IllegalStateException("temperature " + temperature + " is set with thinking budget "
+              + reasoning.budgetTokens() + ": extended thinking takes no temperature; leave one of them unset");
+        }
+      }
+      if (outputSchema != null && names.contains(outputSchema.name())) {
+        throw new IllegalStateException("output schema '" + outputSchema.name() + "' has the name of a declared"
+            + " tool: expected another name (Anthropic receives the schema as a tool of that name)");
       }
       return new ModelRequest(this);
     }

@@ -21,6 +21,7 @@ public final class ModelResponse {
   private final @Nullable String stopSequence;
   private final Usage usage;
   private final boolean usageReported;
+  private final long reasoningTokens;
 
   private ModelResponse(Builder b) {
     this.id = b.id;
@@ -30,6 +31,7 @@ public final class ModelResponse {
     this.stopSequence = b.stopSequence;
     this.usage = b.usage;
     this.usageReported = b.usageReported;
+    this.reasoningTokens = b.reasoningTokens;
   }
 
   public static Builder builder() {
@@ -38,7 +40,7 @@ public final class ModelResponse {
 
   public Builder toBuilder() {
     return new Builder().id(id).model(model).content(content).stopReason(stopReason)
-        .stopSequence(stopSequence).usage(usage).usageReported(usageReported);
+        .stopSequence(stopSequence).usage(usage).usageReported(usageReported).reasoningTokens(reasoningTokens);
   }
 
   /** The vendor's id for this response ({@code msg_...}, {@code chatcmpl-...}); may be empty. */
@@ -81,6 +83,15 @@ public final class ModelResponse {
    */
   public boolean usageReported() {
     return usageReported;
+  }
+
+  /**
+   * The output tokens the model spent reasoning, as the vendor reports them (OpenAI's
+   * {@code reasoning_tokens}, Anthropic's {@code thinking_tokens}); they are already part of
+   * {@link #usage()}'s output tokens. 0 when none were reported.
+   */
+  public long reasoningTokens() {
+    return reasoningTokens;
   }
 
   /** The tool calls among the content, in order. */
@@ -129,8 +140,18 @@ public final class ModelResponse {
     private @Nullable String stopSequence;
     private Usage usage = Usage.ZERO;
     private boolean usageReported = true;
+    private long reasoningTokens;
 
     private Builder() {}
+
+    /** See {@link ModelResponse#reasoningTokens()}; not negative. */
+    public Builder reasoningTokens(long tokens) {
+      if (tokens < 0) {
+        throw new IllegalArgumentException("reasoning tokens must not be negative, got " + tokens);
+      }
+      this.reasoningTokens = tokens;
+      return this;
+    }
 
     public Builder id(String id) {
       this.id = Objects.requireNonNull(id, "id");

@@ -38,7 +38,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Mapping: the system prompt becomes a {@code system} message; tool results become {@code tool} messages
  * placed before the rest of their turn (a failed result's content is prefixed {@code "Error: "}, since the
- * API has no error flag); thinking blocks are not sent back (Chat Completions has no field for them);
+ * API has no error flag; a result's images, which tool messages cannot hold, follow in a user message of
+ * {@code image_url} parts with {@code data:} URLs, as do a user turn's own images);
+ * {@link ModelRequest#reasoning()} is {@code reasoning_effort}; {@link ModelRequest#outputSchema()} is
+ * {@code response_format} of type {@code json_schema}; thinking blocks are not sent back (Chat Completions has no field for them);
  * reasoning text that compatible servers return ({@code reasoning_content}, {@code reasoning}) is read as a
  * thinking block. Only choice 0 is read: a response or stream with several choices (this client never asks
  * for {@code n}, but a proxy or server may send them) has the others ignored, never merged. Thread-safe; share
@@ -126,6 +129,9 @@ public final class OpenAiClient extends HttpModelClient {
     }
     body.put(tokenLimitField.field(), request.maxTokens());
     request.temperature().ifPresent(t -> body.put("temperature", t));
+    request.reasoning().ifPresent(r -> body.put("reasoning_effort", r.effortOrDerived()));
+    request.outputSchema().ifPresent(o -> body.putObject("response_format").put("type", "json_schema")
+        .putObject("json_schema").put("name", o.name()).put("strict", o.strict()).set("schema", o.schema()));
     if (!request.stopSequences().isEmpty()) {
       ArrayNode stops = body.putArray("stop");
       request.stopSequences().forEach(stops::add);
@@ -140,22 +146,55 @@ public final class OpenAiClient extends HttpModelClient {
   }
 
   private static void encodeUser(Message m, ArrayNode messages) {
-    StringBuilder text = new StringBuilder();
+    ArrayNode parts = NODES.arrayNode();
+    List<ContentBlock.Image> resultImages = new ArrayList<>();
     for (ContentBlock block : m.content()) {
       if (block instanceof ContentBlock.ToolResult) {
         ContentBlock.ToolResult r = (ContentBlock.ToolResult) block;
-        messages.addObject().put("role", "tool").put("tool_call_id", r.toolUseId())
-            .put("content", r.isError() ? "Error: " + r.content() : r.content());
-      } else if (block instanceof ContentBlock.Text) {
-        if (text.length() > 0) {
-          text.append("\n\n");
+        String text = r.isError() ? "Error: " + r.content() : r.content();
+        if (!r.images().isEmpty()) {
+          text = text + "\n\n[" + r.images().size() + (r.images().size() == 1 ? " image follows" : " images follow")
+              + " in the next user message]";
+          resultImages.addAll(r.images());
         }
-        text.append(((ContentBlock.Text) block).text());
+        messages.addObject().put("role", "tool").put("tool_call_id", r.toolUseId()).put("content", text);
+      } else if (block instanceof ContentBlock.Text && !((ContentBlock.Text) block).text().isEmpty()) {
+        parts.addObject().put("type", "text").put("text", ((ContentBlock.Text) block).text());
+      } else if (block instanceof ContentBlock.Image) {
+        parts.add(imagePart((ContentBlock.Image) block));
       }
     }
-    if (text.length() > 0) {
-      messages.addObject().put("role", "user").put("content", text.toString());
+    // tool messages take text only, so a tool's images go in a user message right after them
+    ArrayNode images = NODES.arrayNode();
+    resultImages.forEach(i -> images.add(imagePart(i)));
+    if (!images.isEmpty()) {
+      images.insert(0, NODES.objectNode().put("type", "text").put("text", "The images the tool results above"
+          + " returned:"));
+      parts.forEach(images::add);
+      parts = images;
     }
+    if (parts.isEmpty()) {
+      return;
+    }
+    boolean textOnly = true;
+    for (JsonNode part : parts) {
+      textOnly &= "text".equals(part.path("type").asText());
+    }
+    if (textOnly) {
+      StringBuilder text = new StringBuilder();
+      for (JsonNode part : parts) {
+        text.append(text.length() > 0 ? "\n\n" : "").append(part.path("text").asText());
+      }
+      messages.addObject().put("role", "user").put("content", text.toString());
+    } else {
+      messages.addObject().put("role", "user").set("content", parts);
+    }
+  }
+
+  private static ObjectNode imagePart(ContentBlock.Image image) {
+    ObjectNode part = NODES.objectNode().put("type", "image_url");
+    part.putObject("image_url").put("url", image.dataUrl());
+    return part;
   }
 
   private static void encodeAssistant(Message m, ArrayNode messages) {
@@ -184,6 +223,11 @@ public final class OpenAiClient extends HttpModelClient {
 
   @Override
   VendorError readError(JsonNode body) {
+    return openAiError(body);
+  }
+
+  /** An error body of OpenAI's shape or a compatible server's variants; shared with the Responses client. */
+  static VendorError openAiError(JsonNode body) {
     JsonNode error = body.path("error");
     if (error.isTextual()) {
       return new VendorError("", "", error.asText());
@@ -243,7 +287,7 @@ public final class OpenAiClient extends HttpModelClient {
         : stopReason(choice.path("finish_reason").asText(""), called);
     return ModelResponse.builder().id(body.path("id").asText("")).model(body.path("model").asText(call.request.model()))
         .content(content).stopReason(stop).usage(usage(body.path("usage")))
-        .usageReported(body.path("usage").isObject()).build();
+        .usageReported(body.path("usage").isObject()).reasoningTokens(reasoningTokens(body.path("usage"))).build();
   }
 
   /**
@@ -336,6 +380,10 @@ public final class OpenAiClient extends HttpModelClient {
     return mapped;
   }
 
+  private static long reasoningTokens(JsonNode usage) {
+    return Math.max(0, usage.path("completion_tokens_details").path("reasoning_tokens").asLong(0));
+  }
+
   private static Usage usage(JsonNode usage) {
     if (!usage.isObject()) {
       return Usage.ZERO;
@@ -396,6 +444,7 @@ public final class OpenAiClient extends HttpModelClient {
     private String model;
     private @Nullable String finishReason;
     private Usage usage = Usage.ZERO;
+    private long reasoningTokens;
     private boolean usageReported;
 
     StreamState(Call call, StreamListener listener) {
@@ -416,6 +465,7 @@ public final class OpenAiClient extends HttpModelClient {
       }
       if (chunk.path("usage").isObject()) {
         usage = usage(chunk.path("usage"));
+        reasoningTokens = reasoningTokens(chunk.path("usage"));
         usageReported = true;
         call.reported(usage);
       }
@@ -542,7 +592,7 @@ public final class OpenAiClient extends HttpModelClient {
       StopReason stop = refusal.length() > 0 && text.length() == refusal.length() && !called
           ? StopReason.REFUSAL : stopReason(finish, called);
       return ModelResponse.builder().id(id).model(model).content(new ArrayList<>(blocks.values()))
-          .stopReason(stop).usage(usage).usageReported(usageReported).build();
+          .stopReason(stop).usage(usage).usageReported(usageReported).reasoningTokens(reasoningTokens).build();
     }
   }
 

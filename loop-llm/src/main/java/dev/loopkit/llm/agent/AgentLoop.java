@@ -81,6 +81,7 @@ public final class AgentLoop {
   private final Duration idleTimeout;
   private final int streamRetries;
   private final boolean stopOnUnmetered;
+  private final dev.loopkit.llm.@Nullable Reasoning reasoning;
 
   private AgentLoop(Builder b) {
     this.client = b.client;
@@ -97,6 +98,7 @@ public final class AgentLoop {
     this.idleTimeout = b.idleTimeout;
     this.streamRetries = b.streamRetries;
     this.stopOnUnmetered = b.stopOnUnmetered;
+    this.reasoning = b.reasoning;
     List<ToolSpec> specs = new ArrayList<>();
     for (WorkspaceTool tool : toolbox.tools()) {
       specs.add(new ToolSpec(tool.name(), tool.description(), tool.inputSchema()));
@@ -224,7 +226,7 @@ public final class AgentLoop {
           continue;
         }
         ToolOutput output = execute(call);
-        results.add(new ContentBlock.ToolResult(call.id(), output.text(), output.isError()));
+        results.add(new ContentBlock.ToolResult(call.id(), output.text(), output.isError(), output.images()));
         Optional<Halt> halt = output.halt();
         if (halt.isPresent()) {
           ending = new AgentOutcome.Halted(halt.get(), List.of(), used, turns);
@@ -241,7 +243,8 @@ public final class AgentLoop {
 
   private ModelRequest request(List<Message> messages) {
     return ModelRequest.builder().model(model).system(system).messages(messages).tools(toolSpecs)
-        .maxTokens(maxOutputTokens).idleTimeout(streaming ? idleTimeout : null).build();
+        .maxTokens(maxOutputTokens + (reasoning == null ? 0 : reasoning.budgetTokens()))
+        .idleTimeout(streaming ? idleTimeout : null).reasoning(reasoning).build();
   }
 
   /** Runs one call; anything but an interruption or a cap becomes an error result for the model. */
@@ -364,6 +367,7 @@ public final class AgentLoop {
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
     private int streamRetries = 1;
     private boolean stopOnUnmetered;
+    private dev.loopkit.llm.@Nullable Reasoning reasoning;
 
     private Builder(ModelClient client, String model) {
       this.client = Objects.requireNonNull(client, "client");
@@ -387,6 +391,15 @@ public final class AgentLoop {
     /** Required: the caps of this loop, e.g. {@code AgentLimits.of(assignment.budget())}. */
     public Builder limits(AgentLimits limits) {
       this.limits = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
+
+    /**
+     * How much the model reasons on each turn (an OpenAI effort, an Anthropic thinking budget); null for the
+     * vendor's default. A thinking budget is added to {@link #maxOutputTokens}, so the answer keeps its room.
+     */
+    public Builder reasoning(dev.loopkit.llm.@Nullable Reasoning reasoning) {
+      this.reasoning = reasoning;
       return this;
     }
 

@@ -1,22 +1,40 @@
 package dev.loopkit.llm.tools;
 
+import dev.loopkit.llm.ContentBlock;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What a tool answers: text for the model, whether it is an error, and optionally a {@link Halt} asking the
- * agent loop to stop after this turn.
+ * What a tool answers: text for the model, whether it is an error, images that go with the text, and optionally
+ * a {@link Halt} asking the agent loop to stop after this turn.
  */
 public final class ToolOutput {
   private final String text;
   private final boolean error;
   private final @Nullable Halt halt;
+  private final List<ContentBlock.Image> images;
 
-  private ToolOutput(String text, boolean error, @Nullable Halt halt) {
+  private ToolOutput(String text, boolean error, @Nullable Halt halt, List<ContentBlock.Image> images) {
     this.text = Objects.requireNonNull(text, "text");
     this.error = error;
     this.halt = halt;
+    this.images = List.copyOf(images);
+  }
+
+  private ToolOutput(String text, boolean error, @Nullable Halt halt) {
+    this(text, error, halt, List.of());
+  }
+
+  /** A successful answer of text and images (such as {@code read_file} on a PNG: a line about it, the image). */
+  public static ToolOutput withImages(String text, List<ContentBlock.Image> images) {
+    return new ToolOutput(text, false, null, images);
+  }
+
+  /** The images of this answer, in order; empty for text only. */
+  public List<ContentBlock.Image> images() {
+    return images;
   }
 
   public static ToolOutput ok(String text) {
@@ -47,6 +65,6 @@ public final class ToolOutput {
   @Override
   public String toString() {
     return (error ? "error: " : "") + (text.length() > 80 ? text.substring(0, 80) + "..." : text)
-        + (halt == null ? "" : " [" + halt.describe() + "]");
+        + (images.isEmpty() ? "" : " " + images) + (halt == null ? "" : " [" + halt.describe() + "]");
   }
 }

@@ -31,16 +31,21 @@ import java.util.function.Supplier;
  * }</pre>
  */
 public final class WorkspaceTools {
+  /** 3,750,000 bytes: base64 makes them 5,000,000 characters, within Anthropic's 5 MB per image. */
+  public static final int DEFAULT_IMAGE_LIMIT_BYTES = 3_750_000;
+
   private final List<String> protectedGlobs;
   private final CommandPolicy commands;
   private final boolean commandsEnabled;
   private final int readLimitChars;
+  private final int imageLimitBytes;
 
   private WorkspaceTools(Builder b) {
     this.protectedGlobs = List.copyOf(b.protectedGlobs);
     this.commands = new CommandPolicy(b.commandTimeout, b.outputCap, b.environment, b.hostEnvironment);
     this.commandsEnabled = b.commandsEnabled;
     this.readLimitChars = b.readLimitChars;
+    this.imageLimitBytes = b.imageLimitBytes;
   }
 
   public static Builder builder() {
@@ -89,7 +94,7 @@ public final class WorkspaceTools {
 
   private List<WorkspaceTool> tools(Path root, ProcessRunner processes) {
     Confinement confinement = Confinement.of(root, protectedGlobs);
-    List<WorkspaceTool> tools = new ArrayList<>(List.of(new ReadFileTool(confinement, readLimitChars),
+    List<WorkspaceTool> tools = new ArrayList<>(List.of(new ReadFileTool(confinement, readLimitChars, imageLimitBytes),
         new WriteFileTool(confinement), new EditFileTool(confinement), new ListFilesTool(confinement),
         new SearchFilesTool(confinement)));
     if (commandsEnabled) {
@@ -118,8 +123,25 @@ public final class WorkspaceTools {
     private Supplier<Map<String, String>> hostEnvironment = System::getenv;
     private boolean commandsEnabled = true;
     private int readLimitChars = 100_000;
+    private int imageLimitBytes = DEFAULT_IMAGE_LIMIT_BYTES;
 
     private Builder() {}
+
+    /**
+     * The largest image {@code read_file} returns as an image (PNG, JPEG, GIF or WebP, told by its first bytes);
+     * a larger one is refused with an error naming its size. Default {@link #DEFAULT_IMAGE_LIMIT_BYTES}; 0 turns
+     * images off, so {@code read_file} refuses them as binary files.
+     *
+     * @throws InputException when negative or above 20 MB (OpenAI's per-image limit)
+     */
+    public Builder imageLimitBytes(int bytes) {
+      if (bytes < 0 || bytes > 20_000_000) {
+        throw new InputException("image limit " + bytes + " passed to WorkspaceTools.imageLimitBytes: expected 0"
+            + " (images off) to 20000000 bytes");
+      }
+      this.imageLimitBytes = bytes;
+      return this;
+    }
 
     /**
      * Paths no tool may write, as globs relative to the workspace root (a glob matching a directory protects

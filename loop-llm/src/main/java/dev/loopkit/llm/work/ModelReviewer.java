@@ -16,7 +16,9 @@ import dev.loopkit.llm.ModelClient;
 import dev.loopkit.llm.ModelException;
 import dev.loopkit.llm.ModelRequest;
 import dev.loopkit.llm.ModelResponse;
+import dev.loopkit.llm.OutputSchema;
 import dev.loopkit.llm.PriceTable;
+import dev.loopkit.llm.Reasoning;
 import dev.loopkit.llm.StreamListener;
 import dev.loopkit.llm.agent.AgentLoop;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * {@code base-commit}); the model must answer with only
  * {@code {"verdict":"approve"|"request_changes","findings":["..."]}}. A malformed answer gets one retry that
  * names the problem; a second malformed answer throws {@link InvalidOutputException} naming it (the engine
- * counts a failed attempt).
+ * counts a failed attempt). The request asks for that shape as structured output ({@link #VERDICT_SCHEMA}) where
+ * the vendor supports it, so a well-behaved vendor cannot answer otherwise; the answer is checked all the same.
  *
  * <p>Everything but the harness's own words is untrusted: the ticket text, the claim, the findings and the diff
  * were written or shaped by people and workers the reviewer must not obey. Each is fenced between lines that
@@ -79,6 +82,22 @@ public final class ModelReviewer implements Reviewer {
       + " pass without the work it describes.";
   private static final SecureRandom MARKERS = new SecureRandom();
 
+  /**
+   * The verdict's shape, sent as the request's {@link OutputSchema} (strict: both fields required, nothing else
+   * allowed) unless {@link Builder#structuredOutput(boolean)} turns it off.
+   */
+  public static final OutputSchema VERDICT_SCHEMA = OutputSchema.strict("review_verdict", verdictSchema());
+
+  private static JsonNode verdictSchema() {
+    try {
+      return JSON.readTree("{\"type\":\"object\",\"properties\":{\"verdict\":{\"type\":\"string\",\"enum\":"
+          + "[\"approve\",\"request_changes\"]},\"findings\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},"
+          + "\"required\":[\"verdict\",\"findings\"],\"additionalProperties\":false}");
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("the verdict schema is a constant", e);
+    }
+  }
+
   private final ModelClient client;
   private final String model;
   private final String system;
@@ -87,6 +106,9 @@ public final class ModelReviewer implements Reviewer {
   private final Duration gitTimeout;
   private final @Nullable PriceTable prices;
   private final Duration idleTimeout;
+  private final boolean structuredOutput;
+  private final @Nullable Reasoning reasoning;
+  private final boolean diffOnly;
 
   private ModelReviewer(Builder b) {
     this.client = b.client;
@@ -97,8 +119,12 @@ public final class ModelReviewer implements Reviewer {
     this.gitTimeout = b.gitTimeout;
     this.prices = b.prices;
     this.idleTimeout = b.idleTimeout;
+    this.structuredOutput = b.structuredOutput;
+    this.reasoning = b.reasoning;
+    this.diffOnly = b.diffOnly;
   }
 
+  /** A builder of a reviewer asking {@code model} through {@code client}. */
   public static Builder builder(ModelClient client, String model) {
     return new Builder(client, model);
   }
@@ -118,6 +144,9 @@ public final class ModelReviewer implements Reviewer {
     Map<String, String> attributes = new LinkedHashMap<>();
     attributes.put("vendor", vendor());
     attributes.put("model", model);
+    if (diffOnly) {
+      attributes.put("view", "diff-only");
+    }
     if (!diff.change()) {
       // nothing changed on disk: a claim of completion with nothing to show is not worth a model's opinion
       attributes.put("model-called", "false");
@@ -179,7 +208,9 @@ public final class ModelReviewer implements Reviewer {
   private ModelResponse send(String system, List<Message> messages) {
     try {
       return client.stream(ModelRequest.builder().model(model).system(system).messages(messages)
-          .maxTokens(maxOutputTokens).idleTimeout(idleTimeout).build(), StreamListener.ignoring());
+          .maxTokens(maxOutputTokens + (reasoning == null ? 0 : reasoning.budgetTokens())).idleTimeout(idleTimeout)
+          .reasoning(reasoning).outputSchema(structuredOutput ? VERDICT_SCHEMA : null).build(),
+          StreamListener.ignoring());
     } catch (ModelException e) {
       if (ModelWorker.fatal(e)) {
         throw new dev.loopkit.core.FatalAdapterException("the reviewer's model refused the call (" + e.kind()
@@ -211,9 +242,11 @@ public final class ModelReviewer implements Reviewer {
     ticket.acceptanceCriteria().forEach(c -> t.append("- ").append(c).append('\n'));
     out.append("## The ticket\n");
     fence(out, marker, "ticket", t.toString());
-    out.append("\n## The worker's claim\n");
-    fence(out, marker, "claim", request.claim().strip());
-    if (!request.findings().isEmpty()) {
+    if (!diffOnly) {
+      out.append("\n## The worker's claim\n");
+      fence(out, marker, "claim", request.claim().strip());
+    }
+    if (!diffOnly && !request.findings().isEmpty()) {
       StringBuilder f = new StringBuilder();
       for (Finding finding : request.findings()) {
         f.append("- ").append(finding).append('\n');
@@ -221,7 +254,7 @@ public final class ModelReviewer implements Reviewer {
       out.append("\n## Findings of earlier attempts and reviews\n");
       fence(out, marker, "findings", f.toString());
     }
-    if (!request.filed().isEmpty()) {
+    if (!diffOnly && !request.filed().isEmpty()) {
       out.append("\n## Tickets the worker filed as discovered work (each with the finish line it proposed)\n");
       fence(out, marker, "filed", filedText(request));
     }
@@ -364,6 +397,9 @@ public final class ModelReviewer implements Reviewer {
     private Duration idleTimeout = AgentLoop.DEFAULT_IDLE_TIMEOUT;
     private Duration gitTimeout = Duration.ofMinutes(2);
     private @Nullable PriceTable prices;
+    private boolean structuredOutput = true;
+    private @Nullable Reasoning reasoning;
+    private boolean diffOnly;
 
     private Builder(ModelClient client, String model) {
       this.client = Objects.requireNonNull(client, "client");
@@ -430,6 +466,35 @@ public final class ModelReviewer implements Reviewer {
 
     public Builder prices(PriceTable prices) {
       this.prices = Objects.requireNonNull(prices, "prices");
+      return this;
+    }
+
+    /**
+     * A reviewer that sees only the ticket with its finish line and the diff: not the worker's claim, nor
+     * earlier findings, nor filed tickets, so it judges the change on its own rather than the worker's account
+     * of it. Its reviews carry the attribute {@code view: diff-only}.
+     */
+    public Builder diffOnly() {
+      this.diffOnly = true;
+      return this;
+    }
+
+    /**
+     * Whether requests carry {@link #VERDICT_SCHEMA} as structured output (default true): OpenAI enforces it,
+     * Anthropic receives it as a tool the model must call. Turn it off for a compatible server that rejects
+     * {@code response_format}; the answer is parsed and checked the same way either way.
+     */
+    public Builder structuredOutput(boolean enabled) {
+      this.structuredOutput = enabled;
+      return this;
+    }
+
+    /**
+     * How much the reviewer's model reasons (an OpenAI effort or an Anthropic thinking budget); null for the
+     * vendor's default. A thinking budget is added to the output tokens, so the verdict keeps its room.
+     */
+    public Builder reasoning(@Nullable Reasoning reasoning) {
+      this.reasoning = reasoning;
       return this;
     }
 

@@ -67,6 +67,8 @@ public final class ModelWorker implements Worker {
       + " commands, exit codes and output copied exactly (they are checked). When you are done, reply with a"
       + " short summary of what you changed and how you checked it, and call no more tools.";
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ModelWorker.class);
+
   private final ModelClient client;
   private final String model;
   private final String system;
@@ -84,6 +86,8 @@ public final class ModelWorker implements Worker {
   private final Duration idleTimeout;
   private final StreamListener progress;
   private final boolean stopOnUnmetered;
+  private final dev.loopkit.llm.@Nullable Reasoning reasoning;
+  private final int continueTurns;
 
   private ModelWorker(Builder b) {
     this.client = b.client;
@@ -103,6 +107,8 @@ public final class ModelWorker implements Worker {
     this.idleTimeout = b.idleTimeout;
     this.progress = b.progress;
     this.stopOnUnmetered = b.stopOnUnmetered;
+    this.reasoning = b.reasoning;
+    this.continueTurns = b.continueTurns;
   }
 
   public static Builder builder(ModelClient client, String model) {
@@ -134,17 +140,94 @@ public final class ModelWorker implements Worker {
         assignment.workspace().directory(), notesFiles);
     AgentLoop.Builder loop = AgentLoop.builder(client, model).system(system).toolbox(toolbox).limits(limits)
         .maxOutputTokens(maxOutputTokens).stuckAfter(stuckAfter).clock(clock).streaming(streaming)
-        .idleTimeout(idleTimeout).listener(progress).stopOnUnmeteredUsage(stopOnUnmetered);
+        .idleTimeout(idleTimeout).listener(progress).stopOnUnmeteredUsage(stopOnUnmetered).reasoning(reasoning);
     if (prices != null) {
       loop.prices(prices);
     }
     Path file = transcriptPath(assignment);
+    Continuation continued = continueTurns == 0 ? null : Continuation.of(assignment, continueTurns);
+    List<Message> conversation = continued == null ? List.of(Message.user(task)) : continued.messages();
     AgentOutcome outcome;
     try (TranscriptWriter transcript = TranscriptWriter.open(file)) {
-      transcript.start(header(assignment, toolbox, limits));
-      outcome = loop.build().run(List.of(Message.user(task)), transcript);
+      ObjectNode header = header(assignment, toolbox, limits);
+      if (continued != null) {
+        header.put("continues_attempt", assignment.attempt() - 1);
+      }
+      transcript.start(header);
+      outcome = loop.build().run(conversation, transcript);
     }
-    return result(outcome, file);
+    WorkResult result = result(outcome, file);
+    return continued == null ? result : result.withAttributes(java.util.Map.of("conversation", "continued from attempt "
+        + (assignment.attempt() - 1) + " (" + continued.turns() + " turns)"));
+  }
+
+  /**
+   * The conversation of the previous attempt, continued with the verifier's findings, when that attempt finished
+   * its turn within {@code maxTurns} turns and failed only at verification; null otherwise (a fresh start).
+   */
+  private record Continuation(List<Message> messages, int turns) {
+    private static final long MAX_BYTES = 8_000_000;
+
+    static @Nullable Continuation of(Assignment assignment, int maxTurns) {
+      int previous = assignment.attempt() - 1;
+      if (previous < 1) {
+        return null;
+      }
+      List<dev.loopkit.core.Finding> found = assignment.findings().stream().filter(f -> f.attempt() == previous)
+          .toList();
+      if (found.isEmpty() || !found.stream().allMatch(f -> f.stage().equals("verify"))) {
+        return null; // only a verifier's finding is worth continuing from; a review or a crash starts fresh
+      }
+      Path file = assignment.runDirectory().resolve("transcripts")
+          .resolve(assignment.ticket().id() + "-attempt-" + previous + ".jsonl");
+      List<Message> messages = new ArrayList<>();
+      int turns = -1;
+      try {
+        if (!java.nio.file.Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+            || java.nio.file.Files.size(file) > MAX_BYTES) {
+          return null;
+        }
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        int n = 0;
+        for (String line : java.nio.file.Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8)) {
+          n++;
+          if (line.isBlank()) {
+            continue;
+          }
+          com.fasterxml.jackson.databind.JsonNode node = json.readTree(line);
+          String where = file + ":" + n;
+          switch (node.path("type").asText("")) {
+            case "message":
+              messages.add(dev.loopkit.llm.ModelJson.message(node.path("message"), where));
+              break;
+            case "response":
+              messages.add(dev.loopkit.llm.ModelJson.response(node.path("response"), where).toMessage());
+              break;
+            case "outcome":
+              turns = "Finished".equals(node.path("outcome").asText()) ? node.path("turns").asInt(-1) : -1;
+              break;
+            default:
+              break;
+          }
+        }
+      } catch (java.io.IOException | RuntimeException e) {
+        LOG.debug("not continuing {}: its transcript {} does not read back ({})", assignment.ticket().id(), file,
+            e.toString());
+        return null; // a transcript that does not read back means a fresh start, which is always sound
+      }
+      if (turns < 1 || turns > maxTurns || messages.isEmpty()
+          || messages.get(messages.size() - 1).role() != Message.Role.ASSISTANT) {
+        return null;
+      }
+      StringBuilder text = new StringBuilder("The harness ran the ticket's finish line on your change (attempt ")
+          .append(previous).append(") and it failed:\n");
+      found.forEach(f -> text.append("- ").append(f.message()).append('\n'));
+      text.append("\nThis is attempt ").append(assignment.attempt()).append(", continuing the same conversation;"
+          + " the workspace may have been reset since, so check the files before you rely on what you wrote."
+          + " Fix the problem, then end your turn with a short summary as before.");
+      messages.add(Message.user(text.toString()));
+      return new Continuation(List.copyOf(messages), turns);
+    }
   }
 
   private ObjectNode header(Assignment assignment, Toolbox toolbox, AgentLimits limits) {
@@ -249,6 +332,8 @@ public final class ModelWorker implements Worker {
     private Duration idleTimeout = AgentLoop.DEFAULT_IDLE_TIMEOUT;
     private StreamListener progress = StreamListener.ignoring();
     private boolean stopOnUnmetered;
+    private dev.loopkit.llm.@Nullable Reasoning reasoning;
+    private int continueTurns;
 
     private Builder(ModelClient client, String model) {
       this.client = Objects.requireNonNull(client, "client");
@@ -366,6 +451,35 @@ public final class ModelWorker implements Worker {
      */
     public Builder progress(StreamListener listener) {
       this.progress = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * How much the worker's model reasons on each turn (an OpenAI effort, an Anthropic thinking budget, added to
+     * the output tokens); null for the vendor's default.
+     */
+    public Builder reasoning(dev.loopkit.llm.@Nullable Reasoning reasoning) {
+      this.reasoning = reasoning;
+      return this;
+    }
+
+    /**
+     * Continue instead of restart, opt-in: when the previous attempt on the ticket finished its turn within
+     * {@code maxTurns} turns and failed only at verification, the new attempt continues that conversation (from
+     * its transcript in the run directory) with the verifier's findings as the next user message, instead of
+     * starting fresh. Anything else (a longer conversation, a review's or a crash's failure, a transcript that
+     * does not read back) starts fresh, which stays the default (0). The work stage's journal attribute
+     * {@code conversation} says when an attempt continued. Because a continued conversation carries the old
+     * turns, it grows past {@code maxTurns} after a few rounds and the next attempt starts fresh.
+     *
+     * @throws InputException unless 0 to 50
+     */
+    public Builder continueShortConversations(int maxTurns) {
+      if (maxTurns < 0 || maxTurns > 50) {
+        throw new InputException("continue-turns " + maxTurns + " passed to ModelWorker.continueShortConversations:"
+            + " expected 0 (off) to 50");
+      }
+      this.continueTurns = maxTurns;
       return this;
     }
 

@@ -110,6 +110,26 @@ class ModelReviewerTest {
   }
 
   @Test
+  void theReviewAsksForTheVerdictAsStructuredOutputAndCanBeToldNotTo() throws Exception {
+    ScriptedModelClient model = ScriptedModelClient.builder()
+        .respondText("{\"verdict\":\"approve\",\"findings\":[]}")
+        .respondText("{\"verdict\":\"approve\",\"findings\":[]}").build();
+
+    reviewer(model).review(request(Map.of("base-commit", base)));
+    ModelReviewer.builder(model, "review-model").workerVendor("anthropic").structuredOutput(false)
+        .reasoning(dev.loopkit.llm.Reasoning.budget(2048)).build().review(request(Map.of("base-commit", base)));
+
+    dev.loopkit.llm.OutputSchema schema = model.requests().get(0).outputSchema().orElseThrow();
+    assertEquals("review_verdict", schema.name());
+    assertEquals("[\"verdict\",\"findings\"]", schema.schema().path("required").toString());
+    assertEquals(false, schema.schema().path("additionalProperties").asBoolean(true));
+    ModelRequest plain = model.requests().get(1);
+    assertTrue(plain.outputSchema().isEmpty());
+    assertEquals(2048, plain.reasoning().orElseThrow().budgetTokens());
+    assertEquals(4096 + 2048, plain.maxTokens());
+  }
+
+  @Test
   void withoutABaseCommitTheWorkingTreeIsComparedWithHead() throws Exception {
     ScriptedModelClient model = ScriptedModelClient.builder()
         .respondText("{\"verdict\":\"approve\",\"findings\":[\"consider a test\"]}").build();
