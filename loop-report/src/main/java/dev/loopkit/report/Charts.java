@@ -52,7 +52,7 @@ final class Charts {
     int width = 860;
     int lane = 30;
     int top = 6;
-    int height = top + slots * lane + 34;
+    int height = top + slots * lane + 46;
     h.append("<div class=\"scroll\"><svg class=\"timeline\" viewBox=\"0 0 ").append(left + width + 24).append(' ')
         .append(height).append("\" role=\"img\" aria-label=\"timeline of the worker slots\">");
     for (int s = 0; s < slots; s++) {
