@@ -50,6 +50,6 @@ class ProgressTest {
   void onATerminalTheStatusLineIsRedrawnInPlaceUnderTheEventLines() {
     String out = feed(true);
     assertTrue(out.contains("  A  DONE\n\r\033[2Kdone 1/2"), out);
-    assertTrue(out.endsWith("| 1:15\n"), out);
+    assertTrue(out.endsWith("| 1m 15s\n"), out);
   }
 }

@@ -89,6 +89,7 @@ class ReportInChromiumTest {
     assertEquals("ticket-asc", attribute(result, "data-after-click"));
     assertEquals("T-1,T-2,T-3", attribute(result, "data-order-after-click"));
     assertEquals("1", attribute(result, "data-shown-after-filter"), "the filter keeps T-2 alone");
+    assertEquals("1", attribute(result, "data-visible-after-filter"), "the rows filtered out are not displayed");
   }
 
   @Test
@@ -133,6 +134,8 @@ class ReportInChromiumTest {
         + "  var f = d.getElementById('ticket-filter'); f.value = 'second';\n"
         + "  f.dispatchEvent(new Event('input'));\n"
         + "  out.setAttribute('data-shown-after-filter', t.getAttribute('data-shown'));\n"
+        + "  out.setAttribute('data-visible-after-filter', Array.prototype.filter.call(t.tBodies[0].rows,\n"
+        + "    function (r) { return r.getClientRects().length > 0; }).length);\n"
         + "  document.body.appendChild(out);\n"
         + "});\n</script></body></html>\n", StandardCharsets.UTF_8);
     return frame;
