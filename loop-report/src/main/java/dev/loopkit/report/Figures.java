@@ -28,7 +28,12 @@ public final class Figures {
 
   private Figures() {}
 
-  /** A count of tokens (or anything), thousands grouped: {@code 41,200}. */
+  /**
+   * A count of tokens (or anything), thousands grouped: {@code 41,200}.
+   *
+   * @param count how many
+   * @return the count with its thousands grouped
+   */
   public static String tokens(long count) {
     return String.format(Locale.ROOT, "%,d", count);
   }
@@ -36,17 +41,23 @@ public final class Figures {
   /**
    * An amount in US dollars: two decimals from a dollar up, four below it (a model call costs fractions of a
    * cent), rounded half up: {@code $0.0421}, {@code $12.50}.
+   *
+   * @param usd the amount in US dollars
+   * @return the amount, e.g. {@code $0.0421}
    */
   public static String money(BigDecimal usd) {
     Objects.requireNonNull(usd, "usd");
-    BigDecimal abs = usd.abs();
+    BigDecimal abs = usd.abs().setScale(4, RoundingMode.HALF_UP);
     return (usd.signum() < 0 ? "-$" : "$")
-        + abs.setScale(abs.compareTo(BigDecimal.ONE) < 0 ? 4 : 2, RoundingMode.HALF_UP).toPlainString();
+        + (abs.compareTo(BigDecimal.ONE) < 0 ? abs : abs.setScale(2, RoundingMode.HALF_UP)).toPlainString();
   }
 
   /**
    * A duration, as precise as a person needs: {@code 850ms} under a second, {@code 14.3s} under a minute,
    * {@code 3m 05s} under an hour, {@code 1h 02m} from an hour up. A negative duration reads as zero.
+   *
+   * @param d the duration
+   * @return the duration, e.g. {@code 14.3s}
    */
   public static String duration(Duration d) {
     Objects.requireNonNull(d, "d");
@@ -64,12 +75,22 @@ public final class Figures {
     return String.format(Locale.ROOT, "%dh %02dm", s / 3600, (s % 3600) / 60);
   }
 
-  /** A point in time, in UTC to the second: {@code 2026-01-01 09:30:05 UTC}. */
+  /**
+   * A point in time, in UTC to the second: {@code 2026-01-01 09:30:05 UTC}.
+   *
+   * @param at the point in time
+   * @return it in UTC, e.g. {@code 2026-01-01 09:30:05 UTC}
+   */
   public static String time(Instant at) {
     return TIME.format(Objects.requireNonNull(at, "at"));
   }
 
-  /** A ratio with two decimals: {@code 1.25}. */
+  /**
+   * A ratio with two decimals: {@code 1.25}.
+   *
+   * @param value the ratio
+   * @return it with two decimals
+   */
   public static String ratio(double value) {
     return String.format(Locale.ROOT, "%.2f", value);
   }

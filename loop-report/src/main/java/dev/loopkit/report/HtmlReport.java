@@ -75,12 +75,22 @@ public final class HtmlReport {
     this.plans = b.plans;
   }
 
-  /** The report of the run in {@code runDirectory} with nothing added: the journal alone, this run's trend. */
+  /**
+   * The report of the run in {@code runDirectory} with nothing added: the journal alone, this run's trend.
+   *
+   * @param runDirectory the directory the engine ran in (its journal is there)
+   * @return the report, not yet rendered
+   */
   public static HtmlReport of(Path runDirectory) {
     return builder(runDirectory).build();
   }
 
-  /** A builder for the report of the run in {@code runDirectory}. */
+  /**
+   * A builder for the report of the run in {@code runDirectory}.
+   *
+   * @param runDirectory the directory the engine ran in (its journal is there)
+   * @return a builder
+   */
   public static Builder builder(Path runDirectory) {
     return new Builder(RunDirectory.of(runDirectory));
   }
@@ -89,6 +99,7 @@ public final class HtmlReport {
    * Writes the report as {@code <run directory>/report.html} (atomically: written aside, then moved) and
    * returns that path.
    *
+   * @return the file written
    * @throws dev.loopkit.core.InputException if the directory holds no run, or a journal is damaged beyond a torn
    *     last line, naming it
    * @throws UncheckedIOException if the file cannot be written
@@ -101,6 +112,8 @@ public final class HtmlReport {
    * Writes the report to {@code file} (atomically), with its links to transcripts relative to the file's folder,
    * and returns {@code file}.
    *
+   * @param file where to write the report (its folder is created)
+   * @return {@code file}, absolute
    * @throws dev.loopkit.core.InputException if the directory holds no run, or a journal is damaged, naming it
    * @throws UncheckedIOException if the file cannot be written
    */
@@ -122,6 +135,7 @@ public final class HtmlReport {
   /**
    * The page, with links relative to the run directory (as {@link #write} places it).
    *
+   * @return the whole page
    * @throws dev.loopkit.core.InputException if the directory holds no run, or a journal is damaged, naming it
    */
   public String html() {
@@ -209,6 +223,8 @@ public final class HtmlReport {
     /**
      * The project's name in the title (default: the folder holding {@code .loop/runs}, else the run's parent).
      *
+     * @param name the project's name
+     * @return this builder
      * @throws IllegalArgumentException if blank
      */
     public Builder project(String name) {
@@ -223,6 +239,9 @@ public final class HtmlReport {
      * The batch as the tracker holds it now (one {@code tracker.readBatch()}): titles, statuses and edges for
      * the tickets table and the dependency graph. Without it the report shows what the journal holds (ids, no
      * titles, no graph).
+     *
+     * @param batch the tracker's batch
+     * @return this builder
      */
     public Builder batch(Batch batch) {
       this.batch = Objects.requireNonNull(batch, "batch");
@@ -232,6 +251,9 @@ public final class HtmlReport {
     /**
      * The run directories the trend across runs covers, oldest first, this run usually among them (default:
      * this run alone). Each is read from its journal when the report is rendered.
+     *
+     * @param runDirectories the runs, oldest first
+     * @return this builder
      */
     public Builder trend(List<Path> runDirectories) {
       trend.clear();
@@ -244,13 +266,20 @@ public final class HtmlReport {
     /**
      * The folder where {@code loop plan} journals its plans ({@code <project>/.loop/plans}): a plan that filed
      * any ticket of this run gets a section (intent, master, planned tickets, research, lint rounds, review).
+     *
+     * @param plansDirectory the folder holding one folder per plan id
+     * @return this builder
      */
     public Builder plans(Path plansDirectory) {
       this.plans = Objects.requireNonNull(plansDirectory, "plansDirectory");
       return this;
     }
 
-    /** The report; nothing is read until it is rendered. */
+    /**
+     * The report; nothing is read until it is rendered.
+     *
+     * @return the report
+     */
     public HtmlReport build() {
       return new HtmlReport(this);
     }

@@ -69,6 +69,10 @@ final class PlanRecord {
             problem = file + " is not a JSON object: expected the plan the planner journaled";
             plan = null;
           }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+          problem = file + " cannot be read: it is not valid JSON (" + e.getOriginalMessage()
+              + (e.getLocation() == null ? "" : ", line " + e.getLocation().getLineNr() + " column "
+                  + e.getLocation().getColumnNr()) + "): expected the plan the planner journaled";
         } catch (IOException e) {
           problem = file + " cannot be read: " + e.getMessage();
         }

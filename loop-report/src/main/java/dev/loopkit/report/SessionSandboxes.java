@@ -32,6 +32,8 @@ public final class SessionSandboxes {
    * Each session's start, oldest first, with its sandbox (fingerprint and caps left out); empty when the run has
    * no journal yet.
    *
+   * @param run the run directory
+   * @return each session's start, oldest first
    * @throws UncheckedIOException if the journal exists but cannot be read
    */
   public static List<LoopEvent.RunStarted> of(RunDirectory run) {
@@ -73,6 +75,9 @@ public final class SessionSandboxes {
   /**
    * One line on how the run's sessions confined tickets' processes: the sandbox of its latest session, and a
    * warning naming every session that ran unsandboxed; empty when there is no session.
+   *
+   * @param sessions the run's session starts, oldest first
+   * @return the line, or empty
    */
   public static String line(List<LoopEvent.RunStarted> sessions) {
     if (sessions.isEmpty()) {
@@ -94,7 +99,12 @@ public final class SessionSandboxes {
         + latest : "");
   }
 
-  /** Whether any session ran tickets' processes without a sandbox. */
+  /**
+   * Whether any session ran tickets' processes without a sandbox.
+   *
+   * @param sessions the run's session starts
+   * @return whether one ran unconfined
+   */
   public static boolean anyUnsandboxed(List<LoopEvent.RunStarted> sessions) {
     return sessions.stream().anyMatch(LoopEvent.RunStarted::unsandboxed);
   }

@@ -16,7 +16,12 @@ import dev.loopkit.core.RunReport;
 public final class TextSummary {
   private TextSummary() {}
 
-  /** The summary of {@code report}, without a trailing newline. */
+  /**
+   * The summary of {@code report}, without a trailing newline.
+   *
+   * @param report the run's report
+   * @return a few lines
+   */
   public static String of(RunReport report) {
     long done = report.tickets().stream().filter(t -> t.outcome() == RunReport.TicketOutcome.DONE).count();
     long gated = report.tickets().stream().filter(t -> t.outcome() == RunReport.TicketOutcome.HUMAN_GATED).count();

@@ -222,6 +222,47 @@ class HtmlReportTest {
         || html.contains("url(http"), "every resource is inline");
   }
 
+  @Test
+  void aPlanThatFiledTheBatchGetsASectionAndADamagedOneSaysWhatIsWrong() throws Exception {
+    InMemoryTracker tracker = tracker();
+    RunResult result = run(tracker, dir.resolve("runs/r1"));
+    Path plans = dir.resolve("plans");
+    // the layout loop plan journals (loop-llm's Planner): filed.json maps plan keys to the tickets it filed
+    Path good = Files.createDirectories(plans.resolve("p-good"));
+    Files.writeString(good.resolve("filed.json"), "{\"master\": \"M-1\", \"api\": \"A\"}");
+    Files.writeString(good.resolve("plan.json"), "{\"id\":\"p-good\",\"intent\":\"Expose it. <script>x</script>\","
+        + "\"master\":{\"title\":\"The API\",\"acceptance_criteria\":[\"it answers\"]},"
+        + "\"tickets\":[{\"key\":\"api\",\"title\":\"Expose the endpoint\",\"blocked_by\":[],"
+        + "\"verify\":\"sh tests/api.sh\",\"verify_expect\":\"ok\"}],"
+        + "\"research\":[{\"index\":1,\"question\":\"Where does it land?\",\"answered\":true,"
+        + "\"report\":\"research/1.md\"},{\"index\":2,\"question\":\"Escape?\",\"answered\":true,"
+        + "\"report\":\"../../secret.txt\"}],"
+        + "\"lint_rounds\":[{\"round\":1,\"passed\":false,\"findings\":[{\"ticket\":\"api\","
+        + "\"field\":\"verify\",\"rule\":\"finish-line\",\"message\":\"no command\"}]},"
+        + "{\"round\":2,\"passed\":true,\"findings\":[]}],"
+        + "\"reviews\":[{\"round\":1,\"approved\":true,\"reviewer\":\"openai/gpt-5\",\"findings\":[]}]}");
+    Files.createDirectories(good.resolve("research"));
+    Files.writeString(good.resolve("research/1.md"), "# Where does it land?\n\nIn api/.\n");
+    Files.writeString(dir.resolve("secret.txt"), "not for the report");
+    Path bad = Files.createDirectories(plans.resolve("p-bad"));
+    Files.writeString(bad.resolve("filed.json"), "{\"x\": \"B\"}");
+    Files.writeString(bad.resolve("plan.json"), "[1, 2");
+    Path other = Files.createDirectories(plans.resolve("p-other"));
+    Files.writeString(other.resolve("filed.json"), "{\"x\": \"Z-9\"}");
+
+    String html = HtmlReport.builder(result.runDirectory()).plans(plans).build().html();
+
+    assertTrue(html.contains("<section id=\"plan\">"), html);
+    assertTrue(html.contains("<td>api</td><td><a href=\"#ticket-A\">A</a></td>"), html);
+    assertTrue(html.contains("In api/."), "the research report");
+    assertFalse(html.contains("not for the report"), "a report path outside the plan is not read");
+    assertTrue(html.contains("<h4>Readiness lint (2 rounds)</h4>") && html.contains("no command"), html);
+    assertTrue(html.contains("approved</span> by openai/gpt-5"), html);
+    assertTrue(html.contains("Expose it. &lt;script&gt;"), "escaped");
+    assertTrue(html.contains(bad.resolve("plan.json") + " cannot be read: it is not valid JSON ("), html);
+    assertFalse(html.contains("p-other"), "a plan that filed none of the run's tickets is left out");
+  }
+
   static int count(String text, String part) {
     int n = 0;
     for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
