@@ -316,7 +316,8 @@ public final class HtmlReport {
       header(r);
       h.append("<nav class=\"toc\"><a href=\"#timeline\">timeline</a><a href=\"#cost\">cost</a>")
           .append("<a href=\"#tickets\">tickets</a><a href=\"#graph\">graph</a><a href=\"#interventions\">")
-          .append("interventions</a>").append(planRecords.isEmpty() ? "" : "<a href=\"#plan\">plan</a>")
+          .append("interventions</a><a href=\"#heals\">heals</a>")
+          .append(planRecords.isEmpty() ? "" : "<a href=\"#plan\">plan</a>")
           .append("<a href=\"#trends\">trends</a></nav>\n");
       h.append("<section id=\"timeline\"><h2>Timeline of the worker slots</h2>");
       Charts.timeline(h, data);
@@ -334,6 +335,7 @@ public final class HtmlReport {
       attempts();
       h.append("</section>\n<section id=\"interventions\"><h2>Interventions</h2>");
       interventions(r);
+      h.append("</section>\n<section id=\"heals\"><h2>Heals</h2>");
       heals();
       h.append("</section>\n");
       if (!planRecords.isEmpty()) {
@@ -534,7 +536,6 @@ public final class HtmlReport {
     }
 
     private void heals() {
-      h.append("<h3 id=\"heals\">Heals</h3>");
       if (heals.isEmpty()) {
         h.append("<p>None: the harness needed no repair during this run.</p>");
         return;
