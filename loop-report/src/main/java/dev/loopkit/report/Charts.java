@@ -139,7 +139,7 @@ final class Charts {
    * the value along y from zero with four labelled grid lines.
    */
   static void trend(StringBuilder h, String title, List<RunData> runs, List<Series> series,
-      DoubleFunction<String> format) {
+      DoubleFunction<String> format, boolean counts) {
     int w = 360;
     int ht = 210;
     int left = 48;
@@ -156,7 +156,8 @@ final class Charts {
         }
       }
     }
-    double niceMax = nice(max);
+    // counts (interventions, heals) get whole-number ticks: four grid steps of at least one
+    double niceMax = counts ? 4 * Math.max(1, Math.ceil(max / 4)) : nice(max);
     int n = runs.size();
     h.append("<figure class=\"trend\"><figcaption>").append(esc(title)).append("</figcaption><svg viewBox=\"0 0 ")
         .append(w).append(' ').append(ht).append("\" role=\"img\" aria-label=\"").append(esc(title)).append("\">");

@@ -604,11 +604,11 @@ public final class HtmlReport {
       h.append("<div class=\"trends\">");
       Charts.trend(h, "interventions and heals per run", runs, List.of(
           new Charts.Series("interventions (people)", "#d64545", people),
-          new Charts.Series("heals (the harness)", "#3b7dd8", healed)), v -> trimmed(v));
+          new Charts.Series("heals (the harness)", "#3b7dd8", healed)), v -> trimmed(v), true);
       Charts.trend(h, "attempts per ticket", runs, List.of(new Charts.Series("attempts per ticket", "#8c5bd6",
-          attempts)), Figures::ratio);
+          attempts)), Figures::ratio, false);
       Charts.trend(h, "cost per ticket (USD)", runs, List.of(new Charts.Series("cost per ticket", "#2e9d57", cost)),
-          v -> Figures.money(BigDecimal.valueOf(v)));
+          v -> Figures.money(BigDecimal.valueOf(v)), false);
       h.append("</div>");
     }
   }

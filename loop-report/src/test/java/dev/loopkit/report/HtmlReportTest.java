@@ -187,6 +187,9 @@ class HtmlReportTest {
     assertTrue(svg.contains("interventions (people)") && svg.contains("heals (the harness)"), svg);
     assertTrue(svg.contains("class=\"axis\">run</text>"), "the x axis is labelled");
     assertEquals(5, count(svg, "text-anchor=\"end\" class=\"axis\">"), "five labelled y ticks");
+    for (String tick : List.of(">0</text>", ">1</text>", ">2</text>", ">3</text>", ">4</text>")) {
+      assertTrue(svg.contains("class=\"axis\"" + tick), "whole-number ticks for counts: " + tick + " in " + svg);
+    }
   }
 
   @Test
