@@ -17,21 +17,32 @@ import picocli.CommandLine.Option;
 @Command(name = "loop", mixinStandardHelpOptions = true, version = "loop 0.1.0-SNAPSHOT",
     description = "Drives a batch of tickets to done with fresh AI workers; only the oracle ends a run DONE.",
     subcommands = {RunCommand.class, QuickstartCommand.class, StatusCommand.class, ReadyCommand.class,
-        ReportCommand.class, ApproveCommand.class, PlanCommand.class, LintCommand.class,
+        ReportCommand.class, ApproveCommand.class, PlanCommand.class, LintCommand.class, InitCommand.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:DONE: the oracle judged every ticket done",
         "1:error: bad configuration or input, no sandbox, or a failure (one line; --verbose for the stack trace)",
-        "2:CAPPED: a cap (attempts, money, tokens, time, passes, discovered tickets) stopped the run",
-        "3:STALLED, or a ticket waits for a human",
-        "4:TAMPERED: the definition of done changed during the run"})
+        "2:usage error: an unknown command or option, a missing or malformed argument (picocli's convention)",
+        "3:STALLED, or a ticket waits for a human (loop lint, loop plan: findings)",
+        "4:TAMPERED: the definition of done changed during the run",
+        "5:CAPPED: a cap (attempts, money, tokens, time, passes, discovered tickets) stopped the run",
+        "130:stopped by Ctrl-C: tickets in flight reopened, the ending and the report written; loop run continues"})
 public final class LoopCommand {
+  /** The oracle judged every ticket done (and every command that succeeded). */
   public static final int DONE = 0;
+  /** Bad configuration or input, no sandbox, or a failure: one line on stderr names it. */
   public static final int ERROR = 1;
-  public static final int CAPPED = 2;
+  /** The command line itself is wrong (unknown command or option, bad argument): picocli's convention. */
+  public static final int USAGE = 2;
+  /** A cap stopped the run. */
+  public static final int CAPPED = 5;
+  /** The run stalled, or tickets wait for a person. */
   public static final int STALLED_OR_HUMAN = 3;
+  /** The definition of done changed during the run. */
   public static final int TAMPERED = 4;
+  /** A signal (Ctrl-C) stopped the run cleanly: 128 + SIGINT, the shells' convention. */
+  public static final int INTERRUPTED = 130;
 
   @Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT,
       description = "Print stack traces and the libraries' log messages.")
@@ -71,7 +82,7 @@ public final class LoopCommand {
       CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
       err.println("Try 'loop " + (ex.getCommandLine() == cmd ? "" : ex.getCommandLine().getCommandName() + " ")
           + "--help'.");
-      return ERROR;
+      return USAGE;
     });
     cmd.setExecutionExceptionHandler((ex, c, parsed) -> {
       err.println("loop: " + message(ex));

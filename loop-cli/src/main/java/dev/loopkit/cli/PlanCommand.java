@@ -121,7 +121,7 @@ final class PlanCommand implements Callable<Integer> {
     ModelSource researchers = ModelSource.of(config, researcherModel, environment);
     Planner.Builder b = Planner.builder(planner.client(PLANNER, 1), plannerModel.model())
         .repository(LintCommand.codeFolder(config))
-        .planDirectory(config.project().resolve(".loop").resolve("plans"))
+        .planDirectory(plansDirectory(config))
         .lint(LintCommand.lint(config, environment.get("PATH")))
         .researchers(i -> researchers.client("research-" + i, 1), researcherModel.model());
     Optional<ProjectConfig.Model> reviewerModel = role(config, REVIEWER)
@@ -134,6 +134,11 @@ final class PlanCommand implements Callable<Integer> {
       }
     }
     return b.build();
+  }
+
+  /** Where the project's plans are journaled, one folder per plan id: {@code <project>/.loop/plans}. */
+  static Path plansDirectory(ProjectConfig config) {
+    return config.project().resolve(".loop").resolve("plans");
   }
 
   private static Optional<ProjectConfig.Model> role(ProjectConfig config, String role) {

@@ -6,8 +6,8 @@ import dev.loopkit.core.LoopListener;
 import dev.loopkit.core.Status;
 import dev.loopkit.core.Ticket;
 import dev.loopkit.core.Usage;
+import dev.loopkit.report.Figures;
 import java.io.PrintStream;
-import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.ZoneId;
@@ -139,15 +139,18 @@ final class Progress implements LoopListener, AutoCloseable {
     }
   }
 
-  /** {@code done 3/8 · in flight 2 · ready 1 · blocked 2 · 41,200 tokens · $0.21 · 0:14}. */
+  /**
+   * {@code done 3/8 | in flight 2 | ready 1 | blocked 2 | 41,200 tokens | $0.2100 | 14.3s}: figures in
+   * {@link Figures}' formats, as in the summary and the report.
+   */
   synchronized String statusLine() {
     int open = known.size() - done.size() - gated.size() - inFlight.size();
     int blocked = Math.max(0, open - ready);
-    long seconds = Duration.ofNanos(nanos.getAsLong() - start).toSeconds();
-    return String.format(java.util.Locale.ROOT, "done %d/%d | in flight %d | ready %d | blocked %d%s | %,d tokens"
-        + " | $%s | %d:%02d", done.size(), known.size(), inFlight.size(), Math.min(ready, Math.max(open, 0)),
-        blocked, gated.isEmpty() ? "" : " | waiting for a human " + gated.size(), usage.totalTokens(),
-        usage.costUsd().setScale(2, RoundingMode.HALF_UP).toPlainString(), seconds / 60, seconds % 60);
+    Duration elapsed = Duration.ofNanos(nanos.getAsLong() - start);
+    return String.format(java.util.Locale.ROOT, "done %d/%d | in flight %d | ready %d | blocked %d%s | %s tokens"
+        + " | %s | %s", done.size(), known.size(), inFlight.size(), Math.min(ready, Math.max(open, 0)),
+        blocked, gated.isEmpty() ? "" : " | waiting for a human " + gated.size(), Figures.tokens(usage.totalTokens()),
+        Figures.money(usage.costUsd()), Figures.duration(elapsed));
   }
 
   private static @org.jspecify.annotations.Nullable String stageLine(String time, LoopEvent.StageCompleted c) {

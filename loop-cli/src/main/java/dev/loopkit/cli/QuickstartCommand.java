@@ -23,10 +23,12 @@ import picocli.CommandLine.ParentCommand;
  * default (recorded model conversations); {@code --real} runs the same batch on the vendors whose keys are set.
  */
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
-    description = {"Copies the quickstart project (8 Markdown tickets, a small shell project, recorded model"
-        + " conversations) to a new folder and runs it end to end: a git repository per attempt, a scripted worker"
-        + " and reviewer, real test commands in the bubblewrap sandbox, verified merges. Offline unless --real.",
-        "Exit codes: 0 DONE, 2 CAPPED, 3 STALLED or waiting for a human, 4 TAMPERED, 1 error."})
+    description = {"Copies the quickstart project (7 Markdown tickets, to which a worker adds an 8th; a small shell"
+        + " project; recorded model conversations) to a new folder and runs it end to end: a git repository per"
+        + " attempt, a scripted worker and reviewer, real test commands in the bubblewrap sandbox, verified merges."
+        + " Offline unless --real.",
+        "Exit codes: 0 DONE, 5 CAPPED, 3 STALLED or waiting for a human, 4 TAMPERED, 1 error, 2 usage error,"
+            + " 130 stopped by Ctrl-C."})
 final class QuickstartCommand implements Callable<Integer> {
   @ParentCommand
   LoopCommand root;

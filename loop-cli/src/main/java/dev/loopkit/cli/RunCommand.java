@@ -18,7 +18,12 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = {"Runs the batch of the project's loop.yaml to its ending, printing progress, and writes the"
         + " HTML report. Resumes the newest unfinished run in <project>/.loop/runs unless --new.",
-        "Exit codes: 0 DONE, 2 CAPPED, 3 STALLED or waiting for a human, 4 TAMPERED, 1 error."})
+        "With --json, standard output is one JSON object per event (the journal's form), then a result object"
+            + " {\"type\":\"result\", \"ending\", \"exitCode\", \"report\", ...}; progress lines are not printed.",
+        "Ctrl-C stops the run cleanly: attempts in flight are interrupted and their tickets reopened, the ending"
+            + " and the report are written; loop run continues it.",
+        "Exit codes: 0 DONE, 5 CAPPED, 3 STALLED or waiting for a human, 4 TAMPERED, 1 error, 2 usage error,"
+            + " 130 stopped by Ctrl-C."})
 final class RunCommand implements Callable<Integer> {
   @ParentCommand
   LoopCommand root;
@@ -34,10 +39,13 @@ final class RunCommand implements Callable<Integer> {
           + " --model reviewer=openai:gpt-5 (keys from ANTHROPIC_API_KEY / OPENAI_API_KEY).")
   List<String> models = new ArrayList<>();
 
+  @Option(names = "--json", description = "Print NDJSON: one JSON object per event, then the result.")
+  boolean json;
+
   @Override
   public Integer call() throws InterruptedException {
     ProjectConfig config = withModels(project.read(), models);
-    return run(root.io, config, fresh);
+    return run(root.io, config, fresh, json);
   }
 
   static ProjectConfig withModels(ProjectConfig config, List<String> overrides) {
@@ -57,39 +65,72 @@ final class RunCommand implements Callable<Integer> {
   /** Runs or resumes the project's batch, prints the ending and the report's path, returns the exit code. */
   @SuppressWarnings("try") // the lock is held for the block, never read
   static int run(LoopCommand.Io io, ProjectConfig config, boolean fresh) throws InterruptedException {
+    return run(io, config, fresh, false);
+  }
+
+  /** As {@link #run(LoopCommand.Io, ProjectConfig, boolean)}; {@code json}: NDJSON events and result on stdout. */
+  @SuppressWarnings("try") // the lock is held for the block, never read
+  static int run(LoopCommand.Io io, ProjectConfig config, boolean fresh, boolean json) throws InterruptedException {
     // an unset credential or a sandbox that cannot start stops the command before anything is written (the
     // project lock, the repository, a run directory): never a silent fallback to running tickets' processes
     // unconfined
     config.tracker().requireCredentials(config.file(), io.environment());
     ProjectEngine.sandbox(config.sandbox(), io.environment()).check();
-    try (ProjectLock lock = ProjectLock.acquire(config)) {
-      return runLocked(io, config, fresh);
+    try (ProjectLock lock = ProjectLock.acquire(config); StopOnSignal stop = StopOnSignal.install()) {
+      return runLocked(io, config, fresh, json, stop);
     }
   }
 
-  private static int runLocked(LoopCommand.Io io, ProjectConfig config, boolean fresh) throws InterruptedException {
+  private static int runLocked(LoopCommand.Io io, ProjectConfig config, boolean fresh, boolean json,
+      StopOnSignal stop) throws InterruptedException {
     Runs runs = new Runs(config.runsDirectory());
+    // with --json, stdout carries JSON only: what a person reads goes to stderr
+    java.io.PrintStream text = json ? io.err() : io.out();
     boolean created = ProjectEngine.prepareRepository(config);
     if (created) {
-      io.out().println("created the git repository " + config.workspace().repository() + " from "
+      text.println("created the git repository " + config.workspace().repository() + " from "
           + config.workspace().initFrom());
     }
     Tracker tracker = ProjectEngine.tracker(config, io.environment());
     Path runDir = fresh ? runs.next() : runs.unfinished().orElseGet(runs::next);
     RunResult result;
-    try (Progress progress = new Progress(io.out(), io.terminal(), tracker.readBatch(), System::nanoTime)) {
-      LoopEngine engine = ProjectEngine.build(config, tracker, runDir, io.environment(), List.of(progress));
+    dev.loopkit.core.LoopListener events = json ? e -> {
+      synchronized (io.out()) {
+        io.out().println(JsonOutput.event(e));
+      }
+    } : null;
+    Progress progress = events != null ? null
+        : new Progress(io.out(), io.terminal(), tracker.readBatch(), System::nanoTime);
+    try {
+      LoopEngine engine = ProjectEngine.build(config, tracker, runDir, io.environment(),
+          List.of(events != null ? events : progress));
       result = engine.run();
+    } finally {
+      if (progress != null) {
+        progress.close();
+      }
     }
-    io.out().println();
-    io.out().println(result.report().summary());
-    if (result.ending() instanceof RunEnding.Failed failed && failed.cause() != null) {
+    // a stop by signal leaves the interrupt flag set: clear it, or the report's file channels refuse to work
+    boolean interrupted = Thread.interrupted() || stop.signalled();
+    text.println();
+    text.println(dev.loopkit.report.TextSummary.of(result.report()));
+    if (interrupted) {
+      io.err().println("loop: stopped by a signal (Ctrl-C): attempts in flight were interrupted and their tickets"
+          + " reopened; 'loop run " + config.project() + "' continues the run");
+    } else if (result.ending() instanceof RunEnding.Failed failed && failed.cause() != null) {
       io.err().println("loop: the run failed: " + LoopCommand.message(failed.cause()));
     }
-    Path report = HtmlReport.write(config, runs, tracker);
-    io.out().println("report: " + report);
-    return exitCode(result.ending());
+    Path report = ReportCommand.write(config, runs, result.runDirectory(), tracker);
+    int code = interrupted ? LoopCommand.INTERRUPTED : exitCode(result.ending());
+    if (json) {
+      io.out().println(JsonOutput.line(JsonOutput.result(result.report(), result.runDirectory(), report, code)));
+    } else {
+      io.out().println("report: " + report);
+    }
+    io.out().flush();
+    return code;
   }
+
 
   static int exitCode(RunEnding ending) {
     switch (ending.kind()) {

@@ -51,7 +51,7 @@ class ApproveCommandTest {
     assertTrue(noRun.err.contains("no runs in"), noRun.err);
 
     Cli noReason = Cli.run("approve", p.toString(), "--ticket", "T-1");
-    assertEquals(LoopCommand.ERROR, noReason.exitCode);
+    assertEquals(LoopCommand.USAGE, noReason.exitCode, "a missing required option is a usage error");
     assertTrue(noReason.err.contains("--reason"), noReason.err);
 
     Cli blank = Cli.run("approve", p.toString(), "--ticket", "T-1", "--reason", "  ", "--run", "run-009");

@@ -24,7 +24,7 @@ class ExitCodeTest {
   }
 
   @Test
-  void aReachedCapExitsTwo() throws Exception {
+  void aReachedCapExitsFive() throws Exception {
     String files = Cli.call("file_ticket", "{\"title\":\"More work\",\"body\":\"found\",\"blocks_current\":false}")
         + SAYS_YES;
     Path p = Cli.tinyProject(dir, files, "caps:\n  discovered-tickets: 0\n");
@@ -80,17 +80,34 @@ class ExitCodeTest {
   }
 
   @Test
-  void anUnknownOptionExitsOneNotTwo() {
+  void anUnknownOptionIsAUsageErrorThatExitsTwo() {
     Cli r = Cli.run("run", "--frobnicate");
-    assertEquals(LoopCommand.ERROR, r.exitCode);
-    assertTrue(r.err.contains("--frobnicate"), r.err);
+    assertEquals(LoopCommand.USAGE, r.exitCode);
+    assertEquals(2, r.exitCode, "picocli's convention");
+    assertTrue(r.err.contains("--frobnicate") && r.err.contains("Try 'loop run --help'"), r.err);
+  }
+
+  @Test
+  void anUnknownCommandAndAMissingArgumentAreUsageErrorsToo() {
+    Cli unknown = Cli.run("frobnicate");
+    Cli missing = Cli.run("report", ".", "run-001", "extra");
+    assertEquals(LoopCommand.USAGE, unknown.exitCode, unknown.err);
+    assertTrue(unknown.err.contains("frobnicate"), unknown.err);
+    assertEquals(LoopCommand.USAGE, missing.exitCode, missing.err);
+  }
+
+  @Test
+  void aRuntimeErrorStillExitsOneNotTwo() {
+    Cli r = Cli.run("status", dir.resolve("nowhere").toString());
+    assertEquals(LoopCommand.ERROR, r.exitCode, r.err);
   }
 
   @Test
   void helpDocumentsEveryExitCode() {
     Cli r = Cli.run("--help");
     assertEquals(0, r.exitCode);
-    for (String line : new String[] {"0   DONE", "1   error", "2   CAPPED", "3   STALLED", "4   TAMPERED"}) {
+    for (String line : new String[] {"0     DONE", "1     error", "2     usage error", "3     STALLED",
+        "4     TAMPERED", "5     CAPPED", "130   stopped by Ctrl-C"}) {
       assertTrue(r.out.contains(line), r.out);
     }
   }

@@ -62,9 +62,9 @@ class PlanCommandTest {
     Cli none = Cli.run("plan", qs.toString());
     Cli both = Cli.run("plan", qs.toString(), "--intent", "x", "--master", "QS-1");
 
-    assertEquals(LoopCommand.ERROR, none.exitCode);
+    assertEquals(LoopCommand.USAGE, none.exitCode, "a usage error");
     assertTrue(none.err.contains("--intent") && none.err.contains("--master"), none.err);
-    assertEquals(LoopCommand.ERROR, both.exitCode);
+    assertEquals(LoopCommand.USAGE, both.exitCode, "a usage error");
     assertTrue(both.err.contains("mutually exclusive"), both.err);
   }
 

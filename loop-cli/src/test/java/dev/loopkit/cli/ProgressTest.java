@@ -42,7 +42,7 @@ class ProgressTest {
     String out = feed(false);
     assertFalse(out.contains("\033"), "no terminal control codes when piped");
     assertTrue(out.contains("A  attempt 1 started in slot 0\n"), out);
-    assertTrue(out.contains("A  DONE\ndone 1/2 | in flight 0 | ready 1 | blocked 0 | 1,200 tokens | $0.25 | 1:15\n"),
+    assertTrue(out.contains("A  DONE\ndone 1/2 | in flight 0 | ready 1 | blocked 0 | 1,200 tokens | $0.2500 | 1m 15s\n"),
         out);
   }
 
@@ -50,6 +50,6 @@ class ProgressTest {
   void onATerminalTheStatusLineIsRedrawnInPlaceUnderTheEventLines() {
     String out = feed(true);
     assertTrue(out.contains("  A  DONE\n\r\033[2Kdone 1/2"), out);
-    assertTrue(out.endsWith("| 1:15\n"), out);
+    assertTrue(out.endsWith("| 1m 15s\n"), out);
   }
 }

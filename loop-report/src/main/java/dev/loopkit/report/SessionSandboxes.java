@@ -1,4 +1,4 @@
-package dev.loopkit.cli;
+package dev.loopkit.report;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,18 +18,25 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The sessions of a run as its journal's {@code run-started} lines record them, for what the run history does
- * not keep: how each session confined the processes of its tickets ({@link LoopEvent.RunStarted#sandbox()}).
- * Reads the journal once, line by line, parsing only the start lines; a torn last line is skipped, as every
- * reader of a journal does.
+ * How the sessions of a run confined tickets' processes, as its journal's {@code run-started} lines record it
+ * ({@link LoopEvent.RunStarted#sandbox()}), which the run history does not keep. Reads the journal once, line by
+ * line, parsing only the start lines; a torn last line is skipped, as every reader of a journal does. Used by the
+ * HTML report and by {@code loop status}; thread-safe (no state).
  */
-final class RunSessions {
+public final class SessionSandboxes {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private RunSessions() {}
+  private SessionSandboxes() {}
 
-  /** Each session's start, oldest first (fingerprint and caps left out); empty before the first start. */
-  static List<LoopEvent.RunStarted> of(RunDirectory run) {
+  /**
+   * Each session's start, oldest first, with its sandbox (fingerprint and caps left out); empty when the run has
+   * no journal yet.
+   *
+   * @param run the run directory
+   * @return each session's start, oldest first
+   * @throws UncheckedIOException if the journal exists but cannot be read
+   */
+  public static List<LoopEvent.RunStarted> of(RunDirectory run) {
     List<LoopEvent.RunStarted> out = new ArrayList<>();
     try (BufferedReader in = Files.newBufferedReader(run.journal(), StandardCharsets.UTF_8)) {
       for (String line = in.readLine(); line != null; line = in.readLine()) {
@@ -45,8 +52,9 @@ final class RunSessions {
         if (n == null || !"run-started".equals(n.path("type").asText())) {
           continue;
         }
-        out.add(new LoopEvent.RunStarted(instant(n.path("at").asText("")), n.path("runId").asText(""), n.path("tickets").asInt(), n.path("resumed").asBoolean(), Map.of(),
-            Map.of(), n.hasNonNull("sandbox") ? n.get("sandbox").asText() : "unrecorded"));
+        out.add(new LoopEvent.RunStarted(instant(n.path("at").asText("")), n.path("runId").asText(""),
+            n.path("tickets").asInt(), n.path("resumed").asBoolean(), Map.of(), Map.of(),
+            n.hasNonNull("sandbox") ? n.get("sandbox").asText() : "unrecorded"));
       }
     } catch (NoSuchFileException e) {
       return List.of();
@@ -66,9 +74,12 @@ final class RunSessions {
 
   /**
    * One line on how the run's sessions confined tickets' processes: the sandbox of its latest session, and a
-   * warning naming every session that ran unsandboxed; empty when no session recorded its sandbox.
+   * warning naming every session that ran unsandboxed; empty when there is no session.
+   *
+   * @param sessions the run's session starts, oldest first
+   * @return the line, or empty
    */
-  static String sandboxLine(List<LoopEvent.RunStarted> sessions) {
+  public static String line(List<LoopEvent.RunStarted> sessions) {
     if (sessions.isEmpty()) {
       return "";
     }
@@ -86,5 +97,15 @@ final class RunSessions {
         + sessions.size()) + " ran tickets' processes without a sandbox (loop.yaml sandbox: {kind: none}); they"
         + " could reach everything the harness can" + (unsandboxed.size() < sessions.size() ? "; latest session: "
         + latest : "");
+  }
+
+  /**
+   * Whether any session ran tickets' processes without a sandbox.
+   *
+   * @param sessions the run's session starts
+   * @return whether one ran unconfined
+   */
+  public static boolean anyUnsandboxed(List<LoopEvent.RunStarted> sessions) {
+    return sessions.stream().anyMatch(LoopEvent.RunStarted::unsandboxed);
   }
 }
