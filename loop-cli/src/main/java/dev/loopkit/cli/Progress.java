@@ -207,7 +207,9 @@ final class Progress implements LoopListener, AutoCloseable {
     } else if (e instanceof LoopEvent.TripwireTripped t) {
       return time + "TRIPWIRE: the definition of done changed: " + String.join("; ", t.changes());
     } else if (e instanceof LoopEvent.HealAttempted h) {
-      return time + "heal " + h.outcome() + ": " + firstLine(h.summary());
+      return time + "heal " + h.heal() + " " + h.outcome() + ": " + firstLine(h.summary());
+    } else if (e instanceof LoopEvent.HealReverted r) {
+      return time + "heal " + r.heal() + (r.reverted() ? " reverted: " : " not reverted: ") + firstLine(r.reason());
     } else if (e instanceof LoopEvent.RunEnded r) {
       return time + "run ended " + r.ending() + (r.detail().isEmpty() ? "" : ": " + firstLine(r.detail()));
     }

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -157,9 +158,12 @@ public final class HtmlReport {
       runs.add(data);
     }
     List<LoopEvent.HealAttempted> heals = new ArrayList<>();
+    Map<Integer, LoopEvent.HealReverted> reverts = new HashMap<>();
     for (LoopEvent e : run.events()) {
       if (e instanceof LoopEvent.HealAttempted h) {
         heals.add(h);
+      } else if (e instanceof LoopEvent.HealReverted r) {
+        reverts.put(r.heal(), r);
       }
     }
     Set<String> ids = new LinkedHashSet<>();
@@ -170,7 +174,7 @@ public final class HtmlReport {
     List<PlanRecord> planRecords = plans == null ? List.of() : PlanRecord.filing(plans, ids);
     Path base = folder;
     Function<Path, String> link = p -> relative(base, p);
-    return new Page(data, runs, batch, SessionSandboxes.of(run), heals, planRecords, link).render();
+    return new Page(data, runs, batch, SessionSandboxes.of(run), heals, reverts, planRecords, link).render();
   }
 
   private static String relative(Path folder, Path target) {
@@ -292,17 +296,20 @@ public final class HtmlReport {
     private final @Nullable Batch batch;
     private final List<LoopEvent.RunStarted> sessions;
     private final List<LoopEvent.HealAttempted> heals;
+    private final Map<Integer, LoopEvent.HealReverted> reverts;
     private final List<PlanRecord> planRecords;
     private final Function<Path, String> link;
     private final StringBuilder h = new StringBuilder(64_000);
 
     Page(RunData data, List<RunData> runs, @Nullable Batch batch, List<LoopEvent.RunStarted> sessions,
-        List<LoopEvent.HealAttempted> heals, List<PlanRecord> planRecords, Function<Path, String> link) {
+        List<LoopEvent.HealAttempted> heals, Map<Integer, LoopEvent.HealReverted> reverts,
+        List<PlanRecord> planRecords, Function<Path, String> link) {
       this.data = data;
       this.runs = runs;
       this.batch = batch;
       this.sessions = sessions;
       this.heals = heals;
+      this.reverts = reverts;
       this.planRecords = planRecords;
       this.link = link;
     }
@@ -514,7 +521,7 @@ public final class HtmlReport {
 
     private void interventions(RunReport r) {
       List<RunReport.Intervention> people = r.interventions().stream()
-          .filter(i -> i.kind() != RunReport.InterventionKind.HEALED).toList();
+          .filter(i -> !i.kind().isHeal()).toList();
       if (people.isEmpty()) {
         h.append("<p>None: no person had to act during this run.</p>");
       } else {
@@ -548,8 +555,16 @@ public final class HtmlReport {
         int id = heal.heal() > 0 ? heal.heal() : n;
         h.append("<tr><td>").append(id).append("</td><td><time datetime=\"").append(esc(heal.at().toString()))
             .append("\">").append(esc(Figures.time(heal.at()))).append("</time></td><td>")
-            .append(esc(heal.reason().wireName())).append("</td><td>").append(esc(heal.outcome().wireName()))
-            .append("</td><td>").append(esc(heal.summary()));
+            .append(esc(heal.reason().wireName())).append("</td><td>").append(esc(heal.outcome().wireName()));
+        LoopEvent.HealReverted revert = reverts.get(id);
+        if (revert != null) {
+          h.append(revert.reverted() ? ", reverted" : ", not revertible");
+        }
+        h.append("</td><td>").append(esc(heal.summary()));
+        if (revert != null) {
+          h.append("<p class=\"revert\">").append(revert.reverted() ? "Reverted: " : "Judged without progress: ")
+              .append(esc(revert.reason())).append("</p>");
+        }
         Path transcript = data.directory.path().resolve("transcripts").resolve("heal-" + id + ".jsonl");
         if (Files.isRegularFile(transcript)) {
           h.append(" <a class=\"transcript\" href=\"").append(esc(link.apply(transcript))).append("\">transcript</a>");

@@ -64,7 +64,7 @@ final class RunData {
 
   /** The times a person had to act (heals, the machine's own repairs, left out). */
   long peopleInterventions() {
-    return report.interventions().size() - heals();
+    return report.interventions().stream().filter(i -> !i.kind().isHeal()).count();
   }
 
   /** The heals applied during the run. */

@@ -45,10 +45,15 @@ public final class TextSummary {
       sb.append(" (+").append(report.usage().unmeteredCalls()).append(" unmetered call(s))");
     }
     long heals = report.interventions().stream().filter(i -> i.kind() == RunReport.InterventionKind.HEALED).count();
+    long reverted = report.interventions().stream()
+        .filter(i -> i.kind() == RunReport.InterventionKind.HEAL_REVERTED).count();
     sb.append(", elapsed ").append(Figures.duration(report.elapsed())).append(", interventions ")
-        .append(report.interventions().size() - heals);
+        .append(report.interventions().stream().filter(i -> !i.kind().isHeal()).count());
     if (heals > 0) {
       sb.append(", heals ").append(heals);
+      if (reverted > 0) {
+        sb.append(" (").append(reverted).append(" reverted)");
+      }
     }
     report.finalGate().ifPresent(g -> sb.append('\n').append("  final gate: ").append(g));
     return sb.toString();

@@ -175,6 +175,41 @@ class HtmlReportTest {
   }
 
   @Test
+  void aHealThatWasRevertedSaysSoAndIsNotCountedAsAPersonsIntervention() throws Exception {
+    InMemoryTracker tracker = InMemoryTracker.of(Ticket.builder("A").title("needs a fixed prompt").build());
+    AtomicInteger patches = new AtomicInteger();
+    java.util.concurrent.atomic.AtomicReference<String> prompt = new java.util.concurrent.atomic.AtomicReference<>("");
+    dev.loopkit.core.Healer healer = new dev.loopkit.core.Healer() {
+      @Override
+      public dev.loopkit.core.Heal heal(dev.loopkit.core.HealContext context) {
+        prompt.set(patches.incrementAndGet() == 1 ? "wrong" : "fixed");
+        return dev.loopkit.core.Heal.applied("prompt set to " + prompt.get(), "+" + prompt.get());
+      }
+
+      @Override
+      public boolean revert(dev.loopkit.core.HealRevert request) {
+        prompt.set("");
+        return true;
+      }
+    };
+    RunResult result = LoopEngine.builder().tracker(tracker)
+        .worker(a -> WorkResult.completed("worked with '" + prompt.get() + "'", Usage.ZERO))
+        .verifier(r -> prompt.get().equals("fixed") ? Verification.passed(Evidence.of("probe", "ok"))
+            : Verification.failed(List.of("the prompt lacks the convention"), List.of()))
+        .tripwire(() -> java.util.Map.of("verify", "sha")).healer(healer).healAfterConsecutiveFailures(1)
+        .caps(dev.loopkit.core.Caps.builder().maxAttemptsPerTicket(10).allowUnmeteredUsage().build())
+        .workspaces(Workspaces.shared(dir.resolve("ws"))).runDirectory(dir.resolve("runs/r1")).build().run();
+
+    String html = HtmlReport.builder(result.runDirectory()).build().html();
+
+    assertTrue(html.contains("<td>applied, reverted</td><td>prompt set to wrong"), html);
+    assertTrue(html.contains("Reverted: no ticket done since it (1 attempts), and the run kept failing again"), html);
+    assertTrue(html.contains("<p>None: no person had to act during this run.</p>"), html);
+    assertTrue(TextSummary.of(result.report()).contains("interventions 0, heals 2 (1 reverted)"),
+        TextSummary.of(result.report()));
+  }
+
+  @Test
   void interventionsAndHealsAreTwoLinesOfOneTrendWithAxes() throws Exception {
     InMemoryTracker tracker = tracker();
     RunResult first = run(tracker, dir.resolve("runs/r1"));
