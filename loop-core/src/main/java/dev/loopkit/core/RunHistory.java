@@ -52,6 +52,7 @@ public final class RunHistory {
   private final java.util.Set<String> discoveredIds = new java.util.HashSet<>();
   private @Nullable String finalGate;
   private long decisionLogOffset;
+  private int infrastructureInterruptions;
 
   RunHistory() {}
 
@@ -126,6 +127,13 @@ public final class RunHistory {
       t.interrupted++;
       t.findings.add(new Finding(i.attempt(), StageKind.ENGINE.wireName(), "attempt interrupted: " + i.reason()));
       end(t, i.attempt(), i.at(), "interrupted", List.of(i.reason()));
+    } else if (e instanceof LoopEvent.InfrastructureInterrupted i) {
+      TicketHistory t = acc(i.ticketId());
+      t.interrupted++;
+      infrastructureInterruptions++;
+      String why = "interrupted by the infrastructure (" + i.part() + "): " + i.error();
+      t.findings.add(new Finding(i.attempt(), StageKind.ENGINE.wireName(), "attempt " + why));
+      end(t, i.attempt(), i.at(), "interrupted", List.of(why));
     } else if (e instanceof LoopEvent.TicketDone d) {
       TicketHistory t = acc(d.ticketId());
       t.outcome = RunReport.TicketOutcome.DONE;
@@ -343,6 +351,14 @@ public final class RunHistory {
   /** How many tickets the run froze as its batch. */
   public int frozenTickets() {
     return frozen.size();
+  }
+
+  /**
+   * How many attempts, over every session, a transient fault of the harness cut short (not charged to their
+   * tickets; counted against {@link Caps#maxInfrastructureInterruptions()}).
+   */
+  public int infrastructureInterruptions() {
+    return infrastructureInterruptions;
   }
 
   // ---- for the engine ----
