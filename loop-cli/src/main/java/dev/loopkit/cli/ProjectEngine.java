@@ -121,6 +121,8 @@ final class ProjectEngine {
         .verifier(frozen.guard(verifier))
         .tripwire(frozen)
         .caps(config.caps())
+        .trackerCallTimeout(config.trackerCallTimeout())
+        .earlierRuns(new Runs(config.runsDirectory()).all()) // tickets a stopped or killed run left in progress
         .sandbox(sandbox(config.sandbox(), environment))
         .runDirectory(runDirectory);
     config.healer().ifPresent(h -> engine.healer(healer(config, h, frozen, runDirectory, environment))

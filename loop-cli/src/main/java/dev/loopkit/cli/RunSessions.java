@@ -51,7 +51,7 @@ final class RunSessions {
     } catch (NoSuchFileException e) {
       return List.of();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read run journal " + run.journal(), e);
+      throw new UncheckedIOException("cannot read run journal " + run.journal() + ": " + IoCause.of(e), e);
     }
     return out;
   }

@@ -291,7 +291,9 @@ final class Attempt implements Callable<AttemptOutcome> {
     if (e instanceof CapReachedException c) {
       return new AttemptOutcome.Interrupted(String.valueOf(c.getMessage()));
     }
-    if (e instanceof LoopException l && l.isRetryable() && otherwise instanceof AttemptOutcome.Failed f) {
+    boolean transientFault = e instanceof LoopException l && l.isRetryable()
+        || e instanceof java.io.UncheckedIOException; // the harness's own files (a transcript, a checkout)
+    if (transientFault && otherwise instanceof AttemptOutcome.Failed f) {
       // a transient fault of a part (git's lock, a timeout, a vendor's 503 past its retries): not the ticket's
       return new AttemptOutcome.Infrastructure(f.stage(), f.findings().get(0));
     }

@@ -234,6 +234,7 @@ final class Run {
       String d = ending.describe();
       ledger.append(new LoopEvent.RunEnded(ledger.now(), ending.kind(), d.substring(d.indexOf(": ") + 2)));
       ledger.sync();
+      calls.deadline(ledger.now().plus(settings.trackerCallTimeout())); // past the cap: one call's time to reopen
       settler.applyEach(reopen); // a tracker that fails here must not hide the ending
     } finally {
       calls.close();
