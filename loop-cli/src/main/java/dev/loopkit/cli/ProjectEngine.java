@@ -102,7 +102,9 @@ final class ProjectEngine {
           .expectOutput(java.util.Objects.requireNonNull(config.verifier().expectOutput()))
           .timeout(config.verifier().timeout()).build());
     }
-    Verifier verifier = tv.build();
+    TicketCommandVerifier ticketVerifier = tv.build();
+    checkBatch(tracker, ticketVerifier);
+    Verifier verifier = ticketVerifier;
     DefinitionTripwire.Builder tripwire = DefinitionTripwire.builder().oracle(oracle).verifier(verifier)
         .file(config.file());
     for (String glob : config.worker().protect()) {
@@ -130,6 +132,27 @@ final class ProjectEngine {
     reviewer(config, environment, workerVendor(config, environment)).ifPresent(engine::reviewer);
     listeners.forEach(engine::listener);
     return engine.build();
+  }
+
+  /**
+   * Checks every ticket's verify metadata when the batch is read, before any attempt: a bad {@code verify-expect}
+   * regex or {@code verify-exit} is an input error naming the ticket and the key, not failed attempts. A tracker
+   * that fails with a retryable error here is left to the run, which retries it and checks each ticket again
+   * when it verifies.
+   */
+  static void checkBatch(Tracker tracker, TicketCommandVerifier verifier) {
+    dev.loopkit.core.Batch batch;
+    try {
+      batch = tracker.readBatch();
+    } catch (dev.loopkit.core.LoopException e) {
+      if (e.isRetryable()) {
+        return;
+      }
+      throw e;
+    }
+    for (dev.loopkit.core.Ticket t : batch.tickets()) {
+      verifier.check(t);
+    }
   }
 
   /**
