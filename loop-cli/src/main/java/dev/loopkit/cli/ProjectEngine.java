@@ -104,9 +104,9 @@ final class ProjectEngine {
     }
     TicketCommandVerifier ticketVerifier = tv.build();
     checkBatch(tracker, ticketVerifier);
-    Verifier verifier = ticketVerifier;
-    DefinitionTripwire.Builder tripwire = DefinitionTripwire.builder().oracle(oracle).verifier(verifier)
-        .file(config.file());
+    // only the keys of loop.yaml that define done are frozen (see ProjectVerifier); caps may be raised
+    Verifier verifier = new ProjectVerifier(ticketVerifier, config);
+    DefinitionTripwire.Builder tripwire = DefinitionTripwire.builder().oracle(oracle).verifier(verifier);
     for (String glob : config.worker().protect()) {
       protect(tripwire, ws.repository(), glob);
     }

@@ -53,6 +53,7 @@ public final class RunHistory {
   private @Nullable String finalGate;
   private long decisionLogOffset;
   private int infrastructureInterruptions;
+  private @Nullable Map<String, String> caps;
 
   RunHistory() {}
 
@@ -78,6 +79,7 @@ public final class RunHistory {
       }
       ending = null;
       endingDetail = "";
+      capsChanged(s.caps());
     } else if (e instanceof LoopEvent.PassStarted p) {
       passes = Math.max(passes, p.pass());
     } else if (e instanceof LoopEvent.TicketDispatched d) {
@@ -202,6 +204,33 @@ public final class RunHistory {
       }
     }
     lastAt = e.at();
+  }
+
+  /**
+   * A person changed caps or concurrency between sessions (loop.yaml's caps, or the host's builder): allowed, and
+   * counted as an intervention naming each change. Keys only one side knows (a cap added in a later version) are
+   * not a change.
+   */
+  private void capsChanged(Map<String, String> now) {
+    if (now.isEmpty()) {
+      return;
+    }
+    Map<String, String> before = caps;
+    caps = Map.copyOf(now);
+    if (before == null) {
+      return;
+    }
+    List<String> changes = new ArrayList<>();
+    new java.util.TreeMap<>(now).forEach((k, v) -> {
+      String old = before.get(k);
+      if (old != null && !old.equals(v)) {
+        changes.add(k + " " + old + " -> " + v);
+      }
+    });
+    if (!changes.isEmpty()) {
+      interventions.add(new RunReport.Intervention(RunReport.InterventionKind.CAPS_CHANGED, null,
+          "caps changed between sessions: " + String.join(", ", changes)));
+    }
   }
 
   private TicketHistory acc(String id) {

@@ -101,7 +101,12 @@ public final class RunReport {
      * A healer's patch was applied: the machine improving itself, not a person doing work, counted on its own
      * so that the report shows how often the harness needed healing.
      */
-    HEALED;
+    HEALED,
+    /**
+     * A person changed the run's caps or concurrency between sessions (raised a cap to continue it): allowed, unlike
+     * a change to the definition of done, and counted here.
+     */
+    CAPS_CHANGED;
 
     @JsonValue
     public String wireName() {
