@@ -63,7 +63,8 @@ final class GitCommands {
         }
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot seed the repository " + repository + " from " + seed, e);
+      throw new UncheckedIOException("cannot seed the repository " + repository + " from " + seed + ": "
+          + IoCause.of(e), e);
     }
   }
 
@@ -107,7 +108,7 @@ final class GitCommands {
         }
       });
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot copy " + from + " to " + to, e);
+      throw new UncheckedIOException("cannot copy " + from + " to " + to + ": " + IoCause.of(e), e);
     }
   }
 

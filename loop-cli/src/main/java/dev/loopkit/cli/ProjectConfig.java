@@ -39,7 +39,12 @@ public final class ProjectConfig {
 
   static final List<String> VENDORS = List.of("anthropic", "openai", "scripted");
 
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  // a key given twice is an error, not "the last one wins" (a repeated cap would silently change a run)
+  private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+      .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
+
+  /** How long one tracker call may take before the engine abandons and retries it, without tracker.call-timeout. */
+  public static final Duration DEFAULT_TRACKER_CALL_TIMEOUT = Duration.ofSeconds(60);
 
   private final Path file;
   private final Path project;
@@ -53,6 +58,7 @@ public final class ProjectConfig {
   private final SandboxSettings sandbox;
   private final @Nullable HealerSettings healer;
   private final Caps caps;
+  private final Duration trackerCallTimeout;
 
   /** Where the batch's code lives and how tickets get into it. */
   public record Workspace(Path repository, @Nullable Path initFrom, @Nullable Path worktrees,
@@ -157,8 +163,10 @@ public final class ProjectConfig {
 
   private ProjectConfig(Path file, Path project, TrackerSource tracker, Workspace workspace,
       Map<String, Model> models, WorkerSettings worker, @Nullable String reviewerModel, VerifierSettings verifier,
-      SandboxSettings sandbox, @Nullable HealerSettings healer, Caps caps, Strategies strategies) {
+      SandboxSettings sandbox, @Nullable HealerSettings healer, Caps caps, Strategies strategies,
+      Duration trackerCallTimeout) {
     this.strategies = strategies;
+    this.trackerCallTimeout = trackerCallTimeout;
     this.file = file;
     this.project = project;
     this.tracker = tracker;
@@ -192,15 +200,13 @@ public final class ProjectConfig {
       throw new InputException(file + " does not exist: expected the project's configuration (tracker, models,"
           + " worker, verifier, caps); see examples/quickstart/" + FILE_NAME, e);
     } catch (IOException e) {
-      throw new InputException("cannot read " + file + ": " + e.getMessage(), e);
+      throw new InputException("cannot read " + file + ": " + IoCause.of(e), e);
     }
     JsonNode root;
     try {
       root = YAML.readTree(text);
     } catch (JsonProcessingException e) {
-      String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
-          + e.getLocation().getColumnNr();
-      throw new InputException(file + " is not valid YAML" + where + ": " + e.getOriginalMessage(), e);
+      throw yamlError(file, e);
     }
     if (root == null || root.isMissingNode() || root.isNull() || !root.isObject()) {
       throw new InputException(file + " holds " + (root == null || root.isMissingNode() || root.isNull()
@@ -209,11 +215,59 @@ public final class ProjectConfig {
     return parse(file, project, new ConfigNode(file, "", root));
   }
 
+  /**
+   * A YAML error on one line (the CLI prints messages on one line): a key given twice names its dotted key; a
+   * syntax error names where it was found and, when the parser says so, where the construct it was in began.
+   */
+  private static InputException yamlError(Path file, JsonProcessingException e) {
+    String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
+        + e.getLocation().getColumnNr();
+    String message = String.valueOf(e.getOriginalMessage());
+    if (message.startsWith("Duplicate field") && e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser p) {
+      List<String> keys = new ArrayList<>();
+      for (com.fasterxml.jackson.core.JsonStreamContext c = p.getParsingContext(); c != null; c = c.getParent()) {
+        if (c.getCurrentName() != null) {
+          keys.add(0, c.getCurrentName());
+        }
+      }
+      return new InputException(file + ": key '" + String.join(".", keys) + "' is given twice" + where
+          + ": expected each key once (a second value would silently replace the first)", e);
+    }
+    if (e.getCause() instanceof org.yaml.snakeyaml.error.MarkedYAMLException m) {
+      String problem = m.getProblem() == null ? "" : m.getProblem().strip();
+      String context = m.getContext() == null ? "" : m.getContext().strip();
+      String started = m.getContextMark() == null ? "" : " at line " + (m.getContextMark().getLine() + 1)
+          + ", column " + (m.getContextMark().getColumn() + 1);
+      if (m.getProblemMark() != null) {
+        where = " at line " + (m.getProblemMark().getLine() + 1) + ", column " + (m.getProblemMark().getColumn() + 1);
+      }
+      return new InputException(file + " is not valid YAML" + where + ": " + problem
+          + (context.isEmpty() ? "" : " (" + context + started + ")"), e);
+    }
+    return new InputException(file + " is not valid YAML" + where + ": " + message.strip().replace('\n', ' '), e);
+  }
+
+  /** The branch names git's check-ref-format accepts, narrowed to what is portable and unambiguous. */
+  private static boolean validBranch(String name) {
+    if (!name.matches("[A-Za-z0-9._/-]+") || name.contains("..") || name.contains("//") || name.endsWith("/")
+        || name.endsWith(".") || name.equals("HEAD")) {
+      return false;
+    }
+    for (String part : name.split("/")) {
+      if (part.startsWith(".") || part.startsWith("-") || part.endsWith(".lock")) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private static ProjectConfig parse(Path file, Path project, ConfigNode root) {
     root.only(Set.of("tracker", "workspace", "models", "worker", "reviewer", "verifier", "sandbox", "caps",
         "concurrency", "healer", "simplicity"));
 
     TrackerSource tracker = TrackerSource.parse(file, project, root.requireSection("tracker"));
+    Duration trackerCallTimeout = root.requireSection("tracker").duration("call-timeout")
+        .orElse(DEFAULT_TRACKER_CALL_TIMEOUT);
 
     ConfigNode ws = root.section("workspace").orElseThrow(() -> root.error("workspace",
         "is missing: expected a mapping with 'repo' (the git repository the tickets change)"))
@@ -224,8 +278,14 @@ public final class ProjectConfig {
       throw ws.error("init-from", "names " + initFrom + ", which is not a folder: expected the folder whose files"
           + " seed a new repository");
     }
+    String branch = ws.text("integration-branch").orElse("main");
+    if (!validBranch(branch)) {
+      throw ws.error("integration-branch", "is '" + branch + "': expected a git branch name such as main or"
+          + " release/2.x (letters, digits, '.', '_', '-' and '/' between parts; no '..', no part starting with '.'"
+          + " or '-', not ending in '.lock')");
+    }
     Workspace workspace = new Workspace(repo, initFrom, ws.text("worktrees").map(project::resolve).orElse(null),
-        ws.text("integration-branch").orElse("main"));
+        branch);
 
     Map<String, Model> models = new LinkedHashMap<>();
     Optional<ConfigNode> modelsNode = root.section("models");
@@ -267,7 +327,7 @@ public final class ProjectConfig {
       try {
         blank = Files.readString(promptFile, StandardCharsets.UTF_8).isBlank();
       } catch (IOException e) {
-        throw w.error("prompt-file", "names " + promptFile + ", which cannot be read (" + e.getMessage() + ")");
+        throw w.error("prompt-file", "names " + promptFile + ", which cannot be read (" + IoCause.of(e) + ")");
       }
       if (blank) {
         throw w.error("prompt-file", "names " + promptFile + ", which is empty: expected the project's instructions"
@@ -319,7 +379,7 @@ public final class ProjectConfig {
     Optional<ConfigNode> c = root.section("caps");
     if (c.isPresent()) {
       ConfigNode cn = c.get().only(Set.of("passes", "wall-clock", "cost-usd", "tokens", "attempts-per-ticket",
-          "discovered-tickets", "turns-per-worker", "unmetered-usage"));
+          "discovered-tickets", "turns-per-worker", "unmetered-usage", "infrastructure-interruptions"));
       cn.integer("passes", 1).ifPresent(caps::maxPasses);
       cn.duration("wall-clock").ifPresent(caps::maxWallClock);
       cn.money("cost-usd").ifPresent(caps::maxCostUsd);
@@ -327,6 +387,7 @@ public final class ProjectConfig {
       cn.integer("attempts-per-ticket", 1).ifPresent(caps::maxAttemptsPerTicket);
       cn.integer("discovered-tickets", 0).ifPresent(caps::maxDiscoveredTickets);
       cn.integer("turns-per-worker", 1).ifPresent(caps::maxTurnsPerWorker);
+      cn.integer("infrastructure-interruptions", 1).ifPresent(caps::maxInfrastructureInterruptions);
       cn.choice("unmetered-usage", List.of("stop", "free"))
           .ifPresent(u -> caps.allowUnmeteredUsage(u.equals("free")));
     }
@@ -338,7 +399,7 @@ public final class ProjectConfig {
     Strategies strategies = strategies(root, w, r.orElse(null), models, reviewerModel);
 
     return new ProjectConfig(file, project, tracker, workspace, models, worker, reviewerModel, verifier, sandbox,
-        healer, caps.build(), strategies);
+        healer, caps.build(), strategies, trackerCallTimeout);
   }
 
   /**
@@ -683,7 +744,7 @@ public final class ProjectConfig {
         same ? old.api() : "chat", same ? old.reasoning() : null, !same || old.structuredOutput()));
     String reviewer = reviewerModel == null && role.equals("reviewer") ? "reviewer" : reviewerModel;
     return new ProjectConfig(file, project, tracker, workspace, copy, worker, reviewer, verifier, sandbox, healer,
-        caps, strategies);
+        caps, strategies, trackerCallTimeout);
   }
 
   public Path file() {
@@ -744,6 +805,14 @@ public final class ProjectConfig {
 
   public Caps caps() {
     return caps;
+  }
+
+  /**
+   * {@code tracker.call-timeout}: how long the engine waits for one tracker call before it abandons and retries
+   * it; {@link #DEFAULT_TRACKER_CALL_TIMEOUT} without the key.
+   */
+  public Duration trackerCallTimeout() {
+    return trackerCallTimeout;
   }
 
   /** Where runs live: {@code <project>/.loop/runs}. */

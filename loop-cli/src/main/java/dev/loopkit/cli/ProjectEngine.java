@@ -102,9 +102,11 @@ final class ProjectEngine {
           .expectOutput(java.util.Objects.requireNonNull(config.verifier().expectOutput()))
           .timeout(config.verifier().timeout()).build());
     }
-    Verifier verifier = tv.build();
-    DefinitionTripwire.Builder tripwire = DefinitionTripwire.builder().oracle(oracle).verifier(verifier)
-        .file(config.file());
+    TicketCommandVerifier ticketVerifier = tv.build();
+    checkBatch(tracker, ticketVerifier);
+    // only the keys of loop.yaml that define done are frozen (see ProjectVerifier); caps may be raised
+    Verifier verifier = new ProjectVerifier(ticketVerifier, config);
+    DefinitionTripwire.Builder tripwire = DefinitionTripwire.builder().oracle(oracle).verifier(verifier);
     for (String glob : config.worker().protect()) {
       protect(tripwire, ws.repository(), glob);
     }
@@ -121,6 +123,8 @@ final class ProjectEngine {
         .verifier(frozen.guard(verifier))
         .tripwire(frozen)
         .caps(config.caps())
+        .trackerCallTimeout(config.trackerCallTimeout())
+        .earlierRuns(new Runs(config.runsDirectory()).all()) // tickets a stopped or killed run left in progress
         .sandbox(sandbox(config.sandbox(), environment))
         .runDirectory(runDirectory);
     config.healer().ifPresent(h -> engine.healer(healer(config, h, frozen, runDirectory, environment))
@@ -135,6 +139,27 @@ final class ProjectEngine {
     }
     listeners.forEach(engine::listener);
     return engine.build();
+  }
+
+  /**
+   * Checks every ticket's verify metadata when the batch is read, before any attempt: a bad {@code verify-expect}
+   * regex or {@code verify-exit} is an input error naming the ticket and the key, not failed attempts. A tracker
+   * that fails with a retryable error here is left to the run, which retries it and checks each ticket again
+   * when it verifies.
+   */
+  static void checkBatch(Tracker tracker, TicketCommandVerifier verifier) {
+    dev.loopkit.core.Batch batch;
+    try {
+      batch = tracker.readBatch();
+    } catch (dev.loopkit.core.LoopException e) {
+      if (e.isRetryable()) {
+        return;
+      }
+      throw e;
+    }
+    for (dev.loopkit.core.Ticket t : batch.tickets()) {
+      verifier.check(t);
+    }
   }
 
   /**

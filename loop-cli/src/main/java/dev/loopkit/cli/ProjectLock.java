@@ -46,7 +46,7 @@ final class ProjectLock implements AutoCloseable {
       channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)));
       return new ProjectLock(channel);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot lock the project at " + file, e);
+      throw new UncheckedIOException("cannot lock the project at " + file + ": " + IoCause.of(e), e);
     }
   }
 

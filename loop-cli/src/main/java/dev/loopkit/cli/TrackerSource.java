@@ -97,7 +97,7 @@ sealed interface TrackerSource {
 
   /** The embedded Markdown tracker: one {@code <id>.md} per ticket in {@code folder}. */
   record Markdown(Path folder, String idPrefix) implements TrackerSource {
-    static final Set<String> KEYS = Set.of("kind", "folder", "id-prefix");
+    static final Set<String> KEYS = Set.of("kind", "call-timeout", "folder", "id-prefix");
 
     static Markdown parse(Path project, ConfigNode node) {
       node.only(KEYS);
@@ -138,7 +138,7 @@ sealed interface TrackerSource {
       @Nullable String baseUrl, @Nullable String inProgressLabel, @Nullable String humanGatedLabel,
       @Nullable DependencySource dependencies, @Nullable Duration fullReadEvery, @Nullable Duration sinceOverlap,
       @Nullable Duration maxRateLimitWait, @Nullable Integer maxRetries) implements TrackerSource {
-    static final Set<String> KEYS = Set.of("kind", "repository", "label", "milestone", "token-env", "base-url",
+    static final Set<String> KEYS = Set.of("kind", "call-timeout", "repository", "label", "milestone", "token-env", "base-url",
         "in-progress-label", "human-gated-label", "dependencies", "full-read-every", "since-overlap",
         "max-rate-limit-wait", "max-retries");
     static final String DEFAULT_TOKEN_VARIABLE = "GITHUB_TOKEN";
@@ -218,7 +218,7 @@ sealed interface TrackerSource {
       Map<String, Status> statusCategories, List<String> priorityIds, @Nullable Integer pageSize,
       @Nullable Integer fullReadEvery, @Nullable Duration maxRateLimitWait, @Nullable Integer maxRetries)
       implements TrackerSource {
-    static final Set<String> KEYS = Set.of("kind", "site", "project", "label", "jql", "auth", "email", "token-env",
+    static final Set<String> KEYS = Set.of("kind", "call-timeout", "site", "project", "label", "jql", "auth", "email", "token-env",
         "issue-type", "subtask-issue-type", "blocks-link-type", "relates-link-type", "statuses",
         "status-categories", "priority-ids", "page-size", "full-read-every", "max-rate-limit-wait", "max-retries");
 
@@ -331,7 +331,7 @@ sealed interface TrackerSource {
       Map<Status, String> states, @Nullable String humanGatedLabel, @Nullable Integer pageSize,
       @Nullable Integer changesPageSize, @Nullable Duration overlap, @Nullable Duration fullReadEvery,
       @Nullable Duration maxRateLimitWait, @Nullable Integer maxRetries) implements TrackerSource {
-    static final Set<String> KEYS = Set.of("kind", "team", "label", "project", "cycle", "key-env", "credential",
+    static final Set<String> KEYS = Set.of("kind", "call-timeout", "team", "label", "project", "cycle", "key-env", "credential",
         "endpoint", "states", "human-gated-label", "page-size", "changes-page-size", "overlap", "full-read-every",
         "max-rate-limit-wait", "max-retries");
     static final String DEFAULT_KEY_VARIABLE = "LINEAR_API_KEY";
@@ -412,7 +412,7 @@ sealed interface TrackerSource {
       @Nullable Duration timeout, @Nullable Leases leases, @Nullable String cancelledLabel,
       @Nullable String humanLabel, Map<String, Status> customStatuses, Set<String> retryableCodes,
       @Nullable String passwordVariable, List<String> passVariables) implements TrackerSource {
-    static final Set<String> KEYS = Set.of("kind", "directory", "label", "executable", "actor", "timeout", "leases",
+    static final Set<String> KEYS = Set.of("kind", "call-timeout", "directory", "label", "executable", "actor", "timeout", "leases",
         "cancelled-label", "human-label", "custom-statuses", "retryable-codes", "password-env", "pass-env");
 
     public Beads {

@@ -42,11 +42,10 @@ class ProjectLockTest {
     Cli r = Cli.run("run", p.toString());
 
     assertEquals(LoopCommand.ERROR, r.exitCode, r.out + r.err);
-    assertTrue(r.err.contains("integration branch 'bad..name' is not a valid git branch name"), r.err);
-    assertFalse(Files.exists(p.resolve("work/repo")));
-    try (var left = Files.list(p.resolve("work"))) {
-      assertEquals(0, left.count(), "no staging folder is left behind");
-    }
+    // refused as a configuration error when loop.yaml is read, before anything is made
+    assertTrue(r.err.contains("loop.yaml: key 'workspace.integration-branch' is 'bad..name': expected a git branch"
+        + " name"), r.err);
+    assertFalse(Files.exists(p.resolve("work")), "nothing is made, not even a staging folder");
   }
 
   @Test

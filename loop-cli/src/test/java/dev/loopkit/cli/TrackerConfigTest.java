@@ -188,7 +188,7 @@ class TrackerConfigTest {
   @Test
   void anUnknownKeyOfAKindIsNamedWithTheKeysThatKindTakes() throws Exception {
     String m = error("  kind: github\n  repository: acme/widgets\n  label: b\n  folder: tickets\n");
-    assertTrue(m.contains("unknown key 'tracker.folder': expected one of base-url, dependencies, full-read-every,"
+    assertTrue(m.contains("unknown key 'tracker.folder': expected one of base-url, call-timeout, dependencies, full-read-every,"
         + " human-gated-label, in-progress-label, kind, label, max-rate-limit-wait, max-retries, milestone,"
         + " repository, since-overlap, token-env"), m);
   }
@@ -196,7 +196,7 @@ class TrackerConfigTest {
   @Test
   void aRemoteKeyUnderTheMarkdownKindIsUnknown() throws Exception {
     String m = error("  folder: tickets\n  repository: acme/widgets\n");
-    assertTrue(m.contains("unknown key 'tracker.repository': expected one of folder, id-prefix, kind"), m);
+    assertTrue(m.contains("unknown key 'tracker.repository': expected one of call-timeout, folder, id-prefix, kind"), m);
   }
 
   @Test

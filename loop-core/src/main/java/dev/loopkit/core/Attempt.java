@@ -60,6 +60,11 @@ final class Attempt implements Callable<AttemptOutcome> {
       String finding = describe("opening the workspace", e);
       completed(StageKind.WORKSPACE, StageKind.WORKSPACE.wireName(), StageOutcome.ERROR, "", List.of(finding),
           List.of(), Usage.ZERO, Map.of());
+      if (e instanceof InputException || e instanceof java.io.UncheckedIOException) {
+        // the repository or the disk cannot be used: no attempt on any ticket can work until a person fixes it
+        return new AttemptOutcome.Fatal("the workspaces cannot be used: " + finding, new FatalAdapterException(
+            finding, e));
+      }
       return interruptedOr(e, new AttemptOutcome.Failed(StageKind.WORKSPACE, "workspace", List.of(finding)));
     }
     Map<String, String> attributes = new java.util.LinkedHashMap<>(workspace.attributes());
@@ -285,6 +290,12 @@ final class Attempt implements Callable<AttemptOutcome> {
     }
     if (e instanceof CapReachedException c) {
       return new AttemptOutcome.Interrupted(String.valueOf(c.getMessage()));
+    }
+    boolean transientFault = e instanceof LoopException l && l.isRetryable()
+        || e instanceof java.io.UncheckedIOException; // the harness's own files (a transcript, a checkout)
+    if (transientFault && otherwise instanceof AttemptOutcome.Failed f) {
+      // a transient fault of a part (git's lock, a timeout, a vendor's 503 past its retries): not the ticket's
+      return new AttemptOutcome.Infrastructure(f.stage(), f.findings().get(0));
     }
     return otherwise;
   }

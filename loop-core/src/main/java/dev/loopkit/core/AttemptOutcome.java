@@ -20,6 +20,12 @@ sealed interface AttemptOutcome {
   /** A part refused in a way no attempt can fix: the run stops, the ticket is not charged. */
   record Fatal(String reason, FatalAdapterException cause) implements AttemptOutcome {}
 
+  /**
+   * A part of the harness failed in a way that may pass if tried again (a retryable error from the workspace, git,
+   * a vendor): the attempt is interrupted by the infrastructure, not charged to the ticket.
+   */
+  record Infrastructure(String part, String error) implements AttemptOutcome {}
+
   /** The attempt was cut short (interrupt, a cap reached inside it). */
   record Interrupted(String reason) implements AttemptOutcome {}
 }

@@ -17,5 +17,10 @@ public enum Cap {
   /** Turns of one worker's conversation (enforced by agent loops, reported here). */
   TURNS,
   /** Tickets in flight at once; a limit the engine keeps rather than an ending. */
-  CONCURRENCY
+  CONCURRENCY,
+  /**
+   * Attempts a run lets a transient fault of the harness cut short (a workspace or git failure that may pass if
+   * retried): they are not charged to their tickets; reaching it ends the run {@code FAILED}, naming the part.
+   */
+  INFRASTRUCTURE_INTERRUPTIONS
 }

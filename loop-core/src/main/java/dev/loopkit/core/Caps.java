@@ -20,6 +20,7 @@ public final class Caps {
   private final int maxConcurrency;
   private final int maxTurnsPerWorker;
   private final boolean allowUnmeteredUsage;
+  private final int maxInfrastructureInterruptions;
 
   private Caps(Builder b) {
     this.maxPasses = b.maxPasses;
@@ -31,9 +32,13 @@ public final class Caps {
     this.maxConcurrency = b.maxConcurrency;
     this.maxTurnsPerWorker = b.maxTurnsPerWorker;
     this.allowUnmeteredUsage = b.allowUnmeteredUsage;
+    this.maxInfrastructureInterruptions = b.maxInfrastructureInterruptions;
   }
 
-  /** Defaults: 1,000 passes, 4 hours, $50, 50M tokens, 3 attempts per ticket, 20 discovered tickets, 4 in flight, 50 turns. */
+  /**
+   * Defaults: 1,000 passes, 4 hours, $50, 50M tokens, 3 attempts per ticket, 20 discovered tickets, 4 in flight,
+   * 50 turns, 10 infrastructure interruptions.
+   */
   public static Caps defaults() {
     return builder().build();
   }
@@ -46,7 +51,8 @@ public final class Caps {
     return new Builder().maxPasses(maxPasses).maxWallClock(maxWallClock).maxCostUsd(maxCostUsd)
         .maxTokens(maxTokens).maxAttemptsPerTicket(maxAttemptsPerTicket)
         .maxDiscoveredTickets(maxDiscoveredTickets).maxConcurrency(maxConcurrency)
-        .maxTurnsPerWorker(maxTurnsPerWorker).allowUnmeteredUsage(allowUnmeteredUsage);
+        .maxTurnsPerWorker(maxTurnsPerWorker).allowUnmeteredUsage(allowUnmeteredUsage)
+        .maxInfrastructureInterruptions(maxInfrastructureInterruptions);
   }
 
   public int maxPasses() {
@@ -79,6 +85,14 @@ public final class Caps {
 
   public int maxTurnsPerWorker() {
     return maxTurnsPerWorker;
+  }
+
+  /**
+   * How many attempts, over every session of the run, a transient fault of the harness may cut short
+   * ({@link Cap#INFRASTRUCTURE_INTERRUPTIONS}); such attempts are not charged to their tickets.
+   */
+  public int maxInfrastructureInterruptions() {
+    return maxInfrastructureInterruptions;
   }
 
   /** Whether usage that could not be priced or was not reported counts as free (see {@link Usage}). */
@@ -129,6 +143,7 @@ public final class Caps {
     out.put("concurrency", Integer.toString(maxConcurrency));
     out.put("turns-per-worker", Integer.toString(maxTurnsPerWorker));
     out.put("unmetered-usage", allowUnmeteredUsage ? "free" : "stops the run");
+    out.put("infrastructure-interruptions", Integer.toString(maxInfrastructureInterruptions));
     return out;
   }
 
@@ -148,6 +163,7 @@ public final class Caps {
     private int maxConcurrency = 4;
     private int maxTurnsPerWorker = 50;
     private boolean allowUnmeteredUsage;
+    private int maxInfrastructureInterruptions = 10;
 
     private Builder() {}
 
@@ -229,6 +245,15 @@ public final class Caps {
 
     public Builder allowUnmeteredUsage(boolean allow) {
       this.allowUnmeteredUsage = allow;
+      return this;
+    }
+
+    /**
+     * How many attempts a transient fault of the harness may cut short in the whole run before it ends
+     * {@code FAILED}; default 10.
+     */
+    public Builder maxInfrastructureInterruptions(int interruptions) {
+      this.maxInfrastructureInterruptions = atLeast(1, interruptions, "maxInfrastructureInterruptions");
       return this;
     }
 

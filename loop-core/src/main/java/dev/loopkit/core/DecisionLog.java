@@ -48,7 +48,7 @@ final class DecisionLog {
       }
       ch.force(true);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot record the decision on " + ticketId + " in " + file, e);
+      throw new UncheckedIOException("cannot record the decision on " + ticketId + " in " + file + ": " + e, e);
     }
   }
 
@@ -94,7 +94,7 @@ final class DecisionLog {
       }
       return new Read(lines, from + start); // a torn last line is read again once complete
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the decisions in " + file, e);
+      throw new UncheckedIOException("cannot read the decisions in " + file + ": " + e, e);
     }
   }
 

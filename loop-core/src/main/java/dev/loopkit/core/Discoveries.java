@@ -16,19 +16,36 @@ final class Discoveries {
   private final Ledger ledger;
   private final String runId;
   private final int cap;
+  private final HarnessCalls calls;
   private @Nullable CapReachedException capReached;
 
-  Discoveries(Tracker tracker, Ledger ledger, String runId, int cap) {
+  Discoveries(Tracker tracker, Ledger ledger, String runId, int cap, HarnessCalls calls) {
+    this.calls = calls;
     this.tracker = tracker;
     this.ledger = ledger;
     this.runId = runId;
     this.cap = cap;
   }
 
-  /** Files one filing and answers the attempt waiting for it. */
+  /**
+   * Files one filing and answers the attempt waiting for it. The tracker's calls go through the harness's calls
+   * (timeout, retries); a bad filing (an {@link InputException}, such as a dependency on an unknown ticket) goes
+   * back to the worker, while a tracker that stays down is the harness's fault, never the ticket's: the
+   * attempt is answered with it and the fault is rethrown, so the run ends {@code FAILED} and the attempt is
+   * interrupted, uncharged.
+   *
+   * @throws HarnessFault when the tracker fails for good while filing
+   */
   void handle(Inbox.Filing filing) {
     try {
       filing.result().complete(file(filing.originId(), filing.draft(), filing.blocksCurrent()));
+    } catch (HarnessFault e) {
+      if (e.getCause() instanceof InputException bad) {
+        filing.result().completeExceptionally(bad);
+        return;
+      }
+      filing.result().completeExceptionally(e);
+      throw e;
     } catch (RuntimeException e) {
       filing.result().completeExceptionally(e);
     }
@@ -43,7 +60,7 @@ final class Discoveries {
     String key = key(originId, draft.title());
     String existing = ledger.history().discoveredTicket(key);
     if (existing != null) {
-      return tracker.find(existing).orElseThrow(() -> new AdapterException(
+      return calls.call("the tracker", "find " + existing, () -> tracker.find(existing)).orElseThrow(() -> new AdapterException(
           "discovered ticket " + existing + " is in the journal but not in the tracker"));
     }
     if (ledger.history().discoveredCount() >= cap) {
@@ -54,9 +71,10 @@ final class Discoveries {
     }
     NewTicket keyed = draft.toBuilder().idempotencyKey(key).addDependency(Dependency.discoveredFrom(originId))
         .build();
-    Ticket ticket = tracker.create(keyed);
+    Ticket ticket = calls.call("the tracker", "create '" + draft.title() + "'", () -> tracker.create(keyed));
     if (blocksCurrent) {
-      tracker.addDependency(originId, Dependency.blockedBy(ticket.id()));
+      calls.run("the tracker", "add a dependency of " + originId + " on " + ticket.id(),
+          () -> tracker.addDependency(originId, Dependency.blockedBy(ticket.id())));
     }
     ledger.append(new LoopEvent.TicketDiscovered(ledger.now(), originId, ticket.id(), ticket.title(), key,
         blocksCurrent));

@@ -40,6 +40,7 @@ final class Dispatcher {
   private final Waits waits = new Waits();
   private boolean readySetFed;
   private final Set<String> overruled = new HashSet<>();
+  private final HarnessCalls calls;
 
   /** Makes the attempt for a ticket (claimed, so in progress) and its attempt number. */
   @FunctionalInterface
@@ -50,7 +51,8 @@ final class Dispatcher {
   private record Start(Ticket ticket, int attempt, int slot) {}
 
   Dispatcher(Executor executor, Inbox inbox, int capacity, Ledger ledger, Tracker tracker, Settler settler,
-      String runId) {
+      String runId, HarnessCalls calls) {
+    this.calls = calls;
     this.executor = executor;
     this.inbox = inbox;
     this.capacity = capacity;
@@ -104,7 +106,7 @@ final class Dispatcher {
     settler.apply(gates);
     for (Start s : starts) {
       Ticket t = s.ticket();
-      if (!tracker.claim(t.id(), "run " + runId)) {
+      if (!claim(t)) {
         release(t, s.slot());
         ledger.append(new LoopEvent.AttemptInterrupted(ledger.now(), t.id(), s.attempt(),
             "the tracker refused the claim: the ticket is no longer open"));
@@ -118,6 +120,20 @@ final class Dispatcher {
       start(claimed, s.attempt(), s.slot(), ledger.now(), attempts.attempt(claimed, s.attempt()));
     }
     return gates.size();
+  }
+
+  /**
+   * Claims a ticket through the harness's calls (timeout, retries). A claim whose first try failed or was
+   * abandoned may have landed before a retry was refused: then the ticket reads in progress, and since the
+   * journal holds this run's dispatch of it, it is taken as this run's claim rather than left stuck in progress.
+   */
+  private boolean claim(Ticket t) {
+    java.util.concurrent.atomic.AtomicBoolean tried = new java.util.concurrent.atomic.AtomicBoolean();
+    return calls.call("the tracker", "claim " + t.id(), () -> {
+      boolean retry = tried.getAndSet(true);
+      return tracker.claim(t.id(), "run " + runId) || retry && tracker.find(t.id())
+          .map(now -> now.status() == Status.IN_PROGRESS).orElse(false);
+    });
   }
 
   /** Notes the open tickets that now wait for a resource an in-flight ticket holds. */

@@ -9,4 +9,5 @@ record EngineSettings(Tracker tracker, Oracle oracle, ReadySet readySet, Workspa
     @Nullable Reviewer reviewer, @Nullable Integrator integrator, Verifier verifier, List<Stages.Added> stages,
     Caps caps, Clock clock, Sleeper sleeper, List<LoopListener> listeners, Tripwire tripwire, @Nullable Healer healer,
     int healAfterConsecutiveFailures, int maxHeals, int revertHealAfterAttempts,
-    dev.loopkit.core.process.Sandbox sandbox) {}
+    dev.loopkit.core.process.Sandbox sandbox, java.time.Duration trackerCallTimeout,
+    java.time.Duration oracleCallTimeout, List<java.nio.file.Path> earlierRuns) {}

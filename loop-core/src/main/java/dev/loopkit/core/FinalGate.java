@@ -57,7 +57,6 @@ final class FinalGate {
     if (head == null) {
       return List.of();
     }
-    String where = head.attributes().getOrDefault("commit", head.directory().toString());
     RunHistory history = ledger.history();
     List<Ticket> done = new ArrayList<>();
     for (RunHistory.TicketHistory th : history.tickets()) {
@@ -67,9 +66,25 @@ final class FinalGate {
         done.add(t);
       }
     }
+    try {
+      return check(batch, head, done);
+    } finally {
+      try {
+        integrator.releaseHead(head);
+      } catch (Exception e) {
+        HarnessFault.restoreInterrupt(e);
+        org.slf4j.LoggerFactory.getLogger(FinalGate.class).warn("releasing the final gate's checkout {} failed",
+            head.directory(), e);
+      }
+    }
+  }
+
+  private List<Settler.Effect> check(BatchView batch, Workspace head, List<Ticket> done) {
     if (done.isEmpty()) {
       return List.of(); // nothing this run marked done: nothing to check again
     }
+    String where = head.attributes().getOrDefault("commit", head.directory().toString());
+    RunHistory history = ledger.history();
     ProcessRunner processes = ProcessRunner.confined(sandbox,
         Jail.of(head.directory()).withReadOnly(head.readOnlyPaths()));
     List<Settler.Effect> reopen = new ArrayList<>();

@@ -48,6 +48,12 @@ public interface Integrator {
     return null;
   }
 
+  /**
+   * Gives back the checkout {@link #head} returned, once the final gate is through with it (it may delete it); the
+   * default does nothing. Called on the engine's thread; a failure is logged, never the run's.
+   */
+  default void releaseHead(Workspace head) throws Exception {}
+
   /** Resources held while integrating; integrations sharing one never overlap. */
   default Set<String> resources() {
     return Set.of("merge");

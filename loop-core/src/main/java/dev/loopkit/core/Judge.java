@@ -15,24 +15,36 @@ final class Judge {
   private final Clock clock;
   private final Ledger ledger;
   private final LiveBatch batch;
+  private final HarnessCalls calls;
+  private final java.time.Duration timeout;
 
-  Judge(Oracle oracle, Tracker tracker, Clock clock, Ledger ledger, LiveBatch batch) {
-    this.oracle = oracle;
-    this.tracker = tracker;
-    this.clock = clock;
+  Judge(EngineSettings settings, Ledger ledger, LiveBatch batch, HarnessCalls calls) {
+    this.oracle = settings.oracle();
+    this.tracker = settings.tracker();
+    this.clock = settings.clock();
     this.ledger = ledger;
     this.batch = batch;
+    this.calls = calls;
+    this.timeout = settings.oracleCallTimeout();
   }
 
-  /** @throws HarnessFault if the oracle throws, naming it */
+  /**
+   * Asks the oracle, under its per-call timeout and never past the run's deadline (it runs on a call thread while
+   * the engine thread waits, so the view it reads does not change meanwhile); retryable failures are retried.
+   *
+   * @throws HarnessFault if the oracle fails for good, naming it
+   */
   Verdict judge(BatchChanges delta) {
-    Verdict verdict;
-    try {
-      verdict = oracle.judge(new OracleContext(tracker, clock, batch, delta));
-    } catch (Exception e) {
-      HarnessFault.restoreInterrupt(e);
-      throw new HarnessFault(Attempt.describe("the oracle", e), e);
-    }
+    Verdict verdict = calls.call("the oracle", "judge", timeout, () -> {
+      try {
+        return oracle.judge(new OracleContext(tracker, clock, batch, delta));
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        HarnessFault.restoreInterrupt(e);
+        throw new AdapterException(Attempt.describe("the oracle", e), e);
+      }
+    });
     if (verdict instanceof Verdict.Pending p) {
       List<String> sample = new ArrayList<>();
       p.outstanding().stream().limit(LoopEvent.MAX_LISTED_IDS).forEach(o -> sample.add(o.ticketId()));

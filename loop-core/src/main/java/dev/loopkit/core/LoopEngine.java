@@ -76,7 +76,7 @@ public final class LoopEngine {
         List.copyOf(b.stages), b.caps,
         b.clock, b.sleeper, List.copyOf(b.listeners), b.tripwire, b.healer, b.healAfterConsecutiveFailures, b.maxHeals,
         b.revertHealAfterAttempts,
-        b.sandbox);
+        b.sandbox, b.trackerCallTimeout, b.oracleCallTimeout, List.copyOf(b.earlierRuns));
     this.runDirectory = Objects.requireNonNull(b.runDirectory);
     this.runId = b.runId;
     this.executor = b.executor;
@@ -101,6 +101,10 @@ public final class LoopEngine {
     FileLock lock = directory.lock();
     try (RunJournal journal = RunJournal.open(runDirectory, journalKeys)) {
       String id = runId != null ? runId : runDirectory.toAbsolutePath().normalize().getFileName().toString();
+      if (journal.history().ending().orElse(null) == RunEnding.Kind.DONE) {
+        throw new InputException("run directory " + directory + " holds run " + id
+            + " which has already ended DONE: start a new run directory to run the batch again");
+      }
       ExecutorService own = executor == null ? defaultExecutor(settings.caps().maxConcurrency()) : null;
       return new Run(settings, directory, id, journal, executor != null ? executor : Objects.requireNonNull(own),
           own).execute();
@@ -153,6 +157,9 @@ public final class LoopEngine {
     private @Nullable Path runDirectory;
     private @Nullable String runId;
     private @Nullable Executor executor;
+    private java.time.Duration trackerCallTimeout = java.time.Duration.ofSeconds(60);
+    private java.time.Duration oracleCallTimeout = java.time.Duration.ofMinutes(10);
+    private final List<Path> earlierRuns = new ArrayList<>();
 
     private Builder() {}
 
@@ -371,6 +378,54 @@ public final class LoopEngine {
     public Builder executor(Executor executor) {
       this.executor = Objects.requireNonNull(executor, "executor");
       return this;
+    }
+
+    /**
+     * How long the engine waits for one call to the tracker (a read, a status write, a claim, a create, a
+     * comment) before it abandons it; default 60 s. An abandoned call is interrupted, journaled
+     * ({@link LoopEvent.CallAbandoned}, naming the thread left running it) and retried like a retryable failure
+     * (at most 4 tries, jittered backoff); no call waits past the wall-clock cap, where the run ends
+     * {@code CAPPED}. A tracker that stays down past its retries ends the run {@code FAILED}, naming the call.
+     *
+     * @throws InputException if the timeout is not positive
+     */
+    public Builder trackerCallTimeout(java.time.Duration timeout) {
+      this.trackerCallTimeout = positive(timeout, "trackerCallTimeout");
+      return this;
+    }
+
+    /**
+     * How long the engine waits for one verdict of the oracle (which may read the tracker or re-verify tickets)
+     * before it abandons it, as {@link #trackerCallTimeout}; default 10 minutes.
+     *
+     * @throws InputException if the timeout is not positive
+     */
+    public Builder oracleCallTimeout(java.time.Duration timeout) {
+      this.oracleCallTimeout = positive(timeout, "oracleCallTimeout");
+      return this;
+    }
+
+    /**
+     * Run directories of earlier runs of the same batch (a host that starts a new run directory per run, as
+     * {@code loop run --new} does). At start, a ticket left {@link Status#IN_PROGRESS} that one of their
+     * journals shows it claimed, and that this run has no record of, is reopened ({@link
+     * LoopEvent.TicketReclaimed}). A directory whose run is still active (its lock is held), that holds no
+     * journal, or that is this run's own is skipped; each is read once per session, as {@link
+     * RunDirectory#history()} reads it.
+     */
+    public Builder earlierRuns(java.util.Collection<Path> runDirectories) {
+      for (Path p : runDirectories) {
+        earlierRuns.add(Objects.requireNonNull(p, "runDirectories holds null"));
+      }
+      return this;
+    }
+
+    private static java.time.Duration positive(java.time.Duration d, String name) {
+      Objects.requireNonNull(d, name);
+      if (d.isNegative() || d.isZero()) {
+        throw new InputException(name + " is " + d + ": expected a positive duration");
+      }
+      return d;
     }
 
     /**

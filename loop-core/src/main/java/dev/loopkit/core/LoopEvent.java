@@ -31,6 +31,9 @@ import java.util.Map;
     @JsonSubTypes.Type(value = LoopEvent.HealReverted.class, name = "heal-reverted"),
     @JsonSubTypes.Type(value = LoopEvent.TripwireTripped.class, name = "tripwire-tripped"),
     @JsonSubTypes.Type(value = LoopEvent.CallRetried.class, name = "call-retried"),
+    @JsonSubTypes.Type(value = LoopEvent.CallAbandoned.class, name = "call-abandoned"),
+    @JsonSubTypes.Type(value = LoopEvent.InfrastructureInterrupted.class, name = "infrastructure-interrupted"),
+    @JsonSubTypes.Type(value = LoopEvent.TicketReclaimed.class, name = "ticket-reclaimed"),
     @JsonSubTypes.Type(value = LoopEvent.RunEnded.class, name = "run-ended"),
     @JsonSubTypes.Type(value = LoopEvent.BatchFrozen.class, name = "batch-frozen"),
     @JsonSubTypes.Type(value = LoopEvent.InterventionDetected.class, name = "intervention-detected"),
@@ -187,6 +190,28 @@ public sealed interface LoopEvent {
    */
   record CallRetried(Instant at, String part, String call, int failedTries, String error, long delayMillis)
       implements LoopEvent {}
+
+  /**
+   * A call to a part around the tickets did not answer within {@code waitedMillis} (its per-call timeout, or what
+   * was left of the run's wall clock): the engine stopped waiting and interrupted it; {@code thread} names the
+   * thread left running it, which the engine does not wait for.
+   */
+  record CallAbandoned(Instant at, String part, String call, String thread, long waitedMillis)
+      implements LoopEvent {}
+
+  /**
+   * An attempt ended because a part of the harness (the workspace, git, a vendor) failed in a way that may pass
+   * if tried again ({@link LoopException#isRetryable()}): the ticket is reopened and not charged an attempt; the
+   * run counts these against {@link Caps#maxInfrastructureInterruptions()}.
+   */
+  record InfrastructureInterrupted(Instant at, String ticketId, int attempt, String part, String error)
+      implements AttemptEvent {}
+
+  /**
+   * A ticket an earlier run of the batch claimed (its journal shows the claim) and left in progress is reopened by
+   * this run; {@code earlierRun} is that run's id.
+   */
+  record TicketReclaimed(Instant at, String ticketId, String earlierRun) implements LoopEvent {}
 
   /** The run's session ended. */
   record RunEnded(Instant at, RunEnding.Kind ending, String detail) implements LoopEvent {}

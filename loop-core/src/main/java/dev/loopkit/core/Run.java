@@ -54,12 +54,12 @@ final class Run {
     this.runId = runId;
     this.ledger = new Ledger(journal, settings.listeners(), settings.clock());
     this.history = ledger.history();
-    this.calls = new HarnessCalls(ledger, settings.sleeper(), settings.clock());
-    this.settler = new Settler(tracker, ledger, caps, calls);
-    this.dispatcher = new Dispatcher(executor, inbox, caps.maxConcurrency(), ledger, tracker, settler, runId);
-    this.discoveries = new Discoveries(tracker, ledger, runId, caps.maxDiscoveredTickets());
+    this.calls = new HarnessCalls(ledger, settings.sleeper(), settings.clock(), settings.trackerCallTimeout());
+    this.settler = new Settler(tracker, ledger, caps, calls, new EarlierRuns(settings.earlierRuns(), directory));
+    this.dispatcher = new Dispatcher(executor, inbox, caps.maxConcurrency(), ledger, tracker, settler, runId, calls);
+    this.discoveries = new Discoveries(tracker, ledger, runId, caps.maxDiscoveredTickets(), calls);
     this.pipeline = Stages.pipeline(settings, new ResourceLocks(inbox, settings.clock()));
-    this.judge = new Judge(settings.oracle(), tracker, settings.clock(), ledger, batch);
+    this.judge = new Judge(settings, ledger, batch, calls);
     this.healing = new Healing(settings, ledger, runId, batch, directory);
     this.membership = new Membership(settings.verifier(), ledger);
     this.gate = new FinalGate(settings.integrator(), settings.verifier(), settings.sandbox(), ledger, executor, runId);
@@ -69,16 +69,14 @@ final class Run {
   }
 
   RunResult execute() {
-    if (history.ending().orElse(null) == RunEnding.Kind.DONE) {
-      throw new InputException("run directory " + directory + " holds run " + runId
-          + " which has already ended DONE: start a new run directory to run the batch again");
-    }
     RunEnding ending;
     try {
       ending = start();
       if (ending == null) {
         ending = loop();
       }
+    } catch (HarnessCalls.PastDeadline e) { // a part still running at the cap: abandoned, the run capped on time
+      ending = capped(new RunEnding.Capped(Cap.WALL_CLOCK, String.valueOf(e.getMessage())));
     } catch (HarnessFault e) {
       ending = new RunEnding.Failed(String.valueOf(e.getMessage()), e.getCause());
     } catch (RuntimeException e) {
@@ -200,8 +198,8 @@ final class Run {
   }
 
   private @Nullable RunEnding capReached() {
-    RunEnding.Capped capped = caps.reached(history.usage(), ledger.now(), deadline, discoveries.capReached());
-    return capped == null ? null : capped(capped);
+    RunEnding.Capped c = caps.reached(history.usage(), ledger.now(), deadline, discoveries.capReached());
+    return c == null ? null : capped(c);
   }
 
   private RunEnding capped(RunEnding.Capped capped) {
@@ -232,8 +230,10 @@ final class Run {
       String d = ending.describe();
       ledger.append(new LoopEvent.RunEnded(ledger.now(), ending.kind(), d.substring(d.indexOf(": ") + 2)));
       ledger.sync();
+      calls.deadline(ledger.now().plus(settings.trackerCallTimeout())); // past the cap: one call's time to reopen
       settler.applyEach(reopen); // a tracker that fails here must not hide the ending
     } finally {
+      calls.close();
       if (ownExecutor != null) {
         ownExecutor.shutdownNow();
       }

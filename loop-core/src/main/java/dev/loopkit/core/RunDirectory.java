@@ -149,7 +149,7 @@ public final class RunDirectory {
       }
       return lock;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot lock run directory " + path, e);
+      throw new UncheckedIOException("cannot lock run directory " + path + ": " + e, e);
     }
   }
 

@@ -55,6 +55,8 @@ public final class RunHistory {
   private final java.util.Set<String> discoveredIds = new java.util.HashSet<>();
   private @Nullable String finalGate;
   private long decisionLogOffset;
+  private int infrastructureInterruptions;
+  private @Nullable Map<String, String> caps;
 
   RunHistory() {}
 
@@ -80,6 +82,7 @@ public final class RunHistory {
       }
       ending = null;
       endingDetail = "";
+      capsChanged(s.caps());
     } else if (e instanceof LoopEvent.PassStarted p) {
       passes = Math.max(passes, p.pass());
     } else if (e instanceof LoopEvent.TicketDispatched d) {
@@ -130,6 +133,13 @@ public final class RunHistory {
       t.interrupted++;
       t.findings.add(new Finding(i.attempt(), StageKind.ENGINE.wireName(), "attempt interrupted: " + i.reason()));
       end(t, i.attempt(), i.at(), "interrupted", List.of(i.reason()));
+    } else if (e instanceof LoopEvent.InfrastructureInterrupted i) {
+      TicketHistory t = acc(i.ticketId());
+      t.interrupted++;
+      infrastructureInterruptions++;
+      String why = "interrupted by the infrastructure (" + i.part() + "): " + i.error();
+      t.findings.add(new Finding(i.attempt(), StageKind.ENGINE.wireName(), "attempt " + why));
+      end(t, i.attempt(), i.at(), "interrupted", List.of(why));
     } else if (e instanceof LoopEvent.TicketDone d) {
       pendingHeal = 0; // progress: the heal, if any, is kept
       TicketHistory t = acc(d.ticketId());
@@ -208,6 +218,33 @@ public final class RunHistory {
       }
     }
     lastAt = e.at();
+  }
+
+  /**
+   * A person changed caps or concurrency between sessions (loop.yaml's caps, or the host's builder): allowed, and
+   * counted as an intervention naming each change. Keys only one side knows (a cap added in a later version) are
+   * not a change.
+   */
+  private void capsChanged(Map<String, String> now) {
+    if (now.isEmpty()) {
+      return;
+    }
+    Map<String, String> before = caps;
+    caps = Map.copyOf(now);
+    if (before == null) {
+      return;
+    }
+    List<String> changes = new ArrayList<>();
+    new java.util.TreeMap<>(now).forEach((k, v) -> {
+      String old = before.get(k);
+      if (old != null && !old.equals(v)) {
+        changes.add(k + " " + old + " -> " + v);
+      }
+    });
+    if (!changes.isEmpty()) {
+      interventions.add(new RunReport.Intervention(RunReport.InterventionKind.CAPS_CHANGED, null,
+          "caps changed between sessions: " + String.join(", ", changes)));
+    }
   }
 
   private TicketHistory acc(String id) {
@@ -367,6 +404,14 @@ public final class RunHistory {
   /** How many tickets the run froze as its batch. */
   public int frozenTickets() {
     return frozen.size();
+  }
+
+  /**
+   * How many attempts, over every session, a transient fault of the harness cut short (not charged to their
+   * tickets; counted against {@link Caps#maxInfrastructureInterruptions()}).
+   */
+  public int infrastructureInterruptions() {
+    return infrastructureInterruptions;
   }
 
   // ---- for the engine ----

@@ -124,7 +124,7 @@ final class RunJournal implements AutoCloseable {
       }
       return keys.load(id, path);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read run journal " + path, e);
+      throw new UncheckedIOException("cannot read run journal " + path + ": " + e, e);
     }
   }
 
@@ -186,7 +186,7 @@ final class RunJournal implements AutoCloseable {
         throw e;
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot open run journal " + path, e);
+      throw new UncheckedIOException("cannot open run journal " + path + ": " + e, e);
     }
   }
 
@@ -195,7 +195,8 @@ final class RunJournal implements AutoCloseable {
     try {
       return load(runDirectory, null).history;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read run journal " + runDirectory.resolve(FILE_NAME), e);
+      Path journal = runDirectory.resolve(FILE_NAME);
+      throw new UncheckedIOException("cannot read run journal " + journal + ": " + e, e);
     }
   }
 
@@ -305,7 +306,7 @@ final class RunJournal implements AutoCloseable {
         replay(journalFile, 0, events::add, null, new byte[32]);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read run journal " + journalFile, e);
+      throw new UncheckedIOException("cannot read run journal " + journalFile + ": " + e, e);
     }
     return events;
   }
@@ -330,7 +331,7 @@ final class RunJournal implements AutoCloseable {
     try {
       file.getFD().sync();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot sync run journal " + path, e);
+      throw new UncheckedIOException("cannot sync run journal " + path + ": " + e, e);
     }
     syncs++;
     dirty = false;
@@ -351,7 +352,7 @@ final class RunJournal implements AutoCloseable {
     try {
       file.write(buffer.toByteArray(), 0, buffer.size());
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot append to run journal " + path, e);
+      throw new UncheckedIOException("cannot append to run journal " + path + ": " + e, e);
     }
     length += buffer.size();
     bytes += buffer.size();
@@ -453,7 +454,7 @@ final class RunJournal implements AutoCloseable {
       file.seek(pos);
       return sha256(tail);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read run journal " + path, e);
+      throw new UncheckedIOException("cannot read run journal " + path + ": " + e, e);
     }
   }
 

@@ -106,7 +106,12 @@ public final class RunReport {
      * An applied heal brought no progress and was undone by the engine: the machine correcting itself, counted
      * with the heals.
      */
-    HEAL_REVERTED;
+    HEAL_REVERTED,
+    /**
+     * A person changed the run's caps or concurrency between sessions (raised a cap to continue it): allowed, unlike
+     * a change to the definition of done, and counted here.
+     */
+    CAPS_CHANGED;
 
     /** Whether this is the machine's own doing (a heal, or its revert) rather than a person's. */
     public boolean isHeal() {

@@ -24,10 +24,12 @@ final class Settler {
   private final Ledger ledger;
   private final Caps caps;
   private final HarnessCalls calls;
+  private final EarlierRuns earlierRuns;
   private int consecutiveFailures;
   private AttemptOutcome.@org.jspecify.annotations.Nullable Fatal fatal;
 
-  Settler(Tracker tracker, Ledger ledger, Caps caps, HarnessCalls calls) {
+  Settler(Tracker tracker, Ledger ledger, Caps caps, HarnessCalls calls, EarlierRuns earlierRuns) {
+    this.earlierRuns = earlierRuns;
     this.tracker = tracker;
     this.ledger = ledger;
     this.caps = caps;
@@ -64,6 +66,13 @@ final class Settler {
       if (outcome instanceof AttemptOutcome.Fatal fatal) {
         this.fatal = fatal;
         outcome = new AttemptOutcome.Interrupted("the run stopped: " + fatal.reason());
+      }
+      if (outcome instanceof AttemptOutcome.Infrastructure i && fatal == null
+          && ledger.history().infrastructureInterruptions() + 1 >= caps.maxInfrastructureInterruptions()) {
+        String why = "the run reached its cap of " + caps.maxInfrastructureInterruptions() + " attempt(s) cut short"
+            + " by the infrastructure (" + Cap.INFRASTRUCTURE_INTERRUPTIONS + "); the last: " + i.part() + ": "
+            + i.error();
+        this.fatal = new AttemptOutcome.Fatal(why, new FatalAdapterException(why, null));
       }
       if (outcome instanceof AttemptOutcome.Failed) {
         consecutiveFailures++;
@@ -116,6 +125,11 @@ final class Settler {
     }
     if (outcome instanceof AttemptOutcome.NeedsHuman h) {
       return gate(id, attempt, "the worker asked for a human: " + h.reason(), h.evidence());
+    }
+    if (outcome instanceof AttemptOutcome.Infrastructure inf) {
+      ledger.append(new LoopEvent.InfrastructureInterrupted(ledger.now(), id, attempt, inf.part(), inf.error()));
+      return new Effect(id, null, Status.OPEN, "attempt " + attempt + " was interrupted by the infrastructure ("
+          + inf.part() + ": " + inf.error() + "); not charged to the ticket");
     }
     AttemptOutcome.Interrupted i = (AttemptOutcome.Interrupted) outcome;
     ledger.append(new LoopEvent.AttemptInterrupted(ledger.now(), id, attempt, i.reason()));
@@ -193,8 +207,18 @@ final class Settler {
     }
     for (Ticket t : batch.withStatus(Status.IN_PROGRESS, Integer.MAX_VALUE)) {
       RunHistory.TicketHistory th = history.find(t.id());
-      if (th == null || status.containsKey(t.id())) {
-        continue; // not ours: another run may hold it
+      if (th == null && !status.containsKey(t.id())) {
+        String earlier = earlierRuns.claimant(t.id());
+        if (earlier != null) { // an earlier run of the batch claimed it and ended: reclaim it
+          ledger.append(new LoopEvent.TicketReclaimed(ledger.now(), t.id(), earlier));
+          effects.add(new Effect(t.id(), null, Status.OPEN, "left in progress by the earlier run " + earlier
+              + "; reclaimed by run " + runId));
+          status.put(t.id(), Status.OPEN);
+        }
+        continue; // otherwise not ours: another run may hold it
+      }
+      if (status.containsKey(t.id())) {
+        continue;
       }
       if (th.outcome() == RunReport.TicketOutcome.DONE) {
         effects.add(new Effect(t.id(), null, Status.DONE, doneNote(th.lastAttempt(), th.evidence())));

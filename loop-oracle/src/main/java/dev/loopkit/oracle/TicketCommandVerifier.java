@@ -190,6 +190,25 @@ public final class TicketCommandVerifier implements Verifier, Fingerprinted {
   }
 
   /** The command verifier this ticket's metadata describes. */
+  /**
+   * Checks a ticket's {@code verify*} metadata without running anything, as {@link #verify} would read it: a
+   * host calls it for every ticket when it reads the batch, so a bad expectation is found before any attempt
+   * instead of failing attempts. A ticket without a {@code verify} command passes (it uses the fallback).
+   *
+   * @throws InputException naming the ticket, the key and what was expected
+   */
+  public void check(Ticket ticket) {
+    String command = ticket.metadata().get(COMMAND_KEY);
+    if (command == null) {
+      return;
+    }
+    if (command.isBlank()) {
+      throw new InputException("'" + COMMAND_KEY + "' in the metadata of ticket " + ticket.id() + " is blank:"
+          + " expected its acceptance command, e.g. " + COMMAND_KEY + ": mvn -q test");
+    }
+    forTicket(ticket, command);
+  }
+
   CommandVerifier forTicket(Ticket ticket, String command) {
     Map<String, String> meta = ticket.metadata();
     List<String> argv = new ArrayList<>(shell);

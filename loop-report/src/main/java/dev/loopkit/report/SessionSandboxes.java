@@ -59,7 +59,7 @@ public final class SessionSandboxes {
     } catch (NoSuchFileException e) {
       return List.of();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read run journal " + run.journal(), e);
+      throw new UncheckedIOException("cannot read run journal " + run.journal() + " (" + e + ")", e);
     }
     return out;
   }

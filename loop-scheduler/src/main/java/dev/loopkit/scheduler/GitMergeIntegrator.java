@@ -278,6 +278,15 @@ public final class GitMergeIntegrator implements Integrator {
     }
   }
 
+  /** Deletes the final gate's checkout of the head. */
+  @Override
+  public void releaseHead(Workspace head) {
+    Path dir = head.directory().toAbsolutePath().normalize();
+    if (dir.startsWith(workspaces.workspaceRoot().resolve(HEADS))) {
+      DiskTree.delete(dir);
+    }
+  }
+
   /**
    * A fresh checkout of the integration branch's head in {@code <workspaceRoot>/.head/<run id>} (replaced on
    * every call), protected paths restored from the run's baseline: for the engine's final gate.

@@ -174,6 +174,7 @@ public final class GitWorkspaces implements Workspaces {
         }
         recoverLeftover(dir, id);
       }
+      removeCandidateLeftovers(id);
       reused = git.run(repository, "rev-parse", "--verify", "--quiet", ref).ok();
       if (!reused) {
         git.ok(repository, "creating the branch of ticket " + id, "update-ref", ref, base, ABSENT);
@@ -222,6 +223,7 @@ public final class GitWorkspaces implements Workspaces {
       if (succeeded) {
         snapshots.remove(dir);
         DiskTree.delete(dir);
+        forget(workspace.ticketId());
       } else {
         LOG.info("attempt on ticket {} failed; keeping its repository {} (branch {}) for inspection",
             workspace.ticketId(), dir, branchOf(workspace.ticketId()));
@@ -334,6 +336,29 @@ public final class GitWorkspaces implements Workspaces {
     return head;
   }
 
+  /**
+   * Deletes the candidate checkouts ({@code <workspaceRoot>/.candidates/<id>-<attempt>-<n>}) earlier attempts on the
+   * ticket left behind when their run was killed before it released them: a ticket has one attempt at a time, so
+   * none of them is in use when the next one opens its workspace.
+   */
+  private void removeCandidateLeftovers(String id) {
+    Path candidates = workspaceRoot.resolve(".candidates");
+    if (!Files.isDirectory(candidates)) {
+      return;
+    }
+    Pattern mine = Pattern.compile(Pattern.quote(id) + "-\\d+-\\d+");
+    try (java.util.stream.Stream<Path> s = Files.list(candidates)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        if (mine.matcher(p.getFileName().toString()).matches()) {
+          LOG.info("ticket {}: removing the candidate checkout {} an earlier attempt left", id, p);
+          DiskTree.delete(p);
+        }
+      }
+    } catch (IOException e) {
+      LOG.warn("ticket {}: could not list {} for leftover candidate checkouts", id, candidates, e);
+    }
+  }
+
   /** Snapshots what a killed run left in an earlier attempt's repository, then deletes it. */
   private void recoverLeftover(Path dir, String id) {
     try {
@@ -347,6 +372,19 @@ public final class GitWorkspaces implements Workspaces {
     }
     snapshots.remove(dir);
     DiskTree.delete(dir);
+    forget(id);
+  }
+
+  /** Drops the record that the ticket's workspace directory is one of ours, once the directory is gone. */
+  private void forget(String id) {
+    if (Files.exists(workspaceOf(id))) {
+      return; // a deletion that did not finish: keep the record, so the next open recovers the rest
+    }
+    try {
+      Files.deleteIfExists(owned(id));
+    } catch (IOException e) {
+      LOG.warn("could not delete the record {} of a deleted workspace", owned(id), e);
+    }
   }
 
   /** The attempt's own repository: objects borrowed from main, the ticket branch checked out, nothing else. */

@@ -66,6 +66,8 @@ public final class CommandWorker implements Worker {
   private static final Usage UNREPORTED = Usage.unmetered(Usage.ZERO);
 
   private static final String REDACTED = "[redacted]";
+  /** The longest task passed as one argument; Linux's limit for one argument is 128 KiB. */
+  static final int MAX_ARGUMENT_BYTES = 100 * 1024;
 
   private final AgentProfile profile;
   private final Duration timeout;
@@ -122,7 +124,51 @@ public final class CommandWorker implements Worker {
     if (!profile.readOnly().isEmpty()) {
       jail = jail.withReadOnly(profile.readOnly());
     }
-    processes = processes.withJail(jail);
+    String task = TaskPrompt.build(assignment.ticket(), assignment.attempt(), assignment.findings(),
+        assignment.workspace().directory(), List.of());
+    Path taskFile = null;
+    boolean tooLong = task.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_ARGUMENT_BYTES;
+    if (!profile.taskOnStdin() && tooLong) {
+      // Linux refuses one argument over 128 KiB ("Argument list too long"): a long ticket goes through a file
+      taskFile = taskFile(assignment, task);
+      jail = jail.withReadOnly(List.of(taskFile));
+      task = "The task of this attempt is too long for a command line. Read it in full from the file " + taskFile
+          + " (read-only, outside your workspace) before you start, and do what it says.";
+    }
+    try {
+      return run(assignment, processes.withJail(jail), task);
+    } finally {
+      if (taskFile != null) {
+        deleteTaskFile(taskFile);
+      }
+    }
+  }
+
+  /** Where a task too long for argv is handed over: a file of its own in a private temporary directory. */
+  private static Path taskFile(Assignment assignment, String task) {
+    try {
+      Path dir = java.nio.file.Files.createTempDirectory("loop-task-",
+          java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+              java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+      Path file = dir.resolve(assignment.ticket().id() + "-attempt-" + assignment.attempt() + ".md");
+      java.nio.file.Files.writeString(file, task, java.nio.charset.StandardCharsets.UTF_8);
+      return file;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot write the task of " + assignment.ticket().id()
+          + " to a temporary file for the agent: " + e, e);
+    }
+  }
+
+  private static void deleteTaskFile(Path file) {
+    try {
+      java.nio.file.Files.deleteIfExists(file);
+      java.nio.file.Files.deleteIfExists(file.getParent());
+    } catch (IOException e) {
+      org.slf4j.LoggerFactory.getLogger(CommandWorker.class).warn("could not delete the task file {}", file, e);
+    }
+  }
+
+  private WorkResult run(Assignment assignment, ProcessRunner processes, String task) throws InterruptedException {
     Map<String, String> host = hostEnvironment.get();
     Map<String, String> env = new LinkedHashMap<>(environment.resolve(host));
     List<String> passed = new ArrayList<>();
@@ -141,8 +187,6 @@ public final class CommandWorker implements Worker {
           + " environment: set one (it is passed to the agent alone, never logged), or give the profile the"
           + " variables it does use with AgentProfile.withSecrets(...)", null);
     }
-    String task = TaskPrompt.build(assignment.ticket(), assignment.attempt(), assignment.findings(),
-        assignment.workspace().directory(), List.of());
     Duration left = Duration.between(clock.instant(), assignment.budget().deadline());
     if (left.isNegative() || left.isZero()) {
       return WorkResult.failed(List.of("the run's deadline " + assignment.budget().deadline() + " passed before "

@@ -265,6 +265,31 @@ class CommandWorkerTest {
   }
 
   @Test
+  void aHundredMegabyteTicketReachesAnArgumentAgentThroughAReadOnlyFile() throws Exception {
+    String body = "x".repeat(100 * 1024 * 1024 - 3) + "END";
+    Ticket big = Ticket.builder("T-9").title("big").body(body).build();
+    Assignment a = new Assignment("run-1", big, new Workspace("T-9", ws, Map.of()), 1, List.of(),
+        new Budget(1000, BigDecimal.ONE, NOW.plusSeconds(3600), 10), (t, b) -> {
+          throw new AssertionError("no discoveries expected");
+        }, runDir, ProcessRunner.confined(Sandbox.bubblewrap(), Jail.of(ws)));
+    // the agent finds the file named in its one argument, measures it, and tries to change it
+    AgentProfile agent = AgentProfile.custom("reader", "local", List.of("/bin/sh", "-c",
+        "f=$(printf '%s' \"$1\" | sed -n 's/.* from the file \\(.*\\) (read-only.*/\\1/p'); printf '%s' \"$f\" > path.txt;"
+        + " wc -c < \"$f\" > size.txt; grep -q xEND \"$f\" && echo found > end.txt; echo more >> \"$f\" && echo wrote > wrote.txt;"
+        + " echo ok", "reader", "{task}"), AgentProfile.OutputFormat.TEXT);
+
+    WorkResult result = worker(agent, Duration.ofMinutes(2)).build().work(a);
+
+    assertInstanceOf(WorkResult.Completed.class, result, result.toString());
+    Path file = Path.of(Files.readString(ws.resolve("path.txt")));
+    assertTrue(Long.parseLong(Files.readString(ws.resolve("size.txt")).strip()) > body.length(),
+        "the whole task, body included, was in the file");
+    assertTrue(Files.exists(ws.resolve("end.txt")), "the body's last bytes arrived");
+    assertFalse(Files.exists(ws.resolve("wrote.txt")), "the task file is read-only to the agent");
+    assertFalse(Files.exists(file), "the task file is removed after the attempt");
+  }
+
+  @Test
   void theTaskOnStandardInputArrivesVerbatim() throws Exception {
     AgentProfile custom = AgentProfile.custom("cat", "local", List.of("/bin/sh", "-c", "cat > task.txt; echo ok",
         "cat"), AgentProfile.OutputFormat.TEXT);
