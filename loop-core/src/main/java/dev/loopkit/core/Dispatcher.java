@@ -39,6 +39,7 @@ final class Dispatcher {
   private final String runId;
   private final Waits waits = new Waits();
   private boolean readySetFed;
+  private final Epics epics = new Epics();
   private final Set<String> overruled = new HashSet<>();
   private final HarnessCalls calls;
 
@@ -63,13 +64,15 @@ final class Dispatcher {
   }
 
   /**
-   * Asks the ready set for this pass's tickets (fed what changed; the whole batch the first time) and journals
-   * the pass.
+   * Asks the ready set for this pass's tickets (fed what changed; the whole batch the first time), holds back
+   * epics that still wait for a child ({@link Epics}), and journals the pass.
    */
   List<Ticket> plan(ReadySet readySet, LiveBatch batch, BatchChanges delta) {
     BatchChanges changes = readySetFed ? delta : batch.asFullRead();
     readySetFed = true;
-    List<Ticket> ready = readySet.ready(new ReadyContext(batch, changes, ids(), held(), free(), tracker));
+    epics.apply(changes);
+    List<Ticket> ready = epics.withoutWaitingEpics(
+        readySet.ready(new ReadyContext(batch, changes, ids(), held(), free(), tracker)));
     List<String> ids = new ArrayList<>();
     ready.stream().limit(Math.max(free(), 0)).forEach(t -> ids.add(t.id()));
     ledger.append(new LoopEvent.PassStarted(ledger.now(), ledger.history().passes() + 1, ids, size()));

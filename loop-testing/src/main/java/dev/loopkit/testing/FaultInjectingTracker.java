@@ -37,6 +37,9 @@ public final class FaultInjectingTracker extends ForwardingTracker {
   private final double hangRate;
   private final Duration hang;
   private final Random random;
+  private final int maxConsecutiveFaults;
+  private final java.util.concurrent.ConcurrentMap<String, Integer> streaks =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final AtomicInteger calls = new AtomicInteger();
   private final AtomicInteger failures = new AtomicInteger();
   private final AtomicInteger hangs = new AtomicInteger();
@@ -47,24 +50,42 @@ public final class FaultInjectingTracker extends ForwardingTracker {
     this.hangRate = b.hangRate;
     this.hang = b.hang;
     this.random = new Random(b.seed);
+    this.maxConsecutiveFaults = b.maxConsecutiveFaults;
   }
 
-  /** Starts a fault injector around {@code delegate}; with no rates set it injects nothing. */
+  /**
+   * Starts a fault injector around {@code delegate}; with no rates set it injects nothing.
+   *
+   * @param delegate the tracker whose calls are made (and, half of the failures, made before failing)
+   * @return a builder of rates, the hang's length, the streak limit and the seed
+   */
   public static Builder builder(Tracker delegate) {
     return new Builder(Objects.requireNonNull(delegate, "delegate"));
   }
 
-  /** Calls made through this tracker so far. */
+  /**
+   * Calls made through this tracker so far.
+   *
+   * @return every call, faulty or not
+   */
   public int calls() {
     return calls.get();
   }
 
-  /** Calls that failed on purpose so far. */
+  /**
+   * Calls that failed on purpose so far.
+   *
+   * @return failures before and after the call reached the tracker, hangs not counted
+   */
   public int failures() {
     return failures.get();
   }
 
-  /** Calls that hung on purpose so far. */
+  /**
+   * Calls that hung on purpose so far.
+   *
+   * @return hangs, whether the caller waited them out or abandoned them
+   */
   public int hangs() {
     return hangs.get();
   }
@@ -90,6 +111,16 @@ public final class FaultInjectingTracker extends ForwardingTracker {
 
   private <T> T faulty(String call, Supplier<T> real) {
     Fault f = draw();
+    String subject = call.indexOf(' ') < 0 ? call : call.substring(call.indexOf(' ') + 1); // the ticket, or the call
+    int streak = streaks.getOrDefault(subject, 0);
+    if (f != Fault.NONE && streak >= maxConsecutiveFaults) {
+      f = Fault.NONE; // a transient fault: calls about this ticket answer after the streak
+    }
+    if (f == Fault.NONE) {
+      streaks.remove(subject);
+    } else {
+      streaks.put(subject, streak + 1);
+    }
     if (f == Fault.HANG) {
       hangs.incrementAndGet();
       try {
@@ -168,24 +199,43 @@ public final class FaultInjectingTracker extends ForwardingTracker {
     private double hangRate;
     private Duration hang = Duration.ofSeconds(30);
     private long seed = 1;
+    private int maxConsecutiveFaults = Integer.MAX_VALUE;
 
     private Builder(Tracker delegate) {
       this.delegate = delegate;
     }
 
-    /** The share of calls that fail with a retryable error, 0 to 1; default 0. */
+    /**
+     * The share of calls that fail with a retryable error, 0 to 1; default 0.
+     *
+     * @param rate the share, from 0 to 1
+     * @return this builder
+     * @throws InputException if the share is outside 0 to 1
+     */
     public Builder failureRate(double rate) {
       this.failureRate = rate("failureRate", rate);
       return this;
     }
 
-    /** The share of calls that hang for {@link #hang}, 0 to 1; default 0. */
+    /**
+     * The share of calls that hang for {@link #hang}, 0 to 1; default 0.
+     *
+     * @param rate the share, from 0 to 1
+     * @return this builder
+     * @throws InputException if the share is outside 0 to 1
+     */
     public Builder hangRate(double rate) {
       this.hangRate = rate("hangRate", rate);
       return this;
     }
 
-    /** How long a hanging call hangs before it answers; default 30 s. */
+    /**
+     * How long a hanging call hangs before it answers; default 30 s.
+     *
+     * @param duration a positive duration
+     * @return this builder
+     * @throws InputException if it is zero or negative
+     */
     public Builder hang(Duration duration) {
       Objects.requireNonNull(duration, "duration");
       if (duration.isNegative() || duration.isZero()) {
@@ -195,13 +245,41 @@ public final class FaultInjectingTracker extends ForwardingTracker {
       return this;
     }
 
-    /** The seed of the random source that picks the faults; default 1 (the same seed, the same faults). */
+    /**
+     * The most faults (failures and hangs) in a row for calls about one ticket (any method), or for one batch-wide
+     * call ({@code readBatch}, {@code changesSince}, {@code create}), before the next such call answers: a
+     * tracker that is flaky, not down; default unlimited.
+     *
+     * @param faults at least 1
+     * @return this builder
+     * @throws InputException if below 1
+     */
+    public Builder maxConsecutiveFaults(int faults) {
+      if (faults < 1) {
+        throw new InputException("maxConsecutiveFaults is " + faults + ": expected at least 1");
+      }
+      this.maxConsecutiveFaults = faults;
+      return this;
+    }
+
+    /**
+     * The seed of the random source that picks the faults; default 1 (the same seed, the same faults when the
+     * calls come in the same order).
+     *
+     * @param seed any value
+     * @return this builder
+     */
     public Builder seed(long seed) {
       this.seed = seed;
       return this;
     }
 
-    /** @throws InputException if the two rates add up to more than 1 */
+    /**
+     * Builds the injector.
+     *
+     * @return the tracker that misbehaves as set
+     * @throws InputException if the two rates add up to more than 1
+     */
     public FaultInjectingTracker build() {
       if (failureRate + hangRate > 1) {
         throw new InputException("failureRate " + failureRate + " and hangRate " + hangRate + " add up to more"

@@ -49,7 +49,7 @@ class FaultSoakTest {
       inner.put(t.build());
     }
     FaultInjectingTracker flaky = FaultInjectingTracker.builder(inner).failureRate(0.2).hangRate(0.02)
-        .hang(Duration.ofSeconds(5)).seed(seed).build();
+        .hang(Duration.ofSeconds(5)).maxConsecutiveFaults(2).seed(seed).build(); // flaky, never down: 4 tries
     Map<String, Integer> work = new ConcurrentHashMap<>();
     RecordingListener events = new RecordingListener();
 

@@ -73,6 +73,12 @@ import org.jspecify.annotations.Nullable;
 public final class Planner {
   /** The key of the master ticket in a plan's edges and in {@link PlanOutcome.Ready#filed()}. */
   public static final String MASTER = "master";
+
+  /**
+   * The label of a master the planner files: an epic, which the engine starts only once every child is done or
+   * cancelled, so its finish line checks the whole feature.
+   */
+  public static final String EPIC_LABEL = "epic";
   /** The metadata keys a filed ticket carries. */
   public static final String PLAN_ID = "plan-id";
   public static final String PLAN_KEY = "plan-key";
@@ -349,6 +355,7 @@ public final class Planner {
     if (masterId == null) {
       String key = planKey(plan.id(), MASTER);
       masterId = tracker.create(NewTicket.builder(plan.masterTitle()).body(plan.intent())
+          .labels(List.of(EPIC_LABEL)) // the engine starts it only after its children (an epic)
           .acceptanceCriteria(plan.masterAcceptance()).idempotencyKey("plan:" + key).putMetadata(PLAN_ID, plan.id())
           .putMetadata(PLAN_KEY, key).build()).id();
     }

@@ -91,6 +91,7 @@ class PlannerTest {
     Ticket master = tracker.find(ready.filed().get(Planner.MASTER)).orElseThrow();
     assertEquals("kv lists and counts its keys", master.title());
     assertEquals(INTENT, master.body().strip());
+    assertEquals(List.of(Planner.EPIC_LABEL), master.labels(), "the master is an epic: it starts after its children");
     Ticket list = tracker.find(ready.filed().get("list")).orElseThrow();
     Ticket count = tracker.find(ready.filed().get("count")).orElseThrow();
     assertEquals(List.of(master.id()), list.dependencyTargets(DependencyType.PARENT_CHILD));
