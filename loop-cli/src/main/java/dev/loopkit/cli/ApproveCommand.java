@@ -1,5 +1,6 @@
 package dev.loopkit.cli;
 
+import dev.loopkit.core.RunDirectories;
 import dev.loopkit.core.InputException;
 import dev.loopkit.core.RunDirectory;
 import dev.loopkit.core.Status;
@@ -42,7 +43,7 @@ final class ApproveCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     ProjectConfig config = project.read();
-    Runs runs = new Runs(config.runsDirectory());
+    RunDirectories runs = RunDirectories.of(config.runsDirectory());
     Path dir = run != null ? config.runsDirectory().resolve(run) : runs.latest().orElseThrow(() ->
         new InputException("no runs in " + runs.root() + ": a decision is recorded in a run; start one with"
             + " 'loop run " + project + "'"));

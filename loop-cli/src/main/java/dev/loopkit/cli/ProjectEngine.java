@@ -1,5 +1,6 @@
 package dev.loopkit.cli;
 
+import dev.loopkit.core.RunDirectories;
 import dev.loopkit.core.Assignment;
 import dev.loopkit.core.Heal;
 import dev.loopkit.core.HealContext;
@@ -124,7 +125,7 @@ final class ProjectEngine {
         .tripwire(frozen)
         .caps(config.caps())
         .trackerCallTimeout(config.trackerCallTimeout())
-        .earlierRuns(new Runs(config.runsDirectory()).all()) // tickets a stopped or killed run left in progress
+        .earlierRuns(RunDirectories.of(config.runsDirectory()).all()) // tickets a stopped or killed run left in progress
         .sandbox(sandbox(config.sandbox(), environment))
         .runDirectory(runDirectory);
     config.healer().ifPresent(h -> engine.healer(healer(config, h, frozen, runDirectory, environment))

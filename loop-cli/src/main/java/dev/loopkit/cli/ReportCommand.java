@@ -1,5 +1,6 @@
 package dev.loopkit.cli;
 
+import dev.loopkit.core.RunDirectories;
 import dev.loopkit.core.InputException;
 import dev.loopkit.core.RunDirectory;
 import dev.loopkit.core.Tracker;
@@ -33,7 +34,7 @@ final class ReportCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     ProjectConfig config = project.read();
-    Runs runs = new Runs(config.runsDirectory());
+    RunDirectories runs = RunDirectories.of(config.runsDirectory());
     Path dir;
     if (run == null) {
       dir = runs.latest().orElseThrow(() -> new InputException("no runs in " + runs.root() + ": expected at least"
@@ -58,7 +59,7 @@ final class ReportCommand implements Callable<Integer> {
    * Writes {@code <run dir>/report.html} for one run of the project: the tracker's batch for the graph, every run
    * of the project for the trend, and the project's plans folder for the plan section.
    */
-  static Path write(ProjectConfig config, Runs runs, Path runDirectory, Tracker tracker) {
+  static Path write(ProjectConfig config, RunDirectories runs, Path runDirectory, Tracker tracker) {
     return HtmlReport.builder(runDirectory).project(String.valueOf(config.project().toAbsolutePath().normalize()
         .getFileName())).batch(tracker.readBatch()).trend(runs.all())
         .plans(PlanCommand.plansDirectory(config)).build().write();

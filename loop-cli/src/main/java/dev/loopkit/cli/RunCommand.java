@@ -1,5 +1,6 @@
 package dev.loopkit.cli;
 
+import dev.loopkit.core.RunDirectories;
 import dev.loopkit.core.InputException;
 import dev.loopkit.core.LoopEngine;
 import dev.loopkit.core.RunEnding;
@@ -83,7 +84,7 @@ final class RunCommand implements Callable<Integer> {
 
   private static int runLocked(LoopCommand.Io io, ProjectConfig config, boolean fresh, boolean json,
       StopOnSignal stop) throws InterruptedException {
-    Runs runs = new Runs(config.runsDirectory());
+    RunDirectories runs = RunDirectories.of(config.runsDirectory());
     // with --json, stdout carries JSON only: what a person reads goes to stderr
     java.io.PrintStream text = json ? io.err() : io.out();
     boolean created = ProjectEngine.prepareRepository(config);

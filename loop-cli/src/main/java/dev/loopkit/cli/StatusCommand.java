@@ -1,5 +1,6 @@
 package dev.loopkit.cli;
 
+import dev.loopkit.core.RunDirectories;
 import dev.loopkit.core.Batch;
 import dev.loopkit.core.RunDirectory;
 import dev.loopkit.core.Status;
@@ -36,7 +37,7 @@ final class StatusCommand implements Callable<Integer> {
     Tracker tracker = ProjectEngine.tracker(config, root.io.environment());
     Batch batch = tracker.readBatch();
     String where = config.tracker().ticketFolder().map(Path::toString).orElseGet(tracker::toString);
-    Runs runs = new Runs(config.runsDirectory());
+    RunDirectories runs = RunDirectories.of(config.runsDirectory());
     Optional<Path> latest = runs.latest();
     String sandbox = latest.map(p -> SessionSandboxes.line(SessionSandboxes.of(RunDirectory.of(p)))).orElse("");
     if (json) {

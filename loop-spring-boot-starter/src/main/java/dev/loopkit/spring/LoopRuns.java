@@ -1,5 +1,6 @@
 package dev.loopkit.spring;
 
+import dev.loopkit.core.RunDirectories;
 import dev.loopkit.core.LoopEngine;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,7 +42,7 @@ public final class LoopRuns {
    * @param engines builds each run's engine
    */
   public LoopRuns(Path directory, LoopEngineFactory engines) {
-    this.directories = new RunDirectories(directory.toAbsolutePath().normalize());
+    this.directories = RunDirectories.of(directory.toAbsolutePath().normalize());
     this.engines = Objects.requireNonNull(engines, "engines");
   }
 
