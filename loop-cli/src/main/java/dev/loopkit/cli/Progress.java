@@ -6,6 +6,8 @@ import dev.loopkit.core.LoopListener;
 import dev.loopkit.core.Status;
 import dev.loopkit.core.Ticket;
 import dev.loopkit.core.Usage;
+import dev.loopkit.llm.StreamEvent;
+import dev.loopkit.llm.StreamListener;
 import dev.loopkit.report.Figures;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -25,8 +27,13 @@ import java.util.function.LongSupplier;
  * ready / blocked, tokens, cost, elapsed). On a terminal the status line is redrawn in place under the event
  * lines (and once a second); when the output is piped it is printed as a plain line after each ticket settles
  * and at the end. Thread-safe: the engine calls it from its own and from worker threads.
+ *
+ * <p>It also listens to the model workers' streams ({@link StreamListener}): while a turn streams, the status line
+ * ends with what the model is doing ({@code model: writing, 1,240 chars} / {@code model: calling run_command} /
+ * {@code model: thinking}), so a long turn is visibly alive; the part goes when no delta came for 10 s.
  */
-final class Progress implements LoopListener, AutoCloseable {
+final class Progress implements LoopListener, StreamListener, AutoCloseable {
+  private static final long MODEL_QUIET_NANOS = TimeUnit.SECONDS.toNanos(10);
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
   private static final String CLEAR_LINE = "\r\033[2K";
 
@@ -42,6 +49,9 @@ final class Progress implements LoopListener, AutoCloseable {
   private int ready;
   private Usage usage = Usage.ZERO;
   private boolean statusShown;
+  private long modelChars;
+  private String modelDoing = "";
+  private long modelAt = Long.MIN_VALUE;
 
   Progress(PrintStream out, boolean terminal, Batch batch, LongSupplier nanos) {
     this.out = out;
@@ -109,6 +119,22 @@ final class Progress implements LoopListener, AutoCloseable {
     out.flush();
   }
 
+  /** A streamed delta of a model worker's turn (any attempt's, on its worker thread). */
+  @Override
+  public synchronized void onEvent(StreamEvent event) {
+    if (event instanceof StreamEvent.TextDelta t) {
+      modelChars += t.text().length();
+      modelDoing = "writing";
+    } else if (event instanceof StreamEvent.ThinkingDelta) {
+      modelDoing = "thinking";
+    } else if (event instanceof StreamEvent.ToolUseStarted u) {
+      modelDoing = "calling " + u.name();
+    } else {
+      return;
+    }
+    modelAt = nanos.getAsLong();
+  }
+
   private synchronized void redraw() {
     if (statusShown) {
       out.print(CLEAR_LINE + statusLine());
@@ -120,6 +146,7 @@ final class Progress implements LoopListener, AutoCloseable {
     if (e instanceof LoopEvent.PassStarted p) {
       ready = p.ready().size();
     } else if (e instanceof LoopEvent.TicketDispatched d) {
+      modelChars = 0; // a fresh worker's turns
       known.add(d.ticketId());
       inFlight.add(d.ticketId());
       ready = Math.max(0, ready - 1);
@@ -150,7 +177,15 @@ final class Progress implements LoopListener, AutoCloseable {
     return String.format(java.util.Locale.ROOT, "done %d/%d | in flight %d | ready %d | blocked %d%s | %s tokens"
         + " | %s | %s", done.size(), known.size(), inFlight.size(), Math.min(ready, Math.max(open, 0)),
         blocked, gated.isEmpty() ? "" : " | waiting for a human " + gated.size(), Figures.tokens(usage.totalTokens()),
-        Figures.money(usage.costUsd()), Figures.duration(elapsed));
+        Figures.money(usage.costUsd()), Figures.duration(elapsed)) + modelPart();
+  }
+
+  private String modelPart() {
+    if (modelAt == Long.MIN_VALUE || inFlight.isEmpty() || nanos.getAsLong() - modelAt > MODEL_QUIET_NANOS) {
+      return "";
+    }
+    return " | model: " + modelDoing + (modelDoing.equals("writing") ? ", " + Figures.tokens(modelChars) + " chars"
+        : "");
   }
 
   private static @org.jspecify.annotations.Nullable String stageLine(String time, LoopEvent.StageCompleted c) {

@@ -113,7 +113,10 @@ final class ProjectEngine {
     }
     DefinitionTripwire frozen = tripwire.build();
 
-    Worker worker = worker(config, environment); // the integrator takes its files in as they are on disk
+    // a listener that also takes streamed deltas (the CLI's progress) sees the model workers' turns live
+    dev.loopkit.llm.StreamListener streams = listeners.stream().filter(dev.loopkit.llm.StreamListener.class::isInstance)
+        .map(dev.loopkit.llm.StreamListener.class::cast).findFirst().orElse(dev.loopkit.llm.StreamListener.ignoring());
+    Worker worker = worker(config, environment, streams); // the integrator takes its files in as they are on disk
     LoopEngine.Builder engine = LoopEngine.builder()
         .tracker(tracker)
         .oracle(oracle)
@@ -218,7 +221,8 @@ final class ProjectEngine {
     return ModelSource.of(config, config.model(config.worker().model()), environment).vendor();
   }
 
-  private static Worker worker(ProjectConfig config, Map<String, String> environment) {
+  private static Worker worker(ProjectConfig config, Map<String, String> environment,
+      dev.loopkit.llm.StreamListener streams) {
     ProjectConfig.WorkerSettings w = config.worker();
     if (w.kind().equals("command")) {
       return CommandWorker.builder(profile(config)).timeout(w.commandTimeout()).build();
@@ -226,7 +230,7 @@ final class ProjectEngine {
     WorkspaceTools tools = WorkspaceTools.builder().protect(protectedGlobs(config).toArray(String[]::new))
         .commandTimeout(w.commandTimeout()).build();
     ProjectConfig.Strategies strategies = config.strategies();
-    Worker main = modelWorker(config, w.model(), tools, environment);
+    Worker main = modelWorker(config, w.model(), tools, environment, streams);
     if (strategies.routes().isEmpty() && strategies.escalateTo() == null) {
       return main;
     }
@@ -235,17 +239,17 @@ final class ProjectEngine {
     for (ProjectConfig.Route route : strategies.routes()) {
       routing.route(route.model(), route.label() != null ? dev.loopkit.llm.work.RoutingWorker.labelled(route.label())
           : dev.loopkit.llm.work.RoutingWorker.priorityAtLeast(java.util.Objects.requireNonNull(route.priorityAtLeast())),
-          modelWorker(config, route.model(), tools, environment));
+          modelWorker(config, route.model(), tools, environment, streams));
     }
     if (strategies.escalateTo() != null) {
-      routing.escalateTo(strategies.escalateTo(), modelWorker(config, strategies.escalateTo(), tools, environment));
+      routing.escalateTo(strategies.escalateTo(), modelWorker(config, strategies.escalateTo(), tools, environment, streams));
     }
     return routing.build();
   }
 
   /** A model worker of the {@code models} entry {@code name}: a fresh {@link ModelWorker} for every attempt. */
   private static Worker modelWorker(ProjectConfig config, String name, WorkspaceTools tools,
-      Map<String, String> environment) {
+      Map<String, String> environment, dev.loopkit.llm.StreamListener streams) {
     ProjectConfig.WorkerSettings w = config.worker();
     ProjectConfig.Model model = config.model(name);
     ModelSource source = ModelSource.of(config, model, environment);
@@ -262,7 +266,8 @@ final class ProjectEngine {
         }
         return ModelWorker.builder(source.client(a.ticket().id(), a.attempt()), model.model())
             .system(system)
-            .tools(tools).maxTurns(w.maxTurns()).continueShortConversations(continueTurns).build().work(a);
+            .tools(tools).maxTurns(w.maxTurns()).continueShortConversations(continueTurns).progress(streams).build()
+            .work(a);
       }
 
       @Override

@@ -52,4 +52,25 @@ class ProgressTest {
     assertTrue(out.contains("  A  DONE\n\r\033[2Kdone 1/2"), out);
     assertTrue(out.endsWith("| 1m 15s\n"), out);
   }
+
+  @Test
+  void aStreamingTurnShowsOnTheStatusLineUntilItGoesQuiet() {
+    Batch batch = Batch.of(Ticket.builder("A").title("a").build());
+    try (Progress p = new Progress(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false,
+        batch, nanos::get)) {
+      p.onEvent(new LoopEvent.TicketDispatched(T, "A", 1, 0));
+      assertFalse(p.statusLine().contains("model:"), "no model activity yet: " + p.statusLine());
+
+      p.onEvent(new dev.loopkit.llm.StreamEvent.TextDelta(0, "Reading"));
+      p.onEvent(new dev.loopkit.llm.StreamEvent.TextDelta(0, " the tests"));
+      assertTrue(p.statusLine().endsWith(" | model: writing, 17 chars"), p.statusLine());
+
+      p.onEvent(new dev.loopkit.llm.StreamEvent.ToolUseStarted(1, "toolu_1", "run_command"));
+      nanos.addAndGet(9_000_000_000L);
+      assertTrue(p.statusLine().endsWith(" | model: calling run_command"), p.statusLine());
+
+      nanos.addAndGet(2_000_000_000L);
+      assertFalse(p.statusLine().contains("model:"), "quiet for 10 s: " + p.statusLine());
+    }
+  }
 }
