@@ -105,7 +105,10 @@ interface ModelSource {
     }
   }
 
-  /** A vendor's builder set up for this entry: the key (or none), the base URL, the auth and the vendor name. */
+  /**
+   * A vendor's builder set up for this entry: the key (or none), the base URL, the auth, the vendor name, the extra
+   * headers and the fallback price.
+   */
   private static <B extends dev.loopkit.llm.HttpModelClient.Builder<B>> B compatible(B b, ProjectConfig.Model model,
       String key) {
     if (model.noKey()) {
@@ -123,6 +126,10 @@ interface ModelSource {
     }
     if (model.vendorName() != null) {
       b.vendor(model.vendorName());
+    }
+    model.headers().forEach(b::header);
+    if (model.price() != null) {
+      b.fallbackPrice(model.price());
     }
     return b;
   }

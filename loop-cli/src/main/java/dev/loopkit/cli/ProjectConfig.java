@@ -82,7 +82,11 @@ public final class ProjectConfig {
   public record Model(String role, String vendor, String model, @Nullable String keyVariable,
       @Nullable String baseUrl, @Nullable Path transcripts, @Nullable String auth, @Nullable String vendorName,
       @Nullable String tokenLimitField, String api, dev.loopkit.llm.@Nullable Reasoning reasoning,
-      boolean structuredOutput) {
+      boolean structuredOutput, Map<String, String> headers, dev.loopkit.llm.PriceTable.@Nullable Price price) {
+    public Model {
+      headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+    }
+
     /** No key: a local server that takes none ({@code key-env: none}). */
     public boolean noKey() {
       return "none".equals(keyVariable);
@@ -646,7 +650,7 @@ public final class ProjectConfig {
 
   private static Model model(Path project, String role, ConfigNode m) {
     m.only(Set.of("vendor", "model", "key-env", "base-url", "transcripts", "auth", "vendor-name",
-        "token-limit-field", "api", "reasoning-effort", "thinking-budget", "structured-output"));
+        "token-limit-field", "api", "reasoning-effort", "thinking-budget", "structured-output", "headers", "price"));
     String vendor = m.choice("vendor", VENDORS).orElseThrow(() -> m.error("vendor",
         "is missing: expected one of " + String.join(", ", VENDORS)));
     String model = m.requireText("model", vendor.equals("anthropic") ? "claude-sonnet-4-5" : "gpt-5");
@@ -705,8 +709,76 @@ public final class ProjectConfig {
       throw m.error("token-limit-field", "is set with api responses, whose limit is always max_output_tokens:"
           + " expected no token-limit-field, or api chat");
     }
+    Map<String, String> headers = headers(m);
+    dev.loopkit.llm.PriceTable.Price price = price(m);
+    if (vendor.equals("scripted") && (!headers.isEmpty() || price != null)) {
+      throw m.error(headers.isEmpty() ? "price" : "headers", "is set for a scripted model, which calls no server"
+          + " and replays its recorded usage");
+    }
     return new Model(role, vendor, model, keyEnv, baseUrl, transcripts, auth, vendorName, tokenLimitField, api,
-        reasoning(m), m.bool("structured-output").orElse(true));
+        reasoning(m), m.bool("structured-output").orElse(true), headers, price);
+  }
+
+  /**
+   * {@code headers}: extra headers sent with every request to the model's server (a gateway's routing header,
+   * OpenRouter's {@code HTTP-Referer}); never credentials, which go through {@code key-env} and {@code auth}.
+   */
+  private static Map<String, String> headers(ConfigNode m) {
+    Optional<ConfigNode> section = m.section("headers");
+    if (section.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String name : section.get().fieldNames()) {
+      String lower = name.toLowerCase(java.util.Locale.ROOT);
+      if (!name.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
+        throw section.get().error(name, "is not a header name: expected letters, digits and - such as X-Org");
+      }
+      if (lower.equals("authorization") || lower.equals("x-api-key") || lower.equals("api-key")) {
+        throw section.get().error(name, "carries credentials: expected the key in the variable key-env names,"
+            + " sent as auth says (bearer or header:" + name + "), so it stays out of loop.yaml and the logs");
+      }
+      String value = section.get().requireText(name, "acme-prod");
+      if (value.contains("\n") || value.contains("\r")) {
+        throw section.get().error(name, "holds a line break: expected a one-line header value");
+      }
+      out.put(name, value);
+    }
+    return out;
+  }
+
+  /**
+   * {@code price}: dollars per million tokens for a model the stock price table does not list (a local or routed
+   * model), so its calls are metered: {@code input} and {@code output} required, {@code cache-read} and
+   * {@code cache-write} default 0.
+   */
+  private static dev.loopkit.llm.PriceTable.@Nullable Price price(ConfigNode m) {
+    Optional<ConfigNode> section = m.section("price");
+    if (section.isEmpty()) {
+      return null;
+    }
+    ConfigNode p = section.get().only(Set.of("input", "output", "cache-read", "cache-write"));
+    return new dev.loopkit.llm.PriceTable.Price(perMillion(p, "input", true), perMillion(p, "output", true),
+        perMillion(p, "cache-read", false), perMillion(p, "cache-write", false));
+  }
+
+  private static java.math.BigDecimal perMillion(ConfigNode p, String name, boolean required) {
+    if (!p.has(name)) {
+      if (required) {
+        throw p.error(name, "is missing: expected dollars per million tokens such as 0.50");
+      }
+      return java.math.BigDecimal.ZERO;
+    }
+    String text = p.requireText(name, "0.50");
+    try {
+      java.math.BigDecimal d = new java.math.BigDecimal(text.strip());
+      if (d.signum() < 0) {
+        throw p.error(name, "is " + text + ": expected dollars per million tokens, 0 or more, such as 0.50");
+      }
+      return d;
+    } catch (NumberFormatException e) {
+      throw p.error(name, "is '" + text + "': expected dollars per million tokens such as 0.50");
+    }
   }
 
   /** {@code reasoning-effort} (an OpenAI effort) and {@code thinking-budget} (Anthropic tokens) of a model entry. */
@@ -741,7 +813,8 @@ public final class ProjectConfig {
     Map<String, Model> copy = new LinkedHashMap<>(models);
     copy.put(role, new Model(role, v, model, same ? old.keyVariable() : null, same ? old.baseUrl() : null, null,
         same ? old.auth() : null, same ? old.vendorName() : null, same ? old.tokenLimitField() : null,
-        same ? old.api() : "chat", same ? old.reasoning() : null, !same || old.structuredOutput()));
+        same ? old.api() : "chat", same ? old.reasoning() : null, !same || old.structuredOutput(),
+        same ? old.headers() : Map.of(), same ? old.price() : null));
     String reviewer = reviewerModel == null && role.equals("reviewer") ? "reviewer" : reviewerModel;
     return new ProjectConfig(file, project, tracker, workspace, copy, worker, reviewer, verifier, sandbox, healer,
         caps, strategies, trackerCallTimeout);

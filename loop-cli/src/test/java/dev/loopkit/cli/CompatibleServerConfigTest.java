@@ -75,6 +75,40 @@ class CompatibleServerConfigTest {
   }
 
   @Test
+  void extraHeadersGoWithEveryRequestAndAFallbackPriceMetersAModelNoTablePrices() throws Exception {
+    try (MockWebServer server = new MockWebServer()) {
+      server.enqueue(new MockResponse().setHeader("Content-Type", "application/json").setBody(COMPLETION));
+      ProjectConfig c = config("    vendor: openai\n    model: qwen\n    base-url: " + server.url("/v1")
+          + "\n    key-env: none\n    headers: {X-Org: acme-prod, HTTP-Referer: https://example.com}\n"
+          + "    price: {input: 2000000, output: 3000000}\n");
+
+      dev.loopkit.llm.ModelResponse response = ModelSource.of(c, c.model("worker"), Map.of()).client("T-1", 1)
+          .send(ModelRequest.builder().model("qwen").maxTokens(8).messages(java.util.List.of(Message.user("hi")))
+              .build());
+
+      RecordedRequest request = server.takeRequest();
+      assertEquals("acme-prod", request.getHeader("X-Org"));
+      assertEquals("https://example.com", request.getHeader("HTTP-Referer"));
+      assertTrue(response.usage().isMetered(), "priced by the fallback: " + response.usage());
+      assertEquals(0, new java.math.BigDecimal("9").compareTo(response.usage().costUsd()),
+          "3 input tokens at $2/token and 1 output token at $3/token: " + response.usage());
+    }
+  }
+
+  @Test
+  void badHeadersAndPricesAreNamed() {
+    String base = "    vendor: openai\n    model: qwen\n    base-url: http://127.0.0.1:1/v1\n    key-env: none\n";
+    assertTrue(error(base + "    headers: {Authorization: Bearer x}\n")
+        .contains("key 'models.worker.headers.Authorization' carries credentials"), error(base
+            + "    headers: {Authorization: Bearer x}\n"));
+    assertTrue(error(base + "    headers: {\"bad name\": x}\n").contains("is not a header name"));
+    assertTrue(error(base + "    price: {input: 0.5}\n").contains("key 'models.worker.price.output' is missing"));
+    assertTrue(error(base + "    price: {input: -1, output: 1}\n")
+        .contains("key 'models.worker.price.input' is -1: expected dollars per million tokens, 0 or more"));
+    assertTrue(error(base + "    price: {input: cheap, output: 1}\n").contains("is 'cheap'"));
+  }
+
+  @Test
   void badCompatibleSettingsAreNamedWithWhatIsExpected() {
     assertTrue(error("    vendor: openai\n    model: gpt-5\n    key-env: none\n")
         .contains("key 'models.worker.key-env' is none without base-url"));
