@@ -189,12 +189,12 @@ public final class TicketCommandVerifier implements Verifier, Fingerprinted {
     return Verification.passed(evidence);
   }
 
-  /** The command verifier this ticket's metadata describes. */
   /**
    * Checks a ticket's {@code verify*} metadata without running anything, as {@link #verify} would read it: a
    * host calls it for every ticket when it reads the batch, so a bad expectation is found before any attempt
    * instead of failing attempts. A ticket without a {@code verify} command passes (it uses the fallback).
    *
+   * @param ticket a ticket of the batch, as read
    * @throws InputException naming the ticket, the key and what was expected
    */
   public void check(Ticket ticket) {
@@ -209,6 +209,7 @@ public final class TicketCommandVerifier implements Verifier, Fingerprinted {
     forTicket(ticket, command);
   }
 
+  /** The command verifier this ticket's metadata describes. */
   CommandVerifier forTicket(Ticket ticket, String command) {
     Map<String, String> meta = ticket.metadata();
     List<String> argv = new ArrayList<>(shell);
