@@ -57,6 +57,11 @@ public final class LoopCommand {
     this.io = io;
   }
 
+  /**
+   * The {@code loop} command: runs {@code args} and exits the JVM with the command's exit code.
+   *
+   * @param args the command line, e.g. {@code run examples/quickstart}
+   */
   public static void main(String[] args) {
     PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
         StandardCharsets.UTF_8);
@@ -66,6 +71,14 @@ public final class LoopCommand {
   /**
    * Runs a command line and returns its exit code (see the class's {@code --help}). Never throws and never
    * calls {@link System#exit}.
+   *
+   * @param args the command line, without the program name
+   * @param out where results and progress go
+   * @param err where errors and (with {@code --json}) human text go
+   * @param environment the variables the command reads (API keys, {@code HOME}): the host's, or a test's map
+   * @param terminal whether {@code out} is an interactive terminal (the status line is redrawn in place)
+   * @return the exit code: 0 DONE, 1 error, 2 usage error, 3 STALLED or HUMAN_GATED, 4 TAMPERED, 5 CAPPED, 130
+   *     interrupted
    */
   public static int execute(String[] args, PrintStream out, PrintStream err, Map<String, String> environment,
       boolean terminal) {

@@ -87,12 +87,20 @@ public final class ProjectConfig {
       headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers));
     }
 
-    /** No key: a local server that takes none ({@code key-env: none}). */
+    /**
+     * No key: a local server that takes none ({@code key-env: none}).
+     *
+     * @return true when no key is read or sent
+     */
     public boolean noKey() {
       return "none".equals(keyVariable);
     }
 
-    /** The key variable to read: the configured one, else the vendor's usual one. */
+    /**
+     * The key variable to read: the configured one, else the vendor's usual one.
+     *
+     * @return a variable name such as {@code ANTHROPIC_API_KEY}
+     */
     public String keyVariableOrDefault() {
       if (keyVariable != null) {
         return keyVariable;
@@ -159,7 +167,11 @@ public final class ProjectConfig {
       writable = List.copyOf(writable);
     }
 
-    /** Whether processes are confined at all ({@code kind: none} is the opt-out). */
+    /**
+     * Whether processes are confined at all ({@code kind: none} is the opt-out).
+     *
+     * @return false only for {@code kind: none}
+     */
     public boolean confines() {
       return !kind.equals("none");
     }
@@ -187,6 +199,8 @@ public final class ProjectConfig {
   /**
    * Reads {@code <project>/loop.yaml}.
    *
+   * @param projectDirectory the folder holding {@code loop.yaml}
+   * @return the checked configuration
    * @throws InputException if the project or file is missing, the YAML does not parse, or a key is unknown,
    *     missing or holds a value of the wrong kind; the message names the file and the key
    */
@@ -798,6 +812,11 @@ public final class ProjectConfig {
   /**
    * This configuration with one role's model replaced ({@code --model worker=anthropic:claude-sonnet-4-5}); the
    * key variable and base URL go back to the vendor's defaults unless the vendor stays the same.
+   *
+   * @param role the models entry to replace, e.g. {@code worker}
+   * @param vendor {@code anthropic}, {@code openai} or {@code scripted}
+   * @param model the vendor's model name
+   * @return a new configuration; this one is unchanged
    */
   public ProjectConfig withModel(String role, String vendor, String model) {
     String v = vendor.toLowerCase(Locale.ROOT);
@@ -820,10 +839,20 @@ public final class ProjectConfig {
         caps, strategies, trackerCallTimeout);
   }
 
+  /**
+   * The file read.
+   *
+   * @return the project's {@code loop.yaml}
+   */
   public Path file() {
     return file;
   }
 
+  /**
+   * The project folder, which relative paths in the file are resolved against.
+   *
+   * @return the folder holding {@code loop.yaml}
+   */
   public Path project() {
     return project;
   }
@@ -836,46 +865,95 @@ public final class ProjectConfig {
     return tracker;
   }
 
+  /**
+   * The {@code workspace} section.
+   *
+   * @return the repository, its seed, the workspaces' folder and the integration branch
+   */
   public Workspace workspace() {
     return workspace;
   }
 
+  /**
+   * The {@code models} entries.
+   *
+   * @return the entries by role name, in the file's order
+   */
   public Map<String, Model> models() {
     return models;
   }
 
+  /**
+   * One {@code models} entry.
+   *
+   * @param role the entry's name, e.g. {@code worker}
+   * @return the entry
+   * @throws InputException naming the file and the key when there is no such entry
+   */
   public Model model(String role) {
     return Objects.requireNonNull(models.get(role), role);
   }
 
+  /**
+   * The {@code worker} section.
+   *
+   * @return the worker's kind, model, caps and protected globs
+   */
   public WorkerSettings worker() {
     return worker;
   }
 
-  /** The models entry of the reviewer; empty when the run has no review stage. */
+  /**
+   * The models entry of the reviewer.
+   *
+   * @return the entry's name; empty when the run has no review stage
+   */
   public Optional<String> reviewerModel() {
     return Optional.ofNullable(reviewerModel);
   }
 
+  /**
+   * The {@code verifier} section: the fallback for tickets without a {@code verify} command.
+   *
+   * @return the command, its expected output and its timeout
+   */
   public VerifierSettings verifier() {
     return verifier;
   }
 
-  /** The {@code sandbox} section, or {@link SandboxSettings#DEFAULT} without one. */
+  /**
+   * The {@code sandbox} section.
+   *
+   * @return the section, or {@link SandboxSettings#DEFAULT} without one
+   */
   public SandboxSettings sandbox() {
     return sandbox;
   }
 
   /** The {@code healer} section; empty when the run has no self-heal agent. */
-  /** Routing, escalation, continue-turns, the review panel and the simplicity gate. */
+  /**
+   * Routing, escalation, continue-turns, the review panel and the simplicity gate.
+   *
+   * @return the worker strategies (none set: a single model worker and reviewer)
+   */
   public Strategies strategies() {
     return strategies;
   }
 
+  /**
+   * The {@code healer} section.
+   *
+   * @return the healer's settings; empty without the section (no healer)
+   */
   public Optional<HealerSettings> healer() {
     return Optional.ofNullable(healer);
   }
 
+  /**
+   * The {@code caps} and {@code concurrency} keys.
+   *
+   * @return the run's caps
+   */
   public Caps caps() {
     return caps;
   }
@@ -883,12 +961,18 @@ public final class ProjectConfig {
   /**
    * {@code tracker.call-timeout}: how long the engine waits for one tracker call before it abandons and retries
    * it; {@link #DEFAULT_TRACKER_CALL_TIMEOUT} without the key.
+   *
+   * @return a positive duration
    */
   public Duration trackerCallTimeout() {
     return trackerCallTimeout;
   }
 
-  /** Where runs live: {@code <project>/.loop/runs}. */
+  /**
+   * Where runs live.
+   *
+   * @return {@code <project>/.loop/runs}
+   */
   public Path runsDirectory() {
     return project.resolve(".loop").resolve("runs");
   }

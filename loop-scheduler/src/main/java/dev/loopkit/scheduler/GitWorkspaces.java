@@ -98,14 +98,29 @@ public final class GitWorkspaces implements Workspaces {
     return new Builder(repository);
   }
 
+  /**
+   * The repository every attempt's workspace borrows objects from and whose integration branch it starts at.
+   *
+   * @return the repository's path, as the builder was given it (absolute, normalized)
+   */
   public Path repository() {
     return repository;
   }
 
+  /**
+   * Where the attempts' repositories live ({@code <repo>.workspaces} unless the builder said otherwise).
+   *
+   * @return the folder holding one repository per attempt
+   */
   public Path workspaceRoot() {
     return workspaceRoot;
   }
 
+  /**
+   * The branch each workspace starts from and integration moves ({@code main} unless the builder said otherwise).
+   *
+   * @return the branch name
+   */
   public String integrationBranch() {
     return integrationBranch;
   }
