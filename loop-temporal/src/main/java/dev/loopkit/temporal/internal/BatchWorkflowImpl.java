@@ -17,6 +17,8 @@ import java.time.Duration;
  * stopped (its attempts are counted as interrupted) and the next run of the workflow resumes it from the journal.
  */
 public final class BatchWorkflowImpl implements BatchWorkflow {
+  /** Sessions lost to coordinators that died or broke, before the batch workflow gives up and fails. */
+  static final int MAX_SESSION_ATTEMPTS = 50;
   private final Wire.BatchInput input;
   private final CoordinatorActivities anyCoordinator;
   private int sessions;
@@ -35,7 +37,8 @@ public final class BatchWorkflowImpl implements BatchWorkflow {
         .setStartToCloseTimeout(Duration.ofMillis(input.sessionTimeoutMillis()))
         .setHeartbeatTimeout(Duration.ofMillis(input.sessionHeartbeatMillis()))
         .setRetryOptions(RetryOptions.newBuilder().setInitialInterval(Duration.ofMillis(500))
-            .setMaximumInterval(Duration.ofSeconds(10)).setDoNotRetry(Failures.INPUT).build())
+            .setMaximumInterval(Duration.ofSeconds(10)).setMaximumAttempts(MAX_SESSION_ATTEMPTS)
+            .setDoNotRetry(Failures.INPUT).build())
         .build());
   }
 

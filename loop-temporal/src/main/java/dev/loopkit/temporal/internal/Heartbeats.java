@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 public final class Heartbeats implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private volatile boolean cancelled;
+  private volatile boolean closed;
 
   private Heartbeats(ActivityExecutionContext context, Object details, Thread target) {
     Duration timeout = context.getInfo().getHeartbeatTimeout();
@@ -29,10 +30,17 @@ public final class Heartbeats implements AutoCloseable {
       try {
         context.heartbeat(details);
       } catch (ActivityCompletionException e) {
-        cancelled = true;
-        target.interrupt();
+        synchronized (this) {
+          if (!closed) { // never interrupt the thread once it has moved on to other work
+            cancelled = true;
+            target.interrupt();
+          }
+        }
         timer.shutdown();
       } catch (RuntimeException e) {
+        if (closed) {
+          return; // a heartbeat racing the activity's end
+        }
         org.slf4j.LoggerFactory.getLogger(Heartbeats.class).warn("heartbeat of {} failed; retrying",
             context.getInfo().getActivityId(), e);
       }
@@ -51,7 +59,10 @@ public final class Heartbeats implements AutoCloseable {
 
   @Override
   public void close() {
-    timer.shutdownNow();
+    synchronized (this) {
+      closed = true;
+    }
+    timer.shutdown(); // no interrupt: a heartbeat in flight finishes, and no new one starts
     if (cancelled) {
       Thread.interrupted(); // the interrupt was ours; the activity answers with its cancellation instead
     }

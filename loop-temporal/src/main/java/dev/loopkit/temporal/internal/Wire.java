@@ -127,9 +127,12 @@ public final class Wire {
   }
 
   public static NewTicket draft(DraftData d) {
-    NewTicket.Builder b = NewTicket.builder(d.title()).idempotencyKey(d.idempotencyKey()).body(d.body())
+    NewTicket.Builder b = NewTicket.builder(d.title()).body(d.body())
         .acceptanceCriteria(d.acceptanceCriteria()).priority(d.priority()).labels(d.labels())
         .resources(new LinkedHashSet<>(d.resources())).metadata(d.metadata());
+    if (!d.idempotencyKey().isBlank()) { // blank: the engine derives the key from the run, ticket and title
+      b.idempotencyKey(d.idempotencyKey());
+    }
     String requested = d.requestedId();
     if (requested != null) {
       b.requestedId(requested);
