@@ -36,8 +36,8 @@ public final class BatchWorkflowImpl implements BatchWorkflow {
         .setTaskQueue(Queues.coordinators(input.taskQueue()))
         .setStartToCloseTimeout(Duration.ofMillis(input.sessionTimeoutMillis()))
         .setHeartbeatTimeout(Duration.ofMillis(input.sessionHeartbeatMillis()))
-        .setRetryOptions(RetryOptions.newBuilder().setInitialInterval(Duration.ofMillis(500))
-            .setMaximumInterval(Duration.ofSeconds(10)).setMaximumAttempts(MAX_SESSION_ATTEMPTS)
+        .setRetryOptions(RetryOptions.newBuilder().setInitialInterval(Duration.ofMillis(250))
+            .setMaximumInterval(Duration.ofSeconds(5)).setMaximumAttempts(MAX_SESSION_ATTEMPTS)
             .setDoNotRetry(Failures.INPUT).build())
         .build());
   }
