@@ -96,6 +96,8 @@ public final class TemporalLoopEngine {
   private final LoopEngine core;
   private final @Nullable HostParts localParts;
   private final int maxParallelAttempts;
+  private final int workflowCacheSize;
+  private final boolean pollsWorkflows;
   private final Duration sessionHeartbeat;
   private final Duration sessionTimeout;
   private final int continueAsNewAfterUpdates;
@@ -109,6 +111,8 @@ public final class TemporalLoopEngine {
     this.runDirectory = Objects.requireNonNull(b.runDirectory);
     this.runId = b.runId != null ? b.runId : runDirectory.toAbsolutePath().normalize().getFileName().toString();
     this.maxParallelAttempts = b.maxParallelAttempts;
+    this.workflowCacheSize = b.workflowCacheSize;
+    this.pollsWorkflows = b.pollsWorkflows;
     this.sessionHeartbeat = b.sessionHeartbeat;
     Duration wall = b.caps.maxWallClock();
     this.sessionTimeout = wall.compareTo(Duration.ofDays(3650)) > 0 ? Duration.ofDays(3650) : wall.plusHours(1);
@@ -142,14 +146,14 @@ public final class TemporalLoopEngine {
    * @throws InputException as {@link LoopEngine#run()} does (the run already ended DONE, a damaged journal)
    */
   public RunResult run() {
-    WorkerFactory factory = WorkerFactory.newInstance(client);
+    WorkerFactory factory = Hosting.factory(client, workflowCacheSize);
     StageActivitiesImpl stages = localParts == null ? null
-        : new StageActivitiesImpl(localParts, Queues.host(taskQueue, hostId), client);
+        : new StageActivitiesImpl(localParts, Queues.host(taskQueue, hostId), client, maxParallelAttempts);
     if (localParts != null) {
       localParts.sandbox().check();
     }
     Hosting.register(factory, taskQueue, hostId, stages, new CoordinatorActivitiesImpl(core::run, live, results),
-        maxParallelAttempts);
+        maxParallelAttempts, pollsWorkflows);
     factory.start();
     try {
       Wire.BatchInput input = new Wire.BatchInput(runId, runDirectory.toAbsolutePath().toString(), taskQueue,
@@ -243,6 +247,8 @@ public final class TemporalLoopEngine {
     private Caps caps = Caps.defaults();
     private Sandbox sandbox = Sandbox.bubblewrap();
     private int maxParallelAttempts = 2;
+    private int workflowCacheSize = 600;
+    private boolean pollsWorkflows = true;
     private Duration sessionHeartbeat = Duration.ofSeconds(10);
     private Duration stageHeartbeat = Duration.ofSeconds(10);
     private Duration stageTimeout = Duration.ofHours(4);
@@ -416,6 +422,28 @@ public final class TemporalLoopEngine {
     /** With {@link #worker}: the verifier of the stages this process runs. */
     public Builder verifier(Verifier verifier) {
       this.verifier = Objects.requireNonNull(verifier, "verifier");
+      return this;
+    }
+
+    /**
+     * Whether this process also runs workflow tasks (the batch and attempt workflows, and queries on them); default
+     * true. Some process on the task queue must. Temporal's standalone test server hands a task to a poll of a
+     * process that was killed and loses it, so a test that kills processes keeps workflows on one that survives.
+     */
+    public Builder pollsWorkflows(boolean polls) {
+      this.pollsWorkflows = polls;
+      return this;
+    }
+
+    /**
+     * How many workflows this process keeps cached between their tasks (the SDK's default, 600); 0 turns caching
+     * and sticky task queues off.
+     */
+    public Builder workflowCacheSize(int workflows) {
+      if (workflows < 0) {
+        throw new InputException("workflowCacheSize is " + workflows + ": expected 0 or more");
+      }
+      this.workflowCacheSize = workflows;
       return this;
     }
 

@@ -44,6 +44,8 @@ public final class TemporalWorkerHost implements AutoCloseable {
   private final String hostId;
   private final HostParts parts;
   private final int maxParallelAttempts;
+  private final int workflowCacheSize;
+  private final boolean pollsWorkflows;
   private @Nullable WorkerFactory factory;
 
   private TemporalWorkerHost(Builder b) {
@@ -53,6 +55,8 @@ public final class TemporalWorkerHost implements AutoCloseable {
     this.parts = new HostParts(Objects.requireNonNull(b.workspaces), Objects.requireNonNull(b.worker), b.reviewer,
         Objects.requireNonNull(b.verifier), b.sandbox);
     this.maxParallelAttempts = b.maxParallelAttempts;
+    this.workflowCacheSize = b.workflowCacheSize;
+    this.pollsWorkflows = b.pollsWorkflows;
   }
 
   /** A builder for a host that reaches Temporal through {@code client}. */
@@ -71,9 +75,10 @@ public final class TemporalWorkerHost implements AutoCloseable {
       throw new IllegalStateException("worker host " + hostId + " is already started");
     }
     parts.sandbox().check();
-    WorkerFactory f = WorkerFactory.newInstance(client);
-    Hosting.register(f, taskQueue, hostId, new StageActivitiesImpl(parts, Queues.host(taskQueue, hostId), client),
-        null, maxParallelAttempts);
+    WorkerFactory f = Hosting.factory(client, workflowCacheSize);
+    Hosting.register(f, taskQueue, hostId, new StageActivitiesImpl(parts, Queues.host(taskQueue, hostId), client,
+        maxParallelAttempts),
+        null, maxParallelAttempts, pollsWorkflows);
     f.start();
     factory = f;
   }
@@ -108,6 +113,8 @@ public final class TemporalWorkerHost implements AutoCloseable {
     private @Nullable Verifier verifier;
     private Sandbox sandbox = Sandbox.bubblewrap();
     private int maxParallelAttempts = 2;
+    private int workflowCacheSize = 600;
+    private boolean pollsWorkflows = true;
 
     private Builder(WorkflowClient client) {
       this.client = client;
@@ -155,6 +162,28 @@ public final class TemporalWorkerHost implements AutoCloseable {
     /** How processes of the stages run here are confined; default {@link Sandbox#bubblewrap()}. */
     public Builder sandbox(Sandbox sandbox) {
       this.sandbox = Objects.requireNonNull(sandbox, "sandbox");
+      return this;
+    }
+
+    /**
+     * Whether this process also runs workflow tasks (the batch and attempt workflows, and queries on them); default
+     * true. Some process on the task queue must. Temporal's standalone test server hands a task to a poll of a
+     * process that was killed and loses it, so a test that kills processes keeps workflows on one that survives.
+     */
+    public Builder pollsWorkflows(boolean polls) {
+      this.pollsWorkflows = polls;
+      return this;
+    }
+
+    /**
+     * How many workflows this process keeps cached between their tasks (the SDK's default, 600); 0 turns caching
+     * and sticky task queues off.
+     */
+    public Builder workflowCacheSize(int workflows) {
+      if (workflows < 0) {
+        throw new InputException("workflowCacheSize is " + workflows + ": expected 0 or more");
+      }
+      this.workflowCacheSize = workflows;
       return this;
     }
 

@@ -70,7 +70,12 @@ public final class BatchWorkflowImpl implements BatchWorkflow {
 
   @Override
   public String decide(Decision decision) {
-    String id = anyCoordinator.recordDecision(input.runDirectory(), decision);
+    CoordinatorActivities any = Workflow.newActivityStub(CoordinatorActivities.class, ActivityOptions.newBuilder()
+        .setTaskQueue(Queues.coordinators(input.taskQueue()))
+        .setStartToCloseTimeout(Duration.ofMinutes(1))
+        .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(5).setDoNotRetry(Failures.INPUT).build())
+        .build());
+    String id = any.recordDecision(input.runDirectory(), decision);
     decisions++;
     return id;
   }

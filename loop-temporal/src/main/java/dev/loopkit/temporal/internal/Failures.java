@@ -15,5 +15,8 @@ public final class Failures {
   /** The run directory is locked by a session that is still stopping: the session is retried. */
   public static final String BUSY = "LoopRunDirectoryBusy";
 
+  /** The worker host runs as many attempts as it may: the workspace request is retried on the next free host. */
+  public static final String HOST_FULL = "LoopHostFull";
+
   private Failures() {}
 }

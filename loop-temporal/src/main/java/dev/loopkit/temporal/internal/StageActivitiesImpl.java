@@ -35,12 +35,18 @@ public final class StageActivitiesImpl implements StageActivities {
   private final HostParts parts;
   private final String hostQueue;
   private final WorkflowClient client;
+  private final Slots slots;
 
-  /** A host's stages: its parts, its own task queue, and the client its workers file discoveries through. */
-  public StageActivitiesImpl(HostParts parts, String hostQueue, WorkflowClient client) {
+  /**
+   * A host's stages: its parts, its own task queue, the client its workers file discoveries through, and the most
+   * attempts it takes at once (a host that is full answers a workspace request with a retryable failure, so
+   * another host takes the attempt).
+   */
+  public StageActivitiesImpl(HostParts parts, String hostQueue, WorkflowClient client, int maxAttempts) {
     this.parts = parts;
     this.hostQueue = hostQueue;
     this.client = client;
+    this.slots = new Slots(maxAttempts);
   }
 
   @Override
@@ -48,10 +54,24 @@ public final class StageActivitiesImpl implements StageActivities {
     ActivityExecutionContext context = Activity.getExecutionContext();
     Map<String, String> progress = Map.of("ticket", call.ticket().id(), "attempt", String.valueOf(call.attempt()),
         "stage", call.stage(), "host", hostQueue);
+    String attempt = Queues.attemptId(call.runId(), call.ticket().id(), call.attempt());
+    if (call.stage().equals("workspace") && !slots.take(attempt, System.currentTimeMillis(),
+        3 * context.getInfo().getHeartbeatTimeout().toMillis())) {
+      throw ApplicationFailure.newFailure("worker host " + hostQueue + " is running as many attempts as it may",
+          Failures.HOST_FULL); // retried: the next free host takes it
+    }
+    slots.enter(attempt, System.currentTimeMillis());
     try (Heartbeats beat = Heartbeats.start(context, progress)) {
       try {
-        return run(call);
+        Wire.StageReply reply = run(call);
+        if (call.stage().equals("close")) {
+          slots.release(attempt);
+        }
+        return reply;
       } catch (Exception e) {
+        if (call.stage().equals("workspace") || call.stage().equals("close")) {
+          slots.release(attempt);
+        }
         if (beat.cancelled() || e instanceof InterruptedException) {
           Thread.currentThread().interrupt();
           throw ApplicationFailure.newNonRetryableFailure("the " + call.stage() + " stage of " + call.ticket().id()
@@ -59,6 +79,8 @@ public final class StageActivitiesImpl implements StageActivities {
         }
         throw failure(e);
       }
+    } finally {
+      slots.exit(attempt, System.currentTimeMillis());
     }
   }
 
