@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 @Command(name = "loop", mixinStandardHelpOptions = true, version = "loop 0.1.0-SNAPSHOT",
     description = "Drives a batch of tickets to done with fresh AI workers; only the oracle ends a run DONE.",
     subcommands = {RunCommand.class, QuickstartCommand.class, StatusCommand.class, ReadyCommand.class,
-        ReportCommand.class, ApproveCommand.class, PlanCommand.class, LintCommand.class,
+        ReportCommand.class, ApproveCommand.class, PlanCommand.class, LintCommand.class, WorkerCommand.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

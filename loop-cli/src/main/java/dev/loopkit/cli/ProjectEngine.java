@@ -87,6 +87,34 @@ final class ProjectEngine {
 
   static LoopEngine build(ProjectConfig config, Tracker tracker, Path runDirectory, Map<String, String> environment,
       List<LoopListener> listeners) {
+    Parts p = parts(config, tracker, runDirectory, environment);
+    LoopEngine.Builder engine = LoopEngine.builder()
+        .tracker(tracker)
+        .oracle(p.oracle())
+        .readySet(DependencyReadySet.create())
+        .workspaces(p.workspaces())
+        .integrator(p.integrator())
+        .worker(p.worker())
+        .verifier(p.verifier())
+        .tripwire(p.tripwire())
+        .caps(config.caps())
+        .sandbox(p.sandbox())
+        .runDirectory(runDirectory);
+    config.healer().ifPresent(h -> engine.healer(java.util.Objects.requireNonNull(p.healer()))
+        .healAfterConsecutiveFailures(h.afterFailures()).maxHeals(h.maxHeals()));
+    if (p.reviewer() != null) {
+      engine.reviewer(p.reviewer());
+    }
+    listeners.forEach(engine::listener);
+    return engine.build();
+  }
+
+  /** The host parts of a project, as every engine (the core one, or loop-temporal's) and worker host takes them. */
+  record Parts(TrackerOracle oracle, GitWorkspaces workspaces, GitMergeIntegrator integrator, Worker worker,
+      Verifier verifier, DefinitionTripwire tripwire, dev.loopkit.core.process.Sandbox sandbox,
+      @Nullable Reviewer reviewer, @Nullable Healer healer) {}
+
+  static Parts parts(ProjectConfig config, Tracker tracker, Path runDirectory, Map<String, String> environment) {
     ProjectConfig.Workspace ws = config.workspace();
     GitWorkspaces.Builder wt = GitWorkspaces.builder(ws.repository()).integrationBranch(ws.integrationBranch());
     if (ws.worktrees() != null) {
@@ -111,23 +139,10 @@ final class ProjectEngine {
     DefinitionTripwire frozen = tripwire.build();
 
     Worker worker = worker(config, environment); // the integrator takes its files in as they are on disk
-    LoopEngine.Builder engine = LoopEngine.builder()
-        .tracker(tracker)
-        .oracle(oracle)
-        .readySet(DependencyReadySet.create())
-        .workspaces(workspaces)
-        .integrator(GitMergeIntegrator.builder(workspaces).protect(protectedGlobs(config)).build())
-        .worker(worker)
-        .verifier(frozen.guard(verifier))
-        .tripwire(frozen)
-        .caps(config.caps())
-        .sandbox(sandbox(config.sandbox(), environment))
-        .runDirectory(runDirectory);
-    config.healer().ifPresent(h -> engine.healer(healer(config, h, frozen, runDirectory, environment))
-        .healAfterConsecutiveFailures(h.afterFailures()).maxHeals(h.maxHeals()));
-    reviewer(config, environment, workerVendor(config, environment)).ifPresent(engine::reviewer);
-    listeners.forEach(engine::listener);
-    return engine.build();
+    return new Parts(oracle, workspaces, GitMergeIntegrator.builder(workspaces).protect(protectedGlobs(config)).build(),
+        worker, frozen.guard(verifier), frozen, sandbox(config.sandbox(), environment),
+        reviewer(config, environment, workerVendor(config, environment)).orElse(null),
+        config.healer().map(h -> healer(config, h, frozen, runDirectory, environment)).orElse(null));
   }
 
   /**

@@ -1,7 +1,6 @@
 package dev.loopkit.cli;
 
 import dev.loopkit.core.InputException;
-import dev.loopkit.core.LoopEngine;
 import dev.loopkit.core.RunEnding;
 import dev.loopkit.core.RunResult;
 import dev.loopkit.core.Tracker;
@@ -34,10 +33,13 @@ final class RunCommand implements Callable<Integer> {
           + " --model reviewer=openai:gpt-5 (keys from ANTHROPIC_API_KEY / OPENAI_API_KEY).")
   List<String> models = new ArrayList<>();
 
+  @Mixin
+  TemporalOptions temporal = new TemporalOptions();
+
   @Override
   public Integer call() throws InterruptedException {
     ProjectConfig config = withModels(project.read(), models);
-    return run(root.io, config, fresh);
+    return run(root.io, config, fresh, temporal.selected() ? temporal : null);
   }
 
   static ProjectConfig withModels(ProjectConfig config, List<String> overrides) {
@@ -57,17 +59,25 @@ final class RunCommand implements Callable<Integer> {
   /** Runs or resumes the project's batch, prints the ending and the report's path, returns the exit code. */
   @SuppressWarnings("try") // the lock is held for the block, never read
   static int run(LoopCommand.Io io, ProjectConfig config, boolean fresh) throws InterruptedException {
+    return run(io, config, fresh, null);
+  }
+
+  /** As {@link #run(LoopCommand.Io, ProjectConfig, boolean)}, on Temporal when {@code temporal} is given. */
+  @SuppressWarnings("try") // the lock is held for the block, never read
+  static int run(LoopCommand.Io io, ProjectConfig config, boolean fresh,
+      @org.jspecify.annotations.Nullable TemporalOptions temporal) throws InterruptedException {
     // an unset credential or a sandbox that cannot start stops the command before anything is written (the
     // project lock, the repository, a run directory): never a silent fallback to running tickets' processes
     // unconfined
     config.tracker().requireCredentials(config.file(), io.environment());
     ProjectEngine.sandbox(config.sandbox(), io.environment()).check();
     try (ProjectLock lock = ProjectLock.acquire(config)) {
-      return runLocked(io, config, fresh);
+      return runLocked(io, config, fresh, temporal);
     }
   }
 
-  private static int runLocked(LoopCommand.Io io, ProjectConfig config, boolean fresh) throws InterruptedException {
+  private static int runLocked(LoopCommand.Io io, ProjectConfig config, boolean fresh,
+      @org.jspecify.annotations.Nullable TemporalOptions temporal) throws InterruptedException {
     Runs runs = new Runs(config.runsDirectory());
     boolean created = ProjectEngine.prepareRepository(config);
     if (created) {
@@ -78,8 +88,8 @@ final class RunCommand implements Callable<Integer> {
     Path runDir = fresh ? runs.next() : runs.unfinished().orElseGet(runs::next);
     RunResult result;
     try (Progress progress = new Progress(io.out(), io.terminal(), tracker.readBatch(), System::nanoTime)) {
-      LoopEngine engine = ProjectEngine.build(config, tracker, runDir, io.environment(), List.of(progress));
-      result = engine.run();
+      result = temporal != null ? temporal.run(config, tracker, runDir, io.environment(), List.of(progress))
+          : ProjectEngine.build(config, tracker, runDir, io.environment(), List.of(progress)).run();
     }
     io.out().println();
     io.out().println(result.report().summary());

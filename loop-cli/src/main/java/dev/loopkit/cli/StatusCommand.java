@@ -24,6 +24,9 @@ final class StatusCommand implements Callable<Integer> {
   @Mixin
   ProjectArgument project = new ProjectArgument();
 
+  @Mixin
+  TemporalOptions temporal = new TemporalOptions();
+
   @Override
   public Integer call() {
     ProjectConfig config = project.read();
@@ -52,6 +55,9 @@ final class StatusCommand implements Callable<Integer> {
         root.io.out().println("  " + sandbox);
       }
       root.io.out().println("  " + runs.all().size() + " run(s) in " + runs.root());
+      if (temporal.target != null) {
+        root.io.out().println("  " + temporal.status(latest.get()));
+      }
     }
     return LoopCommand.DONE;
   }

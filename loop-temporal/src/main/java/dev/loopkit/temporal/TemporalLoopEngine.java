@@ -72,7 +72,9 @@ import org.jspecify.annotations.Nullable;
  * run's session of the core engine as one activity on a <em>coordinator</em>: this process, or any process running
  * a {@code TemporalLoopEngine} for the same run on the same task queue. The coordinator holds the tracker, oracle,
  * ready set, tripwire, healer, caps, listeners, the run directory and the stages a host added ({@link
- * Builder#stage}) and the integrator, which run where the journal is. The core engine drives the outer loop there
+ * Builder#stage}) and the integrator, which run where the journal is; a candidate the integrator checks out is
+ * verified there too, with this process's verifier (so the workspaces of worker hosts must be reachable from the
+ * coordinator at the same path when an integrator is set: the same machine, or shared storage). The core engine drives the outer loop there
  * unchanged; each attempt is an attempt workflow ({@code <run>/<ticket>/<attempt>}) whose stages (workspace, work,
  * review, verify, close) are updates run as activities on a worker host: the workspace on whichever host is free,
  * every later stage of the attempt on that host's own queue, so they share its workspace.
@@ -118,7 +120,7 @@ public final class TemporalLoopEngine {
     this.sessionTimeout = wall.compareTo(Duration.ofDays(3650)) > 0 ? Duration.ofDays(3650) : wall.plusHours(1);
     this.continueAsNewAfterUpdates = b.continueAsNewAfterUpdates;
     RemoteStages remote = new RemoteStages(client, taskQueue, Queues.coordinator(taskQueue, hostId), runDirectory,
-        b.stageHeartbeat, b.stageTimeout, live);
+        b.stageHeartbeat, b.stageTimeout, live, b.verifier);
     core.workspaces(remote).worker(remote).verifier(remote).runDirectory(runDirectory).runId(runId);
     if (b.reviewed) {
       core.reviewer(remote);

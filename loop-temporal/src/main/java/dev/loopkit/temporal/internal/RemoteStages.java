@@ -61,11 +61,15 @@ public final class RemoteStages implements Workspaces, Worker, Reviewer, Verifie
   private final Duration stageHeartbeat;
   private final Duration stageTimeout;
   private final LiveAttempts live;
+  private final @Nullable Verifier localVerifier;
   private final Map<String, WorkflowStub> attempts = new ConcurrentHashMap<>();
 
-  /** Stand-ins that send stages to the hosts polling {@code taskQueue}. */
+  /**
+   * Stand-ins that send stages to the hosts polling {@code taskQueue}. A workspace no host opened (the candidate
+   * an integrator on the coordinator checked out) is verified here with {@code localVerifier}.
+   */
   public RemoteStages(WorkflowClient client, String taskQueue, String coordinatorQueue, Path runDirectory,
-      Duration stageHeartbeat, Duration stageTimeout, LiveAttempts live) {
+      Duration stageHeartbeat, Duration stageTimeout, LiveAttempts live, @Nullable Verifier localVerifier) {
     this.client = client;
     this.taskQueue = taskQueue;
     this.coordinatorQueue = coordinatorQueue;
@@ -73,6 +77,7 @@ public final class RemoteStages implements Workspaces, Worker, Reviewer, Verifie
     this.stageHeartbeat = stageHeartbeat;
     this.stageTimeout = stageTimeout;
     this.live = live;
+    this.localVerifier = localVerifier;
   }
 
   @Override
@@ -158,6 +163,14 @@ public final class RemoteStages implements Workspaces, Worker, Reviewer, Verifie
 
   @Override
   public Verification verify(VerifyRequest q) throws Exception {
+    if (!q.workspace().attributes().containsKey(Queues.HOST_ATTRIBUTE)) {
+      if (localVerifier == null) {
+        throw new FatalAdapterException("the integrator built a candidate on the coordinator (" + q.workspace()
+            .directory() + ") but the coordinator has no verifier to check it: set worker and verifier on the"
+            + " TemporalLoopEngine too", null);
+      }
+      return localVerifier.verify(q);
+    }
     Wire.StageReply r = call(stub(Queues.attemptId(q.runId(), q.ticket().id(), q.attempt())), call("verify",
         q.runId(), q.ticket(), q.attempt(), q.workspace(), List.of(), null, "", List.of(), false));
     return r.outcome().equals("passed") ? Verification.passed(Wire.evidenceOf(r.evidence()))
