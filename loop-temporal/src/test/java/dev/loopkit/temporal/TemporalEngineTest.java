@@ -250,6 +250,20 @@ class TemporalEngineTest {
   }
 
   @Test
+  void anAttemptWhoseCoordinatorNeverComesBackEndsOnItsOwn() {
+    WorkflowClient client = client();
+    env.newWorker("t").registerWorkflowImplementationTypes(dev.loopkit.temporal.internal.AttemptWorkflowImpl.class);
+    env.start();
+    io.temporal.client.WorkflowStub attempt = client.newUntypedWorkflowStub("LoopAttempt",
+        io.temporal.client.WorkflowOptions.newBuilder().setWorkflowId("r/A/1").setTaskQueue("t").build());
+    attempt.start(new dev.loopkit.temporal.internal.Wire.AttemptInput("r", "A", 1, "t", 10_000, 60_000));
+    attempt.getResult(Void.class); // no stage ever arrives: it ends after the idle time (skipped here)
+
+    assertTrue(client.streamHistory("r/A/1").anyMatch(
+        e -> e.getEventType() == io.temporal.api.enums.v1.EventType.EVENT_TYPE_TIMER_FIRED), "ended by its idle timer");
+  }
+
+  @Test
   void anEndedDoneRunIsRefusedWithItsName() {
     WorkflowClient client = client();
     InMemoryTracker tracker = InMemoryTracker.of(ticket("A"));

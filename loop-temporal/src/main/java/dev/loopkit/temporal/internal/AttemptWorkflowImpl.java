@@ -16,8 +16,12 @@ import java.util.Set;
  */
 public final class AttemptWorkflowImpl implements AttemptWorkflow {
   static final Set<String> STAGES = Set.of("workspace", "work", "review", "verify", "close");
+  /** The change that lets an abandoned attempt end (version 1); histories from before it replay without it. */
+  static final String IDLE_END = "attempt-ends-when-abandoned";
   private final Wire.AttemptInput input;
   private boolean finished;
+  private int stagesSeen;
+  private int running;
 
   /** Temporal calls this with the workflow's input before any handler runs. */
   @WorkflowInit
@@ -27,12 +31,38 @@ public final class AttemptWorkflowImpl implements AttemptWorkflow {
 
   @Override
   public void run(Wire.AttemptInput input) {
-    Workflow.await(() -> finished);
+    if (Workflow.getVersion(IDLE_END, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) {
+      Workflow.await(() -> finished);
+    } else {
+      // A coordinator that died never sends the next stage or finish: once no stage has run for this long, the
+      // attempt is abandoned (the resumed session counted it as interrupted) and its workflow ends.
+      Duration idle = Duration.ofMillis(Math.max(60_000, 6 * input.stageHeartbeatMillis()));
+      while (!finished) {
+        if (running > 0) {
+          Workflow.await(() -> finished || running == 0);
+          continue;
+        }
+        int seen = stagesSeen;
+        if (!Workflow.await(idle, () -> finished || stagesSeen != seen)) {
+          break;
+        }
+      }
+    }
     Workflow.await(Workflow::isEveryHandlerFinished);
   }
 
   @Override
   public Wire.StageReply stage(Wire.StageCall call) {
+    stagesSeen++;
+    running++;
+    try {
+      return runStage(call);
+    } finally {
+      running--;
+    }
+  }
+
+  private Wire.StageReply runStage(Wire.StageCall call) {
     Duration heartbeat = Duration.ofMillis(input.stageHeartbeatMillis());
     Duration timeout = Duration.ofMillis(input.stageTimeoutMillis());
     ActivityOptions.Builder options = ActivityOptions.newBuilder()

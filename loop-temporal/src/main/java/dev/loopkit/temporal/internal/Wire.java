@@ -94,8 +94,7 @@ public final class Wire {
   public record AttemptInput(String runId, String ticketId, int attempt, String taskQueue,
       long stageHeartbeatMillis, long stageTimeoutMillis) {}
 
-  // ---- conversions ----
-
+  /** A ticket as it crosses Temporal. */
   public static TicketData ticket(Ticket t) {
     List<String> deps = new ArrayList<>();
     t.dependencies().forEach(d -> deps.add(d.toString()));
@@ -107,6 +106,7 @@ public final class Wire {
         t.labels(), List.copyOf(t.resources()), deps, t.metadata(), comments, t.createdAt().toString());
   }
 
+  /** The ticket a {@link TicketData} describes. */
   public static Ticket ticket(TicketData d) {
     Ticket.Builder b = Ticket.builder(d.id()).title(d.title()).body(d.body()).acceptanceCriteria(d.acceptanceCriteria())
         .status(Status.parse(d.status())).priority(d.priority()).labels(d.labels())
@@ -119,6 +119,7 @@ public final class Wire {
     return b.comments(comments).build();
   }
 
+  /** A drafted ticket as it crosses Temporal. */
   public static DraftData draft(NewTicket n) {
     List<String> deps = new ArrayList<>();
     n.dependencies().forEach(d -> deps.add(d.toString()));
@@ -126,6 +127,7 @@ public final class Wire {
         n.priority(), n.labels(), List.copyOf(n.resources()), deps, n.metadata());
   }
 
+  /** The new ticket a {@link DraftData} describes; a blank key lets the engine derive it. */
   public static NewTicket draft(DraftData d) {
     NewTicket.Builder b = NewTicket.builder(d.title()).body(d.body())
         .acceptanceCriteria(d.acceptanceCriteria()).priority(d.priority()).labels(d.labels())
@@ -142,56 +144,66 @@ public final class Wire {
     return b.dependencies(deps).build();
   }
 
+  /** Usage as it crosses Temporal. */
   public static UsageData usage(Usage u) {
     return new UsageData(u.inputTokens(), u.outputTokens(), u.cacheReadTokens(), u.cacheWriteTokens(),
         u.costUsd().toPlainString(), u.unmeteredCalls());
   }
 
+  /** The usage a {@link UsageData} describes. */
   public static Usage usage(UsageData u) {
     return new Usage(u.inputTokens(), u.outputTokens(), u.cacheReadTokens(), u.cacheWriteTokens(),
         new BigDecimal(u.costUsd()), u.unmeteredCalls());
   }
 
+  /** Evidence as it crosses Temporal. */
   public static List<EvidenceData> evidence(List<Evidence> list) {
     List<EvidenceData> out = new ArrayList<>();
     list.forEach(e -> out.add(new EvidenceData(e.kind(), e.summary(), e.attributes())));
     return out;
   }
 
+  /** The evidence {@link EvidenceData} describe. */
   public static List<Evidence> evidenceOf(List<EvidenceData> list) {
     List<Evidence> out = new ArrayList<>();
     list.forEach(e -> out.add(new Evidence(e.kind(), e.summary(), e.attributes())));
     return out;
   }
 
+  /** Findings as they cross Temporal. */
   public static List<FindingData> findings(List<Finding> list) {
     List<FindingData> out = new ArrayList<>();
     list.forEach(f -> out.add(new FindingData(f.attempt(), f.stage(), f.message())));
     return out;
   }
 
+  /** The findings {@link FindingData} describe. */
   public static List<Finding> findingsOf(List<FindingData> list) {
     List<Finding> out = new ArrayList<>();
     list.forEach(f -> out.add(new Finding(f.attempt(), f.stage(), f.message())));
     return out;
   }
 
+  /** A workspace as it crosses Temporal. */
   public static WorkspaceData workspace(Workspace w) {
     List<String> ro = new ArrayList<>();
     w.readOnlyPaths().forEach(p -> ro.add(p.toString()));
     return new WorkspaceData(w.ticketId(), w.directory().toString(), w.attributes(), ro);
   }
 
+  /** The workspace a {@link WorkspaceData} describes. */
   public static Workspace workspace(WorkspaceData d) {
     List<Path> ro = new ArrayList<>();
     d.readOnlyPaths().forEach(p -> ro.add(Path.of(p)));
     return new Workspace(d.ticketId(), Path.of(d.directory()), d.attributes(), ro);
   }
 
+  /** A budget as it crosses Temporal. */
   public static BudgetData budget(Budget b) {
     return new BudgetData(b.tokens(), b.moneyUsd().toPlainString(), b.deadline().toString(), b.maxTurns());
   }
 
+  /** The budget a {@link BudgetData} describes. */
   public static Budget budget(BudgetData b) {
     return new Budget(b.tokens(), new BigDecimal(b.moneyUsd()), Instant.parse(b.deadline()), b.maxTurns());
   }
