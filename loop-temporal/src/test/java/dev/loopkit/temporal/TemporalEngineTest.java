@@ -199,6 +199,38 @@ class TemporalEngineTest {
   }
 
   @Test
+  void aPersonsDecisionCancelsTheAttemptInFlightAndTheCancellationReachesTheWorker() throws Exception {
+    WorkflowClient client = client();
+    CountDownLatch working = new CountDownLatch(1);
+    CompletableFuture<String> stopped = new CompletableFuture<>();
+    Worker stubborn = a -> {
+      working.countDown();
+      try {
+        Thread.sleep(60_000); // an agent that would run for a minute
+        stopped.complete("ran to the end");
+      } catch (InterruptedException e) {
+        stopped.complete("interrupted");
+        throw e;
+      }
+      return WorkResult.completed("late", Usage.ZERO);
+    };
+    InMemoryTracker tracker = InMemoryTracker.of(ticket("A"));
+    CompletableFuture<RunResult> run = CompletableFuture.supplyAsync(engine(client, tracker, stubborn)
+        .stageHeartbeatTimeout(Duration.ofSeconds(1)).build()::run);
+    assertTrue(working.await(30, TimeUnit.SECONDS));
+    client.newWorkflowStub(BatchWorkflow.class, "run").decide(new BatchWorkflow.Decision("A", "cancelled",
+        "the feature was dropped"));
+
+    assertEquals("interrupted", stopped.get(20, TimeUnit.SECONDS), "the cancellation reached the worker's thread");
+    RunResult result = run.get(30, TimeUnit.SECONDS);
+    assertEquals(Status.CANCELLED, tracker.ticket("A").status());
+    assertTrue(result.report().interventions().stream().anyMatch(i -> i.kind() == RunReport.InterventionKind.DECISION),
+        result.report().interventions().toString());
+    assertTrue(client.fetchHistory("run/A/1").getLastEvent().getEventType()
+        == io.temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED, "the attempt's workflow was cancelled");
+  }
+
+  @Test
   void aSecondStartAttachesToTheRunningBatchAndSeesTheSameEnding() throws Exception {
     WorkflowClient client = client();
     CountDownLatch attached = new CountDownLatch(1);
