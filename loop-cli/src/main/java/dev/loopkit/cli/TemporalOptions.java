@@ -45,6 +45,11 @@ final class TemporalOptions {
       description = "A folder every host shares: payloads over 64 KiB are stored there, not in the history.")
   @Nullable Path payloads;
 
+  @Option(names = "--coordinator-only",
+      description = "loop run on Temporal: run no stages here (every attempt goes to `loop worker` hosts); this"
+          + " process still verifies the integrator's candidates.")
+  boolean coordinatorOnly;
+
   /** Whether {@code loop run} uses the Temporal engine; a target without {@code --engine temporal} is an error. */
   boolean selected() {
     if (!engine.equals("local") && !engine.equals("temporal")) {
@@ -87,12 +92,16 @@ final class TemporalOptions {
     TemporalLoopEngine.Builder engine = TemporalLoopEngine.builder(client()).taskQueue(taskQueue)
         .tracker(tracker).oracle(p.oracle()).readySet(DependencyReadySet.create()).integrator(p.integrator())
         .tripwire(p.tripwire()).caps(config.caps()).sandbox(p.sandbox()).runDirectory(runDirectory)
-        .runId(runId(runDirectory))
-        .workspaces(p.workspaces()).worker(p.worker()).verifier(p.verifier());
+        .runId(runId(runDirectory)).verifier(p.verifier());
+    if (!coordinatorOnly) {
+      engine.workspaces(p.workspaces()).worker(p.worker());
+    }
     config.healer().ifPresent(h -> engine.healer(java.util.Objects.requireNonNull(p.healer()))
         .healAfterConsecutiveFailures(h.afterFailures()).maxHeals(h.maxHeals()));
-    if (p.reviewer() != null) {
+    if (p.reviewer() != null && !coordinatorOnly) {
       engine.reviewer(p.reviewer());
+    } else if (p.reviewer() != null) {
+      engine.reviewed(true); // the hosts' reviewers review every attempt
     }
     listeners.forEach(engine::listener);
     return engine.build().run();

@@ -36,7 +36,7 @@ final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--host-id", paramLabel = "ID", description = "This host's id (default host name and pid).")
   String hostId;
 
-  /** Signalled to stop the host (tests; a person presses Ctrl-C). */
+  /** Signalled to stop the host (a person presses Ctrl-C); interrupting the command's thread stops it too. */
   final CountDownLatch stop = new CountDownLatch(1);
 
   @Override
@@ -66,7 +66,11 @@ final class WorkerCommand implements Callable<Integer> {
       host.start();
       root.io.out().println("worker host " + host.hostId() + " on " + temporal.taskQueue + " at " + temporal.target
           + ": up to " + maxParallel + " attempt(s) at once");
-      stop.await();
+      try {
+        stop.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt(); // the embedding thread stops the host: close it, then report
+      }
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException e) {

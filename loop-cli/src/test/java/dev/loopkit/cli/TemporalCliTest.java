@@ -66,6 +66,31 @@ class TemporalCliTest {
   }
 
   @Test
+  void aCoordinatorOnlyRunHasEveryAttemptWorkedByALoopWorker(@TempDir Path other) throws Exception {
+    Path second = Cli.quickstart(other);
+    ProjectEngine.prepareRepository(ProjectConfig.read(second)); // one repository on this machine, made once
+    Cli[] worker = new Cli[1];
+    Thread host = new Thread(() -> worker[0] = Cli.run("worker", "--target", target, "--task-queue", "qs2",
+        "--host-id", "w1", "--max-parallel", "2", second.toString()));
+    host.start();
+    Cli coordinator = Cli.run("run", "--engine", "temporal", "--target", target, "--task-queue", "qs2",
+        "--coordinator-only", second.toString());
+    host.interrupt();
+    host.join(30_000);
+
+    assertEquals(LoopCommand.DONE, coordinator.exitCode, coordinator.out + coordinator.err);
+    assertEquals(8, ProjectEngine.tracker(ProjectConfig.read(second), Map.of()).readBatch()
+        .withStatus(Status.DONE).size());
+    assertTrue(worker[0].out.contains("worker host w1 on qs2"), worker[0].out + worker[0].err);
+    assertTrue(worker[0].out.contains("worker host stopped"), worker[0].out + worker[0].err);
+    var workspaces = dev.loopkit.core.RunDirectory.of(second.resolve(".loop/runs/run-001")).events().stream()
+        .filter(e -> e instanceof dev.loopkit.core.LoopEvent.StageCompleted c
+            && c.kind() == dev.loopkit.core.StageKind.WORKSPACE).toList();
+    assertTrue(!workspaces.isEmpty() && workspaces.stream().allMatch(e -> ((dev.loopkit.core.LoopEvent.StageCompleted) e)
+        .attributes().get("temporal-host-queue").equals("qs2@w1")), "every workspace was opened by loop worker w1");
+  }
+
+  @Test
   void aTargetWithoutTheTemporalEngineIsRefusedNamingBoth() {
     Cli bad = Cli.run("run", "--target", target, project.toString());
     assertEquals(LoopCommand.ERROR, bad.exitCode);

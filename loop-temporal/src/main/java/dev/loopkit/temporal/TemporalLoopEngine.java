@@ -421,7 +421,10 @@ public final class TemporalLoopEngine {
       return this;
     }
 
-    /** With {@link #worker}: the verifier of the stages this process runs. */
+    /**
+     * With {@link #worker}: the verifier of the stages this process runs. Without a worker it only verifies the
+     * candidates an {@link #integrator} builds here (every other stage runs on worker hosts).
+     */
     public Builder verifier(Verifier verifier) {
       this.verifier = Objects.requireNonNull(verifier, "verifier");
       return this;
@@ -504,10 +507,9 @@ public final class TemporalLoopEngine {
       if (!missing.isEmpty()) {
         throw new InputException("TemporalLoopEngine.builder() is missing " + String.join(", ", missing));
       }
-      if ((worker == null) != (verifier == null)) {
-        throw new InputException("TemporalLoopEngine.builder() has a " + (worker == null ? "verifier" : "worker")
-            + " but no " + (worker == null ? "worker" : "verifier") + ": set both to run stages here, or neither"
-            + " to run every stage on worker hosts");
+      if (worker != null && verifier == null) {
+        throw new InputException("TemporalLoopEngine.builder() has a worker but no verifier: set both to run"
+            + " stages here, or neither to run every stage on worker hosts");
       }
       if (worker == null && (workspaces != null || reviewer != null)) {
         throw new InputException("TemporalLoopEngine.builder() has " + (workspaces != null ? "workspaces" : "a reviewer")
