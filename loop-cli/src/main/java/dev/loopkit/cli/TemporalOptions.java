@@ -45,6 +45,11 @@ final class TemporalOptions {
       description = "A folder every host shares: payloads over 64 KiB are stored there, not in the history.")
   @Nullable Path payloads;
 
+  @Option(names = "--decisions-by-update",
+      description = "loop run on Temporal: also take people's decisions by the batch workflow's decide update (then"
+          + " keep the Temporal service out of every worker's reach).")
+  boolean decisionsByUpdate;
+
   @Option(names = "--coordinator-only",
       description = "loop run on Temporal: run no stages here (every attempt goes to `loop worker` hosts); this"
           + " process still verifies the integrator's candidates.")
@@ -92,7 +97,7 @@ final class TemporalOptions {
     TemporalLoopEngine.Builder engine = TemporalLoopEngine.builder(client()).taskQueue(taskQueue)
         .tracker(tracker).oracle(p.oracle()).readySet(DependencyReadySet.create()).integrator(p.integrator())
         .tripwire(p.tripwire()).caps(config.caps()).sandbox(p.sandbox()).runDirectory(runDirectory)
-        .runId(runId(runDirectory)).verifier(p.verifier());
+        .runId(runId(runDirectory)).verifier(p.verifier()).decisionsByUpdate(decisionsByUpdate);
     if (!coordinatorOnly) {
       engine.workspaces(p.workspaces()).worker(p.worker());
     }

@@ -103,6 +103,7 @@ public final class TemporalLoopEngine {
   private final Duration sessionHeartbeat;
   private final Duration sessionTimeout;
   private final int continueAsNewAfterUpdates;
+  private final boolean decisionsByUpdate;
   private final LiveAttempts live = new LiveAttempts();
   private final Map<String, RunResult> results = new ConcurrentHashMap<>();
 
@@ -119,6 +120,7 @@ public final class TemporalLoopEngine {
     Duration wall = b.caps.maxWallClock();
     this.sessionTimeout = wall.compareTo(Duration.ofDays(3650)) > 0 ? Duration.ofDays(3650) : wall.plusHours(1);
     this.continueAsNewAfterUpdates = b.continueAsNewAfterUpdates;
+    this.decisionsByUpdate = b.decisionsByUpdate;
     RemoteStages remote = new RemoteStages(client, taskQueue, Queues.coordinator(taskQueue, hostId), runDirectory,
         b.stageHeartbeat, b.stageTimeout, live, b.verifier);
     core.workspaces(remote).worker(remote).verifier(remote).runDirectory(runDirectory).runId(runId);
@@ -159,7 +161,7 @@ public final class TemporalLoopEngine {
     factory.start();
     try {
       Wire.BatchInput input = new Wire.BatchInput(runId, runDirectory.toAbsolutePath().toString(), taskQueue,
-          sessionHeartbeat.toMillis(), sessionTimeout.toMillis(), continueAsNewAfterUpdates, 0, 0);
+          sessionHeartbeat.toMillis(), sessionTimeout.toMillis(), continueAsNewAfterUpdates, 0, 0, decisionsByUpdate);
       WorkflowStub batch = client.newUntypedWorkflowStub("LoopBatch", WorkflowOptions.newBuilder()
           .setWorkflowId(runId).setTaskQueue(taskQueue).build());
       try {
@@ -255,6 +257,7 @@ public final class TemporalLoopEngine {
     private Duration stageHeartbeat = Duration.ofSeconds(10);
     private Duration stageTimeout = Duration.ofHours(4);
     private int continueAsNewAfterUpdates = 2_000;
+    private boolean decisionsByUpdate;
 
     private Builder(WorkflowClient client) {
       this.client = client;
@@ -476,6 +479,17 @@ public final class TemporalLoopEngine {
     /** The longest one stage (one worker's attempt) may run (its start-to-close timeout); default 4 h. */
     public Builder stageTimeout(Duration timeout) {
       this.stageTimeout = positive(timeout, "stageTimeout");
+      return this;
+    }
+
+    /**
+     * Whether the batch workflow takes a person's decisions by its {@code decide} update; default false. With it,
+     * whoever may send updates in the namespace may approve or cancel tickets, so the Temporal service must be out
+     * of reach of every worker's sandbox (network off, or a firewall, mTLS or API keys); without it decisions go
+     * through {@code loop approve} ({@link dev.loopkit.core.RunDirectory#recordDecision}), sealed with the run's key.
+     */
+    public Builder decisionsByUpdate(boolean accept) {
+      this.decisionsByUpdate = accept;
       return this;
     }
 

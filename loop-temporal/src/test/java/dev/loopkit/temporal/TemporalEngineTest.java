@@ -160,7 +160,7 @@ class TemporalEngineTest {
       return WorkResult.completed("claims A is done", Usage.ZERO); // A's verifier never passes: gated
     };
     InMemoryTracker tracker = InMemoryTracker.of(ticket("A"), ticket("B"));
-    TemporalLoopEngine engine = engine(client, tracker, worker)
+    TemporalLoopEngine engine = engine(client, tracker, worker).decisionsByUpdate(true)
         .caps(Caps.builder().maxAttemptsPerTicket(1).maxConcurrency(2).build()).build();
     CompletableFuture<RunResult> run = CompletableFuture.supplyAsync(engine::run);
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -216,7 +216,7 @@ class TemporalEngineTest {
     };
     InMemoryTracker tracker = InMemoryTracker.of(ticket("A"));
     CompletableFuture<RunResult> run = CompletableFuture.supplyAsync(engine(client, tracker, stubborn)
-        .stageHeartbeatTimeout(Duration.ofSeconds(1)).build()::run);
+        .decisionsByUpdate(true).stageHeartbeatTimeout(Duration.ofSeconds(1)).build()::run);
     assertTrue(working.await(30, TimeUnit.SECONDS));
     client.newWorkflowStub(BatchWorkflow.class, "run").decide(new BatchWorkflow.Decision("A", "cancelled",
         "the feature was dropped"));
@@ -226,8 +226,32 @@ class TemporalEngineTest {
     assertEquals(Status.CANCELLED, tracker.ticket("A").status());
     assertTrue(result.report().interventions().stream().anyMatch(i -> i.kind() == RunReport.InterventionKind.DECISION),
         result.report().interventions().toString());
-    assertTrue(client.fetchHistory("run/A/1").getLastEvent().getEventType()
-        == io.temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED, "the attempt's workflow was cancelled");
+    assertTrue(client.streamHistory("run/A/1").anyMatch(e -> e.getEventType()
+        == io.temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED),
+        "the coordinator cancelled the attempt's workflow");
+  }
+
+  @Test
+  void withoutDecisionsByUpdateTheUpdateIsRefusedNamingTheOption() throws Exception {
+    WorkflowClient client = client();
+    CountDownLatch refused = new CountDownLatch(1);
+    Worker waits = a -> {
+      assertTrue(refused.await(30, TimeUnit.SECONDS));
+      return writesFile().work(a);
+    };
+    InMemoryTracker tracker = InMemoryTracker.of(ticket("A"));
+    CompletableFuture<RunResult> run = CompletableFuture.supplyAsync(engine(client, tracker, waits).build()::run);
+    while (tracker.ticket("A").status() != Status.IN_PROGRESS) {
+      Thread.sleep(20);
+    }
+    WorkflowUpdateException e = assertThrows(WorkflowUpdateException.class, () -> client.newWorkflowStub(
+        BatchWorkflow.class, "run").decide(new BatchWorkflow.Decision("A", "done", "a worker approving itself")));
+    refused.countDown();
+
+    assertTrue(String.valueOf(e.getCause().getMessage()).contains("takes no decisions by update"),
+        e.getCause().getMessage());
+    assertInstanceOf(RunEnding.Done.class, run.get(60, TimeUnit.SECONDS).ending());
+    assertEquals(1, tracker.transitions("A", Status.DONE).size(), "done by its own verified attempt");
   }
 
   @Test

@@ -82,6 +82,11 @@ public final class BatchWorkflowImpl implements BatchWorkflow {
 
   @Override
   public void validateDecide(Decision decision) {
+    if (!input.decisionsByUpdate()) {
+      throw new IllegalStateException("run " + input.runId() + " takes no decisions by update (enable it with"
+          + " TemporalLoopEngine.Builder.decisionsByUpdate, loop run --decisions-by-update): record the decision with"
+          + " loop approve, which seals it with the run's key");
+    }
     if (!Ticket.isValidId(decision.ticketId())) {
       throw new IllegalArgumentException("ticket id '" + decision.ticketId() + "' is not valid: expected letters,"
           + " digits, '-', '_' or '.'");

@@ -82,11 +82,12 @@ public final class Wire {
 
   /** The batch workflow's input: the run, where it lives, and the queues and timeouts of its activities. */
   public record BatchInput(String runId, String runDirectory, String taskQueue, long sessionHeartbeatMillis,
-      long sessionTimeoutMillis, int continueAsNewAfterUpdates, int priorRuns, int sessionsBefore) {
+      long sessionTimeoutMillis, int continueAsNewAfterUpdates, int priorRuns, int sessionsBefore,
+      boolean decisionsByUpdate) {
     /** The same input for the next run of the workflow after a continue-as-new. */
     public BatchInput next(int sessions) {
       return new BatchInput(runId, runDirectory, taskQueue, sessionHeartbeatMillis, sessionTimeoutMillis,
-          continueAsNewAfterUpdates, priorRuns + 1, sessions);
+          continueAsNewAfterUpdates, priorRuns + 1, sessions, decisionsByUpdate);
     }
   }
 
