@@ -15,7 +15,9 @@ import java.util.List;
  *   <li>{@code scheduler [--out DIR]}: the scheduling benchmark, {@code ReadyIndex} alone (a component);
  *   <li>{@code engine [--sizes N,N,...] [--quick] [--budget SECONDS] [--out DIR] [--ram DIR] [--disk DIR]}: the
  *       whole engine through its public API beside a naive loop;
- *   <li>{@code sandbox [--runs N] [--out DIR]}: the cost of one sandboxed command (a component).
+ *   <li>{@code sandbox [--runs N] [--out DIR]}: the cost of one sandboxed command (a component);
+ *   <li>{@code temporal [--tickets N] [--out DIR]}: instant tickets through the core engine and through the
+ *       Temporal engine with two worker hosts on the in-process test server: the per-ticket overhead.
  * </ul>
  *
  * Figures go to standard output as a table and to {@code DIR/scheduler.json} or {@code DIR/engine.json}
@@ -25,7 +27,8 @@ public final class Bench {
   private static final String USAGE = "usage: java -jar loop-bench.jar scheduler [--out DIR]\n"
       + "       java -jar loop-bench.jar engine [--sizes N,N,...] [--quick] [--budget SECONDS] [--out DIR]"
       + " [--ram DIR] [--disk DIR]\n"
-      + "       java -jar loop-bench.jar sandbox [--runs N] [--out DIR]";
+      + "       java -jar loop-bench.jar sandbox [--runs N] [--out DIR]\n"
+      + "       java -jar loop-bench.jar temporal [--tickets N] [--out DIR]";
 
   private Bench() {}
 
@@ -34,13 +37,16 @@ public final class Bench {
   }
 
   static int run(String[] args, PrintStream out, PrintStream err) throws IOException, InterruptedException {
-    if (args.length == 0 || !List.of("scheduler", "engine", "sandbox").contains(args[0])) {
+    if (args.length == 0 || !List.of("scheduler", "engine", "sandbox", "temporal").contains(args[0])) {
       err.println(USAGE);
       err.println((args.length == 0 ? "missing subcommand" : "unknown subcommand '" + args[0] + "'")
-          + ": expected scheduler, engine or sandbox");
+          + ": expected scheduler, engine, sandbox or temporal");
       return 2;
     }
     List<String> rest = Arrays.asList(args).subList(1, args.length);
+    if (args[0].equals("temporal")) { // java -jar loop-bench.jar temporal [--tickets N] [--out DIR]
+      return TemporalBenchmark.run(rest, out, err, defaultOutput());
+    }
     if (args[0].equals("sandbox")) {
       int runs = 200;
       Path dir = defaultOutput();

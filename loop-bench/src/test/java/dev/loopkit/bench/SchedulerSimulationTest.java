@@ -98,6 +98,6 @@ class SchedulerSimulationTest {
     int code = Bench.run(new String[] {"schedule"}, new PrintStream(new ByteArrayOutputStream()),
         new PrintStream(err, true, StandardCharsets.UTF_8));
     assertEquals(2, code);
-    assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown subcommand 'schedule': expected scheduler, engine or sandbox"));
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown subcommand 'schedule': expected scheduler, engine, sandbox or temporal"));
   }
 }

@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
     description = "Drives a batch of tickets to done with fresh AI workers; only the oracle ends a run DONE.",
     subcommands = {RunCommand.class, QuickstartCommand.class, StatusCommand.class, ReadyCommand.class,
         ReportCommand.class, ApproveCommand.class, PlanCommand.class, LintCommand.class, InitCommand.class,
+        WorkerCommand.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -88,6 +88,52 @@ final class ProjectEngine {
 
   static LoopEngine build(ProjectConfig config, Tracker tracker, Path runDirectory, Map<String, String> environment,
       List<LoopListener> listeners) {
+    // a listener that also takes streamed deltas (the CLI's progress) sees the model workers' turns live
+    dev.loopkit.llm.StreamListener streams = listeners.stream().filter(dev.loopkit.llm.StreamListener.class::isInstance)
+        .map(dev.loopkit.llm.StreamListener.class::cast).findFirst().orElse(dev.loopkit.llm.StreamListener.ignoring());
+    Parts p = parts(config, tracker, runDirectory, environment, streams);
+    LoopEngine.Builder engine = LoopEngine.builder()
+        .tracker(tracker)
+        .oracle(p.oracle())
+        .readySet(DependencyReadySet.create())
+        .workspaces(p.workspaces())
+        .integrator(p.integrator())
+        .worker(p.worker())
+        .verifier(p.verifier())
+        .tripwire(p.tripwire())
+        .caps(config.caps())
+        .trackerCallTimeout(config.trackerCallTimeout())
+        .earlierRuns(RunDirectories.of(config.runsDirectory()).all()) // tickets a stopped or killed run left in progress
+        .sandbox(p.sandbox())
+        .runDirectory(runDirectory);
+    config.healer().ifPresent(h -> engine.healer(java.util.Objects.requireNonNull(p.healer()))
+        .healAfterConsecutiveFailures(h.afterFailures()).maxHeals(h.maxHeals())
+        .revertHealAfterAttempts(h.revertAfter()));
+    if (p.reviewer() != null) {
+      engine.reviewer(p.reviewer());
+    }
+    ProjectConfig.Strategies strategies = config.strategies();
+    if (strategies.simplicityBudget() != null) {
+      engine.stageAfter(dev.loopkit.core.StageKind.REVIEW, "simplicity", dev.loopkit.llm.work.SimplicityGate.builder()
+          .budget(strategies.simplicityBudget())
+          .hardLimit(java.util.Objects.requireNonNull(strategies.simplicityHardLimit())).build());
+    }
+    listeners.forEach(engine::listener);
+    return engine.build();
+  }
+
+  /** The host parts of a project, as every engine (the core one, or loop-temporal's) and worker host takes them. */
+  record Parts(TrackerOracle oracle, GitWorkspaces workspaces, GitMergeIntegrator integrator, Worker worker,
+      Verifier verifier, DefinitionTripwire tripwire, dev.loopkit.core.process.Sandbox sandbox,
+      @Nullable Reviewer reviewer, @Nullable Healer healer) {}
+
+  static Parts parts(ProjectConfig config, Tracker tracker, Path runDirectory, Map<String, String> environment) {
+    return parts(config, tracker, runDirectory, environment, dev.loopkit.llm.StreamListener.ignoring());
+  }
+
+  /** As {@link #parts(ProjectConfig, Tracker, Path, Map)}, with the model workers' turns streamed to {@code streams}. */
+  static Parts parts(ProjectConfig config, Tracker tracker, Path runDirectory, Map<String, String> environment,
+      dev.loopkit.llm.StreamListener streams) {
     ProjectConfig.Workspace ws = config.workspace();
     GitWorkspaces.Builder wt = GitWorkspaces.builder(ws.repository()).integrationBranch(ws.integrationBranch());
     if (ws.worktrees() != null) {
@@ -113,36 +159,11 @@ final class ProjectEngine {
     }
     DefinitionTripwire frozen = tripwire.build();
 
-    // a listener that also takes streamed deltas (the CLI's progress) sees the model workers' turns live
-    dev.loopkit.llm.StreamListener streams = listeners.stream().filter(dev.loopkit.llm.StreamListener.class::isInstance)
-        .map(dev.loopkit.llm.StreamListener.class::cast).findFirst().orElse(dev.loopkit.llm.StreamListener.ignoring());
     Worker worker = worker(config, environment, streams); // the integrator takes its files in as they are on disk
-    LoopEngine.Builder engine = LoopEngine.builder()
-        .tracker(tracker)
-        .oracle(oracle)
-        .readySet(DependencyReadySet.create())
-        .workspaces(workspaces)
-        .integrator(GitMergeIntegrator.builder(workspaces).protect(protectedGlobs(config)).build())
-        .worker(worker)
-        .verifier(frozen.guard(verifier))
-        .tripwire(frozen)
-        .caps(config.caps())
-        .trackerCallTimeout(config.trackerCallTimeout())
-        .earlierRuns(RunDirectories.of(config.runsDirectory()).all()) // tickets a stopped or killed run left in progress
-        .sandbox(sandbox(config.sandbox(), environment))
-        .runDirectory(runDirectory);
-    config.healer().ifPresent(h -> engine.healer(healer(config, h, frozen, runDirectory, environment))
-        .healAfterConsecutiveFailures(h.afterFailures()).maxHeals(h.maxHeals())
-        .revertHealAfterAttempts(h.revertAfter()));
-    reviewer(config, environment, workerVendor(config, environment)).ifPresent(engine::reviewer);
-    ProjectConfig.Strategies strategies = config.strategies();
-    if (strategies.simplicityBudget() != null) {
-      engine.stageAfter(dev.loopkit.core.StageKind.REVIEW, "simplicity", dev.loopkit.llm.work.SimplicityGate.builder()
-          .budget(strategies.simplicityBudget())
-          .hardLimit(java.util.Objects.requireNonNull(strategies.simplicityHardLimit())).build());
-    }
-    listeners.forEach(engine::listener);
-    return engine.build();
+    return new Parts(oracle, workspaces, GitMergeIntegrator.builder(workspaces).protect(protectedGlobs(config)).build(),
+        worker, frozen.guard(verifier), frozen, sandbox(config.sandbox(), environment),
+        reviewer(config, environment, workerVendor(config, environment)).orElse(null),
+        config.healer().map(h -> healer(config, h, frozen, runDirectory, environment)).orElse(null));
   }
 
   /**

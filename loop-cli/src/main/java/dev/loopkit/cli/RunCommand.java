@@ -2,7 +2,6 @@ package dev.loopkit.cli;
 
 import dev.loopkit.core.RunDirectories;
 import dev.loopkit.core.InputException;
-import dev.loopkit.core.LoopEngine;
 import dev.loopkit.core.RunEnding;
 import dev.loopkit.core.RunResult;
 import dev.loopkit.core.Tracker;
@@ -43,10 +42,13 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print NDJSON: one JSON object per event, then the result.")
   boolean json;
 
+  @Mixin
+  TemporalOptions temporal = new TemporalOptions();
+
   @Override
   public Integer call() throws InterruptedException {
     ProjectConfig config = withModels(project.read(), models);
-    return run(root.io, config, fresh, json);
+    return run(root.io, config, fresh, json, temporal.selected() ? temporal : null);
   }
 
   static ProjectConfig withModels(ProjectConfig config, List<String> overrides) {
@@ -66,24 +68,28 @@ final class RunCommand implements Callable<Integer> {
   /** Runs or resumes the project's batch, prints the ending and the report's path, returns the exit code. */
   @SuppressWarnings("try") // the lock is held for the block, never read
   static int run(LoopCommand.Io io, ProjectConfig config, boolean fresh) throws InterruptedException {
-    return run(io, config, fresh, false);
+    return run(io, config, fresh, false, null);
   }
 
-  /** As {@link #run(LoopCommand.Io, ProjectConfig, boolean)}; {@code json}: NDJSON events and result on stdout. */
+  /**
+   * As {@link #run(LoopCommand.Io, ProjectConfig, boolean)}; {@code json}: NDJSON events and result on stdout; on
+   * Temporal when {@code temporal} is given.
+   */
   @SuppressWarnings("try") // the lock is held for the block, never read
-  static int run(LoopCommand.Io io, ProjectConfig config, boolean fresh, boolean json) throws InterruptedException {
+  static int run(LoopCommand.Io io, ProjectConfig config, boolean fresh, boolean json,
+      @org.jspecify.annotations.Nullable TemporalOptions temporal) throws InterruptedException {
     // an unset credential or a sandbox that cannot start stops the command before anything is written (the
     // project lock, the repository, a run directory): never a silent fallback to running tickets' processes
     // unconfined
     config.tracker().requireCredentials(config.file(), io.environment());
     ProjectEngine.sandbox(config.sandbox(), io.environment()).check();
     try (ProjectLock lock = ProjectLock.acquire(config); StopOnSignal stop = StopOnSignal.install()) {
-      return runLocked(io, config, fresh, json, stop);
+      return runLocked(io, config, fresh, json, temporal, stop);
     }
   }
 
   private static int runLocked(LoopCommand.Io io, ProjectConfig config, boolean fresh, boolean json,
-      StopOnSignal stop) throws InterruptedException {
+      @org.jspecify.annotations.Nullable TemporalOptions temporal, StopOnSignal stop) throws InterruptedException {
     RunDirectories runs = RunDirectories.of(config.runsDirectory());
     // with --json, stdout carries JSON only: what a person reads goes to stderr
     java.io.PrintStream text = json ? io.err() : io.out();
@@ -103,9 +109,9 @@ final class RunCommand implements Callable<Integer> {
     Progress progress = events != null ? null
         : new Progress(io.out(), io.terminal(), tracker.readBatch(), System::nanoTime);
     try {
-      LoopEngine engine = ProjectEngine.build(config, tracker, runDir, io.environment(),
-          List.of(events != null ? events : progress));
-      result = engine.run();
+      List<dev.loopkit.core.LoopListener> listeners = List.of(events != null ? events : progress);
+      result = temporal != null ? temporal.run(config, tracker, runDir, io.environment(), listeners)
+          : ProjectEngine.build(config, tracker, runDir, io.environment(), listeners).run();
     } finally {
       if (progress != null) {
         progress.close();

@@ -31,6 +31,9 @@ final class StatusCommand implements Callable<Integer> {
       + " run's figures (latestRun is null before the first run).")
   boolean json;
 
+  @Mixin
+  TemporalOptions temporal = new TemporalOptions();
+
   @Override
   public Integer call() {
     ProjectConfig config = project.read();
@@ -65,6 +68,9 @@ final class StatusCommand implements Callable<Integer> {
         root.io.out().println("  " + sandbox);
       }
       root.io.out().println("  " + runs.all().size() + " run(s) in " + runs.root());
+      if (temporal.target != null) {
+        root.io.out().println("  " + temporal.status(latest.get()));
+      }
     }
     return LoopCommand.DONE;
   }

@@ -1,0 +1,48 @@
+package dev.loopkit.temporal;
+
+import dev.loopkit.core.InputException;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.payload.storage.ExternalStorage;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Connects to a Temporal service: the client {@link TemporalLoopEngine} and {@link TemporalWorkerHost} take. For
+ * TLS, API keys or Temporal Cloud, build the {@code WorkflowClient} with the SDK's own options instead (see the
+ * README's "Running on Temporal").
+ */
+public final class TemporalConnection {
+  private TemporalConnection() {}
+
+  /**
+   * A client for {@code target} ({@code host:port}) and {@code namespace}, plain gRPC. With {@code payloads}, every
+   * payload over {@link SharedFolderStorage#DEFAULT_THRESHOLD} bytes is stored in that folder (which every host
+   * and coordinator must share) and only a reference enters the workflow history.
+   *
+   * @throws InputException naming the target when it is not {@code host:port}
+   */
+  public static WorkflowClient connect(String target, String namespace, @Nullable Path payloads) {
+    if (!target.matches("[A-Za-z0-9.\\-\\[\\]:]+:[0-9]{1,5}")) {
+      throw new InputException("temporal target '" + target + "': expected host:port, e.g. localhost:7233");
+    }
+    if (!namespace.matches("[A-Za-z0-9._-]{1,200}")) {
+      throw new InputException("temporal namespace '" + namespace + "': expected letters, digits, '.', '_' or '-'");
+    }
+    WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
+        WorkflowServiceStubsOptions.newBuilder().setTarget(target).build());
+    return WorkflowClient.newInstance(service, options(namespace, payloads));
+  }
+
+  /** Client options for {@code namespace}, with External Storage in {@code payloads} when it is given. */
+  public static WorkflowClientOptions options(String namespace, @Nullable Path payloads) {
+    WorkflowClientOptions.Builder b = WorkflowClientOptions.newBuilder().setNamespace(namespace);
+    if (payloads != null) {
+      b.setExternalStorage(ExternalStorage.newBuilder().setDriver(new SharedFolderStorage(payloads))
+          .setPayloadSizeThreshold(SharedFolderStorage.DEFAULT_THRESHOLD).build());
+    }
+    return b.build();
+  }
+}

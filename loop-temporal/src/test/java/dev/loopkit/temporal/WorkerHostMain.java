@@ -1,0 +1,51 @@
+package dev.loopkit.temporal;
+
+import dev.loopkit.core.Evidence;
+import dev.loopkit.core.NewTicket;
+import dev.loopkit.core.Usage;
+import dev.loopkit.core.Verification;
+import dev.loopkit.core.WorkResult;
+import dev.loopkit.core.Workspaces;
+import dev.loopkit.core.process.Sandbox;
+import io.temporal.client.WorkflowClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A worker-host process for {@link SeveralMachinesTest}: {@code <target> <host id> <done folder> <workspaces> [workflows]}
+ * (with {@code workflows} it also runs the workflow tasks).
+ * Its worker takes 0.3 s per ticket, writes {@code <done>/<ticket>.txt} naming this host, and on ticket
+ * T07 files a discovered ticket; its verifier passes on that file.
+ */
+public final class WorkerHostMain {
+  private WorkerHostMain() {}
+
+  public static void main(String[] args) throws Exception {
+    String hostId = args[1];
+    Path done = Path.of(args[2]);
+    WorkflowClient client = TemporalConnection.connect(args[0], "default", null);
+    TemporalWorkerHost host = TemporalWorkerHost.builder(client).taskQueue("machines").hostId(hostId)
+        .workspaces(Workspaces.directoryPerTicket(Path.of(args[3])))
+        .worker(a -> {
+          Thread.sleep(300);
+          if (a.ticket().id().equals("T07")) {
+            a.discoveries().file(NewTicket.builder("follow-up found on T07").build(), false);
+          }
+          Files.writeString(done.resolve(a.ticket().id() + ".txt"), hostId);
+          return WorkResult.completed("worked on " + hostId, Usage.tokens(10, 10));
+        })
+        .verifier(r -> {
+          Path f = done.resolve(r.ticket().id() + ".txt");
+          return Files.exists(f)
+              ? Verification.passed(new Evidence("file", f.getFileName() + " written", Map.of("by", Files.readString(f))))
+              : Verification.failed(List.of("expected " + f.getFileName()), List.of());
+        })
+        .sandbox(Sandbox.none()).maxParallelAttempts(2).workflowCacheSize(0)
+        .pollsWorkflows(args.length > 4 && args[4].equals("workflows")).build();
+    host.start();
+    System.out.println("ready " + hostId);
+    Thread.currentThread().join(); // until killed
+  }
+}
