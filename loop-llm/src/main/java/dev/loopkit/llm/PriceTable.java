@@ -232,7 +232,7 @@ public final class PriceTable {
      * @param model the model id without a release suffix, not blank
      * @param price the price
      * @return this builder
-     * @throws InputException when {@code model} is blank
+     * @throws IllegalArgumentException when {@code model} is blank
      */
     public Builder price(String model, Price price) {
       Objects.requireNonNull(model, "model");
