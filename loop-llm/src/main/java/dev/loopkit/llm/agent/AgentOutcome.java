@@ -16,20 +16,44 @@ import java.util.List;
  */
 public sealed interface AgentOutcome {
 
-  /** The conversation: the initial messages, then every assistant turn and tool-result turn. */
+  /**
+   * The conversation: the initial messages, then every assistant turn and tool-result turn.
+   *
+   * @return the messages, oldest first
+   */
   List<Message> transcript();
 
-  /** Tokens and money over every round trip. */
+  /**
+   * Tokens and money over every round trip.
+   *
+   * @return the usage summed over the round trips
+   */
   Usage usage();
 
-  /** Model round trips taken. */
+  /**
+   * Model round trips taken.
+   *
+   * @return 0 or more
+   */
   int turns();
 
-  /** One line naming the outcome, for findings and logs. */
+  /**
+   * One line naming the outcome, for findings and logs.
+   *
+   * @return the line
+   */
   String describe();
 
   /** The model ended its turn ({@code end_turn} or a stop sequence) without calling tools. */
   record Finished(String text, List<Message> transcript, Usage usage, int turns) implements AgentOutcome {
+    /**
+     * Copies the transcript.
+     *
+     * @param text the final text of the model's last turn
+     * @param transcript the conversation; copied
+     * @param usage tokens and money over every round trip
+     * @param turns model round trips taken
+     */
     public Finished {
       transcript = List.copyOf(transcript);
     }
@@ -43,6 +67,15 @@ public sealed interface AgentOutcome {
   /** A cap stopped the loop; tool calls of the last response were answered as not run. */
   record Capped(Cap cap, String detail, List<Message> transcript, Usage usage, int turns)
       implements AgentOutcome {
+    /**
+     * Copies the transcript.
+     *
+     * @param cap the cap that stopped the loop
+     * @param detail what the cap measured, for messages
+     * @param transcript the conversation; copied
+     * @param usage tokens and money over every round trip
+     * @param turns model round trips taken
+     */
     public Capped {
       transcript = List.copyOf(transcript);
     }
@@ -56,6 +89,16 @@ public sealed interface AgentOutcome {
   /** The model made the same call (tool name and identical arguments) {@code repeats} times in a row. */
   record Stuck(String tool, JsonNode input, int repeats, List<Message> transcript, Usage usage, int turns)
       implements AgentOutcome {
+    /**
+     * Copies the transcript.
+     *
+     * @param tool the tool called
+     * @param input the repeated arguments
+     * @param repeats how many times in a row
+     * @param transcript the conversation; copied
+     * @param usage tokens and money over every round trip
+     * @param turns model round trips taken
+     */
     public Stuck {
       transcript = List.copyOf(transcript);
     }
@@ -68,6 +111,14 @@ public sealed interface AgentOutcome {
 
   /** The vendor stopped the output as a refusal. */
   record Refused(String text, List<Message> transcript, Usage usage, int turns) implements AgentOutcome {
+    /**
+     * Copies the transcript.
+     *
+     * @param text the text of the refusing response, possibly empty
+     * @param transcript the conversation; copied
+     * @param usage tokens and money over every round trip
+     * @param turns model round trips taken
+     */
     public Refused {
       transcript = List.copyOf(transcript);
     }
@@ -80,6 +131,14 @@ public sealed interface AgentOutcome {
 
   /** A tool asked the loop to stop: a human request with evidence, or discovered work blocking the ticket. */
   record Halted(Halt halt, List<Message> transcript, Usage usage, int turns) implements AgentOutcome {
+    /**
+     * Copies the transcript.
+     *
+     * @param halt what the tool asked for
+     * @param transcript the conversation; copied
+     * @param usage tokens and money over every round trip
+     * @param turns model round trips taken
+     */
     public Halted {
       transcript = List.copyOf(transcript);
     }
@@ -92,6 +151,13 @@ public sealed interface AgentOutcome {
 
   /** The conversation no longer fits the model's context window. */
   record ContextExhausted(List<Message> transcript, Usage usage, int turns) implements AgentOutcome {
+    /**
+     * Copies the transcript.
+     *
+     * @param transcript the conversation; copied
+     * @param usage tokens and money over every round trip
+     * @param turns model round trips taken
+     */
     public ContextExhausted {
       transcript = List.copyOf(transcript);
     }
@@ -105,6 +171,14 @@ public sealed interface AgentOutcome {
   /** The model client failed after its own retries. */
   record ModelFailed(ModelException error, List<Message> transcript, Usage usage, int turns)
       implements AgentOutcome {
+    /**
+     * Copies the transcript.
+     *
+     * @param error the client's last failure
+     * @param transcript the conversation; copied
+     * @param usage tokens and money over every round trip
+     * @param turns model round trips taken
+     */
     public ModelFailed {
       transcript = List.copyOf(transcript);
     }
@@ -118,6 +192,15 @@ public sealed interface AgentOutcome {
   /** The model stopped for a reason this loop has no rule for, without calling tools. */
   record UnexpectedStop(StopReason stopReason, String text, List<Message> transcript, Usage usage, int turns)
       implements AgentOutcome {
+    /**
+     * Copies the transcript.
+     *
+     * @param stopReason the stop reason as the vendor sent it
+     * @param text the text of the last turn
+     * @param transcript the conversation; copied
+     * @param usage tokens and money over every round trip
+     * @param turns model round trips taken
+     */
     public UnexpectedStop {
       transcript = List.copyOf(transcript);
     }
