@@ -11,13 +11,32 @@ import java.util.Map;
  */
 public sealed interface PlanOutcome {
 
+  /**
+   * The plan as it stood when planning ended.
+   *
+   * @return the plan
+   */
   Plan plan();
 
+  /**
+   * The plan's directory: plan.json, research reports, lint rounds, reviews and transcripts.
+   *
+   * @return the directory
+   */
   Path directory();
 
+  /**
+   * Tokens and money over every model call of the planning.
+   *
+   * @return the usage
+   */
   Usage usage();
 
-  /** One line for the command line and logs. */
+  /**
+   * One line for the command line and logs.
+   *
+   * @return the line
+   */
   String describe();
 
   /**
@@ -26,6 +45,15 @@ public sealed interface PlanOutcome {
    */
   record Ready(Plan plan, Path directory, Usage usage, boolean dryRun, Map<String, String> filed)
       implements PlanOutcome {
+    /**
+     * Copies the map of filed ids.
+     *
+     * @param plan the plan
+     * @param directory the plan's directory
+     * @param usage the usage
+     * @param dryRun whether nothing was filed
+     * @param filed plan key (and {@code master}) to tracker id; empty on a dry run
+     */
     public Ready {
       filed = Map.copyOf(filed);
     }
@@ -40,6 +68,14 @@ public sealed interface PlanOutcome {
 
   /** The proposals still failed the lint after the last allowed round; {@code findings} are the last round's. */
   record LintFailed(Plan plan, Path directory, Usage usage, List<LintFinding> findings) implements PlanOutcome {
+    /**
+     * Copies the findings.
+     *
+     * @param plan the plan as it stood
+     * @param directory the plan's directory
+     * @param usage the usage
+     * @param findings the last round's findings
+     */
     public LintFailed {
       findings = List.copyOf(findings);
     }
@@ -53,6 +89,14 @@ public sealed interface PlanOutcome {
 
   /** The reviewer still asked for changes after the last allowed round; {@code findings} are its last. */
   record ReviewFailed(Plan plan, Path directory, Usage usage, List<String> findings) implements PlanOutcome {
+    /**
+     * Copies the findings.
+     *
+     * @param plan the plan as it stood
+     * @param directory the plan's directory
+     * @param usage the usage
+     * @param findings the reviewer's last findings
+     */
     public ReviewFailed {
       findings = List.copyOf(findings);
     }
