@@ -14,6 +14,12 @@ public sealed interface StreamEvent
 
   /** More text of a text block. */
   record TextDelta(int index, String text) implements StreamEvent {
+    /**
+     * Checks that the text is not null.
+     *
+     * @param index the block\'s position in the response\'s content
+     * @param text the text that arrived
+     */
     public TextDelta {
       Objects.requireNonNull(text, "text");
     }
@@ -21,6 +27,12 @@ public sealed interface StreamEvent
 
   /** More reasoning of a thinking block. */
   record ThinkingDelta(int index, String thinking) implements StreamEvent {
+    /**
+     * Checks that the text is not null.
+     *
+     * @param index the block\'s position in the response\'s content
+     * @param thinking the reasoning text that arrived
+     */
     public ThinkingDelta {
       Objects.requireNonNull(thinking, "thinking");
     }
@@ -28,6 +40,13 @@ public sealed interface StreamEvent
 
   /** The model began a tool call. */
   record ToolUseStarted(int index, String id, String name) implements StreamEvent {
+    /**
+     * Checks that the id and name are not null.
+     *
+     * @param index the block\'s position in the response\'s content
+     * @param id the call's id
+     * @param name the tool's name
+     */
     public ToolUseStarted {
       Objects.requireNonNull(id, "id");
       Objects.requireNonNull(name, "name");
@@ -36,6 +55,12 @@ public sealed interface StreamEvent
 
   /** A fragment of a tool call's JSON arguments; fragments may split anywhere, even inside a string. */
   record ToolInputDelta(int index, String partialJson) implements StreamEvent {
+    /**
+     * Checks that the fragment is not null.
+     *
+     * @param index the block\'s position in the response\'s content
+     * @param partialJson the fragment
+     */
     public ToolInputDelta {
       Objects.requireNonNull(partialJson, "partialJson");
     }
@@ -43,6 +68,12 @@ public sealed interface StreamEvent
 
   /** A block is complete; {@code block} is its final value, as it will appear in the response. */
   record BlockFinished(int index, ContentBlock block) implements StreamEvent {
+    /**
+     * Checks that the block is not null.
+     *
+     * @param index the block\'s position in the response\'s content
+     * @param block the finished block
+     */
     public BlockFinished {
       Objects.requireNonNull(block, "block");
     }

@@ -11,7 +11,11 @@ import org.jspecify.annotations.Nullable;
  */
 public sealed interface Halt {
 
-  /** One line for findings and logs. */
+  /**
+   * One line for findings and logs.
+   *
+   * @return the line
+   */
   String describe();
 
   /**
@@ -20,6 +24,13 @@ public sealed interface Halt {
    * ({@code ModelWorker} does, and refuses the request when one does not hold).
    */
   record HumanRequested(String reason, List<Citation> citations) implements Halt {
+    /**
+     * Copies the citations and checks that there is at least one.
+     *
+     * @param reason why the agent needs a person, for the ticket and the journal
+     * @param citations the evidence, at least one
+     * @throws IllegalArgumentException when {@code citations} is empty
+     */
     public HumanRequested {
       Objects.requireNonNull(reason, "reason");
       citations = List.copyOf(citations);
@@ -53,6 +64,15 @@ public sealed interface Halt {
    * @param output the output excerpt the model quotes, or null
    */
   record Citation(String summary, @Nullable String toolCallId, @Nullable String command, @Nullable Integer exitCode,
+    /**
+     * Checks that the summary is not null.
+     *
+     * @param summary what was tried and what happened
+     * @param toolCallId the cited tool call's id, or null when the model cited none
+     * @param command the command the model says the cited call ran, or null
+     * @param exitCode the exit status the model says it ended with, or null
+     * @param output the output excerpt the model quotes, or null
+     */
       @Nullable String output) {
     public Citation {
       Objects.requireNonNull(summary, "summary");
