@@ -64,6 +64,7 @@ public sealed interface Halt {
    * @param output the output excerpt the model quotes, or null
    */
   record Citation(String summary, @Nullable String toolCallId, @Nullable String command, @Nullable Integer exitCode,
+      @Nullable String output) {
     /**
      * Checks that the summary is not null.
      *
@@ -73,7 +74,6 @@ public sealed interface Halt {
      * @param exitCode the exit status the model says it ended with, or null
      * @param output the output excerpt the model quotes, or null
      */
-      @Nullable String output) {
     public Citation {
       Objects.requireNonNull(summary, "summary");
     }
