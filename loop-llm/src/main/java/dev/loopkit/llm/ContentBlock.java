@@ -247,7 +247,11 @@ public sealed interface ContentBlock
     }
   }
 
-  /** Reasoning the vendor encrypted; opaque, passed back unchanged. */
+  /**
+   * Reasoning the vendor encrypted; opaque, passed back unchanged.
+   *
+   * @param data the encrypted reasoning, as the vendor sent it
+   */
   record RedactedThinking(String data) implements ContentBlock {
     /**
      * Checks that the data is not null.

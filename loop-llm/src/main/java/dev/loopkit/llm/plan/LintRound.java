@@ -8,6 +8,7 @@ import java.util.List;
  * {@link ReadinessLint}'s.
  *
  * @param round 1-based over the whole plan
+ * @param findings the round's findings; empty when the round passed
  */
 public record LintRound(int round, List<LintFinding> findings) {
   /**

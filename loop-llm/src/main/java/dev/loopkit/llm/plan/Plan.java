@@ -14,6 +14,9 @@ import org.jspecify.annotations.Nullable;
  * @param masterTitle the master's title (proposed by the planner, or the existing ticket's)
  * @param masterAcceptance the master's acceptance criteria
  * @param tickets the sub-tickets, empty when no proposal was accepted
+ * @param research the research reports, in the order asked
+ * @param lintRounds the lint rounds, in order
+ * @param reviews the review rounds, in order
  */
 public record Plan(String id, String intent, @Nullable String existingMaster, String masterTitle,
     List<String> masterAcceptance, List<PlannedTicket> tickets, List<ResearchReport> research,

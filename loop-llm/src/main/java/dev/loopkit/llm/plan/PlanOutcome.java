@@ -42,6 +42,12 @@ public sealed interface PlanOutcome {
   /**
    * The plan passed the lint and the review. {@code filed} maps each plan key (and {@code master}) to the
    * tracker's id; empty on a dry run.
+   *
+   * @param plan the plan
+   * @param directory the plan's directory
+   * @param usage the usage
+   * @param dryRun whether nothing was filed
+   * @param filed plan key (and {@code master}) to tracker id; empty on a dry run
    */
   record Ready(Plan plan, Path directory, Usage usage, boolean dryRun, Map<String, String> filed)
       implements PlanOutcome {
@@ -66,7 +72,14 @@ public sealed interface PlanOutcome {
     }
   }
 
-  /** The proposals still failed the lint after the last allowed round; {@code findings} are the last round's. */
+  /**
+   * The proposals still failed the lint after the last allowed round; {@code findings} are the last round's.
+   *
+   * @param plan the plan as it stood
+   * @param directory the plan's directory
+   * @param usage the usage
+   * @param findings the last round's findings
+   */
   record LintFailed(Plan plan, Path directory, Usage usage, List<LintFinding> findings) implements PlanOutcome {
     /**
      * Copies the findings.
@@ -87,7 +100,14 @@ public sealed interface PlanOutcome {
     }
   }
 
-  /** The reviewer still asked for changes after the last allowed round; {@code findings} are its last. */
+  /**
+   * The reviewer still asked for changes after the last allowed round; {@code findings} are its last.
+   *
+   * @param plan the plan as it stood
+   * @param directory the plan's directory
+   * @param usage the usage
+   * @param findings the reviewer's last findings
+   */
   record ReviewFailed(Plan plan, Path directory, Usage usage, List<String> findings) implements PlanOutcome {
     /**
      * Copies the findings.
@@ -108,7 +128,14 @@ public sealed interface PlanOutcome {
     }
   }
 
-  /** An agent loop ended without a proposal (a cap, a model error, no proposal at all). */
+  /**
+   * An agent loop ended without a proposal (a cap, a model error, no proposal at all).
+   *
+   * @param plan the plan as it stood
+   * @param directory the plan's directory
+   * @param usage the usage
+   * @param reason what ended the loop
+   */
   record Stopped(Plan plan, Path directory, Usage usage, String reason) implements PlanOutcome {
     @Override
     public String describe() {

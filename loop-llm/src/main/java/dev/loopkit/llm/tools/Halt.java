@@ -22,6 +22,9 @@ public sealed interface Halt {
    * {@code request_human} with evidence: the attempt ends waiting for a person. The citations are the model's
    * claims, not yet evidence: whoever runs the loop checks each against the transcript it recorded
    * ({@code ModelWorker} does, and refuses the request when one does not hold).
+   *
+   * @param reason why the agent needs a person, for the ticket and the journal
+   * @param citations the evidence, at least one
    */
   record HumanRequested(String reason, List<Citation> citations) implements Halt {
     /**
@@ -45,7 +48,11 @@ public sealed interface Halt {
     }
   }
 
-  /** {@code file_ticket} with {@code blocks_current}: the current ticket now waits for {@code blocker}. */
+  /**
+   * {@code file_ticket} with {@code blocks_current}: the current ticket now waits for {@code blocker}.
+   *
+   * @param blocker the discovered ticket the current one now waits for
+   */
   record BlockedByDiscovery(Ticket blocker) implements Halt {
     @Override
     public String describe() {
