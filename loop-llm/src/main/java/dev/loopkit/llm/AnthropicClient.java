@@ -72,12 +72,20 @@ public final class AnthropicClient extends HttpModelClient {
     this.promptCaching = b.promptCaching;
   }
 
-  /** A builder with the key from {@code ANTHROPIC_API_KEY} and base URL {@code https://api.anthropic.com}. */
+  /**
+   * A builder with the key from {@code ANTHROPIC_API_KEY} and base URL {@code https://api.anthropic.com}.
+   *
+   * @return a builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Whether requests carry prompt-cache breakpoints. */
+  /**
+   * Whether requests carry prompt-cache breakpoints.
+   *
+   * @return true when cache breakpoints are marked
+   */
   public boolean promptCaching() {
     return promptCaching;
   }
@@ -686,12 +694,23 @@ public final class AnthropicClient extends HttpModelClient {
       return this;
     }
 
-    /** Whether to mark cache breakpoints on tools, system and the newest turn; default true. */
+    /**
+     * Whether to mark cache breakpoints on tools, system and the newest turn; default true.
+     *
+     * @param enabled whether to mark cache breakpoints
+     * @return this builder
+     */
     public Builder promptCaching(boolean enabled) {
       this.promptCaching = enabled;
       return this;
     }
 
+    /**
+     * Builds the client.
+     *
+     * @return the client
+     * @throws IllegalStateException when no API key was given and the environment variable is unset
+     */
     public AnthropicClient build() {
       return new AnthropicClient(this);
     }

@@ -17,7 +17,12 @@ public sealed interface ContentBlock
     permits ContentBlock.Text, ContentBlock.ToolUse, ContentBlock.ToolResult, ContentBlock.Thinking,
     ContentBlock.RedactedThinking, ContentBlock.Opaque, ContentBlock.Image {
 
-  /** Creates a text block. */
+  /**
+   * Creates a text block.
+   *
+   * @param text the text
+   * @return a text block without citations
+   */
   static Text text(String text) {
     return new Text(text);
   }
@@ -30,6 +35,12 @@ public sealed interface ContentBlock
    *     vendor sent it; they are sent back with the text. Empty for plain text.
    */
   record Text(String text, List<JsonNode> citations) implements ContentBlock {
+    /**
+     * Copies the citations, each deeply, so the block stays unchanged.
+     *
+     * @param text the text
+     * @param citations the citations, none null
+     */
     public Text {
       Objects.requireNonNull(text, "text");
       List<JsonNode> copies = new ArrayList<>(citations.size());
@@ -37,7 +48,11 @@ public sealed interface ContentBlock
       citations = List.copyOf(copies);
     }
 
-    /** Plain text without citations. */
+    /**
+     * Plain text without citations.
+     *
+     * @param text the text
+     */
     public Text(String text) {
       this(text, List.of());
     }
@@ -53,13 +68,24 @@ public sealed interface ContentBlock
    *     model with an error result instead of failing
    */
   record ToolUse(String id, String name, JsonNode input) implements ContentBlock {
+    /**
+     * Checks that no component is null.
+     *
+     * @param id the vendor's call id
+     * @param name the tool's name
+     * @param input the call's arguments
+     */
     public ToolUse {
       Objects.requireNonNull(id, "id");
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(input, "input");
     }
 
-    /** Whether the arguments parsed as a JSON object. */
+    /**
+     * Whether the arguments parsed as a JSON object.
+     *
+     * @return true when {@link #input()} is a JSON object
+     */
     public boolean hasValidInput() {
       return input.isObject();
     }
@@ -76,21 +102,49 @@ public sealed interface ContentBlock
    *     in a user message right after the tool messages for Chat Completions, whose tool messages take text only)
    */
   record ToolResult(String toolUseId, String content, boolean isError, List<Image> images) implements ContentBlock {
+    /**
+     * Copies the images.
+     *
+     * @param toolUseId the id of the call it answers
+     * @param content what the tool returned, or the error text
+     * @param isError whether the call failed
+     * @param images the images, in order
+     */
     public ToolResult {
       Objects.requireNonNull(toolUseId, "toolUseId");
       Objects.requireNonNull(content, "content");
       images = List.copyOf(images);
     }
 
-    /** A result of text only. */
+    /**
+     * A result of text only.
+     *
+     * @param toolUseId the id of the call it answers
+     * @param content what the tool returned, or the error text when {@code isError}
+     * @param isError whether the call failed
+     */
     public ToolResult(String toolUseId, String content, boolean isError) {
       this(toolUseId, content, isError, List.of());
     }
 
+    /**
+     * A successful result of text only.
+     *
+     * @param toolUseId the id of the call it answers
+     * @param content what the tool returned
+     * @return the result
+     */
     public static ToolResult ok(String toolUseId, String content) {
       return new ToolResult(toolUseId, content, false);
     }
 
+    /**
+     * A failed call's result: the model sees {@code content} as the error and can recover.
+     *
+     * @param toolUseId the id of the call it answers
+     * @param content the error text
+     * @return the result
+     */
     public static ToolResult error(String toolUseId, String content) {
       return new ToolResult(toolUseId, content, true);
     }
@@ -103,6 +157,12 @@ public sealed interface ContentBlock
    * @param signature the vendor's signature over it, empty when the vendor sends none
    */
   record Thinking(String thinking, String signature) implements ContentBlock {
+    /**
+     * Checks that no component is null.
+     *
+     * @param thinking the reasoning text
+     * @param signature the vendor's signature, or empty
+     */
     public Thinking {
       Objects.requireNonNull(thinking, "thinking");
       Objects.requireNonNull(signature, "signature");
@@ -122,7 +182,13 @@ public sealed interface ContentBlock
     /** The media types every vendor here accepts. */
     public static final List<String> MEDIA_TYPES = List.of("image/png", "image/jpeg", "image/gif", "image/webp");
 
-    /** @throws IllegalArgumentException for another media type, or data that is not base64 */
+    /**
+     * Checks the media type and that the data is base64.
+     *
+     * @param mediaType one of {@link #MEDIA_TYPES}
+     * @param base64 standard base64 without line breaks
+     * @throws IllegalArgumentException for another media type, or data that is not base64
+     */
     public Image {
       Objects.requireNonNull(mediaType, "mediaType");
       Objects.requireNonNull(base64, "base64");
@@ -154,12 +220,23 @@ public sealed interface ContentBlock
       return true;
     }
 
-    /** An image from its bytes. */
+    /**
+     * An image from its bytes.
+     *
+     * @param mediaType one of {@link #MEDIA_TYPES}
+     * @param bytes the image file's bytes
+     * @return the image
+     * @throws IllegalArgumentException for another media type
+     */
     public static Image of(String mediaType, byte[] bytes) {
       return new Image(mediaType, java.util.Base64.getEncoder().encodeToString(bytes));
     }
 
-    /** The image as a {@code data:} URL, the form OpenAI's APIs take inline. */
+    /**
+     * The image as a {@code data:} URL, the form OpenAI's APIs take inline.
+     *
+     * @return {@code data:<media type>;base64,<data>}
+     */
     public String dataUrl() {
       return "data:" + mediaType + ";base64," + base64;
     }
@@ -170,8 +247,17 @@ public sealed interface ContentBlock
     }
   }
 
-  /** Reasoning the vendor encrypted; opaque, passed back unchanged. */
+  /**
+   * Reasoning the vendor encrypted; opaque, passed back unchanged.
+   *
+   * @param data the encrypted reasoning, as the vendor sent it
+   */
   record RedactedThinking(String data) implements ContentBlock {
+    /**
+     * Checks that the data is not null.
+     *
+     * @param data the encrypted reasoning, as the vendor sent it
+     */
     public RedactedThinking {
       Objects.requireNonNull(data, "data");
     }
@@ -189,6 +275,13 @@ public sealed interface ContentBlock
    * @param json the block, a JSON object with a {@code type}
    */
   record Opaque(String vendor, ObjectNode json) implements ContentBlock {
+    /**
+     * Copies the JSON, so the block stays unchanged.
+     *
+     * @param vendor the vendor that produced the block
+     * @param json a JSON object with a string {@code type}
+     * @throws IllegalArgumentException when {@code json} has no string {@code type}
+     */
     public Opaque {
       Objects.requireNonNull(vendor, "vendor");
       Objects.requireNonNull(json, "json");
@@ -198,12 +291,20 @@ public sealed interface ContentBlock
       json = json.deepCopy();
     }
 
-    /** The block's type, such as {@code server_tool_use}. */
+    /**
+     * The block's type, such as {@code server_tool_use}.
+     *
+     * @return the {@code type} field
+     */
     public String type() {
       return json.path("type").asText();
     }
 
-    /** The block as the vendor sent it (a copy: the block stays unchanged). */
+    /**
+     * The block as the vendor sent it (a copy: the block stays unchanged).
+     *
+     * @return a deep copy of the block's JSON
+     */
     @Override
     public ObjectNode json() {
       return json.deepCopy();

@@ -87,20 +87,38 @@ public abstract class HttpModelClient implements ModelClient {
     return vendor;
   }
 
-  /** The URL requests are posted to. */
+  /**
+   * The URL requests are posted to.
+   *
+   * @return the vendor's messages (or responses) URL under the base URL
+   */
   public HttpUrl endpoint() {
     return endpoint;
   }
 
+  /**
+   * The retry policy every call of this client follows.
+   *
+   * @return the policy given to the builder, or {@link RetryPolicy#defaults()}
+   */
   public RetryPolicy retryPolicy() {
     return retryPolicy;
   }
 
+  /**
+   * The prices that fill in each response's cost, including the builder's fallback price if one was set.
+   *
+   * @return the price table
+   */
   public PriceTable priceTable() {
     return prices;
   }
 
-  /** The Resilience4j retry of this client, for its metrics and event publisher. */
+  /**
+   * The Resilience4j retry of this client, for its metrics and event publisher.
+   *
+   * @return the retry, named after the vendor
+   */
   public Retry retry() {
     return retry;
   }
@@ -591,7 +609,13 @@ public abstract class HttpModelClient implements ModelClient {
 
     abstract B self();
 
-    /** The API key. Without this call the key is read from the environment variable at {@code build()}. */
+    /**
+     * The API key. Without this call the key is read from the environment variable at {@code build()}.
+     *
+     * @param apiKey the key: non-blank printable ASCII without spaces; never shown in messages
+     * @return this builder
+     * @throws IllegalArgumentException when the key is not such text (the message does not show it)
+     */
     public B apiKey(String apiKey) {
       Objects.requireNonNull(apiKey, "apiKey");
       if (apiKey.isBlank() || !apiKey.equals(apiKey.strip()) || apiKey.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
@@ -603,7 +627,13 @@ public abstract class HttpModelClient implements ModelClient {
       return self();
     }
 
-    /** Reads the API key from this environment variable at {@code build()} (the default names the vendor's usual one). */
+    /**
+     * Reads the API key from this environment variable at {@code build()} (the default names the vendor's usual one).
+     *
+     * @param variable the variable's name, not blank
+     * @return this builder
+     * @throws IllegalArgumentException when {@code variable} is blank
+     */
     public B apiKeyFromEnv(String variable) {
       Objects.requireNonNull(variable, "variable");
       if (variable.isBlank()) {
@@ -615,14 +645,23 @@ public abstract class HttpModelClient implements ModelClient {
       return self();
     }
 
-    /** Sends no credentials, for local servers (Ollama, vLLM) that need none. */
+    /**
+     * Sends no credentials, for local servers (Ollama, vLLM) that need none.
+     *
+     * @return this builder
+     */
     public B noApiKey() {
       this.noApiKey = true;
       this.apiKey = null;
       return self();
     }
 
-    /** The API's base URL including any version path, such as {@code https://openrouter.ai/api/v1}. */
+    /**
+     * The API's base URL including any version path, such as {@code https://openrouter.ai/api/v1}.
+     *
+     * @param baseUrl an http or https URL
+     * @return this builder
+     */
     public B baseUrl(String baseUrl) {
       Objects.requireNonNull(baseUrl, "baseUrl");
       HttpUrl url = HttpUrl.parse(baseUrl);
@@ -636,6 +675,11 @@ public abstract class HttpModelClient implements ModelClient {
     /**
      * A header sent with every request, such as OpenRouter's {@code HTTP-Referer} or a gateway's routing
      * header (not for credentials: use {@link #apiKey} with {@link #apiKeyHeader} or {@link #bearerAuth}).
+     *
+     * @param name the header's name; not {@code Authorization}, {@code x-api-key} or {@code api-key}
+     * @param value the header's value
+     * @return this builder
+     * @throws IllegalArgumentException when the header carries credentials, or is not valid header text
      */
     public B header(String name, String value) {
       Objects.requireNonNull(name, "name");
@@ -653,6 +697,8 @@ public abstract class HttpModelClient implements ModelClient {
      * Sends the API key as {@code Authorization: Bearer <key>} instead of the vendor's own header: an
      * Anthropic OAuth token, or a compatible server or gateway that takes Bearer tokens. (OpenAI's own way
      * is Bearer already.)
+     *
+     * @return this builder
      */
     public B bearerAuth() {
       this.auth = Auth.BEARER;
@@ -664,6 +710,10 @@ public abstract class HttpModelClient implements ModelClient {
      * Sends the API key, as it is, in this header instead of the vendor's own: Azure OpenAI's
      * {@code api-key}, a gateway's {@code x-api-key}. The key still comes only from {@link #apiKey} or
      * {@link #apiKeyFromEnv}, and is redacted from messages like any key.
+     *
+     * @param name a valid HTTP header name
+     * @return this builder
+     * @throws IllegalArgumentException when {@code name} is not a valid header name
      */
     public B apiKeyHeader(String name) {
       Objects.requireNonNull(name, "name");
@@ -679,6 +729,10 @@ public abstract class HttpModelClient implements ModelClient {
      * The vendor name {@link ModelClient#vendor()} reports, for a compatible server ({@code openrouter},
      * {@code ollama}, {@code vllm}, an Anthropic-compatible gateway); it names the client in messages and in
      * the reviewer's cross-vendor check. Default {@code anthropic} or {@code openai}.
+     *
+     * @param name lowercase letters, digits, {@code .}, {@code _} and {@code -}, at most 40 characters
+     * @return this builder
+     * @throws IllegalArgumentException when {@code name} is not of that form
      */
     public B vendor(String name) {
       Objects.requireNonNull(name, "name");
@@ -693,31 +747,55 @@ public abstract class HttpModelClient implements ModelClient {
     /**
      * The price of models the price table does not list (a local or routed model), so their calls are
      * metered instead of unmetered. Applies to whichever table {@link #priceTable} sets.
+     *
+     * @param price the price per million tokens
+     * @return this builder
      */
     public B fallbackPrice(PriceTable.Price price) {
       this.fallback = Objects.requireNonNull(price, "price");
       return self();
     }
 
-    /** How long to wait for a connection; positive. Default 10 s. */
+    /**
+     * How long to wait for a connection; positive. Default 10 s.
+     *
+     * @param timeout positive
+     * @return this builder
+     */
     public B connectTimeout(Duration timeout) {
       this.connectTimeout = RetryPolicy.positive(timeout, "connectTimeout");
       return self();
     }
 
-    /** The longest silence while reading a response, streamed or not; positive. Default 10 min. */
+    /**
+     * The longest silence while reading a response, streamed or not; positive. Default 10 min.
+     *
+     * @param timeout positive
+     * @return this builder
+     */
     public B readTimeout(Duration timeout) {
       this.readTimeout = RetryPolicy.positive(timeout, "readTimeout");
       return self();
     }
 
-    /** The longest wait while sending a request; positive. Default 60 s. */
+    /**
+     * The longest wait while sending a request; positive. Default 60 s.
+     *
+     * @param timeout positive
+     * @return this builder
+     */
     public B writeTimeout(Duration timeout) {
       this.writeTimeout = RetryPolicy.positive(timeout, "writeTimeout");
       return self();
     }
 
-    /** A limit on one whole HTTP call (each retry gets its own); zero means none, the default. */
+    /**
+     * A limit on one whole HTTP call (each retry gets its own); zero means none, the default.
+     *
+     * @param timeout zero or positive
+     * @return this builder
+     * @throws IllegalArgumentException when {@code timeout} is negative
+     */
     public B callTimeout(Duration timeout) {
       Objects.requireNonNull(timeout, "callTimeout");
       if (timeout.isNegative()) {
@@ -727,18 +805,34 @@ public abstract class HttpModelClient implements ModelClient {
       return self();
     }
 
-    /** The OkHttp client to derive from (sharing its connection pool, dispatcher and interceptors). */
+    /**
+     * The OkHttp client to derive from (sharing its connection pool, dispatcher and interceptors).
+     *
+     * @param client the client whose settings are shared; this builder's timeouts replace its own
+     * @return this builder
+     */
     public B httpClient(OkHttpClient client) {
       this.httpClient = Objects.requireNonNull(client, "client");
       return self();
     }
 
+    /**
+     * How calls are retried (attempts, backoff, which failures); default {@link RetryPolicy#defaults()}.
+     *
+     * @param policy the retry policy
+     * @return this builder
+     */
     public B retryPolicy(RetryPolicy policy) {
       this.retryPolicy = Objects.requireNonNull(policy, "policy");
       return self();
     }
 
-    /** The prices that fill in each response's cost; default {@link PriceTable#defaults()}. */
+    /**
+     * The prices that fill in each response's cost; default {@link PriceTable#defaults()}.
+     *
+     * @param prices the price table
+     * @return this builder
+     */
     public B priceTable(PriceTable prices) {
       this.prices = Objects.requireNonNull(prices, "prices");
       return self();

@@ -16,6 +16,8 @@ public interface ModelClient {
   /**
    * Sends the request and waits for the whole response.
    *
+   * @param request the request
+   * @return the whole response, with its usage
    * @throws ModelException when the vendor fails or refuses the call after any retries
    */
   ModelResponse send(ModelRequest request);
@@ -28,6 +30,9 @@ public interface ModelClient {
    * the vendor clients stream for real. A retry after a failed attempt replays nothing twice: deltas are
    * only delivered from the attempt that succeeds once it has started streaming.
    *
+   * @param request the request
+   * @param listener receives the deltas on the calling thread, in arrival order
+   * @return the assembled response
    * @throws ModelException when the vendor fails, including an error event after the stream began
    */
   default ModelResponse stream(ModelRequest request, StreamListener listener) {
@@ -36,6 +41,10 @@ public interface ModelClient {
     return response;
   }
 
-  /** The vendor this client speaks to, lower case: {@code anthropic}, {@code openai}, {@code scripted}. */
+  /**
+   * The vendor this client speaks to, lower case: {@code anthropic}, {@code openai}, {@code scripted}.
+   *
+   * @return the vendor's name
+   */
   String vendor();
 }

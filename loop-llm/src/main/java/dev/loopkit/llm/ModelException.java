@@ -52,20 +52,32 @@ public class ModelException extends AdapterException {
       this.retryableByDefault = retryableByDefault;
     }
 
-    /** Whether an error of this kind is retried when the server does not say otherwise. */
+    /**
+     * Whether an error of this kind is retried when the server does not say otherwise.
+     *
+     * @return true when this kind is retried by default
+     */
     public boolean retryableByDefault() {
       return retryableByDefault;
     }
 
-    /** Kinds that no server header can make retryable: retrying them cannot help and may cost money. */
+    /**
+     * Kinds that no server header can make retryable: retrying them cannot help and may cost money.
+     *
+     * @return true for authentication, context-window and quota errors
+     */
     public boolean neverRetried() {
       return this == AUTHENTICATION || this == CONTEXT_WINDOW_EXCEEDED || this == INSUFFICIENT_QUOTA;
     }
   }
 
+  /** What went wrong. */
   private final Kind kind;
+  /** The HTTP status of the failed response, 0 when there was none. */
   private final int httpStatus;
+  /** The wait the server asked for, or null. */
   private final @Nullable Duration retryAfter;
+  /** The vendor's error type or code, empty when it gave none. */
   private final String vendorCode;
   /** Not serialized with the exception: it is for the caller that catches it. */
   private transient @Nullable Usage spent;
@@ -86,7 +98,17 @@ public class ModelException extends AdapterException {
     this(kind, message, httpStatus, retryAfter, vendorCode, cause, kind.retryableByDefault());
   }
 
-  /** Creates an error with explicit retryability; kinds that are {@link Kind#neverRetried()} stay unretryable. */
+  /**
+   * Creates an error with explicit retryability; kinds that are {@link Kind#neverRetried()} stay unretryable.
+   *
+   * @param kind what went wrong
+   * @param message what happened, naming the vendor and the request's model; never an API key
+   * @param httpStatus the response's status, 0 when there was no response
+   * @param retryAfter the wait the server asked for, or null
+   * @param vendorCode the vendor's error type or code, empty when none
+   * @param cause the underlying failure, or null
+   * @param retryable whether a caller may retry; ignored (false) for {@link Kind#neverRetried()} kinds
+   */
   public ModelException(Kind kind, String message, int httpStatus, @Nullable Duration retryAfter,
       String vendorCode, @Nullable Throwable cause, boolean retryable) {
     super(message, cause, retryable && !kind.neverRetried());
@@ -96,21 +118,40 @@ public class ModelException extends AdapterException {
     this.vendorCode = Objects.requireNonNull(vendorCode, "vendorCode");
   }
 
-  /** A short error of the given kind with no HTTP context, as a scripted client or a stream raises it. */
+  /**
+   * A short error of the given kind with no HTTP context, as a scripted client or a stream raises it.
+   *
+   * @param kind what went wrong
+   * @param message what happened
+   * @return the error, retryable as its kind's default
+   */
   public static ModelException of(Kind kind, String message) {
     return new ModelException(kind, message, 0, null, "", null);
   }
 
+  /**
+   * What went wrong.
+   *
+   * @return the kind
+   */
   public Kind kind() {
     return kind;
   }
 
-  /** The wait the server asked for ({@code retry-after-ms} or {@code retry-after}), if it named one. */
+  /**
+   * The wait the server asked for ({@code retry-after-ms} or {@code retry-after}), if it named one.
+   *
+   * @return the wait, or empty when the server named none
+   */
   public Optional<Duration> retryAfter() {
     return Optional.ofNullable(retryAfter);
   }
 
-  /** The HTTP status of the failed response, or 0 when there was none (a broken connection, a stream event). */
+  /**
+   * The HTTP status of the failed response, or 0 when there was none (a broken connection, a stream event).
+   *
+   * @return the status, or 0
+   */
   public int httpStatus() {
     return httpStatus;
   }
@@ -120,6 +161,8 @@ public class ModelException extends AdapterException {
    * broke or went silent, and those of broken attempts retried before this failure. Unmetered (a broken
    * stream's final count never arrived, so its cost is a lower bound); {@link Usage#ZERO} when the call failed
    * before any response streamed.
+   *
+   * @return the usage, unmetered, or {@link Usage#ZERO}
    */
   public Usage spentUsage() {
     return spent == null ? Usage.ZERO : spent;
@@ -130,7 +173,11 @@ public class ModelException extends AdapterException {
     this.spent = Objects.requireNonNull(usage, "usage");
   }
 
-  /** The vendor's error type or code, empty when it gave none. */
+  /**
+   * The vendor's error type or code, empty when it gave none.
+   *
+   * @return the code, possibly empty
+   */
   public String vendorCode() {
     return vendorCode;
   }

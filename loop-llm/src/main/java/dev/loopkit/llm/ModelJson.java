@@ -46,7 +46,12 @@ public final class ModelJson {
     return MAPPER;
   }
 
-  /** A content block as JSON. */
+  /**
+   * A content block as JSON.
+   *
+   * @param block the block
+   * @return a new object node in the transcript format
+   */
   public static ObjectNode toJson(ContentBlock block) {
     ObjectNode n = NODES.objectNode();
     if (block instanceof ContentBlock.Text) {
@@ -82,7 +87,12 @@ public final class ModelJson {
     return n;
   }
 
-  /** Content blocks as a JSON array. */
+  /**
+   * Content blocks as a JSON array.
+   *
+   * @param blocks the blocks, in order
+   * @return a new array node, one object per block
+   */
   public static ArrayNode toJson(List<ContentBlock> blocks) {
     ArrayNode a = NODES.arrayNode();
     blocks.forEach(b -> a.add(toJson(b)));
@@ -92,6 +102,8 @@ public final class ModelJson {
   /**
    * Reads a content block.
    *
+   * @param node the JSON node
+   * @return the block
    * @param source where the JSON came from, for error messages (a file and line)
    * @throws InputException when the node is not a known block of the documented shape
    */
@@ -156,7 +168,14 @@ public final class ModelJson {
     }
   }
 
-  /** Reads an array of content blocks; a string is read as one text block. */
+  /**
+   * Reads an array of content blocks; a string is read as one text block.
+   *
+   * @param node a JSON array of block objects, or a string
+   * @param source where the JSON came from, for error messages
+   * @return an immutable list of the blocks, in order
+   * @throws InputException when the node is neither, or holds a malformed block
+   */
   public static List<ContentBlock> content(JsonNode node, String source) {
     if (node.isTextual()) {
       return List.of(new ContentBlock.Text(node.asText()));
@@ -172,14 +191,26 @@ public final class ModelJson {
     return blocks;
   }
 
-  /** A message as JSON: {@code {"role":"user","content":[...]}}. */
+  /**
+   * A message as JSON: {@code {"role":"user","content":[...]}}.
+   *
+   * @param message the message
+   * @return a new object node
+   */
   public static ObjectNode toJson(Message message) {
     ObjectNode n = NODES.objectNode().put("role", message.role().name().toLowerCase(Locale.ROOT));
     n.set("content", toJson(message.content()));
     return n;
   }
 
-  /** Reads a message. */
+  /**
+   * Reads a message.
+   *
+   * @param node a JSON object with {@code role} ({@code user} or {@code assistant}) and {@code content}
+   * @param source where the JSON came from, for error messages
+   * @return the message
+   * @throws InputException when the role or content is missing or malformed
+   */
   public static Message message(JsonNode node, String source) {
     String role = text(node, "role", source);
     List<ContentBlock> content = content(node.path("content"), source);
@@ -193,7 +224,12 @@ public final class ModelJson {
     }
   }
 
-  /** A request as JSON (model, system, messages, tools, tool choice, sampling); it holds no credentials. */
+  /**
+   * A request as JSON (model, system, messages, tools, tool choice, sampling); it holds no credentials.
+   *
+   * @param request the request
+   * @return a new object node
+   */
   public static ObjectNode toJson(ModelRequest request) {
     ObjectNode n = NODES.objectNode().put("model", request.model()).put("system", request.system());
     ArrayNode messages = n.putArray("messages");
@@ -225,6 +261,9 @@ public final class ModelJson {
   /**
    * Usage as JSON; the cost is a decimal string so no precision is lost. {@code unmetered_calls} is written
    * only when some call was unmetered.
+   *
+   * @param usage the usage
+   * @return a new object node
    */
   public static ObjectNode toJson(Usage usage) {
     ObjectNode n = NODES.objectNode().put("input_tokens", usage.inputTokens())
@@ -238,7 +277,14 @@ public final class ModelJson {
     return n;
   }
 
-  /** Reads usage; missing counts (and a missing {@code unmetered_calls}) are 0. */
+  /**
+   * Reads usage; missing counts (and a missing {@code unmetered_calls}) are 0.
+   *
+   * @param node a JSON object, or a missing or null node for zero usage
+   * @param source where the JSON came from, for error messages
+   * @return the usage
+   * @throws InputException when the node is not an object, or a count or the cost is malformed
+   */
   public static Usage usage(JsonNode node, String source) {
     if (node.isMissingNode() || node.isNull()) {
       return Usage.ZERO;
@@ -258,7 +304,12 @@ public final class ModelJson {
         count(node, "unmetered_calls", source));
   }
 
-  /** A response as JSON. */
+  /**
+   * A response as JSON.
+   *
+   * @param response the response
+   * @return a new object node
+   */
   public static ObjectNode toJson(ModelResponse response) {
     ObjectNode n = NODES.objectNode().put("id", response.id()).put("model", response.model())
         .put("stop_reason", response.stopReason().value());
@@ -275,6 +326,11 @@ public final class ModelJson {
    * Reads a response. {@code content} may be a string (one text block); a missing {@code stop_reason} is
    * {@code tool_use} when the content holds a tool call and {@code end_turn} otherwise; a missing
    * {@code usage_reported} is true.
+   *
+   * @param node a JSON object
+   * @param source where the JSON came from, for error messages
+   * @return the response
+   * @throws InputException when the node is not an object or a field is malformed
    */
   public static ModelResponse response(JsonNode node, String source) {
     if (!node.isObject()) {
@@ -296,7 +352,12 @@ public final class ModelJson {
     return b.usageReported(reported.asBoolean(true)).build();
   }
 
-  /** A model error as JSON: kind, message, HTTP status, the server's wait and the vendor's code. */
+  /**
+   * A model error as JSON: kind, message, HTTP status, the server's wait and the vendor's code.
+   *
+   * @param error the error
+   * @return a new object node
+   */
   public static ObjectNode toJson(ModelException error) {
     ObjectNode n = NODES.objectNode().put("kind", error.kind().name()).put("message", error.getMessage())
         .put("http_status", error.httpStatus()).put("retryable", error.isRetryable());
@@ -307,7 +368,14 @@ public final class ModelJson {
     return n;
   }
 
-  /** Reads a model error; {@code kind} is required, {@code retryable} defaults to the kind's default. */
+  /**
+   * Reads a model error; {@code kind} is required, {@code retryable} defaults to the kind's default.
+   *
+   * @param node a JSON object
+   * @param source where the JSON came from, for error messages
+   * @return the error, as it would have been thrown
+   * @throws InputException when {@code kind} is missing or names no kind
+   */
   public static ModelException error(JsonNode node, String source) {
     String kindName = text(node, "kind", source);
     ModelException.Kind kind;

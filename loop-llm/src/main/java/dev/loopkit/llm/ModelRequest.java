@@ -44,12 +44,20 @@ public final class ModelRequest {
     this.outputSchema = b.outputSchema;
   }
 
-  /** A builder with no model and no messages yet; {@link Builder#build()} needs both. */
+  /**
+   * A builder with no model and no messages yet; {@link Builder#build()} needs both.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** A builder holding this request's values, to derive a changed copy. */
+  /**
+   * A builder holding this request's values, to derive a changed copy.
+   *
+   * @return a builder whose {@code build()} gives an equal request until a value is changed
+   */
   public Builder toBuilder() {
     Builder b = new Builder().system(system).messages(messages).tools(tools).toolChoice(toolChoice)
         .maxTokens(maxTokens).temperature(temperature).stopSequences(stopSequences);
@@ -60,12 +68,20 @@ public final class ModelRequest {
     return b;
   }
 
-  /** How much the model should reason (OpenAI effort, Anthropic thinking budget); empty for the vendor's default. */
+  /**
+   * How much the model should reason (OpenAI effort, Anthropic thinking budget); empty for the vendor's default.
+   *
+   * @return the reasoning setting, or empty for the vendor's default
+   */
   public Optional<Reasoning> reasoning() {
     return Optional.ofNullable(reasoning);
   }
 
-  /** The JSON shape the answer must have (structured output); empty for free text. */
+  /**
+   * The JSON shape the answer must have (structured output); empty for free text.
+   *
+   * @return the output schema, or empty for free text
+   */
   public Optional<OutputSchema> outputSchema() {
     return Optional.ofNullable(outputSchema);
   }
@@ -74,47 +90,90 @@ public final class ModelRequest {
    * The longest silence allowed while this request's response arrives (no byte, not even a keep-alive, for
    * that long ends the call as a retryable {@link ModelException.Kind#TIMEOUT}); empty means the client's
    * read timeout. It bounds a stuck stream without bounding a long one that keeps sending.
+   *
+   * @return the idle timeout, or empty for the client's read timeout
    */
   public Optional<Duration> idleTimeout() {
     return Optional.ofNullable(idleTimeout);
   }
 
-  /** The model's id as the vendor spells it, for example {@code claude-sonnet-4-5} or {@code gpt-4.1}. */
+  /**
+   * The model's id as the vendor spells it, for example {@code claude-sonnet-4-5} or {@code gpt-4.1}.
+   *
+   * @return the model id, never blank
+   */
   public String model() {
     return model;
   }
 
-  /** The system prompt; empty when there is none. */
+  /**
+   * The system prompt; empty when there is none.
+   *
+   * @return the system prompt, possibly empty
+   */
   public String system() {
     return system;
   }
 
+  /**
+   * The conversation so far, oldest message first; never empty.
+   *
+   * @return an immutable list of the messages
+   */
   public List<Message> messages() {
     return messages;
   }
 
+  /**
+   * The tools the model may call; empty when it may call none.
+   *
+   * @return an immutable list of the tool specs, names distinct
+   */
   public List<ToolSpec> tools() {
     return tools;
   }
 
+  /**
+   * Whether and which tool the model must call; default {@link ToolChoice#auto()}.
+   *
+   * @return the tool choice
+   */
   public ToolChoice toolChoice() {
     return toolChoice;
   }
 
+  /**
+   * The most tokens the response may have; default {@link #DEFAULT_MAX_TOKENS}.
+   *
+   * @return at least 1
+   */
   public int maxTokens() {
     return maxTokens;
   }
 
-  /** The sampling temperature; empty means the vendor's default. */
+  /**
+   * The sampling temperature; empty means the vendor's default.
+   *
+   * @return the temperature between 0 and 2, or empty
+   */
   public Optional<Double> temperature() {
     return Optional.ofNullable(temperature);
   }
 
+  /**
+   * Texts at which the model stops writing; empty for none.
+   *
+   * @return an immutable list of non-empty strings
+   */
   public List<String> stopSequences() {
     return stopSequences;
   }
 
-  /** The newest message of the conversation. */
+  /**
+   * The newest message of the conversation.
+   *
+   * @return the last of {@link #messages()}
+   */
   public Message lastMessage() {
     return messages.get(messages.size() - 1);
   }
@@ -144,19 +203,33 @@ public final class ModelRequest {
     /**
      * See {@link ModelRequest#reasoning()}; null for the vendor's default. With an Anthropic thinking budget the
      * budget must stay below {@link #maxTokens} (checked in {@link #build()}) and no temperature may be set.
+     *
+     * @param reasoning the reasoning setting, or null
+     * @return this builder
      */
     public Builder reasoning(@Nullable Reasoning reasoning) {
       this.reasoning = reasoning;
       return this;
     }
 
-    /** See {@link ModelRequest#outputSchema()}; null for free text. */
+    /**
+     * See {@link ModelRequest#outputSchema()}; null for free text.
+     *
+     * @param schema the output schema, or null
+     * @return this builder
+     */
     public Builder outputSchema(@Nullable OutputSchema schema) {
       this.outputSchema = schema;
       return this;
     }
 
-    /** See {@link ModelRequest#idleTimeout()}; positive, or null for the client's read timeout. */
+    /**
+     * See {@link ModelRequest#idleTimeout()}; positive, or null for the client's read timeout.
+     *
+     * @param timeout positive, or null
+     * @return this builder
+     * @throws IllegalArgumentException when {@code timeout} is zero or negative
+     */
     public Builder idleTimeout(@Nullable Duration timeout) {
       if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
         throw new IllegalArgumentException("idleTimeout must be positive, got " + timeout);
@@ -165,6 +238,13 @@ public final class ModelRequest {
       return this;
     }
 
+    /**
+     * Required: the model's id as the vendor spells it; see {@link ModelRequest#model()}.
+     *
+     * @param model the model id, not blank
+     * @return this builder
+     * @throws IllegalArgumentException when {@code model} is blank
+     */
     public Builder model(String model) {
       Objects.requireNonNull(model, "model");
       if (model.isBlank()) {
@@ -174,42 +254,82 @@ public final class ModelRequest {
       return this;
     }
 
-    /** The system prompt; empty for none. */
+    /**
+     * The system prompt; empty for none.
+     *
+     * @param system the system prompt, or empty
+     * @return this builder
+     */
     public Builder system(String system) {
       this.system = Objects.requireNonNull(system, "system");
       return this;
     }
 
-    /** Replaces the conversation. */
+    /**
+     * Replaces the conversation.
+     *
+     * @param messages the messages, oldest first; copied
+     * @return this builder
+     */
     public Builder messages(List<Message> messages) {
       this.messages.clear();
       messages.forEach(this::addMessage);
       return this;
     }
 
+    /**
+     * Appends a message to the conversation.
+     *
+     * @param message the next message
+     * @return this builder
+     */
     public Builder addMessage(Message message) {
       messages.add(Objects.requireNonNull(message, "message"));
       return this;
     }
 
-    /** Replaces the tools. */
+    /**
+     * Replaces the tools.
+     *
+     * @param tools the tool specs; copied
+     * @return this builder
+     */
     public Builder tools(List<ToolSpec> tools) {
       this.tools.clear();
       tools.forEach(this::addTool);
       return this;
     }
 
+    /**
+     * Adds a tool the model may call; its name must differ from the others' (checked in {@link #build()}).
+     *
+     * @param tool the tool's spec
+     * @return this builder
+     */
     public Builder addTool(ToolSpec tool) {
       tools.add(Objects.requireNonNull(tool, "tool"));
       return this;
     }
 
+    /**
+     * See {@link ModelRequest#toolChoice()}; a choice naming a tool needs that tool declared (checked in {@link
+     * #build()}).
+     *
+     * @param toolChoice the tool choice
+     * @return this builder
+     */
     public Builder toolChoice(ToolChoice toolChoice) {
       this.toolChoice = Objects.requireNonNull(toolChoice, "toolChoice");
       return this;
     }
 
-    /** At least 1. */
+    /**
+     * At least 1.
+     *
+     * @param maxTokens the most tokens of the response
+     * @return this builder
+     * @throws IllegalArgumentException when {@code maxTokens} is below 1
+     */
     public Builder maxTokens(int maxTokens) {
       if (maxTokens < 1) {
         throw new IllegalArgumentException("maxTokens must be at least 1, got " + maxTokens);
@@ -218,7 +338,13 @@ public final class ModelRequest {
       return this;
     }
 
-    /** Between 0 and 2, or null for the vendor's default. */
+    /**
+     * Between 0 and 2, or null for the vendor's default.
+     *
+     * @param temperature the sampling temperature, or null
+     * @return this builder
+     * @throws IllegalArgumentException when {@code temperature} is outside 0 to 2
+     */
     public Builder temperature(@Nullable Double temperature) {
       if (temperature != null && !(temperature >= 0.0 && temperature <= 2.0)) {
         throw new IllegalArgumentException("temperature must be between 0 and 2, got " + temperature);
@@ -227,6 +353,13 @@ public final class ModelRequest {
       return this;
     }
 
+    /**
+     * Replaces the stop sequences; see {@link ModelRequest#stopSequences()}.
+     *
+     * @param stopSequences the stop sequences, none empty; copied
+     * @return this builder
+     * @throws IllegalArgumentException when a stop sequence is empty
+     */
     public Builder stopSequences(List<String> stopSequences) {
       this.stopSequences.clear();
       for (String s : stopSequences) {
@@ -242,6 +375,7 @@ public final class ModelRequest {
     /**
      * Builds the request.
      *
+     * @return the request, holding immutable copies of the lists
      * @throws IllegalStateException when no model or no message was given, when two tools share a name, when
      *     the tool choice names a tool that is not declared or requires tools and none are declared, when an
      *     explicit thinking budget is not below max tokens or comes with a temperature, or when the output

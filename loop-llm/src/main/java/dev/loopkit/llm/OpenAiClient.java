@@ -63,7 +63,11 @@ public final class OpenAiClient extends HttpModelClient {
       this.field = field;
     }
 
-    /** The JSON field name. */
+    /**
+     * The JSON field name.
+     *
+     * @return the field's name in the request body
+     */
     public String field() {
       return field;
     }
@@ -78,7 +82,11 @@ public final class OpenAiClient extends HttpModelClient {
     this.streamUsage = b.streamUsage;
   }
 
-  /** A builder with the key from {@code OPENAI_API_KEY} and base URL {@code https://api.openai.com/v1}. */
+  /**
+   * A builder with the key from {@code OPENAI_API_KEY} and base URL {@code https://api.openai.com/v1}.
+   *
+   * @return a builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -610,18 +618,34 @@ public final class OpenAiClient extends HttpModelClient {
       return this;
     }
 
-    /** Which field carries the token limit; default {@code max_completion_tokens}. */
+    /**
+     * Which field carries the token limit; default {@code max_completion_tokens}.
+     *
+     * @param field the field
+     * @return this builder
+     */
     public Builder tokenLimitField(TokenLimitField field) {
       this.tokenLimitField = Objects.requireNonNull(field, "field");
       return this;
     }
 
-    /** Whether streamed requests ask for usage with {@code stream_options.include_usage}; default true. */
+    /**
+     * Whether streamed requests ask for usage with {@code stream_options.include_usage}; default true.
+     *
+     * @param enabled whether to ask for usage on streams
+     * @return this builder
+     */
     public Builder streamUsage(boolean enabled) {
       this.streamUsage = enabled;
       return this;
     }
 
+    /**
+     * Builds the client.
+     *
+     * @return the client
+     * @throws IllegalStateException when no API key was given and the environment variable is unset
+     */
     public OpenAiClient build() {
       return new OpenAiClient(this);
     }

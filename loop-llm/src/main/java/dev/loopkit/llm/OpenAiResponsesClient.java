@@ -72,7 +72,11 @@ public final class OpenAiResponsesClient extends HttpModelClient {
     this.encryptedReasoning = b.encryptedReasoning;
   }
 
-  /** A builder with the key from {@code OPENAI_API_KEY} and base URL {@code https://api.openai.com/v1}. */
+  /**
+   * A builder with the key from {@code OPENAI_API_KEY} and base URL {@code https://api.openai.com/v1}.
+   *
+   * @return a builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -481,6 +485,9 @@ public final class OpenAiResponsesClient extends HttpModelClient {
     /**
      * Whether OpenAI keeps the responses ({@code "store": true}); default false, so nothing of a worker's
      * conversation stays at the vendor and reasoning travels as encrypted content instead.
+     *
+     * @param store whether OpenAI keeps the responses
+     * @return this builder
      */
     public Builder store(boolean store) {
       this.store = store;
@@ -492,13 +499,19 @@ public final class OpenAiResponsesClient extends HttpModelClient {
      * default even when the request sets no {@link ModelRequest#reasoning()} ({@code gpt-5}, {@code o3}, ...);
      * default false, since OpenAI refuses the request for models that do not reason. Requests that set a
      * reasoning effort ask for it anyway.
+     *
+     * @param enabled whether to ask for encrypted reasoning on every request
+     * @return this builder
      */
     public Builder encryptedReasoning(boolean enabled) {
       this.encryptedReasoning = enabled;
       return this;
     }
 
-    /** @throws IllegalStateException when no API key is set and the environment variable is unset */
+    /**
+     * @return the client
+     * @throws IllegalStateException when no API key is set and the environment variable is unset
+     */
     public OpenAiResponsesClient build() {
       return new OpenAiResponsesClient(this);
     }

@@ -20,7 +20,14 @@ import java.util.regex.Pattern;
 public record OutputSchema(String name, JsonNode schema, boolean strict) {
   private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
 
-  /** @throws IllegalArgumentException for a malformed name or a schema that is not an object schema */
+  /**
+   * Checks the name and the schema, and copies the schema.
+   *
+   * @param name the shape's name
+   * @param schema a JSON Schema object
+   * @param strict whether OpenAI enforces the schema exactly
+   * @throws IllegalArgumentException for a malformed name or a schema that is not an object schema
+   */
   public OutputSchema {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(schema, "schema");
@@ -35,12 +42,23 @@ public record OutputSchema(String name, JsonNode schema, boolean strict) {
     schema = schema.deepCopy();
   }
 
-  /** A strict schema: OpenAI enforces it exactly. */
+  /**
+   * A strict schema: OpenAI enforces it exactly.
+   *
+   * @param name the shape's name
+   * @param schema a JSON Schema object, following the rules of OpenAI's strict mode
+   * @return the schema value
+   * @throws IllegalArgumentException for a malformed name or a schema that is not an object schema
+   */
   public static OutputSchema strict(String name, JsonNode schema) {
     return new OutputSchema(name, schema, true);
   }
 
-  /** The schema (a copy: this value stays unchanged). */
+  /**
+   * The schema (a copy: this value stays unchanged).
+   *
+   * @return a deep copy of the schema
+   */
   @Override
   public JsonNode schema() {
     return schema.deepCopy();

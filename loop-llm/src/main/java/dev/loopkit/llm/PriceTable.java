@@ -35,6 +35,15 @@ public final class PriceTable {
    * @param cacheWrite input tokens written to the prompt cache
    */
   public record Price(BigDecimal input, BigDecimal output, BigDecimal cacheRead, BigDecimal cacheWrite) {
+    /**
+     * Checks that no price is negative.
+     *
+     * @param input uncached input tokens
+     * @param output output tokens (thinking included)
+     * @param cacheRead input tokens read from the prompt cache
+     * @param cacheWrite input tokens written to the prompt cache
+     * @throws IllegalArgumentException when a price is negative
+     */
     public Price {
       for (BigDecimal v : new BigDecimal[] {input, output, cacheRead, cacheWrite}) {
         Objects.requireNonNull(v, "price");
@@ -44,13 +53,27 @@ public final class PriceTable {
       }
     }
 
-    /** A price from plain numbers, in dollars per million tokens. */
+    /**
+     * A price from plain numbers, in dollars per million tokens.
+     *
+     * @param input dollars per million uncached input tokens
+     * @param output dollars per million output tokens
+     * @param cacheRead dollars per million cache-read tokens
+     * @param cacheWrite dollars per million cache-write tokens
+     * @return the price
+     * @throws IllegalArgumentException when a price is negative
+     */
     public static Price perMillion(double input, double output, double cacheRead, double cacheWrite) {
       return new Price(BigDecimal.valueOf(input), BigDecimal.valueOf(output), BigDecimal.valueOf(cacheRead),
           BigDecimal.valueOf(cacheWrite));
     }
 
-    /** What the usage's tokens cost at this price. */
+    /**
+     * What the usage's tokens cost at this price.
+     *
+     * @param usage the tokens of one or more calls; its own cost is ignored
+     * @return the cost in US dollars
+     */
     public BigDecimal cost(Usage usage) {
       BigDecimal micro = input.multiply(BigDecimal.valueOf(usage.inputTokens()))
           .add(output.multiply(BigDecimal.valueOf(usage.outputTokens())))
@@ -73,12 +96,18 @@ public final class PriceTable {
    * 2026 (Anthropic cache writes at the 5-minute rate; OpenAI charges no cache writes). Models not listed
    * have no price: the clients log a warning once per model and mark their calls unmetered
    * ({@link #price}), unless a {@link Builder#fallback} is set.
+   *
+   * @return the table
    */
   public static PriceTable defaults() {
     return defaultsBuilder().build();
   }
 
-  /** A builder starting from {@link #defaults()}, to override or add models. */
+  /**
+   * A builder starting from {@link #defaults()}, to override or add models.
+   *
+   * @return a builder holding the default prices
+   */
   public static Builder defaultsBuilder() {
     return new Builder()
         .price("claude-opus-4-7", Price.perMillion(5, 25, 0.50, 6.25))
@@ -103,12 +132,21 @@ public final class PriceTable {
         .price("gpt-4o-mini", Price.perMillion(0.15, 0.60, 0.075, 0));
   }
 
-  /** An empty builder. */
+  /**
+   * An empty builder.
+   *
+   * @return a builder with no prices and no fallback
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The price of a model, by exact name or name plus release suffix, else the fallback if one was set. */
+  /**
+   * The price of a model, by exact name or name plus release suffix, else the fallback if one was set.
+   *
+   * @param model the model id as the vendor reports it, such as {@code claude-sonnet-4-5-20250929}
+   * @return the price, or empty when neither the model nor a fallback is priced
+   */
   public Optional<Price> priceOf(String model) {
     Price exact = prices.get(model);
     if (exact != null) {
@@ -130,6 +168,10 @@ public final class PriceTable {
    * ({@link Usage#unmetered}) so that the engine's money cap sees it as unknown instead of as a silent $0.
    * The cost and the unmetered count of {@code reported} are ignored: pass one call's reported tokens, not a
    * sum, and not the usage of a call whose server reported none (that call is unmetered whatever it cost).
+   *
+   * @param model the model that answered
+   * @param reported the usage the server reported for one call
+   * @return the usage with its cost, or the same tokens unmetered
    */
   public Usage price(String model, Usage reported) {
     Usage tokens = new Usage(reported.inputTokens(), reported.outputTokens(), reported.cacheReadTokens(),
@@ -145,6 +187,8 @@ public final class PriceTable {
    * replay) is priced and metered here when this table has the model's price; any other usage is returned
    * as it is, so a call whose server reported no usage stays unmetered.
    *
+   * @param response the response whose usage is counted
+   * @return the usage to count for this call
    * @param requestedModel the model of the request, used when the response names none
    */
   public Usage usageOf(ModelResponse response, String requestedModel) {
@@ -156,12 +200,21 @@ public final class PriceTable {
     return price(model, usage);
   }
 
-  /** This table with {@code price} for every model it does not list. */
+  /**
+   * This table with {@code price} for every model it does not list.
+   *
+   * @param price the price of unlisted models
+   * @return a new table; this one is unchanged
+   */
   public PriceTable withFallback(Price price) {
     return new PriceTable(prices, Objects.requireNonNull(price, "price"));
   }
 
-  /** The model names with a price. */
+  /**
+   * The model names with a price.
+   *
+   * @return an unmodifiable view of the priced model names; the fallback is not among them
+   */
   public java.util.Set<String> models() {
     return prices.keySet();
   }
@@ -173,7 +226,14 @@ public final class PriceTable {
 
     private Builder() {}
 
-    /** Sets (or replaces) the price of a model (and of its dated releases). */
+    /**
+     * Sets (or replaces) the price of a model (and of its dated releases).
+     *
+     * @param model the model id without a release suffix, not blank
+     * @param price the price
+     * @return this builder
+     * @throws IllegalArgumentException when {@code model} is blank
+     */
     public Builder price(String model, Price price) {
       Objects.requireNonNull(model, "model");
       if (model.isBlank()) {
@@ -186,12 +246,20 @@ public final class PriceTable {
     /**
      * The price of models not in the table; without it calls of such models are unmetered (the engine stops
      * a run on them unless the host allows unmetered usage) and the clients log a warning.
+     *
+     * @param price the price of unlisted models
+     * @return this builder
      */
     public Builder fallback(Price price) {
       this.fallback = Objects.requireNonNull(price, "price");
       return this;
     }
 
+    /**
+     * Builds the table.
+     *
+     * @return the table, holding a copy of the prices
+     */
     public PriceTable build() {
       return new PriceTable(prices, fallback);
     }

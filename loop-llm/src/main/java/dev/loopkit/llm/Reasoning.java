@@ -25,7 +25,13 @@ public record Reasoning(String effort, int budgetTokens) {
   public static final int MIN_BUDGET_TOKENS = 1024;
   private static final Pattern EFFORT = Pattern.compile("[a-z]{1,20}");
 
-  /** @throws IllegalArgumentException for a malformed effort, a budget below the minimum, or neither given */
+  /**
+   * Checks the setting.
+   *
+   * @param effort the OpenAI effort, lower case, or empty
+   * @param budgetTokens Anthropic's thinking budget, at least {@link #MIN_BUDGET_TOKENS}, or 0
+   * @throws IllegalArgumentException for a malformed effort, a budget below the minimum, or neither given
+   */
   public Reasoning {
     Objects.requireNonNull(effort, "effort");
     if (!effort.isEmpty() && !EFFORT.matcher(effort).matches()) {
@@ -41,12 +47,23 @@ public record Reasoning(String effort, int budgetTokens) {
     }
   }
 
-  /** An OpenAI reasoning effort such as {@code high}; case is ignored. */
+  /**
+   * An OpenAI reasoning effort such as {@code high}; case is ignored.
+   *
+   * @param effort the effort, such as {@code high}
+   * @return the setting, with no budget
+   */
   public static Reasoning effort(String effort) {
     return new Reasoning(Objects.requireNonNull(effort, "effort").strip().toLowerCase(Locale.ROOT), 0);
   }
 
-  /** An Anthropic thinking budget in tokens (at least 1,024). */
+  /**
+   * An Anthropic thinking budget in tokens (at least 1,024).
+   *
+   * @param budgetTokens at least {@link #MIN_BUDGET_TOKENS}
+   * @return the setting, with no effort
+   * @throws IllegalArgumentException when the budget is below the minimum
+   */
   public static Reasoning budget(int budgetTokens) {
     if (budgetTokens == 0) {
       throw new IllegalArgumentException("thinking budget 0: expected at least " + MIN_BUDGET_TOKENS + " tokens");
@@ -54,7 +71,11 @@ public record Reasoning(String effort, int budgetTokens) {
     return new Reasoning("", budgetTokens);
   }
 
-  /** The effort to send to OpenAI: the given one, else derived from the budget. */
+  /**
+   * The effort to send to OpenAI: the given one, else derived from the budget.
+   *
+   * @return the effort, lower case
+   */
   public String effortOrDerived() {
     if (!effort.isEmpty()) {
       return effort;
@@ -62,7 +83,11 @@ public record Reasoning(String effort, int budgetTokens) {
     return budgetTokens < 4096 ? "low" : budgetTokens < 16_384 ? "medium" : "high";
   }
 
-  /** The budget to send to Anthropic: the given one, else derived from the effort; 0 means thinking off. */
+  /**
+   * The budget to send to Anthropic: the given one, else derived from the effort; 0 means thinking off.
+   *
+   * @return the budget in tokens, or 0
+   */
   public int budgetOrDerived() {
     if (budgetTokens != 0) {
       return budgetTokens;

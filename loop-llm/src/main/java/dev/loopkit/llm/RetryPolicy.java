@@ -49,46 +49,93 @@ public final class RetryPolicy {
     this.clock = b.clock;
   }
 
-  /** 2 retries, backoff 0.5 s doubling to at most 8 s with 25 % jitter, servers may ask for at most 60 s. */
+  /**
+   * 2 retries, backoff 0.5 s doubling to at most 8 s with 25 % jitter, servers may ask for at most 60 s.
+   *
+   * @return the default policy
+   */
   public static RetryPolicy defaults() {
     return builder().build();
   }
 
-  /** No retries: every failure is thrown at once. */
+  /**
+   * No retries: every failure is thrown at once.
+   *
+   * @return a policy with {@code maxRetries} 0
+   */
   public static RetryPolicy none() {
     return builder().maxRetries(0).build();
   }
 
+  /**
+   * A builder with the defaults of {@link #defaults()}.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
+  /**
+   * A builder holding this policy's values, to derive a changed copy.
+   *
+   * @return a builder whose {@code build()} gives an equal policy until a value is changed
+   */
   public Builder toBuilder() {
     return new Builder().maxRetries(maxRetries).initialBackoff(initialBackoff).maxBackoff(maxBackoff)
         .jitter(jitter).maxServerWait(maxServerWait).sleeper(sleeper).clock(clock);
   }
 
+  /**
+   * Retries after the first try; 0 means none.
+   *
+   * @return 0 or more
+   */
   public int maxRetries() {
     return maxRetries;
   }
 
+  /**
+   * The backoff before the first retry, before jitter; it doubles on each retry.
+   *
+   * @return a positive duration
+   */
   public Duration initialBackoff() {
     return initialBackoff;
   }
 
+  /**
+   * The cap on any one backoff.
+   *
+   * @return a positive duration, not below {@link #initialBackoff()}
+   */
   public Duration maxBackoff() {
     return maxBackoff;
   }
 
+  /**
+   * The largest share of a backoff removed at random.
+   *
+   * @return a value from 0 (none) to 1
+   */
   public double jitter() {
     return jitter;
   }
 
+  /**
+   * The longest wait a server may ask for ({@code retry-after}); above it the call fails naming the wait.
+   *
+   * @return a positive duration
+   */
   public Duration maxServerWait() {
     return maxServerWait;
   }
 
-  /** The clock used to turn an HTTP-date {@code retry-after} into a wait. */
+  /**
+   * The clock used to turn an HTTP-date {@code retry-after} into a wait.
+   *
+   * @return the clock
+   */
   public Clock clock() {
     return clock;
   }
@@ -198,7 +245,13 @@ public final class RetryPolicy {
 
     private Builder() {}
 
-    /** Retries after the first try; 0 disables retrying. */
+    /**
+     * Retries after the first try; 0 disables retrying.
+     *
+     * @param maxRetries 0 or more
+     * @return this builder
+     * @throws IllegalArgumentException when negative
+     */
     public Builder maxRetries(int maxRetries) {
       if (maxRetries < 0) {
         throw new IllegalArgumentException("maxRetries must be 0 or more, got " + maxRetries);
@@ -207,19 +260,35 @@ public final class RetryPolicy {
       return this;
     }
 
-    /** The first backoff; positive. */
+    /**
+     * The first backoff; positive.
+     *
+     * @param initialBackoff positive
+     * @return this builder
+     */
     public Builder initialBackoff(Duration initialBackoff) {
       this.initialBackoff = positive(initialBackoff, "initialBackoff");
       return this;
     }
 
-    /** The cap on any one backoff; positive. */
+    /**
+     * The cap on any one backoff; positive.
+     *
+     * @param maxBackoff positive
+     * @return this builder
+     */
     public Builder maxBackoff(Duration maxBackoff) {
       this.maxBackoff = positive(maxBackoff, "maxBackoff");
       return this;
     }
 
-    /** The largest share of a backoff removed at random, from 0 (none) to 1. */
+    /**
+     * The largest share of a backoff removed at random, from 0 (none) to 1.
+     *
+     * @param jitter from 0 to 1
+     * @return this builder
+     * @throws IllegalArgumentException when outside 0 to 1
+     */
     public Builder jitter(double jitter) {
       if (!(jitter >= 0.0 && jitter <= 1.0)) {
         throw new IllegalArgumentException("jitter must be between 0 and 1, got " + jitter);
@@ -228,19 +297,34 @@ public final class RetryPolicy {
       return this;
     }
 
-    /** The longest wait a server may ask for; above it the call fails naming the wait. Positive. */
+    /**
+     * The longest wait a server may ask for; above it the call fails naming the wait. Positive.
+     *
+     * @param maxServerWait positive
+     * @return this builder
+     */
     public Builder maxServerWait(Duration maxServerWait) {
       this.maxServerWait = positive(maxServerWait, "maxServerWait");
       return this;
     }
 
-    /** How to wait between tries; tests pass one that records instead of sleeping. */
+    /**
+     * How to wait between tries; tests pass one that records instead of sleeping.
+     *
+     * @param sleeper the sleeper
+     * @return this builder
+     */
     public Builder sleeper(Sleeper sleeper) {
       this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
       return this;
     }
 
-    /** The clock for HTTP-date {@code retry-after} values. */
+    /**
+     * The clock for HTTP-date {@code retry-after} values.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
@@ -249,6 +333,7 @@ public final class RetryPolicy {
     /**
      * Builds the policy.
      *
+     * @return the policy
      * @throws IllegalStateException when the initial backoff exceeds the max backoff
      */
     public RetryPolicy build() {

@@ -77,6 +77,11 @@ public final class ScriptedModelClient implements ModelClient {
     this.prices = b.prices;
   }
 
+  /**
+   * An empty script; add steps in the order the requests will arrive.
+   *
+   * @return a builder with no steps, no price table and 16-character stream chunks
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -84,6 +89,8 @@ public final class ScriptedModelClient implements ModelClient {
   /**
    * A client replaying the steps of a transcript file (see the class documentation for the format).
    *
+   * @param file the transcript file, UTF-8
+   * @return a client that answers the file's steps in order
    * @throws InputException when the file cannot be read or a line is malformed; the message names the file
    *     and line
    */
@@ -91,7 +98,13 @@ public final class ScriptedModelClient implements ModelClient {
     return transcriptBuilder(file).build();
   }
 
-  /** A builder preloaded with a transcript's steps, to add settings (price table, chunk size) or more steps. */
+  /**
+   * A builder preloaded with a transcript's steps, to add settings (price table, chunk size) or more steps.
+   *
+   * @param file the transcript file, UTF-8
+   * @return a builder holding the file's steps, whose source is the file
+   * @throws InputException when the file cannot be read or is malformed; the message names the file
+   */
   public static Builder transcriptBuilder(Path file) {
     Objects.requireNonNull(file, "file");
     String text;
@@ -158,12 +171,21 @@ public final class ScriptedModelClient implements ModelClient {
     return "scripted";
   }
 
-  /** Every request received so far, in order, including those whose step failed. */
+  /**
+   * Every request received so far, in order, including those whose step failed.
+   *
+   * @return an immutable copy of the requests, oldest first; empty before the first call
+   */
   public synchronized List<ModelRequest> requests() {
     return List.copyOf(requests);
   }
 
-  /** The newest request received. */
+  /**
+   * The newest request received.
+   *
+   * @return the request of the newest call
+   * @throws IllegalStateException when no request has been received yet
+   */
   public synchronized ModelRequest lastRequest() {
     if (requests.isEmpty()) {
       throw new IllegalStateException("the scripted model has received no request yet");
@@ -171,12 +193,20 @@ public final class ScriptedModelClient implements ModelClient {
     return requests.get(requests.size() - 1);
   }
 
-  /** How many steps have not been consumed yet. */
+  /**
+   * How many steps have not been consumed yet.
+   *
+   * @return the steps left; 0 once the script is used up
+   */
   public synchronized int remainingSteps() {
     return steps.size() - next;
   }
 
-  /** Where the script came from: a transcript file, or "builder". */
+  /**
+   * Where the script came from: a transcript file, or "builder".
+   *
+   * @return the transcript file's path, or {@code builder} for a script built in code
+   */
   public String source() {
     return source;
   }
@@ -319,12 +349,22 @@ public final class ScriptedModelClient implements ModelClient {
 
     private Builder() {}
 
-    /** Answers the next request with this response (a missing id or model is filled in when it is sent). */
+    /**
+     * Answers the next request with this response (a missing id or model is filled in when it is sent).
+     *
+     * @param response the response to replay
+     * @return this builder
+     */
     public Builder respond(ModelResponse response) {
       return add(Objects.requireNonNull(response, "response"), null, "");
     }
 
-    /** Answers with one text block and stop reason {@code end_turn}. */
+    /**
+     * Answers with one text block and stop reason {@code end_turn}.
+     *
+     * @param text the answer's text
+     * @return this builder
+     */
     public Builder respondText(String text) {
       return respond(ModelResponse.builder().addContent(new ContentBlock.Text(text)).build());
     }
@@ -333,13 +373,22 @@ public final class ScriptedModelClient implements ModelClient {
      * Answers with one call of {@code tool}, its arguments given as a JSON object text; stop reason
      * {@code tool_use}. The call's id is {@code toolu_scripted_N_1} for step N.
      *
+     * @param tool the name of the tool the model calls
+     * @param jsonInput the call's arguments, a JSON object such as <code>{"path":"a.txt"}</code>
+     * @return this builder
      * @throws IllegalArgumentException when {@code jsonInput} is not a JSON object
      */
     public Builder callTool(String tool, String jsonInput) {
       return callTools(List.of(toolUse(steps.size() + 1, 1, tool, jsonInput)));
     }
 
-    /** Answers with these tool calls, in order (parallel calls), after an optional text; stop reason tool_use. */
+    /**
+     * Answers with these tool calls, in order (parallel calls), after an optional text; stop reason tool_use.
+     *
+     * @param calls the tool calls, at least one
+     * @return this builder
+     * @throws IllegalArgumentException when {@code calls} is empty
+     */
     public Builder callTools(List<ContentBlock.ToolUse> calls) {
       if (calls.isEmpty()) {
         throw new IllegalArgumentException("callTools needs at least one tool call");
@@ -349,7 +398,15 @@ public final class ScriptedModelClient implements ModelClient {
       return respond(b.build());
     }
 
-    /** A tool call for {@link #callTools}, its arguments given as a JSON object text. */
+    /**
+     * A tool call for {@link #callTools}, its arguments given as a JSON object text.
+     *
+     * @param id the call's id, which the tool result must echo
+     * @param tool the name of the tool called
+     * @param jsonInput the call's arguments, a JSON object text
+     * @return the tool-use block
+     * @throws IllegalArgumentException when {@code jsonInput} is not a JSON object
+     */
     public static ContentBlock.ToolUse toolUse(String id, String tool, String jsonInput) {
       JsonNode input;
       try {
@@ -369,7 +426,12 @@ public final class ScriptedModelClient implements ModelClient {
       return toolUse("toolu_scripted_" + step + "_" + n, tool, jsonInput);
     }
 
-    /** Fails the next request with this error (thrown before any stream event). */
+    /**
+     * Fails the next request with this error (thrown before any stream event).
+     *
+     * @param error the error {@link ModelClient#send} and {@link ModelClient#stream} throw
+     * @return this builder
+     */
     public Builder fail(ModelException error) {
       return add(null, Objects.requireNonNull(error, "error"), "");
     }
@@ -377,19 +439,35 @@ public final class ScriptedModelClient implements ModelClient {
     /**
      * Fails the next request part-way through a stream: {@link ModelClient#stream} first delivers
      * {@code partialText} as text deltas, then throws {@code error}; {@link ModelClient#send} just throws.
+     *
+     * @param partialText the text streamed before the failure; may be empty
+     * @param error the error thrown after it
+     * @return this builder
      */
     public Builder failMidStream(String partialText, ModelException error) {
       return add(null, Objects.requireNonNull(error, "error"), Objects.requireNonNull(partialText, "partialText"));
     }
 
-    /** Requires the request consuming the next step to satisfy {@code test}; {@code description} says what. */
+    /**
+     * Requires the request consuming the next step to satisfy {@code test}; {@code description} says what.
+     *
+     * @param description what the request must be like, quoted when it is not
+     * @param test the condition on the request
+     * @return this builder
+     */
     public Builder expect(String description, Predicate<ModelRequest> test) {
       pending.add(new Expectation(Objects.requireNonNull(description, "description"),
           Objects.requireNonNull(test, "test")));
       return this;
     }
 
-    /** Requires the next step's request to end with a message satisfying {@code test}. */
+    /**
+     * Requires the next step's request to end with a message satisfying {@code test}.
+     *
+     * @param description what the last message must be like, quoted when it is not
+     * @param test the condition on the request's last message
+     * @return this builder
+     */
     public Builder expectLastMessage(String description, Predicate<Message> test) {
       Objects.requireNonNull(test, "test");
       return expect(description, r -> test.test(r.lastMessage()));
@@ -398,6 +476,9 @@ public final class ScriptedModelClient implements ModelClient {
     /**
      * Requires the next step's request to end with a message whose text or tool results contain
      * {@code fragment}.
+     *
+     * @param fragment the text the last message must contain
+     * @return this builder
      */
     public Builder expectLastMessageContains(String fragment) {
       Objects.requireNonNull(fragment, "fragment");
@@ -409,13 +490,22 @@ public final class ScriptedModelClient implements ModelClient {
      * Prices scripted usage that records tokens but no cost, as a vendor client with a price table would: a
      * model the table does not price makes such a step unmetered. Without a table (the default) usage is
      * replayed exactly as recorded.
+     *
+     * @param prices the table pricing the scripted model's usage
+     * @return this builder
      */
     public Builder priceTable(PriceTable prices) {
       this.prices = Objects.requireNonNull(prices, "prices");
       return this;
     }
 
-    /** The size, in characters, of the deltas {@link #stream} delivers; at least 1, default 16. */
+    /**
+     * The size, in characters, of the deltas {@link #stream} delivers; at least 1, default 16.
+     *
+     * @param characters at least 1
+     * @return this builder
+     * @throws IllegalArgumentException when {@code characters} is below 1
+     */
     public Builder streamChunk(int characters) {
       if (characters < 1) {
         throw new IllegalArgumentException("streamChunk must be at least 1 character, got " + characters);
@@ -427,6 +517,7 @@ public final class ScriptedModelClient implements ModelClient {
     /**
      * Builds the client.
      *
+     * @return the client, which consumes a copy of the steps added so far
      * @throws IllegalStateException when an expectation was added after the last step (it would apply to no
      *     step)
      */

@@ -39,19 +39,32 @@ public final class StopReason {
     this.value = value;
   }
 
-  /** The constant for a known value, or a new value kept verbatim for an unknown one. */
+  /**
+   * The constant for a known value, or a new value kept verbatim for an unknown one.
+   *
+   * @param value the vendor's string, such as {@code end_turn}
+   * @return the stop reason
+   */
   public static StopReason of(String value) {
     Objects.requireNonNull(value, "value");
     StopReason known = KNOWN.get(value);
     return known != null ? known : new StopReason(value);
   }
 
-  /** The vendor's string. */
+  /**
+   * The vendor's string.
+   *
+   * @return the string as the vendor sent it
+   */
   public String value() {
     return value;
   }
 
-  /** Whether this is one of the constants rather than a value a vendor added later. */
+  /**
+   * Whether this is one of the constants rather than a value a vendor added later.
+   *
+   * @return true for a known value
+   */
   public boolean isKnown() {
     return KNOWN.containsKey(value);
   }

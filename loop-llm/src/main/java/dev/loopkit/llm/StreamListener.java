@@ -11,14 +11,28 @@ import java.util.function.Consumer;
 @FunctionalInterface
 public interface StreamListener {
 
+  /**
+   * Receives one event.
+   *
+   * @param event the event
+   */
   void onEvent(StreamEvent event);
 
-  /** A listener that ignores every event. */
+  /**
+   * A listener that ignores every event.
+   *
+   * @return the listener
+   */
   static StreamListener ignoring() {
     return event -> { };
   }
 
-  /** A listener that passes each text delta to {@code onText} and ignores the other events. */
+  /**
+   * A listener that passes each text delta to {@code onText} and ignores the other events.
+   *
+   * @param onText receives each text delta's text
+   * @return the listener
+   */
   static StreamListener onText(Consumer<String> onText) {
     Objects.requireNonNull(onText, "onText");
     return event -> {

@@ -34,19 +34,40 @@ public final class ToolChoice {
     this.toolName = toolName;
   }
 
+  /**
+   * The model decides whether to call tools; the default of a request.
+   *
+   * @return the choice
+   */
   public static ToolChoice auto() {
     return AUTO;
   }
 
+  /**
+   * The model must call at least one tool.
+   *
+   * @return the choice
+   */
   public static ToolChoice any() {
     return ANY;
   }
 
+  /**
+   * The model must not call tools.
+   *
+   * @return the choice
+   */
   public static ToolChoice none() {
     return NONE;
   }
 
-  /** The model must call the tool of this name. */
+  /**
+   * The model must call the tool of this name.
+   *
+   * @param name the tool's name, not blank; the request must declare it
+   * @return the choice
+   * @throws IllegalArgumentException when {@code name} is blank
+   */
   public static ToolChoice tool(String name) {
     Objects.requireNonNull(name, "name");
     if (name.isBlank()) {
@@ -55,11 +76,20 @@ public final class ToolChoice {
     return new ToolChoice(Mode.TOOL, name);
   }
 
+  /**
+   * The kind of choice.
+   *
+   * @return the mode
+   */
   public Mode mode() {
     return mode;
   }
 
-  /** The tool's name when the mode is {@link Mode#TOOL}. */
+  /**
+   * The tool's name when the mode is {@link Mode#TOOL}.
+   *
+   * @return the name, or empty for the other modes
+   */
   public Optional<String> toolName() {
     return Optional.ofNullable(toolName);
   }

@@ -14,6 +14,14 @@ import java.util.regex.Pattern;
 public record ToolSpec(String name, String description, JsonNode inputSchema) {
   private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
 
+  /**
+   * Checks the name and the schema.
+   *
+   * @param name 1 to 64 letters, digits, {@code _} or {@code -} (the rule both vendors share)
+   * @param description what the tool does and when to use it; the model reads it
+   * @param inputSchema a JSON Schema object whose {@code type} is {@code "object"}
+   * @throws IllegalArgumentException for a malformed name or a schema that is not an object schema
+   */
   public ToolSpec {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(description, "description");

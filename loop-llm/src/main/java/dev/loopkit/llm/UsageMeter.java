@@ -15,9 +15,15 @@ public final class UsageMeter {
   private Usage total = Usage.ZERO;
   private long roundTrips;
 
+  /** An empty meter; thread-safe, so clients used from several threads may share it. */
   public UsageMeter() {}
 
-  /** Adds one round trip's usage. */
+  /**
+   * Adds one round trip's usage.
+   *
+   * @param model the model that answered
+   * @param usage the round trip's usage
+   */
   public synchronized void record(String model, Usage usage) {
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(usage, "usage");
@@ -26,27 +32,48 @@ public final class UsageMeter {
     roundTrips++;
   }
 
-  /** Adds one response's usage under its model. */
+  /**
+   * Adds one response's usage under its model.
+   *
+   * @param response the response
+   */
   public void record(ModelResponse response) {
     record(response.model(), response.usage());
   }
 
-  /** Everything recorded so far. */
+  /**
+   * Everything recorded so far.
+   *
+   * @return the sum of every recorded usage; {@link Usage#ZERO} before the first
+   */
   public synchronized Usage total() {
     return total;
   }
 
-  /** Usage per model id, sorted by id. */
+  /**
+   * Usage per model id, sorted by id.
+   *
+   * @return an immutable copy, one entry per model id recorded
+   */
   public synchronized Map<String, Usage> byModel() {
     return Map.copyOf(byModel);
   }
 
-  /** How many responses were recorded. */
+  /**
+   * How many responses were recorded.
+   *
+   * @return 0 or more
+   */
   public synchronized long roundTrips() {
     return roundTrips;
   }
 
-  /** A client that records every response {@code client} returns into this meter, then returns it. */
+  /**
+   * A client that records every response {@code client} returns into this meter, then returns it.
+   *
+   * @param client the client to meter
+   * @return a client of the same vendor that records into this meter
+   */
   public ModelClient meter(ModelClient client) {
     Objects.requireNonNull(client, "client");
     UsageMeter meter = this;

@@ -106,7 +106,14 @@ public final class AgentLoop {
     this.toolSpecs = List.copyOf(specs);
   }
 
-  /** A loop talking to {@code model} through {@code client}; limits are required. */
+  /**
+   * A loop talking to {@code model} through {@code client}; limits are required.
+   *
+   * @param client the model's client
+   * @param model the model id, not blank
+   * @return a builder
+   * @throws InputException when {@code model} is blank
+   */
   public static Builder builder(ModelClient client, String model) {
     return new Builder(client, model);
   }
@@ -114,6 +121,9 @@ public final class AgentLoop {
   /**
    * Runs the conversation that starts with {@code conversation} (usually one user message) to its end.
    *
+   * @param conversation the opening messages, at least one; the loop appends to a copy
+   * @return how the conversation ended (finished, capped, stuck, refused, halted, out of context, model failed or an
+   *     unexpected stop), with its transcript, usage and turns
    * @param transcript where each turn is recorded as it happens ({@link TranscriptWriter#discard()} for none)
    * @throws InterruptedException when the thread is interrupted between turns or while a tool waits
    * @throws CapReachedException when a tool reports a run-wide cap (the discovered-tickets cap): caps fail
@@ -378,17 +388,34 @@ public final class AgentLoop {
       this.model = model;
     }
 
+    /**
+     * The system prompt of every request; default none.
+     *
+     * @param system the system prompt, empty for none
+     * @return this builder
+     */
     public Builder system(String system) {
       this.system = Objects.requireNonNull(system, "system");
       return this;
     }
 
+    /**
+     * The tools the model may call; default {@link Toolbox#empty()}, which makes the loop a plain conversation.
+     *
+     * @param toolbox the toolbox
+     * @return this builder
+     */
     public Builder toolbox(Toolbox toolbox) {
       this.toolbox = Objects.requireNonNull(toolbox, "toolbox");
       return this;
     }
 
-    /** Required: the caps of this loop, e.g. {@code AgentLimits.of(assignment.budget())}. */
+    /**
+     * Required: the caps of this loop, e.g. {@code AgentLimits.of(assignment.budget())}.
+     *
+     * @param limits the turn, token, money and deadline caps
+     * @return this builder
+     */
     public Builder limits(AgentLimits limits) {
       this.limits = Objects.requireNonNull(limits, "limits");
       return this;
@@ -397,13 +424,22 @@ public final class AgentLoop {
     /**
      * How much the model reasons on each turn (an OpenAI effort, an Anthropic thinking budget); null for the
      * vendor's default. A thinking budget is added to {@link #maxOutputTokens}, so the answer keeps its room.
+     *
+     * @param reasoning the reasoning setting, or null
+     * @return this builder
      */
     public Builder reasoning(dev.loopkit.llm.@Nullable Reasoning reasoning) {
       this.reasoning = reasoning;
       return this;
     }
 
-    /** The max tokens of each response. @throws InputException unless at least 1 */
+    /**
+     * The max tokens of each response.
+     *
+     * @param tokens at least 1
+     * @return this builder
+     * @throws InputException unless at least 1
+     */
     public Builder maxOutputTokens(int tokens) {
       if (tokens < 1) {
         throw new InputException("max output tokens " + tokens + " passed to AgentLoop: expected at least 1");
@@ -412,7 +448,13 @@ public final class AgentLoop {
       return this;
     }
 
-    /** How many identical calls in a row count as stuck (default 3). @throws InputException unless at least 2 */
+    /**
+     * How many identical calls in a row count as stuck (default 3).
+     *
+     * @param repeats at least 2
+     * @return this builder
+     * @throws InputException unless at least 2
+     */
     public Builder stuckAfter(int repeats) {
       if (repeats < 2) {
         throw new InputException("stuck threshold " + repeats + " passed to AgentLoop: expected at least 2"
@@ -422,7 +464,12 @@ public final class AgentLoop {
       return this;
     }
 
-    /** The clock the wall-clock cap reads (injected in tests). */
+    /**
+     * The clock the wall-clock cap reads (injected in tests).
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
@@ -431,6 +478,9 @@ public final class AgentLoop {
     /**
      * Prices responses whose usage has no cost yet (see {@link PriceTable#usageOf}); clients with their own
      * price table set it already.
+     *
+     * @param prices the price table
+     * @return this builder
      */
     public Builder prices(PriceTable prices) {
       this.prices = Objects.requireNonNull(prices, "prices");
@@ -440,6 +490,9 @@ public final class AgentLoop {
     /**
      * Whether each request is streamed (the default): deltas reach {@link #listener} as they arrive and the
      * {@link #idleTimeout} bounds a stuck turn. {@code false} sends each request whole.
+     *
+     * @param enabled {@code false} sends each request whole
+     * @return this builder
      */
     public Builder streaming(boolean enabled) {
       this.streaming = enabled;
@@ -450,6 +503,9 @@ public final class AgentLoop {
      * Receives every streamed delta (text, thinking, tool-call progress) on the loop's thread, for live
      * progress; it should return quickly. After a broken stream is sent again, it receives the new
      * attempt's events from the start.
+     *
+     * @param listener the listener
+     * @return this builder
      */
     public Builder listener(StreamListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
@@ -461,6 +517,8 @@ public final class AgentLoop {
      * retryable timeout (default 3 minutes). Separate from the wall-clock cap, which bounds the whole
      * loop: a long answer that keeps streaming is never cut by this.
      *
+     * @param timeout positive
+     * @return this builder
      * @throws InputException unless positive
      */
     public Builder idleTimeout(Duration timeout) {
@@ -477,6 +535,8 @@ public final class AgentLoop {
      * {@link AgentOutcome.ModelFailed} (default 1; 0 for never). The usage of each broken stream is counted,
      * unmetered.
      *
+     * @param retries 0 or more
+     * @return this builder
      * @throws InputException when negative
      */
     public Builder streamRetries(int retries) {
@@ -493,13 +553,19 @@ public final class AgentLoop {
      * working on while the money cap cannot see the spend. Default false; a host whose engine stops runs on
      * unmetered usage (the strict default of {@code Caps}) sets it, so one attempt does not run its whole
      * turn budget unmetered first.
+     *
+     * @param stop whether unmetered usage ends the loop at once
+     * @return this builder
      */
     public Builder stopOnUnmeteredUsage(boolean stop) {
       this.stopOnUnmetered = stop;
       return this;
     }
 
-    /** @throws InputException when no limits were given */
+    /**
+     * @return the loop, for one conversation (build a new one per attempt)
+     * @throws InputException when no limits were given
+     */
     public AgentLoop build() {
       if (limits == null) {
         throw new InputException("AgentLoop for model " + model + " has no limits: expected limits(...), e.g."

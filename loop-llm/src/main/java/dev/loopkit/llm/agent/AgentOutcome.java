@@ -16,20 +16,51 @@ import java.util.List;
  */
 public sealed interface AgentOutcome {
 
-  /** The conversation: the initial messages, then every assistant turn and tool-result turn. */
+  /**
+   * The conversation: the initial messages, then every assistant turn and tool-result turn.
+   *
+   * @return the messages, oldest first
+   */
   List<Message> transcript();
 
-  /** Tokens and money over every round trip. */
+  /**
+   * Tokens and money over every round trip.
+   *
+   * @return the usage summed over the round trips
+   */
   Usage usage();
 
-  /** Model round trips taken. */
+  /**
+   * Model round trips taken.
+   *
+   * @return 0 or more
+   */
   int turns();
 
-  /** One line naming the outcome, for findings and logs. */
+  /**
+   * One line naming the outcome, for findings and logs.
+   *
+   * @return the line
+   */
   String describe();
 
-  /** The model ended its turn ({@code end_turn} or a stop sequence) without calling tools. */
+  /**
+   * The model ended its turn ({@code end_turn} or a stop sequence) without calling tools.
+   *
+   * @param text the final text of the model's last turn
+   * @param transcript the conversation; copied
+   * @param usage tokens and money over every round trip
+   * @param turns model round trips taken
+   */
   record Finished(String text, List<Message> transcript, Usage usage, int turns) implements AgentOutcome {
+    /**
+     * Copies the transcript.
+     *
+     * @param text the final text of the model's last turn
+     * @param transcript the conversation; copied
+     * @param usage tokens and money over every round trip
+     * @param turns model round trips taken
+     */
     public Finished {
       transcript = List.copyOf(transcript);
     }
@@ -40,9 +71,26 @@ public sealed interface AgentOutcome {
     }
   }
 
-  /** A cap stopped the loop; tool calls of the last response were answered as not run. */
+  /**
+   * A cap stopped the loop; tool calls of the last response were answered as not run.
+   *
+   * @param cap the cap that stopped the loop
+   * @param detail what the cap measured, for messages
+   * @param transcript the conversation; copied
+   * @param usage tokens and money over every round trip
+   * @param turns model round trips taken
+   */
   record Capped(Cap cap, String detail, List<Message> transcript, Usage usage, int turns)
       implements AgentOutcome {
+    /**
+     * Copies the transcript.
+     *
+     * @param cap the cap that stopped the loop
+     * @param detail what the cap measured, for messages
+     * @param transcript the conversation; copied
+     * @param usage tokens and money over every round trip
+     * @param turns model round trips taken
+     */
     public Capped {
       transcript = List.copyOf(transcript);
     }
@@ -53,9 +101,28 @@ public sealed interface AgentOutcome {
     }
   }
 
-  /** The model made the same call (tool name and identical arguments) {@code repeats} times in a row. */
+  /**
+   * The model made the same call (tool name and identical arguments) {@code repeats} times in a row.
+   *
+   * @param tool the tool called
+   * @param input the repeated arguments
+   * @param repeats how many times in a row
+   * @param transcript the conversation; copied
+   * @param usage tokens and money over every round trip
+   * @param turns model round trips taken
+   */
   record Stuck(String tool, JsonNode input, int repeats, List<Message> transcript, Usage usage, int turns)
       implements AgentOutcome {
+    /**
+     * Copies the transcript.
+     *
+     * @param tool the tool called
+     * @param input the repeated arguments
+     * @param repeats how many times in a row
+     * @param transcript the conversation; copied
+     * @param usage tokens and money over every round trip
+     * @param turns model round trips taken
+     */
     public Stuck {
       transcript = List.copyOf(transcript);
     }
@@ -66,8 +133,23 @@ public sealed interface AgentOutcome {
     }
   }
 
-  /** The vendor stopped the output as a refusal. */
+  /**
+   * The vendor stopped the output as a refusal.
+   *
+   * @param text the text of the refusing response, possibly empty
+   * @param transcript the conversation; copied
+   * @param usage tokens and money over every round trip
+   * @param turns model round trips taken
+   */
   record Refused(String text, List<Message> transcript, Usage usage, int turns) implements AgentOutcome {
+    /**
+     * Copies the transcript.
+     *
+     * @param text the text of the refusing response, possibly empty
+     * @param transcript the conversation; copied
+     * @param usage tokens and money over every round trip
+     * @param turns model round trips taken
+     */
     public Refused {
       transcript = List.copyOf(transcript);
     }
@@ -78,8 +160,23 @@ public sealed interface AgentOutcome {
     }
   }
 
-  /** A tool asked the loop to stop: a human request with evidence, or discovered work blocking the ticket. */
+  /**
+   * A tool asked the loop to stop: a human request with evidence, or discovered work blocking the ticket.
+   *
+   * @param halt what the tool asked for
+   * @param transcript the conversation; copied
+   * @param usage tokens and money over every round trip
+   * @param turns model round trips taken
+   */
   record Halted(Halt halt, List<Message> transcript, Usage usage, int turns) implements AgentOutcome {
+    /**
+     * Copies the transcript.
+     *
+     * @param halt what the tool asked for
+     * @param transcript the conversation; copied
+     * @param usage tokens and money over every round trip
+     * @param turns model round trips taken
+     */
     public Halted {
       transcript = List.copyOf(transcript);
     }
@@ -90,8 +187,21 @@ public sealed interface AgentOutcome {
     }
   }
 
-  /** The conversation no longer fits the model's context window. */
+  /**
+   * The conversation no longer fits the model's context window.
+   *
+   * @param transcript the conversation; copied
+   * @param usage tokens and money over every round trip
+   * @param turns model round trips taken
+   */
   record ContextExhausted(List<Message> transcript, Usage usage, int turns) implements AgentOutcome {
+    /**
+     * Copies the transcript.
+     *
+     * @param transcript the conversation; copied
+     * @param usage tokens and money over every round trip
+     * @param turns model round trips taken
+     */
     public ContextExhausted {
       transcript = List.copyOf(transcript);
     }
@@ -102,9 +212,24 @@ public sealed interface AgentOutcome {
     }
   }
 
-  /** The model client failed after its own retries. */
+  /**
+   * The model client failed after its own retries.
+   *
+   * @param error the client's last failure
+   * @param transcript the conversation; copied
+   * @param usage tokens and money over every round trip
+   * @param turns model round trips taken
+   */
   record ModelFailed(ModelException error, List<Message> transcript, Usage usage, int turns)
       implements AgentOutcome {
+    /**
+     * Copies the transcript.
+     *
+     * @param error the client's last failure
+     * @param transcript the conversation; copied
+     * @param usage tokens and money over every round trip
+     * @param turns model round trips taken
+     */
     public ModelFailed {
       transcript = List.copyOf(transcript);
     }
@@ -115,9 +240,26 @@ public sealed interface AgentOutcome {
     }
   }
 
-  /** The model stopped for a reason this loop has no rule for, without calling tools. */
+  /**
+   * The model stopped for a reason this loop has no rule for, without calling tools.
+   *
+   * @param stopReason the stop reason as the vendor sent it
+   * @param text the text of the last turn
+   * @param transcript the conversation; copied
+   * @param usage tokens and money over every round trip
+   * @param turns model round trips taken
+   */
   record UnexpectedStop(StopReason stopReason, String text, List<Message> transcript, Usage usage, int turns)
       implements AgentOutcome {
+    /**
+     * Copies the transcript.
+     *
+     * @param stopReason the stop reason as the vendor sent it
+     * @param text the text of the last turn
+     * @param transcript the conversation; copied
+     * @param usage tokens and money over every round trip
+     * @param turns model round trips taken
+     */
     public UnexpectedStop {
       transcript = List.copyOf(transcript);
     }

@@ -52,12 +52,23 @@ public final class TranscriptWriter implements Closeable {
   /**
    * Opens {@code file} (creating its directory, replacing an older file), redacting the host's secret-looking
    * environment values.
+   *
+   * @param file the transcript file
+   * @return the writer, to be closed
+   * @throws UncheckedIOException when the file cannot be opened, naming it
    */
   public static TranscriptWriter open(Path file) {
     return open(file, CommandEnvironment.secretValues(System.getenv()));
   }
 
-  /** Opens {@code file}, redacting {@code secrets} (and key-shaped strings) from every line. */
+  /**
+   * Opens {@code file}, redacting {@code secrets} (and key-shaped strings) from every line.
+   *
+   * @param file the transcript file
+   * @param secrets values replaced by a redaction mark wherever they appear
+   * @return the writer, to be closed
+   * @throws UncheckedIOException when the file cannot be opened, naming it
+   */
   public static TranscriptWriter open(Path file, Collection<String> secrets) {
     try {
       Path parent = file.toAbsolutePath().getParent();
@@ -80,38 +91,65 @@ public final class TranscriptWriter implements Closeable {
     }
   }
 
-  /** A writer that records nothing. */
+  /**
+   * A writer that records nothing.
+   *
+   * @return a writer whose lines go nowhere
+   */
   public static TranscriptWriter discard() {
     return new TranscriptWriter(null, List.of());
   }
 
-  /** Writes the {@code start} line; {@code fields} say what ran (model, vendor, ticket, tools, system). */
+  /**
+   * Writes the {@code start} line; {@code fields} say what ran (model, vendor, ticket, tools, system).
+   *
+   * @param fields the start line's fields
+   */
   public void start(ObjectNode fields) {
     event("start", fields);
   }
 
-  /** Writes a line of another {@code type} (a command run, a note); replay skips such lines. */
+  /**
+   * Writes a line of another {@code type} (a command run, a note); replay skips such lines.
+   *
+   * @param type the line's {@code type}
+   * @param fields the line's other fields
+   */
   public void event(String type, ObjectNode fields) {
     ObjectNode line = JSON.objectNode().put("type", type);
     line.setAll(fields);
     write(line);
   }
 
-  /** Writes a user (or initial) message of turn {@code turn}. */
+  /**
+   * Writes a user (or initial) message of turn {@code turn}.
+   *
+   * @param turn the number of the turn the message belongs to
+   * @param message the message
+   */
   public void message(int turn, Message message) {
     ObjectNode line = JSON.objectNode().put("type", "message").put("turn", turn);
     line.set("message", ModelJson.toJson(message));
     write(line);
   }
 
-  /** Writes a model response of turn {@code turn}. */
+  /**
+   * Writes a model response of turn {@code turn}.
+   *
+   * @param turn the number of the turn the response answers
+   * @param response the response
+   */
   public void response(int turn, ModelResponse response) {
     ObjectNode line = JSON.objectNode().put("type", "response").put("turn", turn);
     line.set("response", ModelJson.toJson(response));
     write(line);
   }
 
-  /** Writes the {@code outcome} line. */
+  /**
+   * Writes the {@code outcome} line.
+   *
+   * @param outcome how the conversation ended
+   */
   public void outcome(AgentOutcome outcome) {
     ObjectNode line = JSON.objectNode().put("type", "outcome").put("outcome", outcome.getClass().getSimpleName())
         .put("describe", outcome.describe()).put("turns", outcome.turns());
@@ -119,7 +157,12 @@ public final class TranscriptWriter implements Closeable {
     write(line);
   }
 
-  /** Scrubs secrets and key-shaped strings from {@code text}. */
+  /**
+   * Scrubs secrets and key-shaped strings from {@code text}.
+   *
+   * @param text any text
+   * @return the text with each secret and key-shaped string replaced
+   */
   public String redact(String text) {
     String out = text;
     for (String secret : secrets) {

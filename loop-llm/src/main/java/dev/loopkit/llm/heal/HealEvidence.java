@@ -21,10 +21,20 @@ import java.util.Objects;
 @FunctionalInterface
 public interface HealEvidence {
 
-  /** The excerpts for this heal; an exception fails the heal (the engine names the healer). */
+  /**
+   * The excerpts for this heal; an exception fails the heal (the engine names the healer).
+   *
+   * @param context the heal's context: the run, its outstanding tickets and why it is stopping
+   * @return the excerpts, in the order the healer lists them; empty for none
+   * @throws Exception when the evidence cannot be gathered; the heal then fails
+   */
   List<Excerpt> gather(HealContext context) throws Exception;
 
-  /** No evidence beyond the context's. */
+  /**
+   * No evidence beyond the context's.
+   *
+   * @return evidence that adds no excerpt
+   */
   static HealEvidence none() {
     return context -> List.of();
   }
@@ -35,6 +45,9 @@ public interface HealEvidence {
    * end, cut at a line start, named {@code transcript/<ticket>-attempt-<n>}. Tickets without a transcript are
    * skipped. Reads at most one file per outstanding ticket handed to the healer.
    *
+   * @param runDirectory the run's directory
+   * @param maxChars at least 1,000
+   * @return the evidence
    * @throws InputException when {@code maxChars} is below 1,000
    */
   static HealEvidence attemptTranscripts(java.nio.file.Path runDirectory, int maxChars) {
@@ -53,6 +66,13 @@ public interface HealEvidence {
    * @param text the text itself
    */
   record Excerpt(String name, String text) {
+    /**
+     * Checks the name.
+     *
+     * @param name the excerpt's name
+     * @param text the text itself
+     * @throws InputException when the name is not of the documented form
+     */
     public Excerpt {
       Objects.requireNonNull(text, "text");
       if (!name.matches("[A-Za-z0-9][A-Za-z0-9/._-]{0,127}")) {
@@ -61,6 +81,14 @@ public interface HealEvidence {
       }
     }
 
+    /**
+     * An excerpt of this name and text.
+     *
+     * @param name how the healer asks for it
+     * @param text the text itself
+     * @return the excerpt
+     * @throws InputException when the name is not of the documented form
+     */
     public static Excerpt of(String name, String text) {
       return new Excerpt(name, text);
     }

@@ -134,6 +134,11 @@ public final class ModelHealer implements Healer {
   /** A host's check that the patched harness still works; throwing (with a message saying why) fails it. */
   @FunctionalInterface
   public interface SmokeCheck {
+    /**
+     * Runs the check against the patched harness; called on the healer's thread, after the canaries.
+     *
+     * @throws Exception with a message saying why when the harness no longer works; the patch is then rolled back
+     */
     void check() throws Exception;
   }
 
@@ -143,6 +148,13 @@ public final class ModelHealer implements Healer {
    */
   @FunctionalInterface
   public interface Preparation {
+    /**
+     * Prepares the next attempt from the patched harness without running a worker.
+     *
+     * @param harnessDirectory the harness directory the healer patched
+     * @return the prepared text (a prompt, say); blank text fails the preparation
+     * @throws Exception when the preparation fails; the patch is then rolled back
+     */
     String prepare(Path harnessDirectory) throws Exception;
   }
 
@@ -196,11 +208,25 @@ public final class ModelHealer implements Healer {
     this.hostEnvironment = b.hostEnvironment;
   }
 
+  /**
+   * A healer talking to {@code model} through {@code client}; see {@link Builder} for the required parts.
+   *
+   * @param client the healer model's client
+   * @param model the model id, not blank
+   * @return a builder with the defaults
+   * @throws InputException when {@code model} is blank
+   */
   public static Builder builder(ModelClient client, String model) {
     return new Builder(client, model);
   }
 
-  /** Where the transcript of heal {@code n} (1-based) of a run goes. */
+  /**
+   * Where the transcript of heal {@code n} (1-based) of a run goes.
+   *
+   * @param runDirectory the run's directory, as given to {@link Builder#runDirectory}
+   * @param n the heal's number in the run, from 1
+   * @return {@code transcripts/heal-<n>.jsonl} under the run directory
+   */
   public static Path transcriptPath(Path runDirectory, int n) {
     return runDirectory.resolve("transcripts").resolve("heal-" + n + ".jsonl");
   }
@@ -209,6 +235,8 @@ public final class ModelHealer implements Healer {
    * The healable files as they are now, as absolute paths: hand them to {@code HealGuard.Builder.harnessFile}
    * so the guard diffs and restores them too. Files a heal creates later are not in it (this healer rolls back
    * its own).
+   *
+   * @return an immutable list of the absolute paths matching the healable globs now; empty when none match
    */
   public List<Path> healableFiles() {
     List<Path> out = new ArrayList<>();
@@ -593,6 +621,13 @@ public final class ModelHealer implements Healer {
       this.model = model;
     }
 
+    /**
+     * The healer's system prompt; default {@link #DEFAULT_SYSTEM}. Replace it only with rules as strict.
+     *
+     * @param system the system prompt, not blank
+     * @return this builder
+     * @throws InputException when {@code system} is blank
+     */
     public Builder system(String system) {
       if (system.isBlank()) {
         throw new InputException("blank system prompt passed to ModelHealer.system: expected the healer's rules");
@@ -601,7 +636,12 @@ public final class ModelHealer implements Healer {
       return this;
     }
 
-    /** Required: the directory the healable globs are relative to (the harness's own files, not a workspace). */
+    /**
+     * Required: the directory the healable globs are relative to (the harness's own files, not a workspace).
+     *
+     * @param directory the harness folder
+     * @return this builder
+     */
     public Builder harnessDirectory(Path directory) {
       this.harnessDirectory = Objects.requireNonNull(directory, "directory");
       return this;
@@ -611,6 +651,10 @@ public final class ModelHealer implements Healer {
      * Required, at least one: globs relative to the harness directory naming the files a heal may read and
      * write, e.g. {@code prompts/*.md}, {@code profiles/**} (new files only with {@link #allowNewFiles}). Never name
      * the oracle's or the verifiers' files here.
+     *
+     * @param globs the globs, none blank
+     * @return this builder
+     * @throws InputException when a glob is blank
      */
     public Builder healable(String... globs) {
       for (String glob : globs) {
@@ -625,19 +669,33 @@ public final class ModelHealer implements Healer {
     /**
      * Required: the run's directory (the engine's), where {@code transcripts/heal-<n>.jsonl} is written. Nothing
      * under it is ever healable, whatever the globs say (the journal, the transcripts, the workspaces).
+     *
+     * @param directory the run's directory
+     * @return this builder
      */
     public Builder runDirectory(Path directory) {
       this.runDirectory = Objects.requireNonNull(directory, "directory");
       return this;
     }
 
-    /** The run's tripwire, whose canaries are the first smoke check of every patch. */
+    /**
+     * The run's tripwire, whose canaries are the first smoke check of every patch.
+     *
+     * @param tripwire the run's tripwire
+     * @return this builder
+     */
     public Builder canaries(Tripwire tripwire) {
       this.canaries = Objects.requireNonNull(tripwire, "tripwire");
       return this;
     }
 
-    /** A host's smoke check, run after a patch in the order added; {@code name} names it when it fails. */
+    /**
+     * A host's smoke check, run after a patch in the order added; {@code name} names it when it fails.
+     *
+     * @param name names the check in the refusal when it fails
+     * @param check the check
+     * @return this builder
+     */
     public Builder smokeCheck(String name, SmokeCheck check) {
       smokeChecks.add(new Named<>(checkName(name, "smokeCheck"), Objects.requireNonNull(check, "check")));
       return this;
@@ -646,6 +704,10 @@ public final class ModelHealer implements Healer {
     /**
      * A dry preparation of the next attempt from the patched harness, run after the smoke checks: it must not
      * throw and must return non-blank text. At least one is required.
+     *
+     * @param name names the preparation in the refusal when it fails
+     * @param preparation the preparation
+     * @return this builder
      */
     public Builder dryPreparation(String name, Preparation preparation) {
       preparations.add(new Named<>(checkName(name, "dryPreparation"),
@@ -653,13 +715,24 @@ public final class ModelHealer implements Healer {
       return this;
     }
 
-    /** Evidence beyond the context's (verifier output, transcript excerpts); default none. */
+    /**
+     * Evidence beyond the context's (verifier output, transcript excerpts); default none.
+     *
+     * @param evidence the extra evidence the heal may read
+     * @return this builder
+     */
     public Builder evidence(HealEvidence evidence) {
       this.evidence = Objects.requireNonNull(evidence, "evidence");
       return this;
     }
 
-    /** Model turns per heal; default 30. */
+    /**
+     * Model turns per heal; default 30.
+     *
+     * @param turns at least 1
+     * @return this builder
+     * @throws InputException unless at least 1
+     */
     public Builder maxTurns(int turns) {
       if (turns < 1) {
         throw new InputException("max turns " + turns + " passed to ModelHealer.maxTurns: expected at least 1");
@@ -668,7 +741,13 @@ public final class ModelHealer implements Healer {
       return this;
     }
 
-    /** Tokens per heal over every round trip; default 1,000,000. */
+    /**
+     * Tokens per heal over every round trip; default 1,000,000.
+     *
+     * @param tokens at least 1
+     * @return this builder
+     * @throws InputException unless at least 1
+     */
     public Builder maxTokens(long tokens) {
       if (tokens < 1) {
         throw new InputException("max tokens " + tokens + " passed to ModelHealer.maxTokens: expected at least 1");
@@ -677,7 +756,13 @@ public final class ModelHealer implements Healer {
       return this;
     }
 
-    /** Money per heal in US dollars; default 2. */
+    /**
+     * Money per heal in US dollars; default 2.
+     *
+     * @param usd 0 or more
+     * @return this builder
+     * @throws InputException when negative
+     */
     public Builder maxCostUsd(BigDecimal usd) {
       if (usd.signum() < 0) {
         throw new InputException("max cost " + usd + " passed to ModelHealer.maxCostUsd: expected 0 or more");
@@ -686,7 +771,13 @@ public final class ModelHealer implements Healer {
       return this;
     }
 
-    /** Wall clock per heal's conversation; default 15 minutes. */
+    /**
+     * Wall clock per heal's conversation; default 15 minutes.
+     *
+     * @param timeout positive
+     * @return this builder
+     * @throws InputException unless positive
+     */
     public Builder timeout(Duration timeout) {
       if (timeout.isNegative() || timeout.isZero()) {
         throw new InputException("timeout " + timeout + " passed to ModelHealer.timeout: expected a positive"
@@ -696,6 +787,13 @@ public final class ModelHealer implements Healer {
       return this;
     }
 
+    /**
+     * The max tokens of each model response during a heal; default 8192.
+     *
+     * @param tokens at least 1
+     * @return this builder
+     * @throws InputException unless at least 1
+     */
     public Builder maxOutputTokens(int tokens) {
       if (tokens < 1) {
         throw new InputException("max output tokens " + tokens + " passed to ModelHealer: expected at least 1");
@@ -704,7 +802,13 @@ public final class ModelHealer implements Healer {
       return this;
     }
 
-    /** The most outstanding tickets handed over as evidence; default 20. */
+    /**
+     * The most outstanding tickets handed over as evidence; default 20.
+     *
+     * @param tickets at least 1
+     * @return this builder
+     * @throws InputException unless at least 1
+     */
     public Builder maxTickets(int tickets) {
       if (tickets < 1) {
         throw new InputException("max tickets " + tickets + " passed to ModelHealer.maxTickets: expected at least 1");
@@ -713,7 +817,13 @@ public final class ModelHealer implements Healer {
       return this;
     }
 
-    /** Characters {@code read_file} and {@code read_evidence} return per call; default 50,000. */
+    /**
+     * Characters {@code read_file} and {@code read_evidence} return per call; default 50,000.
+     *
+     * @param chars at least 1000
+     * @return this builder
+     * @throws InputException when below 1000
+     */
     public Builder readLimitChars(int chars) {
       if (chars < 1000) {
         throw new InputException("read limit " + chars + " passed to ModelHealer.readLimitChars: expected at least"
@@ -728,28 +838,56 @@ public final class ModelHealer implements Healer {
      * may change). This healer rolls back the files it created when it refuses its own patch, but
      * {@code HealGuard} restores only the harness files it was given, so a file created by a heal the guard
      * rejects stays; allow new files only with a guard that knows them.
+     *
+     * @param allow whether new files may be created
+     * @return this builder
      */
     public Builder allowNewFiles(boolean allow) {
       this.newFiles = allow;
       return this;
     }
 
+    /**
+     * The clock the per-heal wall-clock cap reads (injected in tests); default UTC system time.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
+    /**
+     * Prices responses whose usage has no cost yet, for the money cap; default none (the client's own prices).
+     *
+     * @param prices the price table
+     * @return this builder
+     */
     public Builder prices(PriceTable prices) {
       this.prices = Objects.requireNonNull(prices, "prices");
       return this;
     }
 
-    /** Whether the agent loop streams (the default); see {@link AgentLoop.Builder#streaming}. */
+    /**
+     * Whether the agent loop streams (the default); see {@link AgentLoop.Builder#streaming}.
+     *
+     * @param enabled {@code false} sends each request whole
+     * @return this builder
+     */
     public Builder streaming(boolean enabled) {
       this.streaming = enabled;
       return this;
     }
 
+    /**
+     * How long a streamed response may send nothing before its turn ends as a retryable timeout; see {@link
+     * AgentLoop.Builder#idleTimeout}.
+     *
+     * @param timeout positive
+     * @return this builder
+     * @throws InputException unless positive
+     */
     public Builder idleTimeout(Duration timeout) {
       if (timeout.isNegative() || timeout.isZero()) {
         throw new InputException("idle timeout " + timeout + " passed to ModelHealer: expected a positive duration");
@@ -762,13 +900,19 @@ public final class ModelHealer implements Healer {
      * Where the secret values scrubbed from the transcript and the evidence are found: the values of
      * secret-looking names ({@link CommandEnvironment#looksSecret}); {@link System#getenv()} unless a host (or a
      * test) says otherwise.
+     *
+     * @param environment supplies the host's environment variables when a heal starts
+     * @return this builder
      */
     public Builder hostEnvironment(Supplier<Map<String, String>> environment) {
       this.hostEnvironment = Objects.requireNonNull(environment, "environment");
       return this;
     }
 
-    /** @throws InputException naming every missing part, or a bad harness directory or glob */
+    /**
+     * @return the healer
+     * @throws InputException naming every missing part, or a bad harness directory or glob
+     */
     public ModelHealer build() {
       List<String> missing = new ArrayList<>();
       if (harnessDirectory == null) {

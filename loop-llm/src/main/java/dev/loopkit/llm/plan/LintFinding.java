@@ -13,6 +13,15 @@ import java.util.Objects;
  */
 public record LintFinding(String ticketId, String field, String rule, String message) {
 
+  /**
+   * Checks that no component is null.
+   *
+   * @param ticketId the ticket (a plan's draft key before filing)
+   * @param field the field that fails: {@code verify}, {@code verify-expect}, {@code acceptance}, {@code title},
+   *     {@code body}, {@code dependencies}, {@code resources}
+   * @param rule the rule's name ({@link ReadinessLint#RULES})
+   * @param message what is wrong and what was expected
+   */
   public LintFinding {
     Objects.requireNonNull(ticketId, "ticketId");
     Objects.requireNonNull(field, "field");

@@ -8,12 +8,24 @@ import java.util.List;
  * {@link ReadinessLint}'s.
  *
  * @param round 1-based over the whole plan
+ * @param findings the round's findings; empty when the round passed
  */
 public record LintRound(int round, List<LintFinding> findings) {
+  /**
+   * Copies the findings.
+   *
+   * @param round 1-based over the whole plan
+   * @param findings the round's findings; empty when the round passed
+   */
   public LintRound {
     findings = List.copyOf(findings);
   }
 
+  /**
+   * Whether the round found nothing.
+   *
+   * @return true when {@link #findings()} is empty
+   */
   public boolean passed() {
     return findings.isEmpty();
   }

@@ -14,11 +14,27 @@ import org.jspecify.annotations.Nullable;
  * @param masterTitle the master's title (proposed by the planner, or the existing ticket's)
  * @param masterAcceptance the master's acceptance criteria
  * @param tickets the sub-tickets, empty when no proposal was accepted
+ * @param research the research reports, in the order asked
+ * @param lintRounds the lint rounds, in order
+ * @param reviews the review rounds, in order
  */
 public record Plan(String id, String intent, @Nullable String existingMaster, String masterTitle,
     List<String> masterAcceptance, List<PlannedTicket> tickets, List<ResearchReport> research,
     List<LintRound> lintRounds, List<ReviewRound> reviews) {
 
+  /**
+   * Copies the lists.
+   *
+   * @param id stable for the same intent (or the same master ticket), so a re-run files nothing twice
+   * @param intent the requirement in plain language
+   * @param existingMaster the id of the tracker ticket that is the master, or null when the plan files one
+   * @param masterTitle the master's title (proposed by the planner, or the existing ticket's)
+   * @param masterAcceptance the master's acceptance criteria
+   * @param tickets the sub-tickets, empty when no proposal was accepted
+   * @param research the research reports, in the order asked
+   * @param lintRounds the lint rounds, in order
+   * @param reviews the review rounds, in order
+   */
   public Plan {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(intent, "intent");
@@ -33,6 +49,8 @@ public record Plan(String id, String intent, @Nullable String existingMaster, St
   /**
    * The plan as a table, one row per ticket: key, priority, blockers, resources, title and finish line; what
    * {@code loop plan --dry-run} prints.
+   *
+   * @return the table: a line naming the plan and its master, a header, then per ticket its row and its finish line
    */
   public String table() {
     int keyWidth = Math.max(3, tickets.stream().mapToInt(t -> t.key().length()).max().orElse(3));

@@ -11,21 +11,55 @@ import java.util.Map;
  */
 public sealed interface PlanOutcome {
 
+  /**
+   * The plan as it stood when planning ended.
+   *
+   * @return the plan
+   */
   Plan plan();
 
+  /**
+   * The plan's directory: plan.json, research reports, lint rounds, reviews and transcripts.
+   *
+   * @return the directory
+   */
   Path directory();
 
+  /**
+   * Tokens and money over every model call of the planning.
+   *
+   * @return the usage
+   */
   Usage usage();
 
-  /** One line for the command line and logs. */
+  /**
+   * One line for the command line and logs.
+   *
+   * @return the line
+   */
   String describe();
 
   /**
    * The plan passed the lint and the review. {@code filed} maps each plan key (and {@code master}) to the
    * tracker's id; empty on a dry run.
+   *
+   * @param plan the plan
+   * @param directory the plan's directory
+   * @param usage the usage
+   * @param dryRun whether nothing was filed
+   * @param filed plan key (and {@code master}) to tracker id; empty on a dry run
    */
   record Ready(Plan plan, Path directory, Usage usage, boolean dryRun, Map<String, String> filed)
       implements PlanOutcome {
+    /**
+     * Copies the map of filed ids.
+     *
+     * @param plan the plan
+     * @param directory the plan's directory
+     * @param usage the usage
+     * @param dryRun whether nothing was filed
+     * @param filed plan key (and {@code master}) to tracker id; empty on a dry run
+     */
     public Ready {
       filed = Map.copyOf(filed);
     }
@@ -38,8 +72,23 @@ public sealed interface PlanOutcome {
     }
   }
 
-  /** The proposals still failed the lint after the last allowed round; {@code findings} are the last round's. */
+  /**
+   * The proposals still failed the lint after the last allowed round; {@code findings} are the last round's.
+   *
+   * @param plan the plan as it stood
+   * @param directory the plan's directory
+   * @param usage the usage
+   * @param findings the last round's findings
+   */
   record LintFailed(Plan plan, Path directory, Usage usage, List<LintFinding> findings) implements PlanOutcome {
+    /**
+     * Copies the findings.
+     *
+     * @param plan the plan as it stood
+     * @param directory the plan's directory
+     * @param usage the usage
+     * @param findings the last round's findings
+     */
     public LintFailed {
       findings = List.copyOf(findings);
     }
@@ -51,8 +100,23 @@ public sealed interface PlanOutcome {
     }
   }
 
-  /** The reviewer still asked for changes after the last allowed round; {@code findings} are its last. */
+  /**
+   * The reviewer still asked for changes after the last allowed round; {@code findings} are its last.
+   *
+   * @param plan the plan as it stood
+   * @param directory the plan's directory
+   * @param usage the usage
+   * @param findings the reviewer's last findings
+   */
   record ReviewFailed(Plan plan, Path directory, Usage usage, List<String> findings) implements PlanOutcome {
+    /**
+     * Copies the findings.
+     *
+     * @param plan the plan as it stood
+     * @param directory the plan's directory
+     * @param usage the usage
+     * @param findings the reviewer's last findings
+     */
     public ReviewFailed {
       findings = List.copyOf(findings);
     }
@@ -64,7 +128,14 @@ public sealed interface PlanOutcome {
     }
   }
 
-  /** An agent loop ended without a proposal (a cap, a model error, no proposal at all). */
+  /**
+   * An agent loop ended without a proposal (a cap, a model error, no proposal at all).
+   *
+   * @param plan the plan as it stood
+   * @param directory the plan's directory
+   * @param usage the usage
+   * @param reason what ended the loop
+   */
   record Stopped(Plan plan, Path directory, Usage usage, String reason) implements PlanOutcome {
     @Override
     public String describe() {

@@ -81,6 +81,7 @@ public final class Planner {
   public static final String EPIC_LABEL = "epic";
   /** The metadata keys a filed ticket carries. */
   public static final String PLAN_ID = "plan-id";
+  /** The metadata key holding a filed ticket's {@link #planKey}, so a re-run finds the ticket it already filed. */
   public static final String PLAN_KEY = "plan-key";
 
   static final String SYSTEM = "You are the planner of an unattended coding loop. Turn the intent into a batch of"
@@ -143,19 +144,37 @@ public final class Planner {
     this.clock = b.clock;
   }
 
-  /** A planner talking to {@code model} through {@code client}; {@link Builder#repository} and {@link Builder#planDirectory} are required. */
+  /**
+   * A planner talking to {@code model} through {@code client}; {@link Builder#repository} and {@link
+   * Builder#planDirectory} are required.
+   *
+   * @param client the planner's client; its vendor is compared with the reviewer's in {@link Builder#build}
+   * @param model the planner's model id, not blank
+   * @return a builder with this package's defaults
+   */
   public static Builder builder(ModelClient client, String model) {
     return new Builder(client, model);
   }
 
-  /** The plan id of a request: the same intent (or master) gives the same id, so re-runs file nothing twice. */
+  /**
+   * The plan id of a request: the same intent (or master) gives the same id, so re-runs file nothing twice.
+   *
+   * @param request the request whose master id, or else whose whitespace-normalised intent, is hashed
+   * @return {@code plan-} and the first 12 hex digits of the sha256 of that basis
+   */
   public static String planId(PlanRequest request) {
     String basis = request.masterId() != null ? "master:" + request.masterId()
         : "intent:" + Objects.requireNonNull(request.intentText()).strip().replaceAll("\\s+", " ");
     return "plan-" + sha256(basis).substring(0, 12);
   }
 
-  /** The plan key of one ticket: sha256 of the plan id and the ticket's title. */
+  /**
+   * The plan key of one ticket: sha256 of the plan id and the ticket's title.
+   *
+   * @param planId the plan's id, from {@link #planId}
+   * @param title the ticket's title; leading and trailing whitespace are ignored
+   * @return the 64 lowercase hex digits of the hash
+   */
   public static String planKey(String planId, String title) {
     return sha256(planId + "\n" + title.strip());
   }
@@ -164,6 +183,9 @@ public final class Planner {
    * Plans {@code request} against {@code tracker} (read for an existing master and for edges to existing
    * tickets; written only when the request is not a dry run and the plan is ready).
    *
+   * @param tracker the tracker holding the master, the existing tickets and, after a ready plan, the filed ones
+   * @param request the intent or master to plan, and whether this is a dry run
+   * @return how planning ended: a filed (or, in a dry run, ready) plan, or the reason it is not ready
    * @throws InputException when the master ticket does not exist, naming it
    * @throws LoopException when the plan directory cannot be written
    * @throws InterruptedException when the thread is interrupted; research agents in flight are cancelled
@@ -499,14 +521,24 @@ public final class Planner {
       return value;
     }
 
-    /** The reviewer model, ideally of another vendor than the planner; without one the plan is not reviewed. */
+    /**
+     * The reviewer model, ideally of another vendor than the planner; without one the plan is not reviewed.
+     *
+     * @param client the reviewer model's client
+     * @param model the reviewer's model id, not blank
+     * @return this builder
+     */
     public Builder reviewer(ModelClient client, String model) {
       this.reviewer = Objects.requireNonNull(client, "client");
       this.reviewerModel = model(model, "Planner.reviewer");
       return this;
     }
 
-    /** Lets the reviewer be of the planner's vendor (refused by default: the plan deserves a second opinion). */
+    /**
+     * Lets the reviewer be of the planner's vendor (refused by default: the plan deserves a second opinion).
+     *
+     * @return this builder
+     */
     public Builder allowSameVendorReview() {
       this.allowSameVendor = true;
       return this;
@@ -516,6 +548,10 @@ public final class Planner {
      * The research agents' model: {@code clients} gives the client of the agent answering question {@code n}
      * (1-based; a vendor client may be shared, a scripted one is one conversation per agent). Default: the
      * planner's client and model.
+     *
+     * @param clients maps a question's 1-based number to the client of the agent answering it
+     * @param model the research agents' model id, not blank
+     * @return this builder
      */
     public Builder researchers(IntFunction<ModelClient> clients, String model) {
       this.researchers = Objects.requireNonNull(clients, "clients");
@@ -523,7 +559,13 @@ public final class Planner {
       return this;
     }
 
-    /** Required: the repository the research agents read (read-only) and the verify commands run in. */
+    /**
+     * Required: the repository the research agents read (read-only) and the verify commands run in.
+     *
+     * @param repository an existing folder: the git working tree the plan changes
+     * @return this builder
+     * @throws InputException when {@code repository} is not a folder
+     */
     public Builder repository(Path repository) {
       if (!Files.isDirectory(repository)) {
         throw new InputException("repository " + repository + " passed to Planner is not a folder: expected the"
@@ -533,61 +575,118 @@ public final class Planner {
       return this;
     }
 
-    /** Required: where plans are journaled, one folder per plan id (the CLI uses {@code .loop/plans}). */
+    /**
+     * Required: where plans are journaled, one folder per plan id (the CLI uses {@code .loop/plans}).
+     *
+     * @param directory the folder holding one subfolder per plan id; made absolute
+     * @return this builder
+     */
     public Builder planDirectory(Path directory) {
       this.planDirectory = Objects.requireNonNull(directory, "directory").toAbsolutePath().normalize();
       return this;
     }
 
-    /** The lint (default: {@link ReadinessLint} over the repository with its defaults). */
+    /**
+     * The lint (default: {@link ReadinessLint} over the repository with its defaults).
+     *
+     * @param lint the readiness lint every proposal must pass
+     * @return this builder
+     */
     public Builder lint(ReadinessLint lint) {
       this.lint = Objects.requireNonNull(lint, "lint");
       return this;
     }
 
-    /** The most research questions (agents) per plan, default 4. @throws InputException unless at least 1 */
+    /**
+     * The most research questions (agents) per plan, default 4.
+     *
+     * @param questions at least 1
+     * @return this builder
+     * @throws InputException unless at least 1
+     */
     public Builder maxQuestions(int questions) {
       this.maxQuestions = atLeast(questions, 1, "max questions");
       return this;
     }
 
-    /** How many research agents run at once, default 2. @throws InputException unless at least 1 */
+    /**
+     * How many research agents run at once, default 2.
+     *
+     * @param agents at least 1
+     * @return this builder
+     * @throws InputException unless at least 1
+     */
     public Builder researchConcurrency(int agents) {
       this.researchConcurrency = atLeast(agents, 1, "research concurrency");
       return this;
     }
 
-    /** Where research agents run (default: a pool of {@link #researchConcurrency} threads per pass). */
+    /**
+     * Where research agents run (default: a pool of {@link #researchConcurrency} threads per pass).
+     *
+     * @param executor runs the research agents; the planner does not shut it down
+     * @return this builder
+     */
     public Builder executor(Executor executor) {
       this.executor = Objects.requireNonNull(executor, "executor");
       return this;
     }
 
-    /** Failed proposals allowed per cycle before planning gives up, default 3. @throws InputException unless at least 1 */
+    /**
+     * Failed proposals allowed per cycle before planning gives up, default 3.
+     *
+     * @param rounds at least 1
+     * @return this builder
+     * @throws InputException unless at least 1
+     */
     public Builder lintRounds(int rounds) {
       this.lintRounds = atLeast(rounds, 1, "lint rounds");
       return this;
     }
 
-    /** Reviews allowed before planning gives up, default 2. @throws InputException unless at least 1 */
+    /**
+     * Reviews allowed before planning gives up, default 2.
+     *
+     * @param rounds at least 1
+     * @return this builder
+     * @throws InputException unless at least 1
+     */
     public Builder reviewRounds(int rounds) {
       this.reviewRounds = atLeast(rounds, 1, "review rounds");
       return this;
     }
 
-    /** The most sub-tickets a plan may have, default 20. @throws InputException unless at least 1 */
+    /**
+     * The most sub-tickets a plan may have, default 20.
+     *
+     * @param tickets at least 1
+     * @return this builder
+     * @throws InputException unless at least 1
+     */
     public Builder maxTickets(int tickets) {
       this.maxTickets = atLeast(tickets, 1, "max tickets");
       return this;
     }
 
-    /** Turns of each agent loop (planner cycle, research agent, review), default 30. */
+    /**
+     * Turns of each agent loop (planner cycle, research agent, review), default 30.
+     *
+     * @param turns at least 1
+     * @return this builder
+     * @throws InputException unless at least 1
+     */
     public Builder maxTurns(int turns) {
       this.maxTurns = atLeast(turns, 1, "max turns");
       return this;
     }
 
-    /** Tokens of each agent loop, default 2,000,000. @throws InputException unless at least 1 */
+    /**
+     * Tokens of each agent loop, default 2,000,000.
+     *
+     * @param tokens at least 1
+     * @return this builder
+     * @throws InputException unless at least 1
+     */
     public Builder maxTokens(long tokens) {
       if (tokens < 1) {
         throw new InputException("max tokens " + tokens + " passed to Planner: expected at least 1");
@@ -596,7 +695,13 @@ public final class Planner {
       return this;
     }
 
-    /** Money of each agent loop in US dollars, default 5. @throws InputException when negative */
+    /**
+     * Money of each agent loop in US dollars, default 5.
+     *
+     * @param usd 0 or more
+     * @return this builder
+     * @throws InputException when negative
+     */
     public Builder maxCostUsd(BigDecimal usd) {
       if (usd.signum() < 0) {
         throw new InputException("max cost " + usd + " USD passed to Planner: expected 0 or more");
@@ -605,7 +710,13 @@ public final class Planner {
       return this;
     }
 
-    /** Wall clock of each agent loop, default 30 minutes. @throws InputException unless positive */
+    /**
+     * Wall clock of each agent loop, default 30 minutes.
+     *
+     * @param timeout positive; each agent loop's deadline is the clock's time at its start plus this
+     * @return this builder
+     * @throws InputException unless positive
+     */
     public Builder timeout(Duration timeout) {
       if (timeout.isNegative() || timeout.isZero()) {
         throw new InputException("timeout " + timeout + " passed to Planner: expected a positive duration");
@@ -614,12 +725,20 @@ public final class Planner {
       return this;
     }
 
+    /**
+     * The clock the agent loops' deadlines and the plan journal's times read (injected in tests); default UTC system
+     * time.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
     /**
+     * @return the planner
      * @throws InputException when the repository or plan directory is missing, or the reviewer is of the
      *     planner's vendor without {@link #allowSameVendorReview}
      */

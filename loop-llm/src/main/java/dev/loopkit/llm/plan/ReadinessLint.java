@@ -87,13 +87,20 @@ public final class ReadinessLint {
   /**
    * A lint for tickets of {@code repository}, where verify commands run and repository paths are looked up.
    *
+   * @param repository the git working tree the tickets change
+   * @return a builder with the default limits
    * @throws InputException when the repository is not a folder
    */
   public static Builder builder(Path repository) {
     return new Builder(repository);
   }
 
-  /** {@link #check(Collection, String, Set)} with no master and no tickets known outside the list. */
+  /**
+   * {@link #check(Collection, String, Set)} with no master and no tickets known outside the list.
+   *
+   * @param tickets the batch to lint
+   * @return the findings; empty when the batch is ready
+   */
   public List<LintFinding> check(Collection<Ticket> tickets) {
     return check(tickets, null, Set.of());
   }
@@ -102,6 +109,7 @@ public final class ReadinessLint {
    * Lints {@code tickets}: those neither done nor cancelled are checked rule by rule; every ticket counts for
    * the graph.
    *
+   * @param tickets the batch to lint, with the done and cancelled tickets the graph needs
    * @param masterId the master ticket every ticket must lie under (through parent-child edges), or null for
    *     none; a master not in the list is itself a finding
    * @param knownIds ids outside the list that edges may name (tickets of the tracker not being linted)
@@ -422,7 +430,13 @@ public final class ReadinessLint {
       this.searchPath = parsePath(Objects.requireNonNullElse(System.getenv("PATH"), "/usr/local/bin:/usr/bin:/bin"));
     }
 
-    /** Where executables are looked up, as a PATH value ({@code /usr/bin:/bin}); default the host's PATH. */
+    /**
+     * Where executables are looked up, as a PATH value ({@code /usr/bin:/bin}); default the host's PATH.
+     *
+     * @param path directories separated by {@code :}
+     * @return this builder
+     * @throws InputException when an entry is not a path
+     */
     public Builder searchPath(String path) {
       this.searchPath = parsePath(path);
       return this;
@@ -443,7 +457,13 @@ public final class ReadinessLint {
       return out;
     }
 
-    /** The longest body a ticket may have (default 6,000 characters). @throws InputException unless positive */
+    /**
+     * The longest body a ticket may have (default 6,000 characters).
+     *
+     * @param chars at least 1
+     * @return this builder
+     * @throws InputException unless positive
+     */
     public Builder maxBodyChars(int chars) {
       if (chars < 1) {
         throw new InputException("max body characters " + chars + " given to ReadinessLint: expected at least 1");
@@ -452,7 +472,13 @@ public final class ReadinessLint {
       return this;
     }
 
-    /** The most acceptance criteria a ticket may have (default 12). @throws InputException unless positive */
+    /**
+     * The most acceptance criteria a ticket may have (default 12).
+     *
+     * @param criteria at least 1
+     * @return this builder
+     * @throws InputException unless positive
+     */
     public Builder maxCriteria(int criteria) {
       if (criteria < 1) {
         throw new InputException("max criteria " + criteria + " given to ReadinessLint: expected at least 1");
@@ -461,7 +487,14 @@ public final class ReadinessLint {
       return this;
     }
 
-    /** The words (prefixes at a word start, any case) that mark infrastructure work; default {@link #DEFAULT_INFRA_KEYWORDS}. */
+    /**
+     * The words (prefixes at a word start, any case) that mark infrastructure work; default {@link
+     * #DEFAULT_INFRA_KEYWORDS}.
+     *
+     * @param keywords at least one, none blank
+     * @return this builder
+     * @throws InputException when {@code keywords} is empty or holds a blank word
+     */
     public Builder infraKeywords(List<String> keywords) {
       if (keywords.isEmpty() || keywords.stream().anyMatch(String::isBlank)) {
         throw new InputException("infrastructure keywords " + keywords + " given to ReadinessLint: expected"
@@ -471,6 +504,11 @@ public final class ReadinessLint {
       return this;
     }
 
+    /**
+     * Builds the lint.
+     *
+     * @return the lint, which may check any number of batches
+     */
     public ReadinessLint build() {
       return new ReadinessLint(this);
     }

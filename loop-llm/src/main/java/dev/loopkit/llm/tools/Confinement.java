@@ -50,6 +50,9 @@ public final class Confinement {
    * {@code protectedGlobs}: globs relative to the root ({@code oracle/**}, {@code verify.sh},
    * {@code **}{@code /*.lock}); a glob that matches a directory protects everything under it.
    *
+   * @param root the workspace root, an existing directory
+   * @param protectedGlobs the globs of the paths no tool may write
+   * @return the confinement
    * @throws InputException when the root does not exist or is not a directory, or a glob is malformed
    */
   public static Confinement of(Path root, Iterable<String> protectedGlobs) {
@@ -81,12 +84,20 @@ public final class Confinement {
     return new Confinement(real, List.copyOf(globs));
   }
 
-  /** The workspace root, as its real path. */
+  /**
+   * The workspace root, as its real path.
+   *
+   * @return the real path of the root
+   */
   public Path root() {
     return root;
   }
 
-  /** The protected globs, {@code .git} first. */
+  /**
+   * The protected globs, {@code .git} first.
+   *
+   * @return an immutable list of globs
+   */
   public List<String> protectedGlobs() {
     return protectedGlobs;
   }
@@ -94,6 +105,8 @@ public final class Confinement {
   /**
    * The real path for reading {@code path} (relative to the root, or absolute inside it).
    *
+   * @param path the path a tool was given
+   * @return the real path, inside the root
    * @throws ToolException naming the path when it leaves the workspace or is a multiply hard-linked file
    */
   public Path readable(String path) {
@@ -106,6 +119,8 @@ public final class Confinement {
    * The real path for writing {@code path}: as {@link #readable}, and not protected. The file may not exist
    * yet; its missing parents will then be created under the root.
    *
+   * @param path the path a tool was given
+   * @return the real path, inside the root and not protected
    * @throws ToolException naming the path when it leaves the workspace or is protected
    */
   public Path writable(String path) {
@@ -119,7 +134,12 @@ public final class Confinement {
     return real;
   }
 
-  /** Whether a real path under the root, or any of its parents below the root, matches a protected glob. */
+  /**
+   * Whether a real path under the root, or any of its parents below the root, matches a protected glob.
+   *
+   * @param real a real path, as {@link #readable} or {@link #writable} return
+   * @return true when the path is protected, or is not under the root
+   */
   public boolean isProtected(Path real) {
     if (!real.startsWith(root)) {
       return true;
@@ -138,7 +158,12 @@ public final class Confinement {
     return false;
   }
 
-  /** {@code real} relative to the root, with {@code /} separators; empty for the root itself. */
+  /**
+   * {@code real} relative to the root, with {@code /} separators; empty for the root itself.
+   *
+   * @param real a real path under the root
+   * @return the relative path
+   */
   public String relative(Path real) {
     return root.relativize(real).toString().replace(real.getFileSystem().getSeparator(), "/");
   }

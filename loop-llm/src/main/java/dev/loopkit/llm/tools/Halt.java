@@ -11,15 +11,29 @@ import org.jspecify.annotations.Nullable;
  */
 public sealed interface Halt {
 
-  /** One line for findings and logs. */
+  /**
+   * One line for findings and logs.
+   *
+   * @return the line
+   */
   String describe();
 
   /**
    * {@code request_human} with evidence: the attempt ends waiting for a person. The citations are the model's
    * claims, not yet evidence: whoever runs the loop checks each against the transcript it recorded
    * ({@code ModelWorker} does, and refuses the request when one does not hold).
+   *
+   * @param reason why the agent needs a person, for the ticket and the journal
+   * @param citations the evidence, at least one
    */
   record HumanRequested(String reason, List<Citation> citations) implements Halt {
+    /**
+     * Copies the citations and checks that there is at least one.
+     *
+     * @param reason why the agent needs a person, for the ticket and the journal
+     * @param citations the evidence, at least one
+     * @throws IllegalArgumentException when {@code citations} is empty
+     */
     public HumanRequested {
       Objects.requireNonNull(reason, "reason");
       citations = List.copyOf(citations);
@@ -34,7 +48,11 @@ public sealed interface Halt {
     }
   }
 
-  /** {@code file_ticket} with {@code blocks_current}: the current ticket now waits for {@code blocker}. */
+  /**
+   * {@code file_ticket} with {@code blocks_current}: the current ticket now waits for {@code blocker}.
+   *
+   * @param blocker the discovered ticket the current one now waits for
+   */
   record BlockedByDiscovery(Ticket blocker) implements Halt {
     @Override
     public String describe() {
@@ -54,6 +72,15 @@ public sealed interface Halt {
    */
   record Citation(String summary, @Nullable String toolCallId, @Nullable String command, @Nullable Integer exitCode,
       @Nullable String output) {
+    /**
+     * Checks that the summary is not null.
+     *
+     * @param summary what was tried and what happened
+     * @param toolCallId the cited tool call's id, or null when the model cited none
+     * @param command the command the model says the cited call ran, or null
+     * @param exitCode the exit status the model says it ended with, or null
+     * @param output the output excerpt the model quotes, or null
+     */
     public Citation {
       Objects.requireNonNull(summary, "summary");
     }

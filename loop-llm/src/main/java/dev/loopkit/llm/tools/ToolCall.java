@@ -29,6 +29,13 @@ public final class ToolCall {
   /**
    * A call with {@code arguments} (must be a JSON object, or the call is refused with a ToolException) and
    * {@code timeLeft} of wall clock.
+   *
+   * @param id the model's call id
+   * @param name the tool's name
+   * @param arguments the call's arguments
+   * @param timeLeft the wall clock left for this call; a negative one is taken as zero
+   * @return the call
+   * @throws ToolException when {@code arguments} is not a JSON object
    */
   public static ToolCall of(String id, String name, JsonNode arguments, Duration timeLeft) {
     if (!arguments.isObject()) {
@@ -38,23 +45,49 @@ public final class ToolCall {
     return new ToolCall(id, name, arguments, timeLeft.isNegative() ? Duration.ZERO : timeLeft);
   }
 
+  /**
+   * The model's id of this call, echoed by its result.
+   *
+   * @return the call id
+   */
   public String id() {
     return id;
   }
 
+  /**
+   * The name of the tool called.
+   *
+   * @return the tool's name
+   */
   public String name() {
     return name;
   }
 
+  /**
+   * The call's arguments.
+   *
+   * @return a JSON object
+   */
   public JsonNode arguments() {
     return arguments;
   }
 
+  /**
+   * The wall clock left for this call; a tool that waits should bound its wait by it.
+   *
+   * @return the time left
+   */
   public Duration timeLeft() {
     return timeLeft;
   }
 
-  /** A required string argument. */
+  /**
+   * A required string argument.
+   *
+   * @param field the argument's name
+   * @return the argument's value
+   * @throws ToolException when the argument is missing, null or not a string
+   */
   public String string(String field) {
     JsonNode node = arguments.get(field);
     if (node == null || node.isNull()) {
@@ -67,7 +100,13 @@ public final class ToolCall {
     return node.textValue();
   }
 
-  /** A required string argument that must not be blank. */
+  /**
+   * A required string argument that must not be blank.
+   *
+   * @param field the argument's name
+   * @return the argument's value, not blank
+   * @throws ToolException when the argument is missing, not a string or blank
+   */
   public String nonBlank(String field) {
     String value = string(field);
     if (value.isBlank()) {
@@ -76,12 +115,27 @@ public final class ToolCall {
     return value;
   }
 
+  /**
+   * An optional string argument.
+   *
+   * @param field the argument's name
+   * @return the value, or empty when the argument is absent or null
+   * @throws ToolException when the argument is present but not a string
+   */
   public Optional<String> optionalString(String field) {
     JsonNode node = arguments.get(field);
     return node == null || node.isNull() ? Optional.empty() : Optional.of(string(field));
   }
 
-  /** An optional integer argument within {@code [min, max]}. */
+  /**
+   * An optional integer argument within {@code [min, max]}.
+   *
+   * @param field the argument's name
+   * @param min the smallest value allowed
+   * @param max the largest value allowed
+   * @return the value, or empty when the argument is absent or null
+   * @throws ToolException when the argument is not an integer in range
+   */
   public Optional<Integer> optionalInt(String field, int min, int max) {
     JsonNode node = arguments.get(field);
     if (node == null || node.isNull()) {
@@ -99,6 +153,14 @@ public final class ToolCall {
     return Optional.of(value);
   }
 
+  /**
+   * An optional boolean argument.
+   *
+   * @param field the argument's name
+   * @param fallback the value when the argument is absent or null
+   * @return the value, or {@code fallback}
+   * @throws ToolException when the argument is present but not a boolean
+   */
   public boolean flag(String field, boolean fallback) {
     JsonNode node = arguments.get(field);
     if (node == null || node.isNull()) {
@@ -111,7 +173,13 @@ public final class ToolCall {
     return node.booleanValue();
   }
 
-  /** An optional array of strings; empty when absent. */
+  /**
+   * An optional array of strings; empty when absent.
+   *
+   * @param field the argument's name
+   * @return a new list of the strings, in order
+   * @throws ToolException when the argument is present but not an array of strings
+   */
   public List<String> strings(String field) {
     JsonNode node = arguments.get(field);
     List<String> out = new ArrayList<>();

@@ -10,6 +10,11 @@ import dev.loopkit.core.LoopException;
 public class ToolException extends LoopException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * A refusal whose message the model reads as the tool's error result.
+   *
+   * @param message what was wrong and what is expected, written for the model
+   */
   public ToolException(String message) {
     super(message);
   }

@@ -27,37 +27,80 @@ public final class ToolOutput {
     this(text, error, halt, List.of());
   }
 
-  /** A successful answer of text and images (such as {@code read_file} on a PNG: a line about it, the image). */
+  /**
+   * A successful answer of text and images (such as {@code read_file} on a PNG: a line about it, the image).
+   *
+   * @param text the text for the model
+   * @param images the images, in order; copied
+   * @return the output
+   */
   public static ToolOutput withImages(String text, List<ContentBlock.Image> images) {
     return new ToolOutput(text, false, null, images);
   }
 
-  /** The images of this answer, in order; empty for text only. */
+  /**
+   * The images of this answer, in order; empty for text only.
+   *
+   * @return an immutable list of the images
+   */
   public List<ContentBlock.Image> images() {
     return images;
   }
 
+  /**
+   * A successful answer of text only.
+   *
+   * @param text the text for the model
+   * @return the output
+   */
   public static ToolOutput ok(String text) {
     return new ToolOutput(text, false, null);
   }
 
+  /**
+   * A failed call's answer: the model sees {@code text} as the error and can recover.
+   *
+   * @param text the error, for the model
+   * @return the output
+   */
   public static ToolOutput error(String text) {
     return new ToolOutput(text, true, null);
   }
 
-  /** A successful answer that also ends the loop after this turn. */
+  /**
+   * A successful answer that also ends the loop after this turn.
+   *
+   * @param text the text for the model
+   * @param halt why the loop stops
+   * @return the output
+   */
   public static ToolOutput halt(String text, Halt halt) {
     return new ToolOutput(text, false, Objects.requireNonNull(halt, "halt"));
   }
 
+  /**
+   * The text the model sees as the tool's result.
+   *
+   * @return the text, possibly empty
+   */
   public String text() {
     return text;
   }
 
+  /**
+   * Whether the call failed; the model sees the flag.
+   *
+   * @return true for an error
+   */
   public boolean isError() {
     return error;
   }
 
+  /**
+   * The halt this answer asks for.
+   *
+   * @return the halt, or empty when the loop goes on
+   */
   public Optional<Halt> halt() {
     return Optional.ofNullable(halt);
   }

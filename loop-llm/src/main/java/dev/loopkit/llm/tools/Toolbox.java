@@ -19,11 +19,22 @@ public final class Toolbox {
     this.tools = tools;
   }
 
+  /**
+   * A toolbox with no tools: the model can only write text.
+   *
+   * @return the empty toolbox
+   */
   public static Toolbox empty() {
     return EMPTY;
   }
 
-  /** @throws InputException when a name is malformed or used twice */
+  /**
+   * A toolbox of these tools, in order. A name is 1 to 64 letters, digits, {@code _} or {@code -}.
+   *
+   * @param tools the tools, names distinct
+   * @return the toolbox
+   * @throws InputException when a name is malformed or used twice
+   */
   public static Toolbox of(List<? extends WorkspaceTool> tools) {
     Map<String, WorkspaceTool> byName = new LinkedHashMap<>();
     for (WorkspaceTool tool : tools) {
@@ -39,29 +50,63 @@ public final class Toolbox {
     return new Toolbox(java.util.Collections.unmodifiableMap(byName));
   }
 
+  /**
+   * {@link #of(List)} of these tools.
+   *
+   * @param tools the tools, names distinct
+   * @return the toolbox
+   * @throws InputException when a name is malformed or used twice
+   */
   public static Toolbox of(WorkspaceTool... tools) {
     return of(List.of(tools));
   }
 
-  /** This toolbox plus {@code more}. @throws InputException when a name repeats */
+  /**
+   * This toolbox plus {@code more}.
+   *
+   * @param more the tools to add after this toolbox's
+   * @return a new toolbox; this one is unchanged
+   * @throws InputException when a name repeats
+   */
   public Toolbox with(List<? extends WorkspaceTool> more) {
     List<WorkspaceTool> all = new ArrayList<>(tools.values());
     all.addAll(more);
     return of(all);
   }
 
+  /**
+   * The tool of this name.
+   *
+   * @param name the tool's name
+   * @return the tool, or empty when there is none of that name
+   */
   public Optional<WorkspaceTool> find(String name) {
     return Optional.ofNullable(tools.get(name));
   }
 
+  /**
+   * The tools, in the order given.
+   *
+   * @return an immutable list
+   */
   public List<WorkspaceTool> tools() {
     return List.copyOf(tools.values());
   }
 
+  /**
+   * The tools' names, in the order given.
+   *
+   * @return an immutable list
+   */
   public List<String> names() {
     return List.copyOf(tools.keySet());
   }
 
+  /**
+   * Whether the toolbox has no tools.
+   *
+   * @return true when empty
+   */
   public boolean isEmpty() {
     return tools.isEmpty();
   }

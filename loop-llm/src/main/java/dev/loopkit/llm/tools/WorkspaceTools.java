@@ -48,6 +48,11 @@ public final class WorkspaceTools {
     this.imageLimitBytes = b.imageLimitBytes;
   }
 
+  /**
+   * A builder with the defaults of {@link #defaults()}.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -55,16 +60,28 @@ public final class WorkspaceTools {
   /**
    * Every tool with the defaults: nothing protected but {@code .git}; commands for at most 10 minutes, 100,000
    * bytes per stream, {@link CommandEnvironment#defaults()}.
+   *
+   * @return the tools
    */
   public static WorkspaceTools defaults() {
     return builder().build();
   }
 
+  /**
+   * The globs no tool may write, relative to the workspace root, as given to {@link Builder#protect}.
+   *
+   * @return an immutable list of globs, in the order added; {@code .git} is protected whether or not it is listed
+   */
   public List<String> protectedGlobs() {
     return protectedGlobs;
   }
 
-  /** {@link #open(Path, ProcessRunner)} with the default sandbox ({@link ProcessRunner#confinedTo}). */
+  /**
+   * {@link #open(Path, ProcessRunner)} with the default sandbox ({@link ProcessRunner#confinedTo}).
+   *
+   * @param workspaceRoot the workspace directory, the only place the tools read and write
+   * @return the toolbox
+   */
   public Toolbox open(Path workspaceRoot) {
     return open(workspaceRoot, ProcessRunner.confinedTo(workspaceRoot));
   }
@@ -73,6 +90,9 @@ public final class WorkspaceTools {
    * The file tools (read, write, edit, list, search) and, unless disabled, {@code run_command} running through
    * {@code processes}.
    *
+   * @param workspaceRoot the workspace directory, the only place the tools read and write
+   * @param processes the runner {@code run_command} uses, confined to the workspace
+   * @return the toolbox
    * @throws InputException when the workspace is not a directory, or {@code run_command} is enabled and
    *     {@code processes} is {@link ProcessRunner#unconfined()} (a model's commands never run as the harness;
    *     an explicit opt-out is {@code ProcessRunner.confined(Sandbox.none(), Jail.of(workspace))})
@@ -84,6 +104,9 @@ public final class WorkspaceTools {
   /**
    * The tools for one attempt: {@link #open(Path, ProcessRunner)} on the assignment's workspace and runner,
    * plus {@code file_ticket} and {@code request_human}.
+   *
+   * @param assignment the attempt, giving the workspace, the process runner and the discoveries sink
+   * @return the toolbox
    */
   public Toolbox forAssignment(Assignment assignment) {
     List<WorkspaceTool> tools = tools(assignment.workspace().directory(), assignment.processes());
@@ -132,6 +155,8 @@ public final class WorkspaceTools {
      * a larger one is refused with an error naming its size. Default {@link #DEFAULT_IMAGE_LIMIT_BYTES}; 0 turns
      * images off, so {@code read_file} refuses them as binary files.
      *
+     * @param bytes 0 to 20,000,000
+     * @return this builder
      * @throws InputException when negative or above 20 MB (OpenAI's per-image limit)
      */
     public Builder imageLimitBytes(int bytes) {
@@ -146,6 +171,9 @@ public final class WorkspaceTools {
     /**
      * Paths no tool may write, as globs relative to the workspace root (a glob matching a directory protects
      * all below it). Give the files of the oracle and the verifiers here. {@code .git} is always protected.
+     *
+     * @param globs globs relative to the workspace root, none blank
+     * @return this builder
      */
     public Builder protect(String... globs) {
       for (String glob : globs) {
@@ -160,19 +188,33 @@ public final class WorkspaceTools {
     /**
      * The longest a {@code run_command} call may run (the model may ask for less); then the command and
      * everything it started are killed. Default 10 minutes. @throws InputException unless positive
+     *
+     * @param timeout positive
+     * @return this builder
      */
     public Builder commandTimeout(Duration timeout) {
       this.commandTimeout = CommandPolicy.checkTimeout(timeout, "WorkspaceTools.commandTimeout");
       return this;
     }
 
-    /** Bytes of each output stream kept (first and last halves); default 100,000. @throws InputException below 256 */
+    /**
+     * Bytes of each output stream kept (first and last halves); default 100,000.
+     *
+     * @param bytes at least 256
+     * @return this builder
+     * @throws InputException below 256
+     */
     public Builder commandOutputCap(int bytes) {
       this.outputCap = CommandPolicy.checkOutputCap(bytes, "WorkspaceTools.commandOutputCap");
       return this;
     }
 
-    /** The variables a command gets, from an allow-list; default {@link CommandEnvironment#defaults()}. */
+    /**
+     * The variables a command gets, from an allow-list; default {@link CommandEnvironment#defaults()}.
+     *
+     * @param environment the command environment
+     * @return this builder
+     */
     public Builder commandEnvironment(CommandEnvironment environment) {
       this.environment = Objects.requireNonNull(environment, "environment");
       return this;
@@ -181,19 +223,32 @@ public final class WorkspaceTools {
     /**
      * Where the allow-listed names are looked up when a command starts; {@link System#getenv()} unless a host
      * (or a test) says otherwise. Only allow-listed names ever reach a command.
+     *
+     * @param hostEnvironment supplies the host's environment variables when a command starts
+     * @return this builder
      */
     public Builder hostEnvironment(Supplier<Map<String, String>> hostEnvironment) {
       this.hostEnvironment = Objects.requireNonNull(hostEnvironment, "hostEnvironment");
       return this;
     }
 
-    /** Leaves {@code run_command} out of the toolbox. */
+    /**
+     * Leaves {@code run_command} out of the toolbox.
+     *
+     * @return this builder
+     */
     public Builder withoutCommands() {
       this.commandsEnabled = false;
       return this;
     }
 
-    /** Characters {@code read_file} returns at most per call. @throws InputException unless at least 1,000 */
+    /**
+     * Characters {@code read_file} returns at most per call.
+     *
+     * @param chars at least 1,000; default 100,000
+     * @return this builder
+     * @throws InputException unless at least 1,000
+     */
     public Builder readLimitChars(int chars) {
       if (chars < 1000) {
         throw new InputException("read limit " + chars + " passed to WorkspaceTools.readLimitChars: expected at"
@@ -203,6 +258,11 @@ public final class WorkspaceTools {
       return this;
     }
 
+    /**
+     * Builds the tools.
+     *
+     * @return the tools, which may open any number of toolboxes
+     */
     public WorkspaceTools build() {
       return new WorkspaceTools(this);
     }

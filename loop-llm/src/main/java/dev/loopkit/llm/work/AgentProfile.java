@@ -69,7 +69,11 @@ public final class AgentProfile {
       this.flag = flag;
     }
 
-    /** The value passed to {@code --permission-mode}. */
+    /**
+     * The value passed to {@code --permission-mode}.
+     *
+     * @return the mode's spelling on the command line, such as {@code dontAsk}
+     */
     public String flag() {
       return flag;
     }
@@ -110,17 +114,33 @@ public final class AgentProfile {
     this.readOnly = List.copyOf(readOnly);
   }
 
-  /** Claude Code with at most 50 turns. */
+  /**
+   * Claude Code with at most 50 turns.
+   *
+   * @return the profile
+   */
   public static AgentProfile claudeCode() {
     return claudeCode(50);
   }
 
-  /** Claude Code, locked for unattended runs ({@code dontAsk}), with at most {@code maxTurns} agent turns. */
+  /**
+   * Claude Code, locked for unattended runs ({@code dontAsk}), with at most {@code maxTurns} agent turns.
+   *
+   * @param maxTurns at least 1
+   * @return the profile
+   */
   public static AgentProfile claudeCode(int maxTurns) {
     return claudeCode(maxTurns, ClaudePermissionMode.DONT_ASK);
   }
 
-  /** Claude Code with at most {@code maxTurns} agent turns, in the given permission mode. */
+  /**
+   * Claude Code with at most {@code maxTurns} agent turns, in the given permission mode.
+   *
+   * @param maxTurns at least 1
+   * @param mode the permission mode
+   * @return the profile
+   * @throws InputException when {@code maxTurns} is below 1
+   */
   public static AgentProfile claudeCode(int maxTurns, ClaudePermissionMode mode) {
     Objects.requireNonNull(mode, "mode");
     if (maxTurns < 1) {
@@ -132,7 +152,11 @@ public final class AgentProfile {
         OutputFormat.CLAUDE_JSON, true, CLAUDE_SECRETS, List.of());
   }
 
-  /** Codex CLI, sandboxed to writes in the workspace. */
+  /**
+   * Codex CLI, sandboxed to writes in the workspace.
+   *
+   * @return the profile, with the network on and {@link #CODEX_SECRETS} as its secrets
+   */
   public static AgentProfile codex() {
     return new AgentProfile("codex", "openai", List.of("codex", "exec", "--sandbox", "workspace-write",
         "--ephemeral", "--json", TASK), OutputFormat.CODEX_JSONL, true, CODEX_SECRETS, List.of());
@@ -142,6 +166,11 @@ public final class AgentProfile {
    * Any command. {@code template} is the argument vector; an argument that is exactly {@value #TASK} is
    * replaced by the task text; without one, the task goes to standard input.
    *
+   * @param name names the profile in messages and the journal, not blank
+   * @param vendor the vendor of the model behind the agent, not blank
+   * @param template the argument vector, the program first
+   * @param format how the agent's standard output is read
+   * @return the profile, with the network off and no secrets or read-only paths
    * @throws InputException when the template is empty, starts with the placeholder, holds it more than once
    *     or inside a larger argument, or hands it to a shell's {@code -c} (which would run the task as code)
    */
@@ -183,6 +212,9 @@ public final class AgentProfile {
   /**
    * This profile with the network on or off. Off, the agent's sandbox has only a loopback interface of its
    * own; on, it shares the host's network (and so reaches whatever the host reaches).
+   *
+   * @param network whether the sandbox shares the host's network
+   * @return a copy with that setting
    */
   public AgentProfile withNetwork(boolean network) {
     return new AgentProfile(name, vendor, template, format, network, secrets, readOnly);
@@ -192,6 +224,8 @@ public final class AgentProfile {
    * This profile handing the agent exactly these host variables (when set) besides the environment's
    * allow-list, such as its own API key; none to pass none. The values are redacted from transcripts.
    *
+   * @param names the variables' names, none blank or holding {@code =}
+   * @return a copy with exactly these secrets
    * @throws InputException when a name is blank or holds {@code =}
    */
   public AgentProfile withSecrets(String... names) {
@@ -213,6 +247,8 @@ public final class AgentProfile {
    * directories: its own installation when it lives elsewhere (a script, a virtual environment, a
    * {@code node_modules}). Nothing else of the host is shown; the workspace stays the only writable place.
    *
+   * @param paths absolute paths, added to those already shown
+   * @return a copy showing these paths too
    * @throws InputException when a path is relative (the sandbox binds each at its own absolute path)
    */
   public AgentProfile withReadOnly(List<Path> paths) {
@@ -227,44 +263,84 @@ public final class AgentProfile {
     return new AgentProfile(name, vendor, template, format, network, secrets, all);
   }
 
-  /** Host paths shown read-only to the agent's sandbox besides the system; empty unless set. */
+  /**
+   * Host paths shown read-only to the agent's sandbox besides the system; empty unless set.
+   *
+   * @return an immutable list of absolute paths
+   */
   public List<Path> readOnly() {
     return readOnly;
   }
 
-  /** Whether the agent's sandbox gets the network (to reach its vendor). */
+  /**
+   * Whether the agent's sandbox gets the network (to reach its vendor).
+   *
+   * @return true when the sandbox shares the host's network
+   */
   public boolean network() {
     return network;
   }
 
-  /** The host variables handed to the agent when set; any one of them is enough. */
+  /**
+   * The host variables handed to the agent when set; any one of them is enough.
+   *
+   * @return an immutable list of variable names; empty to pass none
+   */
   public List<String> secrets() {
     return secrets;
   }
 
+  /**
+   * The profile's name, used in messages and the journal.
+   *
+   * @return the name, not blank
+   */
   public String name() {
     return name;
   }
 
-  /** The vendor of the model behind the agent, for choosing a reviewer of another vendor. */
+  /**
+   * The vendor of the model behind the agent, for choosing a reviewer of another vendor.
+   *
+   * @return the vendor's name, not blank
+   */
   public String vendor() {
     return vendor;
   }
 
+  /**
+   * The argument vector, the program first, possibly holding the {@value #TASK} placeholder once.
+   *
+   * @return an immutable list, never empty
+   */
   public List<String> template() {
     return template;
   }
 
+  /**
+   * How the agent's standard output is read.
+   *
+   * @return the output format
+   */
   public OutputFormat format() {
     return format;
   }
 
-  /** Whether the task goes to standard input (the template has no placeholder). */
+  /**
+   * Whether the task goes to standard input (the template has no placeholder).
+   *
+   * @return true when {@link #template()} has no {@value #TASK} placeholder
+   */
   public boolean taskOnStdin() {
     return !template.contains(TASK);
   }
 
-  /** The argument vector for {@code task}. */
+  /**
+   * The argument vector for {@code task}.
+   *
+   * @param task the task text
+   * @return a new list: the template with the placeholder replaced by {@code task}, or the template as it is
+   */
   public List<String> command(String task) {
     List<String> argv = new ArrayList<>(template.size());
     for (String arg : template) {
@@ -273,7 +349,12 @@ public final class AgentProfile {
     return argv;
   }
 
-  /** What goes to standard input: the task when there is no placeholder, else nothing. */
+  /**
+   * What goes to standard input: the task when there is no placeholder, else nothing.
+   *
+   * @param task the task text
+   * @return {@code task} when it goes to standard input, else null
+   */
   public @Nullable String stdin(String task) {
     return taskOnStdin() ? task : null;
   }

@@ -87,15 +87,30 @@ public final class CommandWorker implements Worker {
     this.price = b.price;
   }
 
+  /**
+   * A worker running the agent {@code profile} describes, in the attempt's sandbox.
+   *
+   * @param profile the agent's command line, vendor, secrets and sandbox settings
+   * @return a builder
+   */
   public static Builder builder(AgentProfile profile) {
     return new Builder(profile);
   }
 
+  /**
+   * The agent this worker runs.
+   *
+   * @return the profile
+   */
   public AgentProfile profile() {
     return profile;
   }
 
-  /** The vendor behind the agent, for choosing a reviewer of another vendor. */
+  /**
+   * The vendor behind the agent, for choosing a reviewer of another vendor.
+   *
+   * @return the profile's vendor
+   */
   public String vendor() {
     return profile.vendor();
   }
@@ -428,6 +443,9 @@ public final class CommandWorker implements Worker {
     /**
      * The longest one run of the agent may take (less when the run's deadline is nearer); then it and
      * everything it started are killed. Default 30 minutes. @throws InputException unless positive
+     *
+     * @param timeout positive
+     * @return this builder
      */
     public Builder timeout(Duration timeout) {
       if (timeout.isNegative() || timeout.isZero()) {
@@ -438,7 +456,13 @@ public final class CommandWorker implements Worker {
       return this;
     }
 
-    /** Bytes of each output stream kept (first and last halves); default 100,000. @throws InputException below 256 */
+    /**
+     * Bytes of each output stream kept (first and last halves); default 100,000.
+     *
+     * @param bytes at least 256
+     * @return this builder
+     * @throws InputException below 256
+     */
     public Builder outputCap(int bytes) {
       if (bytes < 256) {
         throw new InputException("output cap " + bytes + " passed to CommandWorker.outputCap: expected at least"
@@ -451,19 +475,32 @@ public final class CommandWorker implements Worker {
     /**
      * The allow-list of host variables the agent gets besides its profile's secrets; default
      * {@link CommandEnvironment#defaults()}.
+     *
+     * @param environment the allow-list
+     * @return this builder
      */
     public Builder environment(CommandEnvironment environment) {
       this.environment = Objects.requireNonNull(environment, "environment");
       return this;
     }
 
-    /** Where host variables are read from when the agent starts; {@link System#getenv()} unless set. */
+    /**
+     * Where host variables are read from when the agent starts; {@link System#getenv()} unless set.
+     *
+     * @param hostEnvironment supplies the host's environment variables when the agent starts
+     * @return this builder
+     */
     public Builder hostEnvironment(Supplier<Map<String, String>> hostEnvironment) {
       this.hostEnvironment = Objects.requireNonNull(hostEnvironment, "hostEnvironment");
       return this;
     }
 
-    /** The clock compared with the run's deadline. */
+    /**
+     * The clock compared with the run's deadline.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
@@ -473,12 +510,20 @@ public final class CommandWorker implements Worker {
      * The price of the model the agent runs, for agents that report tokens but no cost (Codex). Without it
      * such usage is unmetered: the engine stops the run on it unless the host allows unmetered usage.
      * Agents that report their cost (Claude Code) are not repriced.
+     *
+     * @param price the price per million tokens of the agent's model
+     * @return this builder
      */
     public Builder price(PriceTable.Price price) {
       this.price = Objects.requireNonNull(price, "price");
       return this;
     }
 
+    /**
+     * Builds the worker.
+     *
+     * @return the worker
+     */
     public CommandWorker build() {
       return new CommandWorker(this);
     }

@@ -124,15 +124,32 @@ public final class ModelReviewer implements Reviewer {
     this.diffOnly = b.diffOnly;
   }
 
-  /** A builder of a reviewer asking {@code model} through {@code client}. */
+  /**
+   * A builder of a reviewer asking {@code model} through {@code client}.
+   *
+   * @param client the reviewer model's client
+   * @param model the model id, not blank
+   * @return a builder
+   * @throws InputException when {@code model} is blank
+   */
   public static Builder builder(ModelClient client, String model) {
     return new Builder(client, model);
   }
 
+  /**
+   * The vendor of this reviewer's client, compared with the worker's at build time.
+   *
+   * @return the client's vendor
+   */
   public String vendor() {
     return client.vendor();
   }
 
+  /**
+   * The model id every review request carries.
+   *
+   * @return the model id, not blank
+   */
   public String model() {
     return model;
   }
@@ -409,7 +426,13 @@ public final class ModelReviewer implements Reviewer {
       this.model = model;
     }
 
-    /** The vendor of the worker under review (e.g. {@code ModelWorker.vendor()}); required. */
+    /**
+     * The vendor of the worker under review (e.g. {@code ModelWorker.vendor()}); required.
+     *
+     * @param vendor the worker's vendor, not blank
+     * @return this builder
+     * @throws InputException when {@code vendor} is blank
+     */
     public Builder workerVendor(String vendor) {
       if (vendor.isBlank()) {
         throw new InputException("blank worker vendor passed to ModelReviewer.workerVendor: expected e.g."
@@ -419,12 +442,23 @@ public final class ModelReviewer implements Reviewer {
       return this;
     }
 
-    /** Lets the reviewer share the worker's vendor, with a warning at build time. */
+    /**
+     * Lets the reviewer share the worker's vendor, with a warning at build time.
+     *
+     * @return this builder
+     */
     public Builder allowSameVendor() {
       this.allowSameVendor = true;
       return this;
     }
 
+    /**
+     * The reviewer's system prompt; default {@link ModelReviewer#DEFAULT_SYSTEM}.
+     *
+     * @param system the system prompt, not blank
+     * @return this builder
+     * @throws InputException when {@code system} is blank
+     */
     public Builder system(String system) {
       if (system.isBlank()) {
         throw new InputException("blank system prompt passed to ModelReviewer.system");
@@ -433,6 +467,13 @@ public final class ModelReviewer implements Reviewer {
       return this;
     }
 
+    /**
+     * The max tokens of the review's response; default 4096.
+     *
+     * @param tokens at least 1
+     * @return this builder
+     * @throws InputException unless at least 1
+     */
     public Builder maxOutputTokens(int tokens) {
       if (tokens < 1) {
         throw new InputException("max output tokens " + tokens + " passed to ModelReviewer: expected at least 1");
@@ -441,7 +482,13 @@ public final class ModelReviewer implements Reviewer {
       return this;
     }
 
-    /** Characters of diff put in the prompt; the rest is cut with a note. */
+    /**
+     * Characters of diff put in the prompt; the rest is cut with a note.
+     *
+     * @param chars at least 1000; default 200,000
+     * @return this builder
+     * @throws InputException when below 1000
+     */
     public Builder maxDiffChars(int chars) {
       if (chars < 1000) {
         throw new InputException("max diff characters " + chars + " passed to ModelReviewer: expected at least"
@@ -454,6 +501,9 @@ public final class ModelReviewer implements Reviewer {
     /**
      * The longest each git command of the diff may run (in the request's sandbox, with a fixed environment);
      * default 2 minutes. @throws InputException unless positive
+     *
+     * @param timeout positive
+     * @return this builder
      */
     public Builder gitTimeout(Duration timeout) {
       if (timeout.isNegative() || timeout.isZero()) {
@@ -464,6 +514,12 @@ public final class ModelReviewer implements Reviewer {
       return this;
     }
 
+    /**
+     * Prices responses whose usage has no cost yet; default none (the client's own prices).
+     *
+     * @param prices the price table
+     * @return this builder
+     */
     public Builder prices(PriceTable prices) {
       this.prices = Objects.requireNonNull(prices, "prices");
       return this;
@@ -473,6 +529,8 @@ public final class ModelReviewer implements Reviewer {
      * A reviewer that sees only the ticket with its finish line and the diff: not the worker's claim, nor
      * earlier findings, nor filed tickets, so it judges the change on its own rather than the worker's account
      * of it. Its reviews carry the attribute {@code view: diff-only}.
+     *
+     * @return this builder
      */
     public Builder diffOnly() {
       this.diffOnly = true;
@@ -483,6 +541,9 @@ public final class ModelReviewer implements Reviewer {
      * Whether requests carry {@link #VERDICT_SCHEMA} as structured output (default true): OpenAI enforces it,
      * Anthropic receives it as a tool the model must call. Turn it off for a compatible server that rejects
      * {@code response_format}; the answer is parsed and checked the same way either way.
+     *
+     * @param enabled whether the verdict schema is sent
+     * @return this builder
      */
     public Builder structuredOutput(boolean enabled) {
       this.structuredOutput = enabled;
@@ -492,6 +553,9 @@ public final class ModelReviewer implements Reviewer {
     /**
      * How much the reviewer's model reasons (an OpenAI effort or an Anthropic thinking budget); null for the
      * vendor's default. A thinking budget is added to the output tokens, so the verdict keeps its room.
+     *
+     * @param reasoning the reasoning setting, or null
+     * @return this builder
      */
     public Builder reasoning(@Nullable Reasoning reasoning) {
       this.reasoning = reasoning;
@@ -501,6 +565,10 @@ public final class ModelReviewer implements Reviewer {
     /**
      * The longest silence of the reviewer's streamed answer before it fails as a retryable timeout; positive,
      * default 3 minutes (as the agent loop's).
+     *
+     * @param timeout positive
+     * @return this builder
+     * @throws InputException unless positive
      */
     public Builder idleTimeout(Duration timeout) {
       if (timeout.isNegative() || timeout.isZero()) {
@@ -512,6 +580,7 @@ public final class ModelReviewer implements Reviewer {
     }
 
     /**
+     * @return the reviewer
      * @throws InputException when no worker vendor was given, or it equals the reviewer's and
      *     {@link #allowSameVendor()} was not set
      */

@@ -111,20 +111,42 @@ public final class ModelWorker implements Worker {
     this.continueTurns = b.continueTurns;
   }
 
+  /**
+   * A worker talking to {@code model} through {@code client}, with the defaults of {@link Builder}.
+   *
+   * @param client the worker model's client
+   * @param model the model id, not blank
+   * @return a builder
+   * @throws InputException when {@code model} is blank
+   */
   public static Builder builder(ModelClient client, String model) {
     return new Builder(client, model);
   }
 
-  /** The vendor of this worker's client, for choosing a reviewer of another vendor. */
+  /**
+   * The vendor of this worker's client, for choosing a reviewer of another vendor.
+   *
+   * @return the client's {@link dev.loopkit.llm.ModelClient#vendor()}
+   */
   public String vendor() {
     return client.vendor();
   }
 
+  /**
+   * The model id every attempt's requests carry.
+   *
+   * @return the model id, not blank
+   */
   public String model() {
     return model;
   }
 
-  /** Where the transcript of an attempt goes. */
+  /**
+   * Where the transcript of an attempt goes.
+   *
+   * @param assignment the attempt's assignment, naming the run directory, the ticket and the attempt number
+   * @return {@code transcripts/<ticket>-attempt-<n>.jsonl} under the run directory
+   */
   public static Path transcriptPath(Assignment assignment) {
     return assignment.runDirectory().resolve("transcripts")
         .resolve(assignment.ticket().id() + "-attempt-" + assignment.attempt() + ".jsonl");
@@ -343,6 +365,13 @@ public final class ModelWorker implements Worker {
       this.model = model;
     }
 
+    /**
+     * The worker's system prompt; default {@link ModelWorker#DEFAULT_SYSTEM}.
+     *
+     * @param system the system prompt, not blank
+     * @return this builder
+     * @throws InputException when {@code system} is blank
+     */
     public Builder system(String system) {
       if (system.isBlank()) {
         throw new InputException("blank system prompt passed to ModelWorker.system: expected the worker's rules");
@@ -351,12 +380,24 @@ public final class ModelWorker implements Worker {
       return this;
     }
 
+    /**
+     * The tools the model may call in the attempt's workspace; default {@link WorkspaceTools#defaults()}.
+     *
+     * @param tools the workspace tools
+     * @return this builder
+     */
     public Builder tools(WorkspaceTools tools) {
       this.tools = Objects.requireNonNull(tools, "tools");
       return this;
     }
 
-    /** Turns per attempt (the budget's own turn cap still applies). */
+    /**
+     * Turns per attempt (the budget's own turn cap still applies).
+     *
+     * @param turns at least 1; default 100
+     * @return this builder
+     * @throws InputException unless at least 1
+     */
     public Builder maxTurns(int turns) {
       if (turns < 1) {
         throw new InputException("max turns " + turns + " passed to ModelWorker.maxTurns: expected at least 1");
@@ -365,6 +406,13 @@ public final class ModelWorker implements Worker {
       return this;
     }
 
+    /**
+     * Tokens per attempt over every round trip, default 5,000,000 (the budget's own cap still applies).
+     *
+     * @param tokens at least 1
+     * @return this builder
+     * @throws InputException unless at least 1
+     */
     public Builder maxTokens(long tokens) {
       if (tokens < 1) {
         throw new InputException("max tokens " + tokens + " passed to ModelWorker.maxTokens: expected at least 1");
@@ -373,6 +421,13 @@ public final class ModelWorker implements Worker {
       return this;
     }
 
+    /**
+     * Money per attempt in US dollars, default 10 (the budget's own cap still applies).
+     *
+     * @param usd 0 or more
+     * @return this builder
+     * @throws InputException when negative
+     */
     public Builder maxCostUsd(BigDecimal usd) {
       if (usd.signum() < 0) {
         throw new InputException("max cost " + usd + " passed to ModelWorker.maxCostUsd: expected 0 or more");
@@ -381,6 +436,13 @@ public final class ModelWorker implements Worker {
       return this;
     }
 
+    /**
+     * Wall clock per attempt, from its start; default 1 hour.
+     *
+     * @param duration positive
+     * @return this builder
+     * @throws InputException unless positive
+     */
     public Builder maxDuration(Duration duration) {
       if (duration.isNegative() || duration.isZero()) {
         throw new InputException("max duration " + duration + " passed to ModelWorker.maxDuration: expected a"
@@ -390,6 +452,13 @@ public final class ModelWorker implements Worker {
       return this;
     }
 
+    /**
+     * The max tokens of each model response; default 8192.
+     *
+     * @param tokens at least 1
+     * @return this builder
+     * @throws InputException unless at least 1
+     */
     public Builder maxOutputTokens(int tokens) {
       if (tokens < 1) {
         throw new InputException("max output tokens " + tokens + " passed to ModelWorker: expected at least 1");
@@ -398,6 +467,13 @@ public final class ModelWorker implements Worker {
       return this;
     }
 
+    /**
+     * How many identical tool calls in a row count as stuck and end the attempt; default 3.
+     *
+     * @param repeats at least 2
+     * @return this builder
+     * @throws InputException unless at least 2
+     */
     public Builder stuckAfter(int repeats) {
       if (repeats < 2) {
         throw new InputException("stuck threshold " + repeats + " passed to ModelWorker: expected at least 2");
@@ -406,7 +482,12 @@ public final class ModelWorker implements Worker {
       return this;
     }
 
-    /** Workspace files whose text goes into the prompt when present (default AGENTS.md, CLAUDE.md, NOTES.md). */
+    /**
+     * Workspace files whose text goes into the prompt when present (default AGENTS.md, CLAUDE.md, NOTES.md).
+     *
+     * @param files paths relative to the workspace, none blank; replace the defaults
+     * @return this builder
+     */
     public Builder notesFiles(List<String> files) {
       notesFiles.clear();
       for (String f : files) {
@@ -419,23 +500,46 @@ public final class ModelWorker implements Worker {
       return this;
     }
 
+    /**
+     * The clock the attempt's wall-clock cap reads (injected in tests); default UTC system time.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
+    /**
+     * Prices responses whose usage has no cost yet, for the money caps; default none (the client's own prices).
+     *
+     * @param prices the price table
+     * @return this builder
+     */
     public Builder prices(PriceTable prices) {
       this.prices = Objects.requireNonNull(prices, "prices");
       return this;
     }
 
-    /** Whether the agent loop streams (the default); see {@link AgentLoop.Builder#streaming}. */
+    /**
+     * Whether the agent loop streams (the default); see {@link AgentLoop.Builder#streaming}.
+     *
+     * @param enabled {@code false} sends each request whole
+     * @return this builder
+     */
     public Builder streaming(boolean enabled) {
       this.streaming = enabled;
       return this;
     }
 
-    /** The longest silence of a streamed turn; see {@link AgentLoop.Builder#idleTimeout}. Default 3 minutes. */
+    /**
+     * The longest silence of a streamed turn; see {@link AgentLoop.Builder#idleTimeout}. Default 3 minutes.
+     *
+     * @param timeout positive
+     * @return this builder
+     * @throws InputException unless positive
+     */
     public Builder idleTimeout(Duration timeout) {
       if (timeout.isNegative() || timeout.isZero()) {
         throw new InputException("idle timeout " + timeout + " passed to ModelWorker: expected a positive duration");
@@ -448,6 +552,9 @@ public final class ModelWorker implements Worker {
      * Receives the streamed deltas of every attempt's turns (text, thinking, tool-call progress) on the
      * worker's thread, for live progress such as a status line; shared by concurrent attempts, so it must be
      * thread-safe and quick.
+     *
+     * @param listener the listener, thread-safe
+     * @return this builder
      */
     public Builder progress(StreamListener listener) {
       this.progress = Objects.requireNonNull(listener, "listener");
@@ -457,6 +564,9 @@ public final class ModelWorker implements Worker {
     /**
      * How much the worker's model reasons on each turn (an OpenAI effort, an Anthropic thinking budget, added to
      * the output tokens); null for the vendor's default.
+     *
+     * @param reasoning the reasoning setting, or null
+     * @return this builder
      */
     public Builder reasoning(dev.loopkit.llm.@Nullable Reasoning reasoning) {
       this.reasoning = reasoning;
@@ -472,6 +582,8 @@ public final class ModelWorker implements Worker {
      * {@code conversation} says when an attempt continued. Because a continued conversation carries the old
      * turns, it grows past {@code maxTurns} after a few rounds and the next attempt starts fresh.
      *
+     * @param maxTurns the longest previous conversation, in turns, that is continued; 0 turns this off
+     * @return this builder
      * @throws InputException unless 0 to 50
      */
     public Builder continueShortConversations(int maxTurns) {
@@ -483,12 +595,22 @@ public final class ModelWorker implements Worker {
       return this;
     }
 
-    /** See {@link AgentLoop.Builder#stopOnUnmeteredUsage}; default false. */
+    /**
+     * See {@link AgentLoop.Builder#stopOnUnmeteredUsage}; default false.
+     *
+     * @param stop whether usage no price table covers ends the attempt
+     * @return this builder
+     */
     public Builder stopOnUnmeteredUsage(boolean stop) {
       this.stopOnUnmetered = stop;
       return this;
     }
 
+    /**
+     * Builds the worker.
+     *
+     * @return the worker
+     */
     public ModelWorker build() {
       return new ModelWorker(this);
     }

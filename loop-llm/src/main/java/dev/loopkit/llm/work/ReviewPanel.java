@@ -39,7 +39,12 @@ public final class ReviewPanel implements Reviewer {
     this.reviewers = reviewers;
   }
 
-  /** A builder for a panel combining verdicts by {@code rule}. */
+  /**
+   * A builder for a panel combining verdicts by {@code rule}.
+   *
+   * @param rule how the verdicts combine
+   * @return a builder with no reviewers yet
+   */
   public static Builder builder(Rule rule) {
     return new Builder(rule);
   }
@@ -95,6 +100,9 @@ public final class ReviewPanel implements Reviewer {
     /**
      * Adds a reviewer under a name unique in the panel (it prefixes its verdict's attributes and findings).
      *
+     * @param name the reviewer's name in the panel
+     * @param reviewer the reviewer
+     * @return this builder
      * @throws InputException when the name is malformed or taken
      */
     public Builder add(String name, Reviewer reviewer) {
@@ -111,7 +119,10 @@ public final class ReviewPanel implements Reviewer {
       return this;
     }
 
-    /** @throws InputException with fewer than two reviewers (one needs no panel) */
+    /**
+     * @return the panel
+     * @throws InputException with fewer than two reviewers (one needs no panel)
+     */
     public ReviewPanel build() {
       if (reviewers.size() < 2) {
         throw new InputException("a review panel needs at least two reviewers, got " + reviewers.size()

@@ -47,18 +47,35 @@ public final class RoutingWorker implements Worker {
     this.escalateFromAttempt = b.escalateFromAttempt;
   }
 
-  /** A builder whose default route (when no other matches) is {@code worker}, named {@code name}. */
+  /**
+   * A builder whose default route (when no other matches) is {@code worker}, named {@code name}.
+   *
+   * @param name names the default route in the journal
+   * @param worker the worker of tickets no route matches
+   * @return a builder
+   */
   public static Builder builder(String name, Worker worker) {
     return new Builder(name, worker);
   }
 
-  /** Tickets that carry this label. */
+  /**
+   * Tickets that carry this label.
+   *
+   * @param label the label
+   * @return a predicate that names the label in the journal
+   */
   public static Predicate<Ticket> labelled(String label) {
     Objects.requireNonNull(label, "label");
     return new Described<>(t -> t.labels().contains(label), "label " + label);
   }
 
-  /** Tickets whose priority is this value or lower in importance (0 is highest, 4 lowest): {@code priority >= p}. */
+  /**
+   * Tickets whose priority is this value or lower in importance (0 is highest, 4 lowest): {@code priority >= p}.
+   *
+   * @param priority 0 to 4
+   * @return a predicate that names the priority in the journal
+   * @throws InputException unless 0 to 4
+   */
   public static Predicate<Ticket> priorityAtLeast(int priority) {
     if (priority < 0 || priority > 4) {
       throw new InputException("priority " + priority + " passed to RoutingWorker.priorityAtLeast: expected 0 to 4");
@@ -142,6 +159,11 @@ public final class RoutingWorker implements Worker {
      * Routes tickets matching {@code when} to {@code worker}; routes are tried in the order added, the first
      * match wins. {@link RoutingWorker#labelled} and {@link RoutingWorker#priorityAtLeast} name themselves in
      * the journal; another predicate appears by its {@code toString()}.
+     *
+     * @param name names the route in the journal
+     * @param when which tickets the route takes
+     * @param worker the worker of those tickets
+     * @return this builder
      */
     public Builder route(String name, Predicate<Ticket> when, Worker worker) {
       Objects.requireNonNull(when, "when");
@@ -149,12 +171,26 @@ public final class RoutingWorker implements Worker {
       return this;
     }
 
-    /** From attempt 2 on (after a failed attempt), every ticket goes to {@code worker}, whatever its route. */
+    /**
+     * From attempt 2 on (after a failed attempt), every ticket goes to {@code worker}, whatever its route.
+     *
+     * @param name names the escalation in the journal
+     * @param worker the worker of every retried ticket
+     * @return this builder
+     */
     public Builder escalateTo(String name, Worker worker) {
       return escalateTo(name, worker, 2);
     }
 
-    /** From attempt {@code fromAttempt} on, every ticket goes to {@code worker}. @throws InputException below 2 */
+    /**
+     * From attempt {@code fromAttempt} on, every ticket goes to {@code worker}.
+     *
+     * @param name names the escalation in the journal
+     * @param worker the worker of every ticket from that attempt on
+     * @param fromAttempt the first attempt escalated, 2 or more
+     * @return this builder
+     * @throws InputException below 2
+     */
     public Builder escalateTo(String name, Worker worker, int fromAttempt) {
       if (fromAttempt < 2) {
         throw new InputException("escalation from attempt " + fromAttempt + " passed to RoutingWorker: expected 2"
@@ -165,7 +201,11 @@ public final class RoutingWorker implements Worker {
       return this;
     }
 
-    /** The routing worker; the routes are tried in the order added. */
+    /**
+     * The routing worker; the routes are tried in the order added.
+     *
+     * @return the worker
+     */
     public RoutingWorker build() {
       return new RoutingWorker(this);
     }

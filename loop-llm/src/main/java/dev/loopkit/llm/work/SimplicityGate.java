@@ -68,7 +68,15 @@ public final class SimplicityGate implements Stage {
    * @param catchAlls added handlers that catch everything
    */
   public record Limits(int netLines, int newFiles, int duplicatedBlocks, int catchAlls) {
-    /** @throws InputException when a count limit is negative (net lines may be negative: a change must shrink) */
+    /**
+     * Checks the count limits.
+     *
+     * @param netLines lines added less lines removed
+     * @param newFiles files the change creates, 0 or more
+     * @param duplicatedBlocks added blocks whose text occurs elsewhere, 0 or more
+     * @param catchAlls added handlers that catch everything, 0 or more
+     * @throws InputException when a count limit is negative (net lines may be negative: a change must shrink)
+     */
     public Limits {
       if (newFiles < 0 || duplicatedBlocks < 0 || catchAlls < 0) {
         throw new InputException("simplicity limits must not be negative, got new files " + newFiles
@@ -94,12 +102,20 @@ public final class SimplicityGate implements Stage {
     this.gitTimeout = b.gitTimeout;
   }
 
-  /** A gate with {@link #DEFAULT_BUDGET} and {@link #DEFAULT_HARD_LIMIT}. */
+  /**
+   * A gate with {@link #DEFAULT_BUDGET} and {@link #DEFAULT_HARD_LIMIT}.
+   *
+   * @return the gate
+   */
   public static SimplicityGate defaults() {
     return builder().build();
   }
 
-  /** A builder starting from the defaults. */
+  /**
+   * A builder starting from the defaults.
+   *
+   * @return a builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -388,19 +404,35 @@ public final class SimplicityGate implements Stage {
 
     private Builder() {}
 
-    /** Figures above these pass, reported as over budget. */
+    /**
+     * Figures above these pass, reported as over budget.
+     *
+     * @param budget the budget
+     * @return this builder
+     */
     public Builder budget(Limits budget) {
       this.budget = Objects.requireNonNull(budget, "budget");
       return this;
     }
 
-    /** Figures above these fail the attempt (a ticket's metadata may set its own). */
+    /**
+     * Figures above these fail the attempt (a ticket's metadata may set its own).
+     *
+     * @param hard the hard limits, none below the budget's (checked in {@link #build()})
+     * @return this builder
+     */
     public Builder hardLimit(Limits hard) {
       this.hard = Objects.requireNonNull(hard, "hard");
       return this;
     }
 
-    /** The fewest significant lines a copied block has to count; default 6. @throws InputException below 3 */
+    /**
+     * The fewest significant lines a copied block has to count; default 6.
+     *
+     * @param lines at least 3
+     * @return this builder
+     * @throws InputException below 3
+     */
     public Builder minBlockLines(int lines) {
       if (lines < 3) {
         throw new InputException("min block lines " + lines + " passed to SimplicityGate: expected at least 3");
@@ -409,7 +441,13 @@ public final class SimplicityGate implements Stage {
       return this;
     }
 
-    /** The longest each git command of the diff may run; default 2 minutes. @throws InputException unless positive */
+    /**
+     * The longest each git command of the diff may run; default 2 minutes.
+     *
+     * @param timeout positive
+     * @return this builder
+     * @throws InputException unless positive
+     */
     public Builder gitTimeout(Duration timeout) {
       if (timeout.isNegative() || timeout.isZero()) {
         throw new InputException("git timeout " + timeout + " passed to SimplicityGate: expected a positive duration");
@@ -418,7 +456,10 @@ public final class SimplicityGate implements Stage {
       return this;
     }
 
-    /** @throws InputException when a hard limit is below its budget, naming both */
+    /**
+     * @return the gate
+     * @throws InputException when a hard limit is below its budget, naming both
+     */
     public SimplicityGate build() {
       if (hard.netLines() < budget.netLines() || hard.newFiles() < budget.newFiles()
           || hard.duplicatedBlocks() < budget.duplicatedBlocks() || hard.catchAlls() < budget.catchAlls()) {
