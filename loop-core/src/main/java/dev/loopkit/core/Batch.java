@@ -66,7 +66,7 @@ public final class Batch implements BatchView {
     return byId.size();
   }
 
-  /** The tickets in this status, in batch order. */
+  /** {@return the tickets in this status, in batch order} */
   public List<Ticket> withStatus(Status status) {
     List<Ticket> out = new ArrayList<>();
     for (Ticket t : byId.values()) {

@@ -26,12 +26,12 @@ public record BatchChanges(boolean full, List<Ticket> tickets, Set<String> remov
     }
   }
 
-  /** The whole batch; the next read is a full read again unless {@code cursor} says otherwise. */
+  /** {@return the whole batch; the next read is a full read again unless {@code cursor} says otherwise} */
   public static BatchChanges full(Batch batch, String cursor) {
     return new BatchChanges(true, batch.tickets(), Set.of(), cursor);
   }
 
-  /** The whole batch, with no cursor: every read is a full read. */
+  /** {@return the whole batch, with no cursor: every read is a full read} */
   public static BatchChanges full(Batch batch) {
     return full(batch, "");
   }
@@ -41,7 +41,7 @@ public record BatchChanges(boolean full, List<Ticket> tickets, Set<String> remov
     return new BatchChanges(false, changed, removed, cursor);
   }
 
-  /** Whether nothing changed (and the read was not a full one). */
+  /** {@return whether nothing changed (and the read was not a full one)} */
   public boolean isEmpty() {
     return !full && tickets.isEmpty() && removed.isEmpty();
   }

@@ -20,12 +20,12 @@ public interface BatchView {
 
   boolean contains(String id);
 
-  /** How many tickets have this status. */
+  /** {@return how many tickets have this status} */
   int count(Status status);
 
   /** At most {@code limit} tickets in this status (a snapshot: in batch order; the engine's view: in the order they reached it). */
   List<Ticket> withStatus(Status status, int limit);
 
-  /** Every ticket, in batch order (a copy: O(batch)). */
+  /** {@return every ticket, in batch order (a copy: O(batch))} */
   List<Ticket> tickets();
 }

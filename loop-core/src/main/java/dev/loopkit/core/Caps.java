@@ -95,7 +95,7 @@ public final class Caps {
     return maxInfrastructureInterruptions;
   }
 
-  /** Whether usage that could not be priced or was not reported counts as free (see {@link Usage}). */
+  /** {@return whether usage that could not be priced or was not reported counts as free (see {@link Usage})} */
   public boolean allowUnmeteredUsage() {
     return allowUnmeteredUsage;
   }
@@ -131,7 +131,7 @@ public final class Caps {
     return new Budget(Math.max(0, maxTokens - used.totalTokens()), money, deadline, maxTurnsPerWorker);
   }
 
-  /** The caps as strings, for the journal and reports. */
+  /** {@return the caps as strings, for the journal and reports} */
   public Map<String, String> describe() {
     Map<String, String> out = new LinkedHashMap<>();
     out.put("passes", Integer.toString(maxPasses));

@@ -22,12 +22,12 @@ public enum DependencyType {
     this.wireName = wireName;
   }
 
-  /** The spelling used in files and on the wire, e.g. {@code parent-child}. */
+  /** {@return the spelling used in files and on the wire, e.g. {@code parent-child}} */
   public String wireName() {
     return wireName;
   }
 
-  /** Whether this kind of edge can keep a ticket from being ready. */
+  /** {@return whether this kind of edge can keep a ticket from being ready} */
   public boolean affectsReadiness() {
     return this == BLOCKS || this == PARENT_CHILD;
   }

@@ -13,7 +13,7 @@ public abstract class ForwardingTracker implements Tracker {
     this.delegate = java.util.Objects.requireNonNull(delegate, "delegate");
   }
 
-  /** The tracker calls are forwarded to. */
+  /** {@return the tracker calls are forwarded to} */
   protected final Tracker delegate() {
     return delegate;
   }

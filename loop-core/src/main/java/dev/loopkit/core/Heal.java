@@ -21,23 +21,23 @@ public sealed interface Heal {
     /** The stop is a genuine external wall (a credential, a permission, a product decision): a person must act. */
     WALL;
 
-    /** The journal's spelling, e.g. {@code no-change}. */
+    /** {@return the journal's spelling, e.g. {@code no-change}} */
     @com.fasterxml.jackson.annotation.JsonValue
     public String wireName() {
       return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
   }
 
-  /** Which case this heal is. */
+  /** {@return which case this heal is} */
   Outcome outcome();
 
-  /** One line saying what the healer did or why it did nothing. */
+  /** {@return one line saying what the healer did or why it did nothing} */
   String summary();
 
-  /** What asking the healer cost (its model calls); {@link Usage#ZERO} for a healer that calls no model. */
+  /** {@return what asking the healer cost (its model calls); {@link Usage#ZERO} for a healer that calls no model} */
   Usage usage();
 
-  /** This heal with {@code usage} in place of its own (a guard wrapping a healer passes the cost on). */
+  /** {@return this heal with {@code usage} in place of its own (a guard wrapping a healer passes the cost on)} */
   Heal withUsage(Usage usage);
 
   /** The healer found nothing to change; a stalled run then ends {@code STALLED}. */

@@ -29,7 +29,7 @@ public record HealContext(String runId, Reason reason, BatchView batch, List<Fin
     this(runId, reason, batch, recentFindings, healsSoFar, null);
   }
 
-  /** This heal's number in the run: {@code healsSoFar() + 1}. */
+  /** {@return this heal's number in the run: {@code healsSoFar() + 1}} */
   public int heal() {
     return healsSoFar + 1;
   }
@@ -41,7 +41,7 @@ public record HealContext(String runId, Reason reason, BatchView batch, List<Fin
     /** Several attempts in a row failed. */
     REPEATED_FAILURES;
 
-    /** The journal's spelling, e.g. {@code repeated-failures}. */
+    /** {@return the journal's spelling, e.g. {@code repeated-failures}} */
     @com.fasterxml.jackson.annotation.JsonValue
     public String wireName() {
       return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');

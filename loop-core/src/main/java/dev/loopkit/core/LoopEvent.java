@@ -46,7 +46,7 @@ public sealed interface LoopEvent {
   /** The most ticket ids an event lists; beyond it an event gives a count, so no event grows with the batch. */
   int MAX_LISTED_IDS = 10;
 
-  /** When it happened, by the engine's clock. */
+  /** {@return when it happened, by the engine's clock} */
   Instant at();
 
   /** Events about one attempt on one ticket. */
@@ -77,7 +77,7 @@ public sealed interface LoopEvent {
       this(at, runId, tickets, resumed, fingerprint, caps, "unrecorded");
     }
 
-    /** Whether the session ran tickets' processes without any confinement ({@code Sandbox.none()}). */
+    /** {@return whether the session ran tickets' processes without any confinement ({@code Sandbox.none()})} */
     public boolean unsandboxed() {
       return sandbox.startsWith("none");
     }

@@ -26,7 +26,7 @@ public class LoopException extends RuntimeException {
     this.retryable = retryable;
   }
 
-  /** Whether the same call may succeed if made again later (a rate limit, a timeout, a 503). */
+  /** {@return whether the same call may succeed if made again later (a rate limit, a timeout, a 503)} */
   public boolean isRetryable() {
     return retryable;
   }

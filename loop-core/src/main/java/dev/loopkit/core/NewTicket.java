@@ -57,7 +57,7 @@ public final class NewTicket {
     return b;
   }
 
-  /** The id the caller would like; a tracker that assigns its own ids may ignore it. */
+  /** {@return the id the caller would like; a tracker that assigns its own ids may ignore it} */
   public @Nullable String requestedId() {
     return requestedId;
   }
@@ -102,7 +102,7 @@ public final class NewTicket {
     return metadata;
   }
 
-  /** The ticket this draft becomes under {@code id}, open, created at {@code createdAt}. */
+  /** {@return the ticket this draft becomes under {@code id}, open, created at {@code createdAt}} */
   public Ticket toTicket(String id, java.time.Instant createdAt) {
     return Ticket.builder(id).title(title).body(body).acceptanceCriteria(acceptanceCriteria).priority(priority)
         .labels(labels).resources(resources).dependencies(dependencies).metadata(metadata)

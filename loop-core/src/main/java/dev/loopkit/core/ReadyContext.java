@@ -23,7 +23,7 @@ public record ReadyContext(BatchView batch, BatchChanges changes, Set<String> in
     heldResources = Map.copyOf(heldResources);
   }
 
-  /** A first-call context over one snapshot with nothing in flight, for tools and tests. */
+  /** {@return a first-call context over one snapshot with nothing in flight, for tools and tests} */
   public static ReadyContext of(Batch batch, Tracker tracker) {
     return new ReadyContext(batch, BatchChanges.full(batch), Set.of(), Map.of(), Integer.MAX_VALUE, tracker);
   }

@@ -39,17 +39,17 @@ public final class RunDirectory {
     return path;
   }
 
-  /** The journal: one JSON event per line. */
+  /** {@return the journal: one JSON event per line} */
   public Path journal() {
     return path.resolve(RunJournal.FILE_NAME);
   }
 
-  /** The journal's checkpoint, a snapshot of the history that lets a resume skip replaying the journal. */
+  /** {@return the journal's checkpoint, a snapshot of the history that lets a resume skip replaying the journal} */
   public Path checkpoint() {
     return path.resolve(RunJournal.CHECKPOINT);
   }
 
-  /** Where model workers write their transcripts. */
+  /** {@return where model workers write their transcripts} */
   public Path transcripts() {
     return path.resolve("transcripts");
   }
@@ -62,12 +62,12 @@ public final class RunDirectory {
     return path.resolve("heals");
   }
 
-  /** Where the engine's default workspaces live (one directory per ticket). */
+  /** {@return where the engine's default workspaces live (one directory per ticket)} */
   public Path workspaces() {
     return path.resolve("workspaces");
   }
 
-  /** Whether a run has started here (its journal exists). */
+  /** {@return whether a run has started here (its journal exists)} */
   public boolean exists() {
     return Files.isRegularFile(journal());
   }
@@ -81,7 +81,7 @@ public final class RunDirectory {
     return RunJournal.history(path);
   }
 
-  /** The run's report, drawn from {@link #history()}. */
+  /** {@return the run's report, drawn from {@link #history()}} */
   public RunReport report() {
     return RunReport.of(history());
   }

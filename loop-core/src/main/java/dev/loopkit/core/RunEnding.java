@@ -16,7 +16,7 @@ public sealed interface RunEnding {
 
   Kind kind();
 
-  /** One line for people and logs. */
+  /** {@return one line for people and logs} */
   String describe();
 
   /** The kinds of ending, for exit codes and reports; in the journal each is its name, e.g. {@code DONE}. */
@@ -30,7 +30,7 @@ public sealed interface RunEnding {
     TAMPERED,
     FAILED;
 
-    /** Whether the batch is finished with no ticket waiting for anyone. */
+    /** {@return whether the batch is finished with no ticket waiting for anyone} */
     public boolean isSuccess() {
       return this == DONE;
     }

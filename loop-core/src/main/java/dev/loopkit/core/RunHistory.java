@@ -60,7 +60,7 @@ public final class RunHistory {
 
   RunHistory() {}
 
-  /** The history of these events, in order (for tools and tests; the engine folds as it appends). */
+  /** {@return the history of these events, in order (for tools and tests; the engine folds as it appends)} */
   public static RunHistory of(Collection<LoopEvent> events) {
     RunHistory h = new RunHistory();
     events.forEach(h::apply);
@@ -278,17 +278,17 @@ public final class RunHistory {
 
   // ---- reading ----
 
-  /** The run's id; empty before its first start. */
+  /** {@return the run's id; empty before its first start} */
   public Optional<String> runId() {
     return Optional.ofNullable(runId);
   }
 
-  /** The definition-of-done fingerprint recorded at the run's first start; empty before it. */
+  /** {@return the definition-of-done fingerprint recorded at the run's first start; empty before it} */
   public Optional<Map<String, String>> fingerprint() {
     return Optional.ofNullable(fingerprint);
   }
 
-  /** How many sessions (processes) worked on the run. */
+  /** {@return how many sessions (processes) worked on the run} */
   public int sessions() {
     return sessions;
   }
@@ -297,7 +297,7 @@ public final class RunHistory {
     return passes;
   }
 
-  /** Heals attempted, over every session. */
+  /** {@return heals attempted, over every session} */
   public int heals() {
     return heals;
   }
@@ -312,7 +312,7 @@ public final class RunHistory {
     return dispatchesSinceHeal;
   }
 
-  /** Tokens and money, over every session. */
+  /** {@return tokens and money, over every session} */
   public Usage usage() {
     return usage;
   }
@@ -331,7 +331,7 @@ public final class RunHistory {
     return elapsedBefore;
   }
 
-  /** How the latest session ended; empty while it runs (or if it died). */
+  /** {@return how the latest session ended; empty while it runs (or if it died)} */
   public Optional<RunEnding.Kind> ending() {
     return Optional.ofNullable(ending);
   }
@@ -340,42 +340,42 @@ public final class RunHistory {
     return endingDetail;
   }
 
-  /** When the run first started; empty before it. */
+  /** {@return when the run first started; empty before it} */
   public Optional<Instant> startedAt() {
     return Optional.ofNullable(startedAt);
   }
 
-  /** When the latest event happened; empty before the first. */
+  /** {@return when the latest event happened; empty before the first} */
   public Optional<Instant> lastEventAt() {
     return Optional.ofNullable(lastAt);
   }
 
-  /** Events folded into this history. */
+  /** {@return events folded into this history} */
   public long events() {
     return events;
   }
 
-  /** Every ticket the run dispatched, gated or finished, in the order it first met them. */
+  /** {@return every ticket the run dispatched, gated or finished, in the order it first met them} */
   public Collection<TicketHistory> tickets() {
     return Collections.unmodifiableCollection(tickets.values());
   }
 
-  /** One ticket's history; empty if the run never met it. */
+  /** {@return one ticket's history; empty if the run never met it} */
   public Optional<TicketHistory> ticket(String id) {
     return Optional.ofNullable(tickets.get(id));
   }
 
-  /** Every time a person had to act, in order. */
+  /** {@return every time a person had to act, in order} */
   public List<RunReport.Intervention> interventions() {
     return Collections.unmodifiableList(interventions);
   }
 
-  /** Total time tickets waited for each resource, in milliseconds. */
+  /** {@return total time tickets waited for each resource, in milliseconds} */
   public Map<String, Long> lockWaitMillis() {
     return Collections.unmodifiableMap(lockWaitMillis);
   }
 
-  /** Findings of the latest failed attempts, newest last (at most 20). */
+  /** {@return findings of the latest failed attempts, newest last (at most 20)} */
   public List<Finding> recentFindings() {
     return List.copyOf(recentFindings);
   }
@@ -384,7 +384,7 @@ public final class RunHistory {
     return discovered.size();
   }
 
-  /** What the last final gate found, if one ran. */
+  /** {@return what the last final gate found, if one ran} */
   public Optional<String> finalGate() {
     return Optional.ofNullable(finalGate);
   }
@@ -401,7 +401,7 @@ public final class RunHistory {
     return n;
   }
 
-  /** How many tickets the run froze as its batch. */
+  /** {@return how many tickets the run froze as its batch} */
   public int frozenTickets() {
     return frozen.size();
   }
@@ -513,12 +513,12 @@ public final class RunHistory {
       return outcome;
     }
 
-    /** The number of its latest attempt (0 before the first). */
+    /** {@return the number of its latest attempt (0 before the first)} */
     public int lastAttempt() {
       return lastAttempt;
     }
 
-    /** Attempts dispatched, over every session. */
+    /** {@return attempts dispatched, over every session} */
     public int attempts() {
       return attempts;
     }
@@ -535,7 +535,7 @@ public final class RunHistory {
       return deferred;
     }
 
-    /** Time its attempts took, from dispatch to their end. */
+    /** {@return time its attempts took, from dispatch to their end} */
     public Duration workTime() {
       return workTime;
     }
@@ -544,27 +544,27 @@ public final class RunHistory {
       return usage;
     }
 
-    /** One line per review verdict. */
+    /** {@return one line per review verdict} */
     public List<String> reviews() {
       return Collections.unmodifiableList(reviews);
     }
 
-    /** What its attempts found, oldest first. */
+    /** {@return what its attempts found, oldest first} */
     public List<Finding> findings() {
       return Collections.unmodifiableList(findings);
     }
 
-    /** The evidence it was done (or gated) with. */
+    /** {@return the evidence it was done (or gated) with} */
     public List<Evidence> evidence() {
       return evidence;
     }
 
-    /** Why it waits for a person; empty unless gated. */
+    /** {@return why it waits for a person; empty unless gated} */
     public String gateReason() {
       return gateReason;
     }
 
-    /** Every attempt, in order. */
+    /** {@return every attempt, in order} */
     public List<AttemptHistory> attemptLog() {
       return Collections.unmodifiableList(attemptLog);
     }
@@ -605,7 +605,7 @@ public final class RunHistory {
       return number;
     }
 
-    /** The worker slot it ran in (0-based), for timelines. */
+    /** {@return the worker slot it ran in (0-based), for timelines} */
     public int slot() {
       return slot;
     }
@@ -614,7 +614,7 @@ public final class RunHistory {
       return startedAt;
     }
 
-    /** When it ended; empty while it runs or if its process died. */
+    /** {@return when it ended; empty while it runs or if its process died} */
     public Optional<Instant> endedAt() {
       return Optional.ofNullable(endedAt);
     }
@@ -628,12 +628,12 @@ public final class RunHistory {
       return Collections.unmodifiableList(stages);
     }
 
-    /** The stage of a kind, if it ran in this attempt (the first of that kind). */
+    /** {@return the stage of a kind, if it ran in this attempt (the first of that kind)} */
     public Optional<StageRecord> stage(StageKind kind) {
       return stages.stream().filter(s -> s.kind() == kind).findFirst();
     }
 
-    /** Tokens and money its stages used. */
+    /** {@return tokens and money its stages used} */
     public Usage usage() {
       return usage;
     }
@@ -643,7 +643,7 @@ public final class RunHistory {
       return Collections.unmodifiableList(findings);
     }
 
-    /** What its verify and added stages checked. */
+    /** {@return what its verify and added stages checked} */
     public List<Evidence> evidence() {
       return Collections.unmodifiableList(evidence);
     }

@@ -54,7 +54,7 @@ public final class RunReport {
     this.finalGate = h.finalGate().orElse(null);
   }
 
-  /** How many tickets the batch holds: those the run froze (and any it met that it did not). */
+  /** {@return how many tickets the batch holds: those the run froze (and any it met that it did not)} */
   public int batchSize() {
     return batchSize;
   }
@@ -64,7 +64,7 @@ public final class RunReport {
     return doneBefore;
   }
 
-  /** What the final gate found the last time it ran, if it did. */
+  /** {@return what the final gate found the last time it ran, if it did} */
   public Optional<String> finalGate() {
     return Optional.ofNullable(finalGate);
   }
@@ -113,7 +113,7 @@ public final class RunReport {
      */
     CAPS_CHANGED;
 
-    /** Whether this is the machine's own doing (a heal, or its revert) rather than a person's. */
+    /** {@return whether this is the machine's own doing (a heal, or its revert) rather than a person's} */
     public boolean isHeal() {
       return this == HEALED || this == HEAL_REVERTED;
     }
@@ -151,17 +151,17 @@ public final class RunReport {
   /** A time a person had to act. */
   public record Intervention(InterventionKind kind, @Nullable String ticketId, String detail) {}
 
-  /** The report of a run's history. */
+  /** {@return the report of a run's history} */
   public static RunReport of(RunHistory history) {
     return new RunReport(history);
   }
 
-  /** The report of the run whose journal holds these events. */
+  /** {@return the report of the run whose journal holds these events} */
   public static RunReport of(List<LoopEvent> events) {
     return new RunReport(RunHistory.of(events));
   }
 
-  /** The report of the run in this run directory (read from its checkpoint and journal). */
+  /** {@return the report of the run in this run directory (read from its checkpoint and journal)} */
   public static RunReport of(Path runDirectory) {
     return RunDirectory.of(runDirectory).report();
   }
@@ -170,7 +170,7 @@ public final class RunReport {
     return runId;
   }
 
-  /** How the latest session ended; empty while the run is running (or if its process died). */
+  /** {@return how the latest session ended; empty while the run is running (or if its process died)} */
   public java.util.Optional<RunEnding.Kind> ending() {
     return java.util.Optional.ofNullable(ending);
   }
@@ -179,7 +179,7 @@ public final class RunReport {
     return endingDetail;
   }
 
-  /** How many processes worked on the run (1 plus the number of resumes). */
+  /** {@return how many processes worked on the run (1 plus the number of resumes)} */
   public int sessions() {
     return sessions;
   }
@@ -188,7 +188,7 @@ public final class RunReport {
     return passes;
   }
 
-  /** Time spent running, summed over every session. */
+  /** {@return time spent running, summed over every session} */
   public Duration elapsed() {
     return elapsed;
   }
@@ -205,7 +205,7 @@ public final class RunReport {
     return interventions;
   }
 
-  /** Total time tickets waited for each resource, in milliseconds. */
+  /** {@return total time tickets waited for each resource, in milliseconds} */
   public Map<String, Long> lockWaitMillis() {
     return lockWaitMillis;
   }
@@ -218,7 +218,7 @@ public final class RunReport {
     return tickets.stream().mapToInt(TicketReport::interruptedAttempts).sum();
   }
 
-  /** A few lines for a terminal. */
+  /** {@return a few lines for a terminal} */
   public String summary() {
     long done = tickets.stream().filter(t -> t.outcome() == TicketOutcome.DONE).count();
     long gated = tickets.stream().filter(t -> t.outcome() == TicketOutcome.HUMAN_GATED).count();

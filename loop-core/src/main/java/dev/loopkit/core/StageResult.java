@@ -10,7 +10,7 @@ import java.util.Objects;
  */
 public sealed interface StageResult {
 
-  /** Tokens and money the stage used (a model-driven stage); {@link Usage#ZERO} otherwise. */
+  /** {@return tokens and money the stage used (a model-driven stage); {@link Usage#ZERO} otherwise} */
   Usage usage();
 
   /** Facts worth journaling (a vendor, a commit, a duration). */

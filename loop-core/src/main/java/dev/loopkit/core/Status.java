@@ -11,17 +11,17 @@ public enum Status {
   HUMAN_GATED,
   CANCELLED;
 
-  /** Whether the ticket needs no more work from the loop: done, cancelled or gated for a human. */
+  /** {@return whether the ticket needs no more work from the loop: done, cancelled or gated for a human} */
   public boolean isSettled() {
     return this == DONE || this == CANCELLED || this == HUMAN_GATED;
   }
 
-  /** Whether a ticket in this status no longer blocks the tickets that depend on it. */
+  /** {@return whether a ticket in this status no longer blocks the tickets that depend on it} */
   public boolean releasesDependents() {
     return this == DONE || this == CANCELLED;
   }
 
-  /** The lower-case, hyphenated spelling used in files and on the wire, e.g. {@code human-gated}. */
+  /** {@return the lower-case, hyphenated spelling used in files and on the wire, e.g. {@code human-gated}} */
   public String wireName() {
     return name().toLowerCase(Locale.ROOT).replace('_', '-');
   }

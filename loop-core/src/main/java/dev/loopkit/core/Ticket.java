@@ -88,7 +88,7 @@ public final class Ticket {
     this.createdAt = t.createdAt;
   }
 
-  /** A copy with another status; cheap (the immutable fields are shared, nothing is validated again). */
+  /** {@return a copy with another status; cheap (the immutable fields are shared, nothing is validated again)} */
   public Ticket withStatus(Status newStatus) {
     return newStatus == status ? this : new Ticket(this, java.util.Objects.requireNonNull(newStatus, "status"));
   }
@@ -101,12 +101,12 @@ public final class Ticket {
     return title;
   }
 
-  /** The description, Markdown. */
+  /** {@return the description, Markdown} */
   public String body() {
     return body;
   }
 
-  /** The finish line: each entry is one criterion a verifier or reviewer can check. */
+  /** {@return the finish line: each entry is one criterion a verifier or reviewer can check} */
   public List<String> acceptanceCriteria() {
     return acceptanceCriteria;
   }
@@ -133,7 +133,7 @@ public final class Ticket {
     return dependencies;
   }
 
-  /** The targets of this ticket's dependencies of one type, in declaration order. */
+  /** {@return the targets of this ticket's dependencies of one type, in declaration order} */
   public List<String> dependencyTargets(DependencyType type) {
     List<String> out = new ArrayList<>();
     for (Dependency d : dependencies) {
@@ -153,7 +153,7 @@ public final class Ticket {
     return comments;
   }
 
-  /** When the ticket was created; {@link Instant#EPOCH} when the tracker does not know. */
+  /** {@return when the ticket was created; {@link Instant#EPOCH} when the tracker does not know} */
   public Instant createdAt() {
     return createdAt;
   }

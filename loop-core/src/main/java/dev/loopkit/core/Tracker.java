@@ -30,7 +30,7 @@ public interface Tracker {
     return BatchChanges.full(readBatch());
   }
 
-  /** One ticket by id, in the batch or not; empty when the tracker has no such ticket. */
+  /** {@return one ticket by id, in the batch or not; empty when the tracker has no such ticket} */
   Optional<Ticket> find(String id);
 
   /**

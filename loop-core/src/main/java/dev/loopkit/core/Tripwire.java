@@ -27,7 +27,7 @@ public interface Tripwire {
     return List.of();
   }
 
-  /** A tripwire with nothing to protect (one shared instance). A healer is refused with it. */
+  /** {@return a tripwire with nothing to protect (one shared instance)} A healer is refused with it. */
   static Tripwire none() {
     return NoTripwire.INSTANCE;
   }

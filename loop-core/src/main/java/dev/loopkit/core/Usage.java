@@ -41,17 +41,17 @@ public record Usage(long inputTokens, long outputTokens, long cacheReadTokens, l
     return new Usage(input, output, 0, 0, BigDecimal.ZERO);
   }
 
-  /** One call whose tokens or cost are unknown; {@code known} is what was reported, if anything. */
+  /** {@return one call whose tokens or cost are unknown; {@code known} is what was reported, if anything} */
   public static Usage unmetered(Usage known) {
     return known.plus(new Usage(0, 0, 0, 0, BigDecimal.ZERO, 1));
   }
 
-  /** Every token counted against a token cap: input (cached or not) plus output. */
+  /** {@return every token counted against a token cap: input (cached or not) plus output} */
   public long totalTokens() {
     return inputTokens + outputTokens + cacheReadTokens + cacheWriteTokens;
   }
 
-  /** Whether every call in this usage was priced and reported its tokens. */
+  /** {@return whether every call in this usage was priced and reported its tokens} */
   public boolean isMetered() {
     return unmeteredCalls == 0;
   }

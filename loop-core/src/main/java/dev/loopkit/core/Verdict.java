@@ -55,7 +55,7 @@ public sealed interface Verdict {
       return false;
     }
 
-    /** The named tickets and, if more are outstanding, how many more. */
+    /** {@return the named tickets and, if more are outstanding, how many more} */
     public String describe() {
       String listed = outstanding.toString();
       return count > outstanding.size() ? count + " outstanding, first " + listed : count + " outstanding " + listed;

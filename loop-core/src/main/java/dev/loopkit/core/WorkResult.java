@@ -9,7 +9,7 @@ import java.util.Map;
  */
 public sealed interface WorkResult {
 
-  /** Tokens and money this attempt used. */
+  /** {@return tokens and money this attempt used} */
   Usage usage();
 
   /**
@@ -18,7 +18,7 @@ public sealed interface WorkResult {
    */
   Map<String, String> attributes();
 
-  /** The same result with these attributes added (a later value wins for a repeated key). */
+  /** {@return the same result with these attributes added (a later value wins for a repeated key)} */
   default WorkResult withAttributes(Map<String, String> more) {
     Map<String, String> all = new java.util.LinkedHashMap<>(attributes());
     all.putAll(more);

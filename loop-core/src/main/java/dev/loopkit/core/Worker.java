@@ -12,12 +12,12 @@ public interface Worker {
 
   WorkResult work(Assignment assignment) throws Exception;
 
-  /** A worker that does nothing and claims success: useful with verifiers that check existing state. */
+  /** {@return a worker that does nothing and claims success: useful with verifiers that check existing state} */
   static Worker claimDone() {
     return assignment -> WorkResult.completed("claimed done without changes", Usage.ZERO);
   }
 
-  /** A worker that always gives up with the given finding. */
+  /** {@return a worker that always gives up with the given finding} */
   static Worker giveUp(String finding) {
     return assignment -> WorkResult.failed(List.of(finding), Usage.ZERO);
   }

@@ -95,7 +95,7 @@ public final class MarkdownTracker implements Tracker {
     return new Builder(folder);
   }
 
-  /** The folder's real path. */
+  /** {@return the folder's real path} */
   public Path folder() {
     return folder.dir();
   }

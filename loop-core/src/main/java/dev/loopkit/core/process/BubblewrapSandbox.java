@@ -65,7 +65,7 @@ public final class BubblewrapSandbox implements Sandbox {
     return new Builder();
   }
 
-  /** Whether every jail gets the network (otherwise only jails that ask for it). */
+  /** {@return whether every jail gets the network (otherwise only jails that ask for it)} */
   public boolean network() {
     return network;
   }
@@ -286,8 +286,7 @@ public final class BubblewrapSandbox implements Sandbox {
       return this;
     }
 
-    /** A system directory to show read-only when it exists (such as {@code /opt/jdk}); skipped when missing. */
-    public Builder systemPath(Path dir) {
+    /** A system directory to show read-only when it exists (such as {@code /opt/jdk}); skipped when missing. / public Builder systemPath(Path dir) { */
       this.systemPaths.add(absolute(dir, "systemPath"));
       return this;
     }

@@ -66,7 +66,7 @@ public final class Command {
     return outputCap;
   }
 
-  /** A copy with another timeout. */
+  /** {@return a copy with another timeout} */
   public Command withTimeout(Duration timeout) {
     return toBuilder().timeout(timeout).build();
   }

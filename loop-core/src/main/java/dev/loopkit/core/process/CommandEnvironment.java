@@ -40,22 +40,22 @@ public final class CommandEnvironment {
     this.fixed = Map.copyOf(b.fixed);
   }
 
-  /** The allow-list {@link #DEFAULT_INHERITED} and nothing else. */
+  /** {@return the allow-list {@link #DEFAULT_INHERITED} and nothing else} */
   public static CommandEnvironment defaults() {
     return DEFAULTS;
   }
 
-  /** A builder that starts from {@link #DEFAULT_INHERITED}. */
+  /** {@return a builder that starts from {@link #DEFAULT_INHERITED}} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Whether {@code name} looks like it holds a secret (case-insensitive). */
+  /** {@return whether {@code name} looks like it holds a secret (case-insensitive)} */
   public static boolean looksSecret(String name) {
     return SECRET_NAME.matcher(name.toUpperCase(Locale.ROOT)).matches();
   }
 
-  /** The names this environment takes from the host, in no particular order. */
+  /** {@return the names this environment takes from the host, in no particular order} */
   public Set<String> inherited() {
     return inherited;
   }

@@ -24,7 +24,7 @@ public record CommandOutcome(List<String> command, int exitCode, boolean timedOu
     return !timedOut && exitCode == 0;
   }
 
-  /** One line naming how it ended: {@code exit 0}, {@code exit 2} or {@code timed out}. */
+  /** {@return one line naming how it ended: {@code exit 0}, {@code exit 2} or {@code timed out}} */
   public String status() {
     return timedOut ? "timed out (process tree killed)" : "exit " + exitCode;
   }

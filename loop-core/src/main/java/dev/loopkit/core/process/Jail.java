@@ -24,7 +24,7 @@ public record Jail(Path workspace, List<Path> readOnly, List<Path> writable, boo
     writable = absolutes(writable, "writable");
   }
 
-  /** A jail of the workspace alone, without network. */
+  /** {@return a jail of the workspace alone, without network} */
   public static Jail of(Path workspace) {
     return new Jail(workspace, List.of(), List.of(), false);
   }
@@ -45,7 +45,7 @@ public record Jail(Path workspace, List<Path> readOnly, List<Path> writable, boo
     return new Jail(workspace, readOnly, writable, network);
   }
 
-  /** Whether {@code path} is inside the workspace or one of the extra paths. */
+  /** {@return whether {@code path} is inside the workspace or one of the extra paths} */
   public boolean contains(Path path) {
     Path p = path.toAbsolutePath().normalize();
     if (p.startsWith(workspace)) {

@@ -53,7 +53,7 @@ public final class ProcessRunner {
     return new ProcessRunner(Objects.requireNonNull(sandbox, "sandbox"), Objects.requireNonNull(jail, "jail"));
   }
 
-  /** The default for a ticket's workspace when no engine handed one over: bubblewrap, no network. */
+  /** {@return the default for a ticket's workspace when no engine handed one over: bubblewrap, no network} */
   public static ProcessRunner confinedTo(Path workspace) {
     return confined(Sandbox.bubblewrap(), Jail.of(workspace));
   }
@@ -62,17 +62,17 @@ public final class ProcessRunner {
     return sandbox;
   }
 
-  /** The jail, or null for {@link #unconfined()}. */
+  /** {@return the jail, or null for {@link #unconfined()}} */
   public @Nullable Jail jail() {
     return jail;
   }
 
-  /** Whether commands are actually confined (a jail and a sandbox that is not {@link Sandbox#none()}). */
+  /** {@return whether commands are actually confined (a jail and a sandbox that is not {@link Sandbox#none()})} */
   public boolean confines() {
     return jail != null && sandbox.confines();
   }
 
-  /** This runner with the jail changed, e.g. {@code runner.withJail(runner.jail().withNetwork(true))}. */
+  /** {@return this runner with the jail changed, e.g. {@code runner.withJail(runner.jail().withNetwork(true))}} */
   public ProcessRunner withJail(Jail jail) {
     return confined(sandbox, jail);
   }

@@ -28,10 +28,13 @@ public interface Sandbox {
     return NoSandbox.INSTANCE;
   }
 
-  /** Whether processes are confined at all ({@code false} only for {@link #none()}). */
+  /** {@return whether processes are confined at all ({@code false} only for {@link #none()})} */
   boolean confines();
 
-  /** One line for the journal, the progress output and the report, such as {@code bubblewrap 0.8.0, network off}. */
+  /**
+   * {@return one line for the journal, the progress output and the report, such as {@code bubblewrap 0.8.0, network
+   * off}}
+   */
   String describe();
 
   /**
