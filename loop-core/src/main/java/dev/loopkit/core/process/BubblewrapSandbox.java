@@ -286,7 +286,13 @@ public final class BubblewrapSandbox implements Sandbox {
       return this;
     }
 
-    /** A system directory to show read-only when it exists (such as {@code /opt/jdk}); skipped when missing. / public Builder systemPath(Path dir) { */
+    /**
+     * A system directory to show read-only when it exists (such as {@code /opt/jdk}); skipped when missing.
+     *
+     * @param dir an absolute path
+     * @return this builder
+     */
+    public Builder systemPath(Path dir) {
       this.systemPaths.add(absolute(dir, "systemPath"));
       return this;
     }
