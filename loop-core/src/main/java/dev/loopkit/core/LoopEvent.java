@@ -239,7 +239,7 @@ public sealed interface LoopEvent {
 
   /**
    * The definition of done changed under the run (the tripwire's fingerprint differs); the run ends
-   * {@code TRIPPED}.
+   * {@code TAMPERED}.
    *
    * @param at when the change was found
    * @param changes one line per change found
