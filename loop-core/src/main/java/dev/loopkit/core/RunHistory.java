@@ -60,7 +60,11 @@ public final class RunHistory {
 
   RunHistory() {}
 
-  /** {@return the history of these events, in order (for tools and tests; the engine folds as it appends)} */
+  /**
+   * {@return the history of these events, in order (for tools and tests; the engine folds as it appends)}
+   *
+   * @param events a run's events, as its journal holds them
+   */
   public static RunHistory of(Collection<LoopEvent> events) {
     RunHistory h = new RunHistory();
     events.forEach(h::apply);
@@ -293,6 +297,7 @@ public final class RunHistory {
     return sessions;
   }
 
+  /** {@return how many passes the run made, over every session} */
   public int passes() {
     return passes;
   }
@@ -317,7 +322,11 @@ public final class RunHistory {
     return usage;
   }
 
-  /** Running time of every session, up to the last event. */
+  /**
+   * Running time of every session, up to the last event.
+   *
+   * @return the time, zero before the first event
+   */
   public Duration elapsed() {
     Duration d = elapsedBefore;
     if (sessionStart != null && lastAt != null && lastAt.isAfter(sessionStart)) {
@@ -336,6 +345,7 @@ public final class RunHistory {
     return Optional.ofNullable(ending);
   }
 
+  /** {@return one line on how the latest session ended, such as the cap reached; empty before it ended} */
   public String endingDetail() {
     return endingDetail;
   }
@@ -360,7 +370,11 @@ public final class RunHistory {
     return Collections.unmodifiableCollection(tickets.values());
   }
 
-  /** {@return one ticket's history; empty if the run never met it} */
+  /**
+   * {@return one ticket's history; empty if the run never met it}
+   *
+   * @param id the ticket's id
+   */
   public Optional<TicketHistory> ticket(String id) {
     return Optional.ofNullable(tickets.get(id));
   }
@@ -380,6 +394,7 @@ public final class RunHistory {
     return List.copyOf(recentFindings);
   }
 
+  /** {@return how many distinct tickets workers filed as discovered work, over every session} */
   public int discoveredCount() {
     return discovered.size();
   }
@@ -389,7 +404,11 @@ public final class RunHistory {
     return Optional.ofNullable(finalGate);
   }
 
-  /** Tickets frozen as done at the run's start that the run itself never finished. */
+  /**
+   * Tickets frozen as done at the run's start that the run itself never finished.
+   *
+   * @return the count, 0 when none
+   */
   public int doneBeforeTheRun() {
     int n = 0;
     for (LoopEvent.FrozenTicket f : frozen.values()) {
@@ -409,6 +428,8 @@ public final class RunHistory {
   /**
    * How many attempts, over every session, a transient fault of the harness cut short (not charged to their
    * tickets; counted against {@link Caps#maxInfrastructureInterruptions()}).
+   *
+   * @return the count, over every session
    */
   public int infrastructureInterruptions() {
     return infrastructureInterruptions;
@@ -505,10 +526,12 @@ public final class RunHistory {
       this.id = id;
     }
 
+    /** {@return the ticket's id} */
     public String id() {
       return id;
     }
 
+    /** {@return where the ticket stands at the end of the journal} */
     public RunReport.TicketOutcome outcome() {
       return outcome;
     }
@@ -523,14 +546,17 @@ public final class RunHistory {
       return attempts;
     }
 
+    /** {@return attempts that failed at a stage, over every session} */
     public int failedAttempts() {
       return failed;
     }
 
+    /** {@return attempts cut short (a process died, or the run ended around them), over every session} */
     public int interruptedAttempts() {
       return interrupted;
     }
 
+    /** {@return attempts that ended with the worker filing blockers for its ticket, over every session} */
     public int deferredAttempts() {
       return deferred;
     }
@@ -540,6 +566,7 @@ public final class RunHistory {
       return workTime;
     }
 
+    /** {@return tokens and money its attempts used, over every session} */
     public Usage usage() {
       return usage;
     }
@@ -601,6 +628,7 @@ public final class RunHistory {
       this.startedAt = startedAt;
     }
 
+    /** {@return the attempt's number on its ticket, from 1} */
     public int number() {
       return number;
     }
@@ -610,6 +638,7 @@ public final class RunHistory {
       return slot;
     }
 
+    /** {@return when it was dispatched} */
     public Instant startedAt() {
       return startedAt;
     }
@@ -619,11 +648,16 @@ public final class RunHistory {
       return Optional.ofNullable(endedAt);
     }
 
-    /** {@code done}, {@code human-gated}, {@code failed at <stage>}, {@code deferred}, {@code interrupted}, or empty. */
+    /**
+     * {@code done}, {@code human-gated}, {@code failed at <stage>}, {@code deferred}, {@code interrupted}, or empty.
+     *
+     * @return the result, empty while it runs
+     */
     public String result() {
       return result;
     }
 
+    /** {@return its stages in the order they ended} */
     public List<StageRecord> stages() {
       return Collections.unmodifiableList(stages);
     }
@@ -638,7 +672,11 @@ public final class RunHistory {
       return usage;
     }
 
-    /** Why it ended other than done: the failed stage's findings, the blockers it waits for, ... */
+    /**
+     * Why it ended other than done: the failed stage's findings, the blockers it waits for, ...
+     *
+     * @return the findings, possibly empty
+     */
     public List<String> findings() {
       return Collections.unmodifiableList(findings);
     }
@@ -652,6 +690,7 @@ public final class RunHistory {
   /** One stage of an attempt as the journal recorded it (the summary cut to 300 characters). */
   public record StageRecord(StageKind kind, String stage, StageOutcome outcome, String summary,
       List<String> findings, Map<String, String> attributes) {
+    /** Copies the findings and attributes. */
     public StageRecord {
       findings = List.copyOf(findings);
       attributes = Map.copyOf(attributes);
