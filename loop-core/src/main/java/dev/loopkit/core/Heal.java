@@ -96,7 +96,12 @@ public sealed interface Heal {
    * @param usage what asking cost
    */
   record NoChange(String why, Usage usage) implements Heal {
-    /** Checks the text; a missing usage (an older journal) reads as {@link Usage#ZERO}. */
+    /**
+     * Checks the text; a missing usage (an older journal) reads as {@link Usage#ZERO}.
+     *
+     * @param why why nothing was changed
+     * @param usage what asking cost
+     */
     public NoChange {
       Objects.requireNonNull(why, "why");
       usage = usage == null ? Usage.ZERO : usage;
@@ -135,7 +140,13 @@ public sealed interface Heal {
    * @param usage what asking cost
    */
   record Applied(String summary, String diff, Usage usage) implements Heal {
-    /** Checks the texts; a missing usage (an older journal) reads as {@link Usage#ZERO}. */
+    /**
+     * Checks the texts; a missing usage (an older journal) reads as {@link Usage#ZERO}.
+     *
+     * @param summary what was changed and why, in a line
+     * @param diff exactly what changed, as a unified diff of the harness files and settings
+     * @param usage what asking cost
+     */
     public Applied {
       Objects.requireNonNull(summary, "summary");
       Objects.requireNonNull(diff, "diff");
@@ -173,7 +184,14 @@ public sealed interface Heal {
    * @param usage what asking cost
    */
   record Rejected(String summary, String diff, String reason, Usage usage) implements Heal {
-    /** Checks the texts; a missing usage (an older journal) reads as {@link Usage#ZERO}. */
+    /**
+     * Checks the texts; a missing usage (an older journal) reads as {@link Usage#ZERO}.
+     *
+     * @param summary what the healer tried, in a line
+     * @param diff what it had changed before it was rolled back
+     * @param reason why it was refused
+     * @param usage what asking cost
+     */
     public Rejected {
       Objects.requireNonNull(summary, "summary");
       Objects.requireNonNull(diff, "diff");
@@ -212,7 +230,13 @@ public sealed interface Heal {
    * @param usage what asking cost
    */
   record Wall(String why, java.util.List<String> evidence, Usage usage) implements Heal {
-    /** Copies the evidence; a missing usage (an older journal) reads as {@link Usage#ZERO}. */
+    /**
+     * Copies the evidence; a missing usage (an older journal) reads as {@link Usage#ZERO}.
+     *
+     * @param why what the wall is and who must act, in a line
+     * @param evidence what shows it, one line each (possibly empty)
+     * @param usage what asking cost
+     */
     public Wall {
       Objects.requireNonNull(why, "why");
       evidence = java.util.List.copyOf(evidence);

@@ -53,7 +53,12 @@ public sealed interface Integration {
    * @param attributes facts recorded with the stage
    */
   record Integrated(String summary, Map<String, String> attributes) implements Integration {
-    /** Copies the attributes. */
+    /**
+     * Copies the attributes.
+     *
+     * @param summary one line: what was integrated
+     * @param attributes facts recorded with the stage
+     */
     public Integrated {
       attributes = Map.copyOf(attributes);
     }
@@ -68,7 +73,15 @@ public sealed interface Integration {
    *     frozen baseline: where the verifier runs
    */
   record Candidate(String summary, Map<String, String> attributes, Workspace workspace) implements Integration {
-    /** Copies the attributes. */
+    /**
+     * Copies the attributes.
+     *
+     * @param summary one line: what the candidate is
+     * @param attributes recorded with the stage and joined to the done evidence (such as {@code candidate} =
+     *     the commit and {@code tree} = its tree hash)
+     * @param workspace a fresh checkout of the candidate, with the definition of done restored from the run's
+     *     frozen baseline: where the verifier runs
+     */
     public Candidate {
       attributes = Map.copyOf(attributes);
     }
@@ -115,7 +128,12 @@ public sealed interface Integration {
 
     /** The integration branch now holds the verified candidate. */
     record Advanced(String summary, Map<String, String> attributes) implements Advance {
-      /** Copies the attributes. */
+      /**
+       * Copies the attributes.
+       *
+       * @param summary one line: what the branch moved to
+       * @param attributes facts recorded with the stage
+       */
       public Advanced {
         attributes = Map.copyOf(attributes);
       }

@@ -67,7 +67,18 @@ public sealed interface LoopEvent {
    */
   record RunStarted(Instant at, String runId, int tickets, boolean resumed, Map<String, String> fingerprint,
       Map<String, String> caps, String sandbox) implements LoopEvent {
-    /** Copies the maps; a missing sandbox (an older journal) reads as {@code unrecorded}. */
+    /**
+     * Copies the maps; a missing sandbox (an older journal) reads as {@code unrecorded}.
+     *
+     * @param at when the session started
+     * @param runId the run's id
+     * @param tickets how many tickets the batch held at the start
+     * @param resumed whether an earlier session of this run had started
+     * @param fingerprint the tripwire's fingerprint of the definition of done, recorded at the first start
+     * @param caps the caps as {@link Caps#describe()} spells them
+     * @param sandbox how this session confines the processes of tickets ({@link
+     *     dev.loopkit.core.process.Sandbox#describe()}); {@code unrecorded} in journals older than the field
+     */
     public RunStarted {
       fingerprint = Map.copyOf(fingerprint);
       caps = Map.copyOf(caps);
@@ -193,7 +204,18 @@ public sealed interface LoopEvent {
   record HealAttempted(Instant at, HealContext.Reason reason, Heal.Outcome outcome, String summary, String diff,
       int heal, Usage usage) implements LoopEvent {
 
-    /** A missing usage (an older journal) reads as {@link Usage#ZERO}. */
+    /**
+     * A missing usage (an older journal) reads as {@link Usage#ZERO}.
+     *
+     * @param at when the healer answered
+     * @param reason why the healer was asked
+     * @param outcome what it did
+     * @param summary one line saying what it did or why it did nothing
+     * @param diff the patch it applied; empty when none
+     * @param heal the heal's number in the run (1, 2, ...): its id in the report and the heal's transcript
+     * @param usage what asking cost, counted in the run's usage and against its caps ({@link Usage#ZERO} in
+     *     journals older than the field)
+     */
     public HealAttempted {
       usage = usage == null ? Usage.ZERO : usage;
     }
@@ -288,7 +310,12 @@ public sealed interface LoopEvent {
    * trips the run.
    */
   record BatchFrozen(Instant at, List<FrozenTicket> tickets) implements LoopEvent {
-    /** Copies the list. */
+    /**
+     * Copies the list.
+     *
+     * @param at when the tickets were frozen
+     * @param tickets the tickets as frozen
+     */
     public BatchFrozen {
       tickets = List.copyOf(tickets);
     }

@@ -690,7 +690,16 @@ public final class RunHistory {
   /** One stage of an attempt as the journal recorded it (the summary cut to 300 characters). */
   public record StageRecord(StageKind kind, String stage, StageOutcome outcome, String summary,
       List<String> findings, Map<String, String> attributes) {
-    /** Copies the findings and attributes. */
+    /**
+     * Copies the findings and attributes.
+     *
+     * @param kind the stage's kind
+     * @param stage the stage's name, as journaled
+     * @param outcome how it ended
+     * @param summary one line on what it did, at most 300 characters
+     * @param findings why it failed; empty when it passed
+     * @param attributes facts it recorded
+     */
     public StageRecord {
       findings = List.copyOf(findings);
       attributes = Map.copyOf(attributes);

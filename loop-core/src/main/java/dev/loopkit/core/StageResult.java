@@ -91,7 +91,14 @@ public sealed interface StageResult {
    */
   record Passed(String summary, List<Evidence> evidence, Usage usage, Map<String, String> attributes)
       implements StageResult {
-    /** Copies the lists and maps. */
+    /**
+     * Copies the lists and maps.
+     *
+     * @param summary one line saying what was done
+     * @param evidence what the stage checked
+     * @param usage tokens and money the stage used
+     * @param attributes facts worth journaling
+     */
     public Passed {
       Objects.requireNonNull(summary, "summary");
       evidence = List.copyOf(evidence);
@@ -129,6 +136,10 @@ public sealed interface StageResult {
     /**
      * Copies the lists and maps.
      *
+     * @param findings what failed, one finding per entry; not empty
+     * @param evidence what the stage checked before it failed
+     * @param usage tokens and money the stage used
+     * @param attributes facts worth journaling
      * @throws IllegalArgumentException if {@code findings} is empty
      */
     public Failed {
@@ -179,6 +190,10 @@ public sealed interface StageResult {
     /**
      * Copies the lists and maps.
      *
+     * @param reason why a person is needed
+     * @param evidence what the stage tried and saw; not empty
+     * @param usage tokens and money the stage used
+     * @param attributes facts worth journaling
      * @throws IllegalArgumentException if {@code evidence} is empty
      */
     public NeedsHuman {

@@ -27,7 +27,10 @@ public sealed interface Verification {
   }
 
   record Passed(List<Evidence> evidence) implements Verification {
-    /** @throws IllegalArgumentException if {@code evidence} is empty */
+    /**
+     * @param evidence what was checked and seen; not empty
+     * @throws IllegalArgumentException if {@code evidence} is empty
+     */
     public Passed {
       evidence = List.copyOf(evidence);
       if (evidence.isEmpty()) {
@@ -38,7 +41,11 @@ public sealed interface Verification {
   }
 
   record Failed(List<String> findings, List<Evidence> evidence) implements Verification {
-    /** @throws IllegalArgumentException if {@code findings} is empty */
+    /**
+     * @param findings what failed, one finding per entry; not empty
+     * @param evidence what was checked and seen, possibly none
+     * @throws IllegalArgumentException if {@code findings} is empty
+     */
     public Failed {
       findings = List.copyOf(findings);
       if (findings.isEmpty()) {

@@ -76,7 +76,13 @@ public sealed interface WorkResult {
 
   /** See {@link WorkResult#completed}. */
   record Completed(String summary, Usage usage, Map<String, String> attributes) implements WorkResult {
-    /** Copies the attributes. */
+    /**
+     * Copies the attributes.
+     *
+     * @param summary one line saying what the worker did
+     * @param usage tokens and money the attempt used
+     * @param attributes facts worth journaling
+     */
     public Completed {
       attributes = Map.copyOf(attributes);
     }
@@ -124,7 +130,14 @@ public sealed interface WorkResult {
   /** See {@link WorkResult#needsHuman}. */
   record NeedsHuman(String reason, List<Evidence> evidence, Usage usage, Map<String, String> attributes)
       implements WorkResult {
-    /** Copies the evidence and attributes. */
+    /**
+     * Copies the evidence and attributes.
+     *
+     * @param reason why a person is needed
+     * @param evidence what the worker tried and saw
+     * @param usage tokens and money the attempt used
+     * @param attributes facts worth journaling
+     */
     public NeedsHuman {
       evidence = List.copyOf(evidence);
       attributes = Map.copyOf(attributes);
