@@ -100,7 +100,7 @@ public record Usage(long inputTokens, long outputTokens, long cacheReadTokens, l
   }
 
   /**
-   * {@return this usage with {@code cost} in place of its cost (a client pricing tokens it counted)}
+   * {@return this usage with {@code cost} in place of its cost}
    *
    * @param cost the cost in US dollars
    */
