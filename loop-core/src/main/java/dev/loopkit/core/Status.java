@@ -4,11 +4,15 @@ import java.util.Locale;
 
 /** The status of a ticket. Only the engine moves a ticket to {@link #DONE}; a worker never sets a status. */
 public enum Status {
+  /** Waiting for the loop to pick it up. */
   OPEN,
+  /** Claimed by an attempt that is working on it. */
   IN_PROGRESS,
+  /** Verified done by the engine, or approved done by a person. */
   DONE,
   /** Waiting for a person, with the evidence of why. Counts as settled for the oracle. */
   HUMAN_GATED,
+  /** Dropped; counts as settled, and no longer blocks its dependents. */
   CANCELLED;
 
   /** {@return whether the ticket needs no more work from the loop: done, cancelled or gated for a human} */
@@ -29,6 +33,8 @@ public enum Status {
   /**
    * Parses a status as written by people: case-insensitive, {@code -}, {@code _} or a space between words.
    *
+   * @param value the text, such as {@code in progress} or {@code human-gated}
+   * @return the status
    * @throws InputException naming the value and the statuses expected
    */
   public static Status parse(String value) {
