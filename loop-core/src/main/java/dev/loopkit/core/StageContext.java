@@ -59,6 +59,7 @@ public final class StageContext {
         evidence, otherProcesses, filed);
   }
 
+  /** {@return the run this attempt belongs to} */
   public String runId() {
     return runId;
   }
@@ -68,11 +69,16 @@ public final class StageContext {
     return ticket;
   }
 
-  /** 1 for the first attempt on this ticket in this run, then 2, 3, ... */
+  /**
+   * 1 for the first attempt on this ticket in this run, then 2, 3, ...
+   *
+   * @return the attempt's number
+   */
   public int attempt() {
     return attempt;
   }
 
+  /** {@return where the attempt works: its own workspace, or from integration on a candidate's checkout} */
   public Workspace workspace() {
     return workspace;
   }
@@ -110,6 +116,8 @@ public final class StageContext {
   /**
    * How to start processes for this attempt: every one runs confined by the engine's sandbox to this
    * ticket's workspace, and nothing it starts outlives the call.
+   *
+   * @return the runner
    */
   public ProcessRunner processes() {
     return processes;
