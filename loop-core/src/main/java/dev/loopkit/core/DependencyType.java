@@ -35,6 +35,8 @@ public enum DependencyType {
   /**
    * Parses a type name: case-insensitive, {@code -} or {@code _} between words.
    *
+   * @param value the text, such as {@code parent-child} or {@code BLOCKS}
+   * @return the type
    * @throws InputException naming the value and the types expected
    */
   public static DependencyType parse(String value) {

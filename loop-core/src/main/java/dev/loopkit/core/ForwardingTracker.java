@@ -9,6 +9,9 @@ import java.util.Optional;
 public abstract class ForwardingTracker implements Tracker {
   private final Tracker delegate;
 
+  /**
+   * @param delegate the tracker calls are forwarded to
+   */
   protected ForwardingTracker(Tracker delegate) {
     this.delegate = java.util.Objects.requireNonNull(delegate, "delegate");
   }

@@ -662,7 +662,11 @@ public final class RunHistory {
       return Collections.unmodifiableList(stages);
     }
 
-    /** {@return the stage of a kind, if it ran in this attempt (the first of that kind)} */
+    /**
+     * {@return the stage of a kind, if it ran in this attempt (the first of that kind)}
+     *
+     * @param kind the stage's kind
+     */
     public Optional<StageRecord> stage(StageKind kind) {
       return stages.stream().filter(s -> s.kind() == kind).findFirst();
     }
