@@ -39,7 +39,8 @@ public interface BatchView {
   int count(Status status);
 
   /**
-   * At most {@code limit} tickets in this status (a snapshot: in batch order; the engine's view: in the order they reached it).
+   * At most {@code limit} tickets in this status (a snapshot: in batch order; the engine's view: in the order
+   * they reached it).
    *
    * @param status the status to select
    * @param limit the most tickets to return
