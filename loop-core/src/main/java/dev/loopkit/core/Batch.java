@@ -21,6 +21,8 @@ public final class Batch implements BatchView {
   /**
    * A batch of these tickets.
    *
+   * @param tickets the tickets, in batch order
+   * @return the batch
    * @throws InputException if two tickets share an id, naming it
    */
   public static Batch of(Collection<Ticket> tickets) {
@@ -33,6 +35,13 @@ public final class Batch implements BatchView {
     return new Batch(java.util.Collections.unmodifiableMap(map));
   }
 
+  /**
+   * A batch of these tickets, in this order.
+   *
+   * @param tickets the tickets
+   * @return the batch
+   * @throws InputException if two tickets share an id, naming it
+   */
   public static Batch of(Ticket... tickets) {
     return of(List.of(tickets));
   }
@@ -47,7 +56,13 @@ public final class Batch implements BatchView {
     return Optional.ofNullable(byId.get(id));
   }
 
-  /** @throws InputException if the batch holds no ticket with this id */
+  /**
+   * The ticket of the batch with this id.
+   *
+   * @param id the ticket's id
+   * @return the ticket
+   * @throws InputException if the batch holds no ticket with this id
+   */
   public Ticket get(String id) {
     Ticket t = byId.get(id);
     if (t == null) {
@@ -66,7 +81,11 @@ public final class Batch implements BatchView {
     return byId.size();
   }
 
-  /** The tickets in this status, in batch order. */
+  /**
+   * {@return the tickets in this status, in batch order}
+   *
+   * @param status the status to select
+   */
   public List<Ticket> withStatus(Status status) {
     List<Ticket> out = new ArrayList<>();
     for (Ticket t : byId.values()) {

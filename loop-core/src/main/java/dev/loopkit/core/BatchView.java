@@ -14,18 +14,40 @@ import java.util.Optional;
  */
 public interface BatchView {
 
+  /** {@return how many tickets the batch holds} */
   int size();
 
+  /**
+   * {@return the ticket of the batch with this id; empty when the batch has none}
+   *
+   * @param id the ticket's id
+   */
   Optional<Ticket> find(String id);
 
+  /**
+   * {@return whether the batch holds a ticket with this id}
+   *
+   * @param id the ticket's id
+   */
   boolean contains(String id);
 
-  /** How many tickets have this status. */
+  /**
+   * {@return how many tickets have this status}
+   *
+   * @param status the status to count
+   */
   int count(Status status);
 
-  /** At most {@code limit} tickets in this status (a snapshot: in batch order; the engine's view: in the order they reached it). */
+  /**
+   * At most {@code limit} tickets in this status (a snapshot: in batch order; the engine's view: in the order
+   * they reached it).
+   *
+   * @param status the status to select
+   * @param limit the most tickets to return
+   * @return the tickets, possibly none
+   */
   List<Ticket> withStatus(Status status, int limit);
 
-  /** Every ticket, in batch order (a copy: O(batch)). */
+  /** {@return every ticket, in batch order (a copy: O(batch))} */
   List<Ticket> tickets();
 }

@@ -38,15 +38,27 @@ public final class Caps {
   /**
    * Defaults: 1,000 passes, 4 hours, $50, 50M tokens, 3 attempts per ticket, 20 discovered tickets, 4 in flight,
    * 50 turns, 10 infrastructure interruptions.
+   *
+   * @return the default caps
    */
   public static Caps defaults() {
     return builder().build();
   }
 
+  /**
+   * Starts a builder at the {@link #defaults()}.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
+  /**
+   * Starts a builder holding these caps, to change some of them.
+   *
+   * @return a builder whose {@code build()} gives caps equal to these until a setter is called
+   */
   public Builder toBuilder() {
     return new Builder().maxPasses(maxPasses).maxWallClock(maxWallClock).maxCostUsd(maxCostUsd)
         .maxTokens(maxTokens).maxAttemptsPerTicket(maxAttemptsPerTicket)
@@ -55,34 +67,42 @@ public final class Caps {
         .maxInfrastructureInterruptions(maxInfrastructureInterruptions);
   }
 
+  /** {@return the most passes (rounds of picking ready tickets and dispatching them) a run may make} */
   public int maxPasses() {
     return maxPasses;
   }
 
+  /** {@return the longest a run may run, summed over its sessions} */
   public Duration maxWallClock() {
     return maxWallClock;
   }
 
+  /** {@return the most a run may spend on priced model calls, in US dollars} */
   public BigDecimal maxCostUsd() {
     return maxCostUsd;
   }
 
+  /** {@return the most tokens (input, cached or not, plus output) a run may use} */
   public long maxTokens() {
     return maxTokens;
   }
 
+  /** {@return how many attempts one ticket may get before the run gives up on it} */
   public int maxAttemptsPerTicket() {
     return maxAttemptsPerTicket;
   }
 
+  /** {@return how many tickets workers may file as discovered work in one run} */
   public int maxDiscoveredTickets() {
     return maxDiscoveredTickets;
   }
 
+  /** {@return how many attempts may be in flight at once} */
   public int maxConcurrency() {
     return maxConcurrency;
   }
 
+  /** {@return the most model turns one worker attempt may take} */
   public int maxTurnsPerWorker() {
     return maxTurnsPerWorker;
   }
@@ -90,12 +110,14 @@ public final class Caps {
   /**
    * How many attempts, over every session of the run, a transient fault of the harness may cut short
    * ({@link Cap#INFRASTRUCTURE_INTERRUPTIONS}); such attempts are not charged to their tickets.
+   *
+   * @return the limit, at least 1
    */
   public int maxInfrastructureInterruptions() {
     return maxInfrastructureInterruptions;
   }
 
-  /** Whether usage that could not be priced or was not reported counts as free (see {@link Usage}). */
+  /** {@return whether usage that could not be priced or was not reported counts as free (see {@link Usage})} */
   public boolean allowUnmeteredUsage() {
     return allowUnmeteredUsage;
   }
@@ -131,7 +153,7 @@ public final class Caps {
     return new Budget(Math.max(0, maxTokens - used.totalTokens()), money, deadline, maxTurnsPerWorker);
   }
 
-  /** The caps as strings, for the journal and reports. */
+  /** {@return the caps as strings, for the journal and reports} */
   public Map<String, String> describe() {
     Map<String, String> out = new LinkedHashMap<>();
     out.put("passes", Integer.toString(maxPasses));
@@ -174,11 +196,21 @@ public final class Caps {
       return value;
     }
 
+    /**
+     * @param passes at least 1; default 1,000
+     * @return this builder
+     * @throws InputException if {@code passes} is less than 1
+     */
     public Builder maxPasses(int passes) {
       this.maxPasses = atLeast(1, passes, "maxPasses");
       return this;
     }
 
+    /**
+     * @param wallClock positive; default 4 hours
+     * @return this builder
+     * @throws InputException if {@code wallClock} is zero or negative
+     */
     public Builder maxWallClock(Duration wallClock) {
       Objects.requireNonNull(wallClock, "wallClock");
       if (wallClock.isNegative() || wallClock.isZero()) {
@@ -188,6 +220,11 @@ public final class Caps {
       return this;
     }
 
+    /**
+     * @param dollars positive; default 50
+     * @return this builder
+     * @throws InputException if {@code dollars} is zero or negative
+     */
     public Builder maxCostUsd(BigDecimal dollars) {
       Objects.requireNonNull(dollars, "dollars");
       if (dollars.signum() <= 0) {
@@ -197,6 +234,13 @@ public final class Caps {
       return this;
     }
 
+    /**
+     * As {@link #maxCostUsd(BigDecimal)}, from text such as {@code 12.50}.
+     *
+     * @param dollars a positive decimal amount
+     * @return this builder
+     * @throws InputException if {@code dollars} is not a decimal number or not positive
+     */
     public Builder maxCostUsd(String dollars) {
       try {
         return maxCostUsd(new BigDecimal(dollars));
@@ -205,6 +249,11 @@ public final class Caps {
       }
     }
 
+    /**
+     * @param tokens at least 1; default 50,000,000
+     * @return this builder
+     * @throws InputException if {@code tokens} is less than 1
+     */
     public Builder maxTokens(long tokens) {
       if (tokens < 1) {
         throw new InputException("maxTokens is " + tokens + ": expected at least 1");
@@ -213,22 +262,43 @@ public final class Caps {
       return this;
     }
 
+    /**
+     * @param attempts at least 1; default 3
+     * @return this builder
+     * @throws InputException if {@code attempts} is less than 1
+     */
     public Builder maxAttemptsPerTicket(int attempts) {
       this.maxAttemptsPerTicket = atLeast(1, attempts, "maxAttemptsPerTicket");
       return this;
     }
 
-    /** 0 forbids discovered work: the first ticket a worker files ends the run {@code CAPPED}. */
+    /**
+     * 0 forbids discovered work: the first ticket a worker files ends the run {@code CAPPED}.
+     *
+     * @param tickets 0 or more; default 20
+     * @return this builder
+     * @throws InputException if {@code tickets} is negative
+     */
     public Builder maxDiscoveredTickets(int tickets) {
       this.maxDiscoveredTickets = atLeast(0, tickets, "maxDiscoveredTickets");
       return this;
     }
 
+    /**
+     * @param concurrency at least 1; default 4
+     * @return this builder
+     * @throws InputException if {@code concurrency} is less than 1
+     */
     public Builder maxConcurrency(int concurrency) {
       this.maxConcurrency = atLeast(1, concurrency, "maxConcurrency");
       return this;
     }
 
+    /**
+     * @param turns at least 1; default 50
+     * @return this builder
+     * @throws InputException if {@code turns} is less than 1
+     */
     public Builder maxTurnsPerWorker(int turns) {
       this.maxTurnsPerWorker = atLeast(1, turns, "maxTurnsPerWorker");
       return this;
@@ -238,11 +308,19 @@ public final class Caps {
      * Declares usage the clients cannot price or that servers do not report (a local model, a flat-rate
      * plan) free, so it does not stop the run; by default it stops the run at the next cap check, since the
      * money and token caps cannot see it.
+     *
+     * @return this builder
      */
     public Builder allowUnmeteredUsage() {
       return allowUnmeteredUsage(true);
     }
 
+    /**
+     * Whether unmetered usage counts as free, as {@link #allowUnmeteredUsage()}; default false.
+     *
+     * @param allow true to count it as free, false to stop the run on it
+     * @return this builder
+     */
     public Builder allowUnmeteredUsage(boolean allow) {
       this.allowUnmeteredUsage = allow;
       return this;
@@ -251,12 +329,17 @@ public final class Caps {
     /**
      * How many attempts a transient fault of the harness may cut short in the whole run before it ends
      * {@code FAILED}; default 10.
+     *
+     * @param interruptions at least 1; default 10
+     * @return this builder
+     * @throws InputException if {@code interruptions} is less than 1
      */
     public Builder maxInfrastructureInterruptions(int interruptions) {
       this.maxInfrastructureInterruptions = atLeast(1, interruptions, "maxInfrastructureInterruptions");
       return this;
     }
 
+    /** {@return the caps} */
     public Caps build() {
       return new Caps(this);
     }

@@ -8,6 +8,13 @@ import java.util.Objects;
  */
 public record Dependency(DependencyType type, String target) {
 
+  /**
+   * Checks the target.
+   *
+   * @param type the kind of edge
+   * @param target the id of the ticket at the other end; not blank
+   * @throws InputException if {@code target} is blank
+   */
   public Dependency {
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(target, "target");
@@ -16,20 +23,42 @@ public record Dependency(DependencyType type, String target) {
     }
   }
 
-  /** The holder waits until {@code target} is done. */
+  /**
+   * The holder waits until {@code target} is done.
+   *
+   * @param target the blocker's id
+   * @return the edge
+   */
   public static Dependency blockedBy(String target) {
     return new Dependency(DependencyType.BLOCKS, target);
   }
 
-  /** {@code parent} is the holder's parent. */
+  /**
+   * {@code parent} is the holder's parent.
+   *
+   * @param parent the parent's id
+   * @return the edge
+   */
   public static Dependency childOf(String parent) {
     return new Dependency(DependencyType.PARENT_CHILD, parent);
   }
 
+  /**
+   * The holder is related to {@code target}; the edge never keeps either from being ready.
+   *
+   * @param target the related ticket's id
+   * @return the edge
+   */
   public static Dependency relatedTo(String target) {
     return new Dependency(DependencyType.RELATED, target);
   }
 
+  /**
+   * The holder was filed as discovered work during an attempt on {@code origin}.
+   *
+   * @param origin the id of the ticket whose attempt filed it
+   * @return the edge
+   */
   public static Dependency discoveredFrom(String origin) {
     return new Dependency(DependencyType.DISCOVERED_FROM, origin);
   }
@@ -37,6 +66,8 @@ public record Dependency(DependencyType type, String target) {
   /**
    * Parses {@code type:id} (e.g. {@code blocks:T-2}); a bare id means {@code blocks}.
    *
+   * @param value the text, as written in a ticket file or on a command line
+   * @return the edge
    * @throws InputException naming the value when the type is unknown or the id is missing
    */
   public static Dependency parse(String value) {

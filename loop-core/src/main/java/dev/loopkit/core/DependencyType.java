@@ -22,12 +22,12 @@ public enum DependencyType {
     this.wireName = wireName;
   }
 
-  /** The spelling used in files and on the wire, e.g. {@code parent-child}. */
+  /** {@return the spelling used in files and on the wire, e.g. {@code parent-child}} */
   public String wireName() {
     return wireName;
   }
 
-  /** Whether this kind of edge can keep a ticket from being ready. */
+  /** {@return whether this kind of edge can keep a ticket from being ready} */
   public boolean affectsReadiness() {
     return this == BLOCKS || this == PARENT_CHILD;
   }
@@ -35,6 +35,8 @@ public enum DependencyType {
   /**
    * Parses a type name: case-insensitive, {@code -} or {@code _} between words.
    *
+   * @param value the text, such as {@code parent-child} or {@code BLOCKS}
+   * @return the type
    * @throws InputException naming the value and the types expected
    */
   public static DependencyType parse(String value) {

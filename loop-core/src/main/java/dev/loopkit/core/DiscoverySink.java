@@ -14,6 +14,8 @@ public interface DiscoverySink {
    * current attempt then ends without being counted as a failure, and the ticket runs again once the new
    * one is done.
    *
+   * @param ticket the draft to file; give it an idempotency key so a retried attempt files it once
+   * @param blocksCurrent whether the current ticket waits for the new one
    * @return the created (or, on a repeated call, the existing) ticket
    * @throws CapReachedException when the run's discovered-tickets cap is reached; the run then ends
    *     {@code CAPPED}

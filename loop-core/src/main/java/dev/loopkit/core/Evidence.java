@@ -10,12 +10,26 @@ import java.util.Objects;
  */
 public record Evidence(String kind, String summary, Map<String, String> attributes) {
 
+  /**
+   * Checks the texts and copies the attributes.
+   *
+   * @param kind names the check, such as {@code command} or {@code http-probe}
+   * @param summary what was seen, in one line
+   * @param attributes the details (command, exit code, duration, output hash, ...)
+   */
   public Evidence {
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(summary, "summary");
     attributes = Map.copyOf(attributes);
   }
 
+  /**
+   * Evidence without details.
+   *
+   * @param kind names the check, such as {@code command} or {@code http-probe}
+   * @param summary what was seen, in one line
+   * @return the evidence
+   */
   public static Evidence of(String kind, String summary) {
     return new Evidence(kind, summary, Map.of());
   }

@@ -12,6 +12,10 @@ import org.jspecify.annotations.Nullable;
 public class FatalAdapterException extends AdapterException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * @param message the part that refused and what a person must do
+   * @param cause the underlying failure, or null
+   */
   public FatalAdapterException(String message, @Nullable Throwable cause) {
     super(message, cause, false);
   }

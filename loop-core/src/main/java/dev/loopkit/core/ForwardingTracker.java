@@ -9,11 +9,14 @@ import java.util.Optional;
 public abstract class ForwardingTracker implements Tracker {
   private final Tracker delegate;
 
+  /**
+   * @param delegate the tracker calls are forwarded to
+   */
   protected ForwardingTracker(Tracker delegate) {
     this.delegate = java.util.Objects.requireNonNull(delegate, "delegate");
   }
 
-  /** The tracker calls are forwarded to. */
+  /** {@return the tracker calls are forwarded to} */
   protected final Tracker delegate() {
     return delegate;
   }

@@ -21,36 +21,58 @@ public sealed interface Heal {
     /** The stop is a genuine external wall (a credential, a permission, a product decision): a person must act. */
     WALL;
 
-    /** The journal's spelling, e.g. {@code no-change}. */
+    /** {@return the journal's spelling, e.g. {@code no-change}} */
     @com.fasterxml.jackson.annotation.JsonValue
     public String wireName() {
       return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
   }
 
-  /** Which case this heal is. */
+  /** {@return which case this heal is} */
   Outcome outcome();
 
-  /** One line saying what the healer did or why it did nothing. */
+  /** {@return one line saying what the healer did or why it did nothing} */
   String summary();
 
-  /** What asking the healer cost (its model calls); {@link Usage#ZERO} for a healer that calls no model. */
+  /** {@return what asking the healer cost (its model calls); {@link Usage#ZERO} for a healer that calls no model} */
   Usage usage();
 
-  /** This heal with {@code usage} in place of its own (a guard wrapping a healer passes the cost on). */
+  /**
+   * {@return this heal with {@code usage} in place of its own (a guard wrapping a healer passes the cost on)}
+   *
+   * @param usage what asking the healer cost
+   */
   Heal withUsage(Usage usage);
 
-  /** The healer found nothing to change; a stalled run then ends {@code STALLED}. */
+  /**
+   * The healer found nothing to change; a stalled run then ends {@code STALLED}.
+   *
+   * @param why why nothing was changed, in a line
+   * @return a no-change heal that cost nothing
+   */
   static Heal noChange(String why) {
     return new NoChange(why, Usage.ZERO);
   }
 
-  /** The harness was patched; {@code diff} shows exactly what changed. */
+  /**
+   * The harness was patched; {@code diff} shows exactly what changed.
+   *
+   * @param summary what was changed and why, in a line
+   * @param diff exactly what changed, as a unified diff of the harness files and settings
+   * @return an applied heal that cost nothing
+   */
   static Heal applied(String summary, String diff) {
     return new Applied(summary, diff, Usage.ZERO);
   }
 
-  /** The patch was refused and rolled back, for {@code reason}. */
+  /**
+   * The patch was refused and rolled back, for {@code reason}.
+   *
+   * @param summary what the healer tried, in a line
+   * @param diff what it had changed before it was rolled back
+   * @param reason why it was refused
+   * @return a rejected heal that cost nothing
+   */
   static Heal rejected(String summary, String diff, String reason) {
     return new Rejected(summary, diff, reason, Usage.ZERO);
   }
@@ -58,6 +80,10 @@ public sealed interface Heal {
   /**
    * The stop is an external wall a person must act on; {@code evidence} is what shows it (quoted findings, an
    * error message), one line each.
+   *
+   * @param why what the wall is and who must act, in a line
+   * @param evidence what shows it, one line each
+   * @return a wall that cost nothing
    */
   static Heal wall(String why, java.util.List<String> evidence) {
     return new Wall(why, evidence, Usage.ZERO);
@@ -70,12 +96,22 @@ public sealed interface Heal {
    * @param usage what asking cost
    */
   record NoChange(String why, Usage usage) implements Heal {
+    /**
+     * Checks the text; a missing usage (an older journal) reads as {@link Usage#ZERO}.
+     *
+     * @param why why nothing was changed
+     * @param usage what asking cost
+     */
     public NoChange {
       Objects.requireNonNull(why, "why");
       usage = usage == null ? Usage.ZERO : usage;
     }
 
-    /** A no-change that cost nothing. */
+    /**
+     * A no-change that cost nothing.
+     *
+     * @param why why nothing was changed, in a line
+     */
     public NoChange(String why) {
       this(why, Usage.ZERO);
     }
@@ -104,13 +140,25 @@ public sealed interface Heal {
    * @param usage what asking cost
    */
   record Applied(String summary, String diff, Usage usage) implements Heal {
+    /**
+     * Checks the texts; a missing usage (an older journal) reads as {@link Usage#ZERO}.
+     *
+     * @param summary what was changed and why, in a line
+     * @param diff exactly what changed, as a unified diff of the harness files and settings
+     * @param usage what asking cost
+     */
     public Applied {
       Objects.requireNonNull(summary, "summary");
       Objects.requireNonNull(diff, "diff");
       usage = usage == null ? Usage.ZERO : usage;
     }
 
-    /** An applied heal that cost nothing. */
+    /**
+     * An applied heal that cost nothing.
+     *
+     * @param summary what was changed and why, in a line
+     * @param diff exactly what changed, as a unified diff
+     */
     public Applied(String summary, String diff) {
       this(summary, diff, Usage.ZERO);
     }
@@ -136,6 +184,14 @@ public sealed interface Heal {
    * @param usage what asking cost
    */
   record Rejected(String summary, String diff, String reason, Usage usage) implements Heal {
+    /**
+     * Checks the texts; a missing usage (an older journal) reads as {@link Usage#ZERO}.
+     *
+     * @param summary what the healer tried, in a line
+     * @param diff what it had changed before it was rolled back
+     * @param reason why it was refused
+     * @param usage what asking cost
+     */
     public Rejected {
       Objects.requireNonNull(summary, "summary");
       Objects.requireNonNull(diff, "diff");
@@ -143,7 +199,13 @@ public sealed interface Heal {
       usage = usage == null ? Usage.ZERO : usage;
     }
 
-    /** A rejected heal that cost nothing. */
+    /**
+     * A rejected heal that cost nothing.
+     *
+     * @param summary what the healer tried, in a line
+     * @param diff what it had changed before it was rolled back
+     * @param reason why it was refused
+     */
     public Rejected(String summary, String diff, String reason) {
       this(summary, diff, reason, Usage.ZERO);
     }
@@ -168,6 +230,13 @@ public sealed interface Heal {
    * @param usage what asking cost
    */
   record Wall(String why, java.util.List<String> evidence, Usage usage) implements Heal {
+    /**
+     * Copies the evidence; a missing usage (an older journal) reads as {@link Usage#ZERO}.
+     *
+     * @param why what the wall is and who must act, in a line
+     * @param evidence what shows it, one line each (possibly empty)
+     * @param usage what asking cost
+     */
     public Wall {
       Objects.requireNonNull(why, "why");
       evidence = java.util.List.copyOf(evidence);

@@ -20,16 +20,35 @@ import org.jspecify.annotations.Nullable;
 public record HealContext(String runId, Reason reason, BatchView batch, List<Finding> recentFindings,
     int healsSoFar, @Nullable Path stateDirectory) {
 
+  /**
+   * Copies the findings.
+   *
+   * @param runId the run asking
+   * @param reason why the heal was asked for
+   * @param batch the batch as the engine last read it (read-only; valid during the call)
+   * @param recentFindings findings of the latest failed attempts, newest last
+   * @param healsSoFar heals already attempted in this run
+   * @param stateDirectory a directory private to the harness where a healer may keep what it needs to revert
+   *     this heal; null when the engine has none
+   */
   public HealContext {
     recentFindings = List.copyOf(recentFindings);
   }
 
-  /** A context without a state directory (a healer that keeps nothing across sessions). */
+  /**
+   * A context without a state directory (a healer that keeps nothing across sessions).
+   *
+   * @param runId the run asking
+   * @param reason why the heal was asked for
+   * @param batch the batch as the engine last read it (read-only; valid during the call)
+   * @param recentFindings findings of the latest failed attempts, newest last
+   * @param healsSoFar heals already attempted in this run
+   */
   public HealContext(String runId, Reason reason, BatchView batch, List<Finding> recentFindings, int healsSoFar) {
     this(runId, reason, batch, recentFindings, healsSoFar, null);
   }
 
-  /** This heal's number in the run: {@code healsSoFar() + 1}. */
+  /** {@return this heal's number in the run: {@code healsSoFar() + 1}} */
   public int heal() {
     return healsSoFar + 1;
   }
@@ -41,7 +60,7 @@ public record HealContext(String runId, Reason reason, BatchView batch, List<Fin
     /** Several attempts in a row failed. */
     REPEATED_FAILURES;
 
-    /** The journal's spelling, e.g. {@code repeated-failures}. */
+    /** {@return the journal's spelling, e.g. {@code repeated-failures}} */
     @com.fasterxml.jackson.annotation.JsonValue
     public String wireName() {
       return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');

@@ -14,6 +14,14 @@ import org.jspecify.annotations.Nullable;
  *     healer keeps what it needs to revert across sessions; null when the engine has none
  */
 public record HealRevert(String runId, int heal, String reason, @Nullable Path stateDirectory) {
+  /**
+   * Checks the run id and reason.
+   *
+   * @param runId the run the heal was applied in
+   * @param heal the heal's number in the run
+   * @param reason why it is reverted
+   * @param stateDirectory the directory the heal was applied with; null when the engine has none
+   */
   public HealRevert {
     Objects.requireNonNull(runId, "runId");
     Objects.requireNonNull(reason, "reason");

@@ -9,10 +9,17 @@ import org.jspecify.annotations.Nullable;
 public class InputException extends LoopException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * @param message what failed, naming the value or part, what was expected and where it came from
+   */
   public InputException(String message) {
     super(message);
   }
 
+  /**
+   * @param message what failed, naming the value or part, what was expected and where it came from
+   * @param cause the underlying failure, or null
+   */
   public InputException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }

@@ -6,10 +6,17 @@ import org.jspecify.annotations.Nullable;
 public class InvalidOutputException extends LoopException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * @param message what was expected and what came back, naming the source
+   */
   public InvalidOutputException(String message) {
     super(message);
   }
 
+  /**
+   * @param message what was expected and what came back, naming the source
+   * @param cause the underlying failure, or null
+   */
   public InvalidOutputException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }

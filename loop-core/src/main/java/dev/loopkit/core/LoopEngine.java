@@ -83,6 +83,11 @@ public final class LoopEngine {
     this.journalKeys = b.journalKeys != null ? new JournalKeys(b.journalKeys) : JournalKeys.defaults();
   }
 
+  /**
+   * Starts a builder; a tracker, a worker, a verifier and a run directory are required.
+   *
+   * @return a new builder with every optional part at its default
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -92,6 +97,7 @@ public final class LoopEngine {
    * are called on the calling thread. Blocks until the run ends. Returns normally for every ending, including
    * failures of the host's parts, which end the run {@link RunEnding.Failed} naming the part.
    *
+   * @return how the run ended, with its usage and the tickets' outcomes
    * @throws InputException if the run directory is locked by another run, or holds a run that ended DONE, or
    *     its journal is damaged beyond a torn last line
    */
@@ -163,7 +169,12 @@ public final class LoopEngine {
 
     private Builder() {}
 
-    /** Required: the batch's tracker. */
+    /**
+     * Required: the batch's tracker.
+     *
+     * @param tracker where the batch's tickets are read and their statuses written
+     * @return this builder
+     */
     public Builder tracker(Tracker tracker) {
       this.tracker = Objects.requireNonNull(tracker, "tracker");
       return this;
@@ -172,6 +183,9 @@ public final class LoopEngine {
     /**
      * The done-oracle; default {@link Oracle#allDone()} (strict: cancelled tickets keep the batch pending, an
      * empty batch is an input error).
+     *
+     * @param oracle decides from the tickets' statuses whether the batch is done
+     * @return this builder
      */
     public Builder oracle(Oracle oracle) {
       this.oracle = Objects.requireNonNull(oracle, "oracle");
@@ -182,37 +196,65 @@ public final class LoopEngine {
      * Which tickets may start; default {@link ReadySet#simple()}, which finds blocking cycles before any worker
      * starts but rescans the batch every pass: use loop-scheduler's incremental {@code DependencyReadySet} for
      * large batches.
+     *
+     * @param readySet picks, each pass, the open tickets whose blockers are done
+     * @return this builder
      */
     public Builder readySet(ReadySet readySet) {
       this.readySet = Objects.requireNonNull(readySet, "readySet");
       return this;
     }
 
-    /** Where attempts work; default a directory per ticket under {@code <run dir>/workspaces}. */
+    /**
+     * Where attempts work; default a directory per ticket under {@code <run dir>/workspaces}.
+     *
+     * @param workspaces prepares and cleans up the directory each attempt works in
+     * @return this builder
+     */
     public Builder workspaces(Workspaces workspaces) {
       this.workspaces = Objects.requireNonNull(workspaces, "workspaces");
       return this;
     }
 
-    /** Required: does the work, one fresh instance of context per attempt. */
+    /**
+     * Required: does the work, one fresh instance of context per attempt.
+     *
+     * @param worker called once per attempt, on an executor thread
+     * @return this builder
+     */
     public Builder worker(Worker worker) {
       this.worker = Objects.requireNonNull(worker, "worker");
       return this;
     }
 
-    /** Optional review stage between work and integration. */
+    /**
+     * Optional review stage between work and integration.
+     *
+     * @param reviewer judges each attempt's work before it is integrated
+     * @return this builder
+     */
     public Builder reviewer(Reviewer reviewer) {
       this.reviewer = Objects.requireNonNull(reviewer, "reviewer");
       return this;
     }
 
-    /** Optional integration stage between review and verification. */
+    /**
+     * Optional integration stage between review and verification.
+     *
+     * @param integrator merges an approved attempt's work into the target
+     * @return this builder
+     */
     public Builder integrator(Integrator integrator) {
       this.integrator = Objects.requireNonNull(integrator, "integrator");
       return this;
     }
 
-    /** Required: checks each ticket's finish line live. */
+    /**
+     * Required: checks each ticket's finish line live.
+     *
+     * @param verifier checks a ticket's finish line against the integrated work
+     * @return this builder
+     */
     public Builder verifier(Verifier verifier) {
       this.verifier = Objects.requireNonNull(verifier, "verifier");
       return this;
@@ -222,6 +264,10 @@ public final class LoopEngine {
      * Adds a stage of the host's own after every stock stage: it runs after verification, and its evidence is
      * part of the done evidence (a post-merge live check). Stages run in the order added.
      *
+     * @param name the stage's name in events, the journal and the report: lower-case letters, digits and hyphens,
+     *     1-63 characters, unique among stock and added stages
+     * @param stage called once per attempt that reaches it
+     * @return this builder
      * @throws InputException if the name is not lower-case letters, digits and hyphens, or is taken
      */
     public Builder stage(String name, Stage stage) {
@@ -234,6 +280,12 @@ public final class LoopEngine {
      * configured (no reviewer, no integrator), after the closest one before it. A second reviewer goes after
      * {@code REVIEW}; a staging smoke test after {@code INTEGRATE}. In events its kind is {@link StageKind#CHECK}.
      *
+     * @param after the stock stage this one follows: {@code WORK}, {@code REVIEW}, {@code INTEGRATE} or
+     *     {@code VERIFY}
+     * @param name the stage's name in events, the journal and the report: lower-case letters, digits and hyphens,
+     *     1-63 characters, unique among stock and added stages
+     * @param stage called once per attempt that reaches it
+     * @return this builder
      * @throws InputException if {@code after} is not one of those four kinds, or the name is not lower-case
      *     letters, digits and hyphens, or is taken by a stock or another added stage
      */
@@ -260,12 +312,23 @@ public final class LoopEngine {
       return this;
     }
 
+    /**
+     * The run's limits (attempts, concurrency, cost, wall clock); default {@link Caps#defaults()}.
+     *
+     * @param caps the limits that end the run {@code CAPPED} when reached
+     * @return this builder
+     */
     public Builder caps(Caps caps) {
       this.caps = Objects.requireNonNull(caps, "caps");
       return this;
     }
 
-    /** The clock for events, deadlines and the wall-clock cap; default the system UTC clock. */
+    /**
+     * The clock for events, deadlines and the wall-clock cap; default the system UTC clock.
+     *
+     * @param clock read for event timestamps and the wall-clock cap
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
@@ -274,26 +337,44 @@ public final class LoopEngine {
     /**
      * How the engine waits between retries of a failed tracker call (see {@link Tracker}); default a real
      * sleep. Tests pass one that records and returns.
+     *
+     * @param sleeper waits out the backoff between tracker retries
+     * @return this builder
      */
     public Builder sleeper(Sleeper sleeper) {
       this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
       return this;
     }
 
-    /** Adds a listener; listeners are called in the order added. */
+    /**
+     * Adds a listener; listeners are called in the order added.
+     *
+     * @param listener told of every event, on the thread that calls {@link LoopEngine#run()}
+     * @return this builder
+     */
     public Builder listener(LoopListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
       return this;
     }
 
-    /** Freezes the definition of done; default {@link Tripwire#none()}. */
+    /**
+     * Freezes the definition of done; default {@link Tripwire#none()}.
+     *
+     * @param tripwire fingerprints the oracle and verifiers at start and checks them before each verdict
+     * @return this builder
+     */
     public Builder tripwire(Tripwire tripwire) {
       this.tripwire = Objects.requireNonNull(tripwire, "tripwire");
       this.tripwireSet = true;
       return this;
     }
 
-    /** Asked to patch the harness when the run would stall or keeps failing. Requires a tripwire. */
+    /**
+     * Asked to patch the harness when the run would stall or keeps failing. Requires a tripwire.
+     *
+     * @param healer proposes and reverts patches to the harness
+     * @return this builder
+     */
     public Builder healer(Healer healer) {
       this.healer = Objects.requireNonNull(healer, "healer");
       return this;
@@ -305,6 +386,9 @@ public final class LoopEngine {
      * this sandbox applied to the ticket's workspace. Default {@link Sandbox#bubblewrap()}; {@link #run()}
      * refuses to start with a {@link dev.loopkit.core.process.SandboxUnavailableException} when it cannot
      * start here. {@link Sandbox#none()} opts out explicitly; the journal and the report record it.
+     *
+     * @param sandbox confines every process started for a ticket
+     * @return this builder
      */
     public Builder sandbox(Sandbox sandbox) {
       this.sandbox = Objects.requireNonNull(sandbox, "sandbox");
@@ -315,13 +399,22 @@ public final class LoopEngine {
      * Where the per-run keys that authenticate journals are kept: a directory outside the project and every
      * sandbox. Default: the system property {@code loop.journal.keys}, else {@code ~/.loop/journal-keys}. A
      * run resumes only where its key is.
+     *
+     * @param directory the directory that holds one key file per run id
+     * @return this builder
      */
     public Builder journalKeys(Path directory) {
       this.journalKeys = Objects.requireNonNull(directory, "directory");
       return this;
     }
 
-    /** How many failed attempts in a row call the healer; default 3. */
+    /**
+     * How many failed attempts in a row call the healer; default 3.
+     *
+     * @param failures failed attempts in a row before the healer is asked; at least 1
+     * @return this builder
+     * @throws InputException if {@code failures} is less than 1
+     */
     public Builder healAfterConsecutiveFailures(int failures) {
       if (failures < 1) {
         throw new InputException("healAfterConsecutiveFailures is " + failures + ": expected at least 1");
@@ -336,6 +429,8 @@ public final class LoopEngine {
      * its number ({@link Healer#revert}, journaled as {@link LoopEvent.HealReverted}); default 3; 0 never
      * reverts. A heal is also judged, and reverted without progress, before the healer is asked again.
      *
+     * @param attempts attempts after a heal within which a ticket must be done; 0 never reverts
+     * @return this builder
      * @throws InputException if negative
      */
     public Builder revertHealAfterAttempts(int attempts) {
@@ -346,7 +441,13 @@ public final class LoopEngine {
       return this;
     }
 
-    /** The most heals one run may attempt; default 3. */
+    /**
+     * The most heals one run may attempt; default 3.
+     *
+     * @param heals the most heals per run; at least 1
+     * @return this builder
+     * @throws InputException if {@code heals} is less than 1
+     */
     public Builder maxHeals(int heals) {
       if (heals < 1) {
         throw new InputException("maxHeals is " + heals + ": expected at least 1");
@@ -355,13 +456,24 @@ public final class LoopEngine {
       return this;
     }
 
-    /** Required: where the journal, transcripts and (by default) workspaces live. */
+    /**
+     * Required: where the journal, transcripts and (by default) workspaces live.
+     *
+     * @param runDirectory the directory of this run, locked while the run is active
+     * @return this builder
+     */
     public Builder runDirectory(Path runDirectory) {
       this.runDirectory = Objects.requireNonNull(runDirectory, "runDirectory");
       return this;
     }
 
-    /** The run's id; default the run directory's name. */
+    /**
+     * The run's id; default the run directory's name.
+     *
+     * @param runId the id recorded in the journal and the report; not blank
+     * @return this builder
+     * @throws InputException if {@code runId} is blank
+     */
     public Builder runId(String runId) {
       if (runId.isBlank()) {
         throw new InputException("runId is blank: expected a non-blank id");
@@ -374,6 +486,9 @@ public final class LoopEngine {
      * Runs attempts on a host's executor (e.g. virtual threads on Java 21+); at most
      * {@link Caps#maxConcurrency()} attempts are submitted at once. The engine never shuts it down. Default:
      * a fixed pool of {@code maxConcurrency} daemon threads owned by each run.
+     *
+     * @param executor runs the attempts; the host owns it and shuts it down
+     * @return this builder
      */
     public Builder executor(Executor executor) {
       this.executor = Objects.requireNonNull(executor, "executor");
@@ -387,6 +502,8 @@ public final class LoopEngine {
      * (at most 4 tries, jittered backoff); no call waits past the wall-clock cap, where the run ends
      * {@code CAPPED}. A tracker that stays down past its retries ends the run {@code FAILED}, naming the call.
      *
+     * @param timeout the longest one tracker call may take; positive
+     * @return this builder
      * @throws InputException if the timeout is not positive
      */
     public Builder trackerCallTimeout(java.time.Duration timeout) {
@@ -398,6 +515,8 @@ public final class LoopEngine {
      * How long the engine waits for one verdict of the oracle (which may read the tracker or re-verify tickets)
      * before it abandons it, as {@link #trackerCallTimeout}; default 10 minutes.
      *
+     * @param timeout the longest one oracle verdict may take; positive
+     * @return this builder
      * @throws InputException if the timeout is not positive
      */
     public Builder oracleCallTimeout(java.time.Duration timeout) {
@@ -412,6 +531,9 @@ public final class LoopEngine {
      * LoopEvent.TicketReclaimed}). A directory whose run is still active (its lock is held), that holds no
      * journal, or that is this run's own is skipped; each is read once per session, as {@link
      * RunDirectory#history()} reads it.
+     *
+     * @param runDirectories the earlier runs' directories, in any order
+     * @return this builder
      */
     public Builder earlierRuns(java.util.Collection<Path> runDirectories) {
       for (Path p : runDirectories) {
@@ -429,6 +551,10 @@ public final class LoopEngine {
     }
 
     /**
+     * Builds the engine.
+     *
+     *
+     * @return an engine with this builder's parts and settings
      * @throws InputException naming what is missing (tracker, worker, verifier, run directory) or the two
      *     settings that conflict
      */

@@ -46,13 +46,15 @@ public sealed interface LoopEvent {
   /** The most ticket ids an event lists; beyond it an event gives a count, so no event grows with the batch. */
   int MAX_LISTED_IDS = 10;
 
-  /** When it happened, by the engine's clock. */
+  /** {@return when it happened, by the engine's clock} */
   Instant at();
 
   /** Events about one attempt on one ticket. */
   sealed interface AttemptEvent extends LoopEvent {
+    /** {@return the ticket's id} */
     String ticketId();
 
+    /** {@return the attempt's number on its ticket, from 1} */
     int attempt();
   }
 
@@ -65,19 +67,40 @@ public sealed interface LoopEvent {
    */
   record RunStarted(Instant at, String runId, int tickets, boolean resumed, Map<String, String> fingerprint,
       Map<String, String> caps, String sandbox) implements LoopEvent {
+    /**
+     * Copies the maps; a missing sandbox (an older journal) reads as {@code unrecorded}.
+     *
+     * @param at when the session started
+     * @param runId the run's id
+     * @param tickets how many tickets the batch held at the start
+     * @param resumed whether an earlier session of this run had started
+     * @param fingerprint the tripwire's fingerprint of the definition of done, recorded at the first start
+     * @param caps the caps as {@link Caps#describe()} spells them
+     * @param sandbox how this session confines the processes of tickets ({@link
+     *     dev.loopkit.core.process.Sandbox#describe()}); {@code unrecorded} in journals older than the field
+     */
     public RunStarted {
       fingerprint = Map.copyOf(fingerprint);
       caps = Map.copyOf(caps);
       sandbox = sandbox == null ? "unrecorded" : sandbox;
     }
 
-    /** A start whose sandbox is not known (tests, tools that write journals of their own). */
+    /**
+     * A start whose sandbox is not known (tests, tools that write journals of their own).
+     *
+     * @param at when the session started
+     * @param runId the run's id
+     * @param tickets how many tickets the batch held at the start
+     * @param resumed whether an earlier session of this run had started
+     * @param fingerprint the tripwire's fingerprint of the definition of done
+     * @param caps the caps as {@link Caps#describe()} spells them
+     */
     public RunStarted(Instant at, String runId, int tickets, boolean resumed, Map<String, String> fingerprint,
         Map<String, String> caps) {
       this(at, runId, tickets, resumed, fingerprint, caps, "unrecorded");
     }
 
-    /** Whether the session ran tickets' processes without any confinement ({@code Sandbox.none()}). */
+    /** {@return whether the session ran tickets' processes without any confinement ({@code Sandbox.none()})} */
     public boolean unsandboxed() {
       return sandbox.startsWith("none");
     }
@@ -134,6 +157,16 @@ public sealed interface LoopEvent {
   record HumanGated(Instant at, String ticketId, int attempt, String reason, List<Evidence> evidence)
       implements AttemptEvent {}
 
+  /**
+   * A worker filed a ticket as discovered work during an attempt on {@code originId}.
+   *
+   * @param at when the ticket was filed
+   * @param originId the ticket whose attempt filed it
+   * @param ticketId the id the tracker filed it under
+   * @param title its one-line summary
+   * @param idempotencyKey the key that makes the filing safe to repeat after a crash
+   * @param blocksOrigin whether the origin ticket now waits for it
+   */
   record TicketDiscovered(Instant at, String originId, String ticketId, String title, String idempotencyKey,
       boolean blocksOrigin) implements LoopEvent {}
 
@@ -141,9 +174,24 @@ public sealed interface LoopEvent {
   record ResourceWaited(Instant at, String ticketId, String resource, String holder, long waitedMillis)
       implements LoopEvent {}
 
+  /**
+   * A ticket's attempt ended and gave back the resources it held.
+   *
+   * @param at when they were released
+   * @param ticketId the ticket that held them
+   * @param resources the resources' names
+   * @param heldMillis how long they were held
+   */
   record ResourcesReleased(Instant at, String ticketId, List<String> resources, long heldMillis)
       implements LoopEvent {}
 
+  /**
+   * A cap of the run was reached; the run ends {@code CAPPED}.
+   *
+   * @param at when the cap was checked
+   * @param cap which cap
+   * @param detail one line with the figures, such as {@code used 5000 tokens of 5000}
+   */
   record CapReached(Instant at, Cap cap, String detail) implements LoopEvent {}
 
   /**
@@ -156,17 +204,46 @@ public sealed interface LoopEvent {
   record HealAttempted(Instant at, HealContext.Reason reason, Heal.Outcome outcome, String summary, String diff,
       int heal, Usage usage) implements LoopEvent {
 
+    /**
+     * A missing usage (an older journal) reads as {@link Usage#ZERO}.
+     *
+     * @param at when the healer answered
+     * @param reason why the healer was asked
+     * @param outcome what it did
+     * @param summary one line saying what it did or why it did nothing
+     * @param diff the patch it applied; empty when none
+     * @param heal the heal's number in the run (1, 2, ...): its id in the report and the heal's transcript
+     * @param usage what asking cost, counted in the run's usage and against its caps ({@link Usage#ZERO} in
+     *     journals older than the field)
+     */
     public HealAttempted {
       usage = usage == null ? Usage.ZERO : usage;
     }
 
-    /** A heal that cost nothing. */
+    /**
+     * A heal that cost nothing.
+     *
+     * @param at when the healer answered
+     * @param reason why the healer was asked
+     * @param outcome what it did
+     * @param summary one line saying what it did or why it did nothing
+     * @param diff the patch it applied; empty when none
+     * @param heal the heal's number in the run
+     */
     public HealAttempted(Instant at, HealContext.Reason reason, Heal.Outcome outcome, String summary, String diff,
         int heal) {
       this(at, reason, outcome, summary, diff, heal, Usage.ZERO);
     }
 
-    /** A heal without a number (tools and journals older than the field). */
+    /**
+     * A heal without a number (tools and journals older than the field).
+     *
+     * @param at when the healer answered
+     * @param reason why the healer was asked
+     * @param outcome what it did
+     * @param summary one line saying what it did or why it did nothing
+     * @param diff the patch it applied; empty when none
+     */
     public HealAttempted(Instant at, HealContext.Reason reason, Heal.Outcome outcome, String summary, String diff) {
       this(at, reason, outcome, summary, diff, 0, Usage.ZERO);
     }
@@ -182,6 +259,13 @@ public sealed interface LoopEvent {
    */
   record HealReverted(Instant at, int heal, boolean reverted, String reason) implements LoopEvent {}
 
+  /**
+   * The definition of done changed under the run (the tripwire's fingerprint differs); the run ends
+   * {@code TAMPERED}.
+   *
+   * @param at when the change was found
+   * @param changes one line per change found
+   */
   record TripwireTripped(Instant at, List<String> changes) implements LoopEvent {}
 
   /**
@@ -226,6 +310,12 @@ public sealed interface LoopEvent {
    * trips the run.
    */
   record BatchFrozen(Instant at, List<FrozenTicket> tickets) implements LoopEvent {
+    /**
+     * Copies the list.
+     *
+     * @param at when the tickets were frozen
+     * @param tickets the tickets as frozen
+     */
     public BatchFrozen {
       tickets = List.copyOf(tickets);
     }

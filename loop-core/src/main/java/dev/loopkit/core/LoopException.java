@@ -11,22 +11,39 @@ import org.jspecify.annotations.Nullable;
 public class LoopException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** Whether the same call may succeed if made again later. */
   private final boolean retryable;
 
+  /**
+   * A failure that retrying will not fix.
+   *
+   * @param message what failed, naming the value or part, what was expected and where it came from
+   */
   public LoopException(String message) {
     this(message, null, false);
   }
 
+  /**
+   * A failure that retrying will not fix.
+   *
+   * @param message what failed, naming the value or part, what was expected and where it came from
+   * @param cause the underlying failure, or null
+   */
   public LoopException(String message, @Nullable Throwable cause) {
     this(message, cause, false);
   }
 
+  /**
+   * @param message what failed, naming the value or part, what was expected and where it came from
+   * @param cause the underlying failure, or null
+   * @param retryable whether the same call may succeed if made again later
+   */
   public LoopException(String message, @Nullable Throwable cause, boolean retryable) {
     super(message, cause);
     this.retryable = retryable;
   }
 
-  /** Whether the same call may succeed if made again later (a rate limit, a timeout, a 503). */
+  /** {@return whether the same call may succeed if made again later (a rate limit, a timeout, a 503)} */
   public boolean isRetryable() {
     return retryable;
   }

@@ -10,5 +10,10 @@ package dev.loopkit.core;
 @FunctionalInterface
 public interface LoopListener {
 
+  /**
+   * Receives one event.
+   *
+   * @param event the event just appended to the journal
+   */
   void onEvent(LoopEvent event);
 }

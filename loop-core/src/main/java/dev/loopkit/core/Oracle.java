@@ -17,6 +17,14 @@ public interface Oracle {
   /** How many outstanding tickets a stock oracle names in a pending verdict; it counts the rest. */
   int NAMED_OUTSTANDING = 20;
 
+  /**
+   * Judges the batch.
+   *
+   * @param context the engine's view of the batch this pass, and the tracker
+   * @return done, or pending naming the outstanding tickets
+   * @throws Exception if it cannot judge: a retryable {@link LoopException} is tried again, anything else ends
+   *     the run {@code FAILED}, naming the oracle
+   */
   Verdict judge(OracleContext context) throws Exception;
 
   /**
@@ -25,6 +33,8 @@ public interface Oracle {
    * status change that would end a run without evidence); an empty batch is an {@link InputException} naming
    * the tracker (far more often a wrong folder, query or label than a finished batch). Reads the engine's view
    * of this pass, so a pass costs what changed.
+   *
+   * @return the strict oracle
    */
   static Oracle allDone() {
     return context -> judgeStatuses(context, false);
@@ -33,6 +43,8 @@ public interface Oracle {
   /**
    * Like {@link #allDone()}, but a cancelled ticket counts as settled: for batches people prune by hand. The
    * done verdict counts the cancelled tickets, so the report shows them.
+   *
+   * @return the oracle that lets cancelled tickets settle
    */
   static Oracle allDoneOrCancelled() {
     return context -> judgeStatuses(context, true);
@@ -41,6 +53,10 @@ public interface Oracle {
   /**
    * The status rule of {@link #allDone()} and {@link #allDoneOrCancelled()}, for oracles that add to it.
    *
+   * @param context the engine's view of the batch, and the tracker
+   * @param cancelledSettles whether a cancelled ticket counts as settled
+   * @return done when no ticket is open or in progress (nor cancelled, unless they settle); else pending, naming
+   *     at most {@link #NAMED_OUTSTANDING} of them
    * @throws InputException if the batch is empty, naming the tracker
    */
   static Verdict judgeStatuses(OracleContext context, boolean cancelledSettles) {

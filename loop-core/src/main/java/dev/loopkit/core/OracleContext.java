@@ -14,7 +14,12 @@ import java.time.Clock;
  */
 public record OracleContext(Tracker tracker, Clock clock, BatchView batch, BatchChanges changes) {
 
-  /** A context over one snapshot, for oracles called outside the engine (tests, tools, a canary). */
+  /**
+   * {@return a context over one snapshot, for oracles called outside the engine (tests, tools, a canary)}
+   *
+   * @param tracker read once, for the snapshot
+   * @param clock the clock the oracle reads
+   */
   public static OracleContext of(Tracker tracker, Clock clock) {
     Batch batch = tracker.readBatch();
     return new OracleContext(tracker, clock, batch, BatchChanges.full(batch));

@@ -18,12 +18,27 @@ import java.util.Set;
  */
 public record ReadyContext(BatchView batch, BatchChanges changes, Set<String> inFlight,
     Map<String, String> heldResources, int limit, Tracker tracker) {
+  /**
+   * Copies the set and map.
+   *
+   * @param batch the batch as read in this pass
+   * @param changes what changed since the previous call
+   * @param inFlight the tickets in flight
+   * @param heldResources resources held by in-flight tickets (resource name to holder ticket id)
+   * @param limit the most tickets the engine can start now
+   * @param tracker to look up a dependency target outside the batch; a ready set must not write through it
+   */
   public ReadyContext {
     inFlight = Set.copyOf(inFlight);
     heldResources = Map.copyOf(heldResources);
   }
 
-  /** A first-call context over one snapshot with nothing in flight, for tools and tests. */
+  /**
+   * {@return a first-call context over one snapshot with nothing in flight, for tools and tests}
+   *
+   * @param batch the snapshot, read in full
+   * @param tracker to look up dependency targets outside the batch
+   */
   public static ReadyContext of(Batch batch, Tracker tracker) {
     return new ReadyContext(batch, BatchChanges.full(batch), Set.of(), Map.of(), Integer.MAX_VALUE, tracker);
   }

@@ -14,7 +14,11 @@ import java.util.List;
 @FunctionalInterface
 public interface ReadySet {
 
-  /** @throws InputException on a blocking cycle, naming the ids around it */
+  /**
+   * @param context this pass's batch, its changes, what is in flight and the free worker slots
+   * @return the tickets that may start now, in the order to start them
+   * @throws InputException on a blocking cycle, naming the ids around it
+   */
   List<Ticket> ready(ReadyContext context);
 
   /**
@@ -23,6 +27,8 @@ public interface ReadySet {
    * a blocking cycle is an input error. It rescans the whole batch on every call (O(batch) per pass) and ignores
    * parent-child propagation; {@code loop-scheduler}'s {@code DependencyReadySet} is incremental and the one to
    * use in production.
+   *
+   * @return the simple ready set
    */
   static ReadySet simple() {
     return context -> {

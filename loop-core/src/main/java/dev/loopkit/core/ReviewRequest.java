@@ -14,18 +14,49 @@ import java.util.List;
  */
 public record ReviewRequest(String runId, Ticket ticket, Workspace workspace, int attempt, String claim,
     List<Finding> findings, ProcessRunner processes, List<Ticket> filed) {
+  /**
+   * Copies the lists.
+   *
+   * @param runId the run's id
+   * @param ticket the ticket as it was when the attempt started
+   * @param workspace the workspace holding the worker's change
+   * @param attempt the attempt's number on the ticket, from 1
+   * @param claim what the worker said it did
+   * @param findings what earlier attempts and reviews found, oldest first
+   * @param processes how to start processes on the workspace, confined by the engine's sandbox
+   * @param filed the tickets this attempt filed as discovered work
+   */
   public ReviewRequest {
     findings = List.copyOf(findings);
     filed = List.copyOf(filed);
   }
 
-  /** A request for an attempt that filed nothing. */
+  /**
+   * A request for an attempt that filed nothing.
+   *
+   * @param runId the run's id
+   * @param ticket the ticket as it was when the attempt started
+   * @param workspace the workspace holding the worker's change
+   * @param attempt the attempt's number on the ticket, from 1
+   * @param claim what the worker said it did
+   * @param findings what earlier attempts and reviews found, oldest first
+   * @param processes how to start processes on the workspace, confined by the engine's sandbox
+   */
   public ReviewRequest(String runId, Ticket ticket, Workspace workspace, int attempt, String claim,
       List<Finding> findings, ProcessRunner processes) {
     this(runId, ticket, workspace, attempt, claim, findings, processes, List.of());
   }
 
-  /** A request whose processes run under the default sandbox ({@link ProcessRunner#confinedTo}). */
+  /**
+   * A request whose processes run under the default sandbox ({@link ProcessRunner#confinedTo}).
+   *
+   * @param runId the run's id
+   * @param ticket the ticket as it was when the attempt started
+   * @param workspace the workspace holding the worker's change
+   * @param attempt the attempt's number on the ticket, from 1
+   * @param claim what the worker said it did
+   * @param findings what earlier attempts and reviews found, oldest first
+   */
   public ReviewRequest(String runId, Ticket ticket, Workspace workspace, int attempt, String claim,
       List<Finding> findings) {
     this(runId, ticket, workspace, attempt, claim, findings, ProcessRunner.confinedTo(workspace.directory()));

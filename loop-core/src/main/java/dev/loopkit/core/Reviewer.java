@@ -7,9 +7,20 @@ package dev.loopkit.core;
 @FunctionalInterface
 public interface Reviewer {
 
+  /**
+   * Reviews one attempt's change.
+   *
+   * @param request the ticket, the workspace with the change, the worker's claim and earlier findings
+   * @return an approval, or a change request whose findings go to the next attempt
+   * @throws Exception if it cannot review; the attempt fails, naming the error
+   */
   Review review(ReviewRequest request) throws Exception;
 
-  /** Approves everything: for runs without review. */
+  /**
+   * Approves everything: for runs without review.
+   *
+   * @return the approving reviewer
+   */
   static Reviewer approveAll() {
     return request -> Review.approve("no review configured");
   }

@@ -31,25 +31,32 @@ public final class RunDirectory {
     this.path = path;
   }
 
+  /**
+   * A view of the run directory at {@code path}; nothing is read or created until a method needs it.
+   *
+   * @param path the run directory
+   * @return the view
+   */
   public static RunDirectory of(Path path) {
     return new RunDirectory(Objects.requireNonNull(path, "path"));
   }
 
+  /** {@return the run directory's path, as given} */
   public Path path() {
     return path;
   }
 
-  /** The journal: one JSON event per line. */
+  /** {@return the journal: one JSON event per line} */
   public Path journal() {
     return path.resolve(RunJournal.FILE_NAME);
   }
 
-  /** The journal's checkpoint, a snapshot of the history that lets a resume skip replaying the journal. */
+  /** {@return the journal's checkpoint, a snapshot of the history that lets a resume skip replaying the journal} */
   public Path checkpoint() {
     return path.resolve(RunJournal.CHECKPOINT);
   }
 
-  /** Where model workers write their transcripts. */
+  /** {@return where model workers write their transcripts} */
   public Path transcripts() {
     return path.resolve("transcripts");
   }
@@ -57,17 +64,19 @@ public final class RunDirectory {
   /**
    * Where a healer keeps what it needs to revert its heals across sessions ({@link HealContext#stateDirectory()}):
    * inside the run directory, which no ticket's process can see.
+   *
+   * @return the directory's path; it may not exist yet
    */
   public Path heals() {
     return path.resolve("heals");
   }
 
-  /** Where the engine's default workspaces live (one directory per ticket). */
+  /** {@return where the engine's default workspaces live (one directory per ticket)} */
   public Path workspaces() {
     return path.resolve("workspaces");
   }
 
-  /** Whether a run has started here (its journal exists). */
+  /** {@return whether a run has started here (its journal exists)} */
   public boolean exists() {
     return Files.isRegularFile(journal());
   }
@@ -75,13 +84,14 @@ public final class RunDirectory {
   /**
    * What the run has done, from the checkpoint and the journal's tail: O(journal since the checkpoint).
    *
+   * @return the history, of no events when no run has started here
    * @throws InputException if the journal is damaged beyond a torn last line, naming the file and line
    */
   public RunHistory history() {
     return RunJournal.history(path);
   }
 
-  /** The run's report, drawn from {@link #history()}. */
+  /** {@return the run's report, drawn from {@link #history()}} */
   public RunReport report() {
     return RunReport.of(history());
   }
@@ -89,6 +99,8 @@ public final class RunDirectory {
   /**
    * Every event of the journal, in order: O(journal) in time and memory, for tools that need each event (a
    * timeline, an export); prefer {@link #history()}.
+   *
+   * @return the events, possibly none
    */
   public List<LoopEvent> events() {
     return RunJournal.read(journal());
@@ -104,6 +116,7 @@ public final class RunDirectory {
    *
    * @param status {@link Status#DONE} or {@link Status#CANCELLED}
    * @param reason why, in a person's words: shown in the report as an intervention
+   * @param ticketId the ticket decided on
    * @throws InputException if the directory holds no run, the run's key is not here, the ticket id or the status
    *     is not valid, or the reason is blank
    */

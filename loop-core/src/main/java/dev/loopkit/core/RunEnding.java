@@ -14,9 +14,10 @@ public sealed interface RunEnding {
   /** How many tickets an ending names; it counts the rest, so an ending never grows with the batch. */
   int NAMED_TICKETS = 20;
 
+  /** {@return which kind of ending this is} */
   Kind kind();
 
-  /** One line for people and logs. */
+  /** {@return one line for people and logs} */
   String describe();
 
   /** The kinds of ending, for exit codes and reports; in the journal each is its name, e.g. {@code DONE}. */
@@ -25,12 +26,16 @@ public sealed interface RunEnding {
     DONE,
     /** The batch settled, but some tickets wait for a person (attempts exhausted, or a worker's request). */
     HUMAN_GATED,
+    /** A cap was reached; raising it lets the run be continued. */
     CAPPED,
+    /** Nothing was ready, nothing was in flight, and the batch was not done. */
     STALLED,
+    /** The definition of done changed during the run, or a canary misbehaved. */
     TAMPERED,
+    /** The run could not go on: a tracker, oracle or other required part failed. */
     FAILED;
 
-    /** Whether the batch is finished with no ticket waiting for anyone. */
+    /** {@return whether the batch is finished with no ticket waiting for anyone} */
     public boolean isSuccess() {
       return this == DONE;
     }
@@ -57,6 +62,14 @@ public sealed interface RunEnding {
    * @param why what the oracle read
    */
   record HumanGated(List<GatedTicket> gated, int count, String why) implements RunEnding {
+    /**
+     * Copies the list.
+     *
+     * @param gated the gated tickets named (at most {@link #NAMED_TICKETS}), each with why and its evidence
+     * @param count how many tickets are gated in all; at least {@code gated.size()}
+     * @param why what the oracle read
+     * @throws IllegalArgumentException if {@code gated} is empty or {@code count} is less than its size
+     */
     public HumanGated {
       gated = List.copyOf(gated);
       if (gated.isEmpty() || count < gated.size()) {
@@ -81,6 +94,13 @@ public sealed interface RunEnding {
 
   /** A ticket waiting for a person, why, and the evidence (one item per failed attempt, or the worker's). */
   record GatedTicket(String ticketId, String reason, List<Evidence> evidence) {
+    /**
+     * Copies the evidence.
+     *
+     * @param ticketId the ticket's id
+     * @param reason why it waits for a person
+     * @param evidence one item per failed attempt, or the worker's
+     */
     public GatedTicket {
       evidence = List.copyOf(evidence);
     }
@@ -104,17 +124,26 @@ public sealed interface RunEnding {
    *
    * @param outstanding the outstanding tickets the oracle named
    * @param count how many are outstanding in all
-   */
-  /**
-   * Nothing is ready and nothing is in flight.
-   *
    * @param note what else a person should know, such as the heal that was tried and rejected; empty if nothing
    */
   record Stalled(List<Verdict.Outstanding> outstanding, int count, String note) implements RunEnding {
+    /**
+     * Copies the list.
+     *
+     * @param outstanding the outstanding tickets the oracle named
+     * @param count how many are outstanding in all
+     * @param note what else a person should know, such as the heal that was tried and rejected; empty if nothing
+     */
     public Stalled {
       outstanding = List.copyOf(outstanding);
     }
 
+    /**
+     * A stall without a note.
+     *
+     * @param outstanding the outstanding tickets the oracle named
+     * @param count how many are outstanding in all
+     */
     public Stalled(List<Verdict.Outstanding> outstanding, int count) {
       this(outstanding, count, "");
     }
@@ -134,6 +163,11 @@ public sealed interface RunEnding {
 
   /** The definition of done changed during the run, or a canary misbehaved. */
   record Tampered(List<String> changes) implements RunEnding {
+    /**
+     * Copies the list.
+     *
+     * @param changes one line per change found
+     */
     public Tampered {
       changes = List.copyOf(changes);
     }

@@ -60,7 +60,11 @@ public final class RunHistory {
 
   RunHistory() {}
 
-  /** The history of these events, in order (for tools and tests; the engine folds as it appends). */
+  /**
+   * {@return the history of these events, in order (for tools and tests; the engine folds as it appends)}
+   *
+   * @param events a run's events, as its journal holds them
+   */
   public static RunHistory of(Collection<LoopEvent> events) {
     RunHistory h = new RunHistory();
     events.forEach(h::apply);
@@ -278,26 +282,27 @@ public final class RunHistory {
 
   // ---- reading ----
 
-  /** The run's id; empty before its first start. */
+  /** {@return the run's id; empty before its first start} */
   public Optional<String> runId() {
     return Optional.ofNullable(runId);
   }
 
-  /** The definition-of-done fingerprint recorded at the run's first start; empty before it. */
+  /** {@return the definition-of-done fingerprint recorded at the run's first start; empty before it} */
   public Optional<Map<String, String>> fingerprint() {
     return Optional.ofNullable(fingerprint);
   }
 
-  /** How many sessions (processes) worked on the run. */
+  /** {@return how many sessions (processes) worked on the run} */
   public int sessions() {
     return sessions;
   }
 
+  /** {@return how many passes the run made, over every session} */
   public int passes() {
     return passes;
   }
 
-  /** Heals attempted, over every session. */
+  /** {@return heals attempted, over every session} */
   public int heals() {
     return heals;
   }
@@ -312,12 +317,16 @@ public final class RunHistory {
     return dispatchesSinceHeal;
   }
 
-  /** Tokens and money, over every session. */
+  /** {@return tokens and money, over every session} */
   public Usage usage() {
     return usage;
   }
 
-  /** Running time of every session, up to the last event. */
+  /**
+   * Running time of every session, up to the last event.
+   *
+   * @return the time, zero before the first event
+   */
   public Duration elapsed() {
     Duration d = elapsedBefore;
     if (sessionStart != null && lastAt != null && lastAt.isAfter(sessionStart)) {
@@ -331,65 +340,75 @@ public final class RunHistory {
     return elapsedBefore;
   }
 
-  /** How the latest session ended; empty while it runs (or if it died). */
+  /** {@return how the latest session ended; empty while it runs (or if it died)} */
   public Optional<RunEnding.Kind> ending() {
     return Optional.ofNullable(ending);
   }
 
+  /** {@return one line on how the latest session ended, such as the cap reached; empty before it ended} */
   public String endingDetail() {
     return endingDetail;
   }
 
-  /** When the run first started; empty before it. */
+  /** {@return when the run first started; empty before it} */
   public Optional<Instant> startedAt() {
     return Optional.ofNullable(startedAt);
   }
 
-  /** When the latest event happened; empty before the first. */
+  /** {@return when the latest event happened; empty before the first} */
   public Optional<Instant> lastEventAt() {
     return Optional.ofNullable(lastAt);
   }
 
-  /** Events folded into this history. */
+  /** {@return events folded into this history} */
   public long events() {
     return events;
   }
 
-  /** Every ticket the run dispatched, gated or finished, in the order it first met them. */
+  /** {@return every ticket the run dispatched, gated or finished, in the order it first met them} */
   public Collection<TicketHistory> tickets() {
     return Collections.unmodifiableCollection(tickets.values());
   }
 
-  /** One ticket's history; empty if the run never met it. */
+  /**
+   * {@return one ticket's history; empty if the run never met it}
+   *
+   * @param id the ticket's id
+   */
   public Optional<TicketHistory> ticket(String id) {
     return Optional.ofNullable(tickets.get(id));
   }
 
-  /** Every time a person had to act, in order. */
+  /** {@return every time a person had to act, in order} */
   public List<RunReport.Intervention> interventions() {
     return Collections.unmodifiableList(interventions);
   }
 
-  /** Total time tickets waited for each resource, in milliseconds. */
+  /** {@return total time tickets waited for each resource, in milliseconds} */
   public Map<String, Long> lockWaitMillis() {
     return Collections.unmodifiableMap(lockWaitMillis);
   }
 
-  /** Findings of the latest failed attempts, newest last (at most 20). */
+  /** {@return findings of the latest failed attempts, newest last (at most 20)} */
   public List<Finding> recentFindings() {
     return List.copyOf(recentFindings);
   }
 
+  /** {@return how many distinct tickets workers filed as discovered work, over every session} */
   public int discoveredCount() {
     return discovered.size();
   }
 
-  /** What the last final gate found, if one ran. */
+  /** {@return what the last final gate found, if one ran} */
   public Optional<String> finalGate() {
     return Optional.ofNullable(finalGate);
   }
 
-  /** Tickets frozen as done at the run's start that the run itself never finished. */
+  /**
+   * Tickets frozen as done at the run's start that the run itself never finished.
+   *
+   * @return the count, 0 when none
+   */
   public int doneBeforeTheRun() {
     int n = 0;
     for (LoopEvent.FrozenTicket f : frozen.values()) {
@@ -401,7 +420,7 @@ public final class RunHistory {
     return n;
   }
 
-  /** How many tickets the run froze as its batch. */
+  /** {@return how many tickets the run froze as its batch} */
   public int frozenTickets() {
     return frozen.size();
   }
@@ -409,6 +428,8 @@ public final class RunHistory {
   /**
    * How many attempts, over every session, a transient fault of the harness cut short (not charged to their
    * tickets; counted against {@link Caps#maxInfrastructureInterruptions()}).
+   *
+   * @return the count, over every session
    */
   public int infrastructureInterruptions() {
     return infrastructureInterruptions;
@@ -505,66 +526,72 @@ public final class RunHistory {
       this.id = id;
     }
 
+    /** {@return the ticket's id} */
     public String id() {
       return id;
     }
 
+    /** {@return where the ticket stands at the end of the journal} */
     public RunReport.TicketOutcome outcome() {
       return outcome;
     }
 
-    /** The number of its latest attempt (0 before the first). */
+    /** {@return the number of its latest attempt (0 before the first)} */
     public int lastAttempt() {
       return lastAttempt;
     }
 
-    /** Attempts dispatched, over every session. */
+    /** {@return attempts dispatched, over every session} */
     public int attempts() {
       return attempts;
     }
 
+    /** {@return attempts that failed at a stage, over every session} */
     public int failedAttempts() {
       return failed;
     }
 
+    /** {@return attempts cut short (a process died, or the run ended around them), over every session} */
     public int interruptedAttempts() {
       return interrupted;
     }
 
+    /** {@return attempts that ended with the worker filing blockers for its ticket, over every session} */
     public int deferredAttempts() {
       return deferred;
     }
 
-    /** Time its attempts took, from dispatch to their end. */
+    /** {@return time its attempts took, from dispatch to their end} */
     public Duration workTime() {
       return workTime;
     }
 
+    /** {@return tokens and money its attempts used, over every session} */
     public Usage usage() {
       return usage;
     }
 
-    /** One line per review verdict. */
+    /** {@return one line per review verdict} */
     public List<String> reviews() {
       return Collections.unmodifiableList(reviews);
     }
 
-    /** What its attempts found, oldest first. */
+    /** {@return what its attempts found, oldest first} */
     public List<Finding> findings() {
       return Collections.unmodifiableList(findings);
     }
 
-    /** The evidence it was done (or gated) with. */
+    /** {@return the evidence it was done (or gated) with} */
     public List<Evidence> evidence() {
       return evidence;
     }
 
-    /** Why it waits for a person; empty unless gated. */
+    /** {@return why it waits for a person; empty unless gated} */
     public String gateReason() {
       return gateReason;
     }
 
-    /** Every attempt, in order. */
+    /** {@return every attempt, in order} */
     public List<AttemptHistory> attemptLog() {
       return Collections.unmodifiableList(attemptLog);
     }
@@ -601,49 +628,64 @@ public final class RunHistory {
       this.startedAt = startedAt;
     }
 
+    /** {@return the attempt's number on its ticket, from 1} */
     public int number() {
       return number;
     }
 
-    /** The worker slot it ran in (0-based), for timelines. */
+    /** {@return the worker slot it ran in (0-based), for timelines} */
     public int slot() {
       return slot;
     }
 
+    /** {@return when it was dispatched} */
     public Instant startedAt() {
       return startedAt;
     }
 
-    /** When it ended; empty while it runs or if its process died. */
+    /** {@return when it ended; empty while it runs or if its process died} */
     public Optional<Instant> endedAt() {
       return Optional.ofNullable(endedAt);
     }
 
-    /** {@code done}, {@code human-gated}, {@code failed at <stage>}, {@code deferred}, {@code interrupted}, or empty. */
+    /**
+     * {@code done}, {@code human-gated}, {@code failed at <stage>}, {@code deferred}, {@code interrupted}, or empty.
+     *
+     * @return the result, empty while it runs
+     */
     public String result() {
       return result;
     }
 
+    /** {@return its stages in the order they ended} */
     public List<StageRecord> stages() {
       return Collections.unmodifiableList(stages);
     }
 
-    /** The stage of a kind, if it ran in this attempt (the first of that kind). */
+    /**
+     * {@return the stage of a kind, if it ran in this attempt (the first of that kind)}
+     *
+     * @param kind the stage's kind
+     */
     public Optional<StageRecord> stage(StageKind kind) {
       return stages.stream().filter(s -> s.kind() == kind).findFirst();
     }
 
-    /** Tokens and money its stages used. */
+    /** {@return tokens and money its stages used} */
     public Usage usage() {
       return usage;
     }
 
-    /** Why it ended other than done: the failed stage's findings, the blockers it waits for, ... */
+    /**
+     * Why it ended other than done: the failed stage's findings, the blockers it waits for, ...
+     *
+     * @return the findings, possibly empty
+     */
     public List<String> findings() {
       return Collections.unmodifiableList(findings);
     }
 
-    /** What its verify and added stages checked. */
+    /** {@return what its verify and added stages checked} */
     public List<Evidence> evidence() {
       return Collections.unmodifiableList(evidence);
     }
@@ -652,6 +694,16 @@ public final class RunHistory {
   /** One stage of an attempt as the journal recorded it (the summary cut to 300 characters). */
   public record StageRecord(StageKind kind, String stage, StageOutcome outcome, String summary,
       List<String> findings, Map<String, String> attributes) {
+    /**
+     * Copies the findings and attributes.
+     *
+     * @param kind the stage's kind
+     * @param stage the stage's name, as journaled
+     * @param outcome how it ended
+     * @param summary one line on what it did, at most 300 characters
+     * @param findings why it failed; empty when it passed
+     * @param attributes facts it recorded
+     */
     public StageRecord {
       findings = List.copyOf(findings);
       attributes = Map.copyOf(attributes);

@@ -54,27 +54,35 @@ public final class RunReport {
     this.finalGate = h.finalGate().orElse(null);
   }
 
-  /** How many tickets the batch holds: those the run froze (and any it met that it did not). */
+  /** {@return how many tickets the batch holds: those the run froze (and any it met that it did not)} */
   public int batchSize() {
     return batchSize;
   }
 
-  /** Tickets that were already done when the run froze its batch (done by an earlier run or a person). */
+  /**
+   * Tickets that were already done when the run froze its batch (done by an earlier run or a person).
+   *
+   * @return the count, 0 for a run that met no done ticket
+   */
   public int doneBeforeTheRun() {
     return doneBefore;
   }
 
-  /** What the final gate found the last time it ran, if it did. */
+  /** {@return what the final gate found the last time it ran, if it did} */
   public Optional<String> finalGate() {
     return Optional.ofNullable(finalGate);
   }
 
   /** Where a ticket stands at the end of the journal; in reports its lower-case, hyphenated wire name. */
   public enum TicketOutcome {
+    /** Not done yet: open, in progress or failed when the journal ends. */
     OPEN,
+    /** Done, with the evidence of its verification. */
     DONE,
+    /** Waiting for a person. */
     HUMAN_GATED;
 
+    /** {@return the outcome as reports spell it, e.g. {@code human-gated}} */
     @JsonValue
     public String wireName() {
       return name().toLowerCase(Locale.ROOT).replace('_', '-');
@@ -87,9 +95,13 @@ public final class RunReport {
     HUMAN_GATED,
     /** A healer's patch touched the definition of done and was rolled back. */
     HEAL_REJECTED,
+    /** A session ended {@code CAPPED}. */
     CAPPED,
+    /** A session ended {@code STALLED}. */
     STALLED,
+    /** A session ended {@code TAMPERED}: the definition of done changed under it. */
     TAMPERED,
+    /** A session ended {@code FAILED}. */
     FAILED,
     /** A ticket joined the batch other than through the engine's discovery path. */
     TICKET_ADDED,
@@ -113,11 +125,12 @@ public final class RunReport {
      */
     CAPS_CHANGED;
 
-    /** Whether this is the machine's own doing (a heal, or its revert) rather than a person's. */
+    /** {@return whether this is the machine's own doing (a heal, or its revert) rather than a person's} */
     public boolean isHeal() {
       return this == HEALED || this == HEAL_REVERTED;
     }
 
+    /** {@return the kind as reports spell it, e.g. {@code heal-rejected}} */
     @JsonValue
     public String wireName() {
       return name().toLowerCase(Locale.ROOT).replace('_', '-');
@@ -126,6 +139,9 @@ public final class RunReport {
     /**
      * The intervention a session's ending asks for, if any: DONE asks for none, and HUMAN_GATED is counted per
      * gated ticket instead.
+     *
+     * @param ending how a session ended
+     * @return the intervention it asks for, or null for {@code DONE} and {@code HUMAN_GATED}
      */
     public static @Nullable InterventionKind of(RunEnding.Kind ending) {
       switch (ending) {
@@ -151,74 +167,94 @@ public final class RunReport {
   /** A time a person had to act. */
   public record Intervention(InterventionKind kind, @Nullable String ticketId, String detail) {}
 
-  /** The report of a run's history. */
+  /**
+   * {@return the report of a run's history}
+   *
+   * @param history the run's history, as {@link RunDirectory#history()} reads it
+   */
   public static RunReport of(RunHistory history) {
     return new RunReport(history);
   }
 
-  /** The report of the run whose journal holds these events. */
+  /**
+   * {@return the report of the run whose journal holds these events}
+   *
+   * @param events the journal's events, in order
+   */
   public static RunReport of(List<LoopEvent> events) {
     return new RunReport(RunHistory.of(events));
   }
 
-  /** The report of the run in this run directory (read from its checkpoint and journal). */
+  /**
+   * {@return the report of the run in this run directory (read from its checkpoint and journal)}
+   *
+   * @param runDirectory the run's directory
+   */
   public static RunReport of(Path runDirectory) {
     return RunDirectory.of(runDirectory).report();
   }
 
+  /** {@return the run's id; empty if the run never started} */
   public String runId() {
     return runId;
   }
 
-  /** How the latest session ended; empty while the run is running (or if its process died). */
+  /** {@return how the latest session ended; empty while the run is running (or if its process died)} */
   public java.util.Optional<RunEnding.Kind> ending() {
     return java.util.Optional.ofNullable(ending);
   }
 
+  /** {@return one line on how the latest session ended, such as the cap reached; empty before it ended} */
   public String endingDetail() {
     return endingDetail;
   }
 
-  /** How many processes worked on the run (1 plus the number of resumes). */
+  /** {@return how many processes worked on the run (1 plus the number of resumes)} */
   public int sessions() {
     return sessions;
   }
 
+  /** {@return how many passes the run made, over every session} */
   public int passes() {
     return passes;
   }
 
-  /** Time spent running, summed over every session. */
+  /** {@return time spent running, summed over every session} */
   public Duration elapsed() {
     return elapsed;
   }
 
+  /** {@return tokens and money, over every session} */
   public Usage usage() {
     return usage;
   }
 
+  /** {@return every ticket the run dispatched, gated or finished, in the order it first met them} */
   public List<TicketReport> tickets() {
     return tickets;
   }
 
+  /** {@return every time a person (or a healer) had to act, in order} */
   public List<Intervention> interventions() {
     return interventions;
   }
 
-  /** Total time tickets waited for each resource, in milliseconds. */
+  /** {@return total time tickets waited for each resource, in milliseconds} */
   public Map<String, Long> lockWaitMillis() {
     return lockWaitMillis;
   }
 
+  /** {@return attempts dispatched, over every ticket and session} */
   public int attempts() {
     return tickets.stream().mapToInt(TicketReport::attempts).sum();
   }
 
+  /** {@return attempts cut short (a process died, or the run ended around them), over every ticket and session} */
   public int interruptedAttempts() {
     return tickets.stream().mapToInt(TicketReport::interruptedAttempts).sum();
   }
 
-  /** A few lines for a terminal. */
+  /** {@return a few lines for a terminal} */
   public String summary() {
     long done = tickets.stream().filter(t -> t.outcome() == TicketOutcome.DONE).count();
     long gated = tickets.stream().filter(t -> t.outcome() == TicketOutcome.HUMAN_GATED).count();

@@ -23,5 +23,12 @@ package dev.loopkit.core;
 @FunctionalInterface
 public interface Stage {
 
+  /**
+   * Runs the stage for one attempt.
+   *
+   * @param context the attempt: its ticket, workspace, claim, evidence so far and a confined process runner
+   * @return passed, failed with findings, or a request for a person with evidence
+   * @throws Exception if it cannot run; the attempt fails naming it (interruptions and caps interrupt it instead)
+   */
   StageResult run(StageContext context) throws Exception;
 }

@@ -59,50 +59,56 @@ public final class StageContext {
         evidence, otherProcesses, filed);
   }
 
+  /** {@return the run this attempt belongs to} */
   public String runId() {
     return runId;
   }
 
-  /** The ticket as it was when the attempt started. */
+  /** {@return the ticket as it was when the attempt started} */
   public Ticket ticket() {
     return ticket;
   }
 
-  /** 1 for the first attempt on this ticket in this run, then 2, 3, ... */
+  /**
+   * 1 for the first attempt on this ticket in this run, then 2, 3, ...
+   *
+   * @return the attempt's number
+   */
   public int attempt() {
     return attempt;
   }
 
+  /** {@return where the attempt works: its own workspace, or from integration on a candidate's checkout} */
   public Workspace workspace() {
     return workspace;
   }
 
-  /** What earlier attempts and reviews found, oldest first. */
+  /** {@return what earlier attempts and reviews found, oldest first} */
   public List<Finding> findings() {
     return findings;
   }
 
-  /** What is left of the run's caps. */
+  /** {@return what is left of the run's caps} */
   public Budget budget() {
     return budget;
   }
 
-  /** Where to file discovered work (see {@link DiscoverySink}). */
+  /** {@return where to file discovered work (see {@link DiscoverySink})} */
   public DiscoverySink discoveries() {
     return discoveries;
   }
 
-  /** The run's directory, for transcripts and other artifacts. */
+  /** {@return the run's directory, for transcripts and other artifacts} */
   public Path runDirectory() {
     return runDirectory;
   }
 
-  /** What the worker said it did; empty before the work stage has passed. */
+  /** {@return what the worker said it did; empty before the work stage has passed} */
   public String claim() {
     return claim;
   }
 
-  /** The evidence of the stages of this attempt that passed so far, in order. */
+  /** {@return the evidence of the stages of this attempt that passed so far, in order} */
   public List<Evidence> evidence() {
     return evidence;
   }
@@ -110,25 +116,27 @@ public final class StageContext {
   /**
    * How to start processes for this attempt: every one runs confined by the engine's sandbox to this
    * ticket's workspace, and nothing it starts outlives the call.
+   *
+   * @return the runner
    */
   public ProcessRunner processes() {
     return processes;
   }
 
-  /** The tickets this attempt has filed as discovered work so far, as the tracker answered the filing. */
+  /** {@return the tickets this attempt has filed as discovered work so far, as the tracker answered the filing} */
   public List<Ticket> filed() {
     synchronized (filed) {
       return List.copyOf(filed);
     }
   }
 
-  /** The assignment a worker gets for this attempt. */
+  /** {@return the assignment a worker gets for this attempt} */
   public Assignment assignment() {
     return new Assignment(runId, ticket, workspace, attempt, findings, budget, discoveries, runDirectory,
         processes);
   }
 
-  /** The request a verifier gets for this attempt. */
+  /** {@return the request a verifier gets for this attempt} */
   public VerifyRequest verifyRequest() {
     return new VerifyRequest(runId, ticket, workspace, attempt, processes);
   }

@@ -24,7 +24,7 @@ public enum StageKind {
   /** The engine itself (an interrupted attempt, a refused claim). */
   ENGINE;
 
-  /** The stable spelling in journals and reports, e.g. {@code verify}. */
+  /** {@return the stable spelling in journals and reports, e.g. {@code verify}} */
   @JsonValue
   public String wireName() {
     return name().toLowerCase(Locale.ROOT);

@@ -14,6 +14,7 @@ public enum StageOutcome {
   /** The host's part threw; the attempt ends failed, naming the exception. */
   ERROR;
 
+  /** {@return the outcome as journals spell it, e.g. {@code needs-human}} */
   @JsonValue
   public String wireName() {
     return name().toLowerCase(Locale.ROOT).replace('_', '-');

@@ -12,12 +12,22 @@ import java.util.TreeMap;
 @FunctionalInterface
 public interface Verifier {
 
+  /**
+   * Verifies one attempt's work.
+   *
+   * @param request the ticket, the workspace to check and a confined process runner
+   * @return a pass with positive evidence, or a failure saying what failed
+   * @throws Exception if it cannot verify; the attempt fails, naming the error
+   */
   Verification verify(VerifyRequest request) throws Exception;
 
   /**
    * What this verifier reads of a ticket to decide its finish line: the engine freezes a digest of it for
    * every ticket at the run's start and trips the run when it changes. The default is the acceptance criteria;
    * a verifier that reads more (a {@code verify} command in the ticket's metadata, an endpoint) must add it.
+   *
+   * @param ticket the ticket whose finish line is read
+   * @return named parts of the finish line mapped to what the verifier reads of them
    */
   default Map<String, String> finishLine(Ticket ticket) {
     Map<String, String> line = new TreeMap<>();

@@ -14,7 +14,14 @@ import dev.loopkit.core.process.ProcessRunner;
  */
 public record VerifyRequest(String runId, Ticket ticket, Workspace workspace, int attempt, ProcessRunner processes) {
 
-  /** A request whose processes run under the default sandbox ({@link ProcessRunner#confinedTo}). */
+  /**
+   * A request whose processes run under the default sandbox ({@link ProcessRunner#confinedTo}).
+   *
+   * @param runId the run
+   * @param ticket the ticket as it was when the attempt started
+   * @param workspace what to verify
+   * @param attempt the attempt's number
+   */
   public VerifyRequest(String runId, Ticket ticket, Workspace workspace, int attempt) {
     this(runId, ticket, workspace, attempt, ProcessRunner.confinedTo(workspace.directory()));
   }

@@ -10,14 +10,25 @@ import java.util.List;
 @FunctionalInterface
 public interface Worker {
 
+  /**
+   * Works one attempt.
+   *
+   * @param assignment the ticket, the workspace, earlier findings, the budget and a confined process runner
+   * @return what the worker claims: completed, failed with findings, or a request for a person
+   * @throws Exception if the attempt cannot go on; the attempt fails with the exception as its finding
+   */
   WorkResult work(Assignment assignment) throws Exception;
 
-  /** A worker that does nothing and claims success: useful with verifiers that check existing state. */
+  /** {@return a worker that does nothing and claims success: useful with verifiers that check existing state} */
   static Worker claimDone() {
     return assignment -> WorkResult.completed("claimed done without changes", Usage.ZERO);
   }
 
-  /** A worker that always gives up with the given finding. */
+  /**
+   * {@return a worker that always gives up with the given finding}
+   *
+   * @param finding why it gives up
+   */
   static Worker giveUp(String finding) {
     return assignment -> WorkResult.failed(List.of(finding), Usage.ZERO);
   }

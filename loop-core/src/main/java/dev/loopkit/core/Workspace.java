@@ -15,12 +15,26 @@ import java.util.Map;
  *     object store a clone borrows from); the sandbox shows them read-only and nothing else of the host
  */
 public record Workspace(String ticketId, Path directory, Map<String, String> attributes, List<Path> readOnlyPaths) {
+  /**
+   * Copies the attributes and paths.
+   *
+   * @param ticketId the ticket
+   * @param directory the workspace: the only place the attempt's processes may write
+   * @param attributes facts to record
+   * @param readOnlyPaths paths outside the directory that the attempt's processes need to read
+   */
   public Workspace {
     attributes = Map.copyOf(attributes);
     readOnlyPaths = List.copyOf(readOnlyPaths);
   }
 
-  /** A workspace that needs nothing outside its directory. */
+  /**
+   * A workspace that needs nothing outside its directory.
+   *
+   * @param ticketId the ticket
+   * @param directory the workspace: the only place the attempt's processes may write
+   * @param attributes facts to record
+   */
   public Workspace(String ticketId, Path directory, Map<String, String> attributes) {
     this(ticketId, directory, attributes, List.of());
   }

@@ -85,17 +85,25 @@ public final class MarkdownTracker implements Tracker {
    * A tracker on an existing folder, with the system clock, id prefix {@code T} and comment author
    * {@code loop}.
    *
+   * @param folder the directory of {@code <id>.md} ticket files
+   * @return the tracker
    * @throws InputException if the folder does not exist or is not a directory
    */
   public static MarkdownTracker open(Path folder) {
     return builder(folder).build();
   }
 
+  /**
+   * Starts a builder for a tracker on {@code folder}, to set the clock, id prefix, author or folder handling.
+   *
+   * @param folder the directory of {@code <id>.md} ticket files
+   * @return a new builder
+   */
   public static Builder builder(Path folder) {
     return new Builder(folder);
   }
 
-  /** The folder's real path. */
+  /** {@return the folder's real path} */
   public Path folder() {
     return folder.dir();
   }
@@ -267,6 +275,7 @@ public final class MarkdownTracker implements Tracker {
    * from another tracker or laying out a batch in code. Dependencies are not checked here (the targets may
    * be written next); {@link #readBatch} checks them.
    *
+   * @param ticket the ticket to write
    * @return the ticket as read back from its file (text blocks normalized as the file format describes)
    */
   public Ticket put(Ticket ticket) {
@@ -399,7 +408,12 @@ public final class MarkdownTracker implements Tracker {
       this.folder = Objects.requireNonNull(folder, "folder");
     }
 
-    /** The clock that stamps new tickets and comments; the system UTC clock by default. */
+    /**
+     * The clock that stamps new tickets and comments; the system UTC clock by default.
+     *
+     * @param clock the clock for new tickets' and comments' timestamps
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
@@ -408,6 +422,8 @@ public final class MarkdownTracker implements Tracker {
     /**
      * The prefix of ids given to new tickets, {@code <prefix>-<n>}; {@code T} by default.
      *
+     * @param prefix the prefix, such as {@code T} or {@code BUG}
+     * @return this builder
      * @throws InputException unless 1-81 letters, digits, '.', '_' or '-', starting with a letter or digit
      */
     public Builder idPrefix(String prefix) {
@@ -422,6 +438,8 @@ public final class MarkdownTracker implements Tracker {
     /**
      * The author written on comments this tracker adds (transition notes and comments); {@code loop} by default.
      *
+     * @param author a non-blank single line, such as {@code loop}
+     * @return this builder
      * @throws InputException if blank or longer than one line
      */
     public Builder author(String author) {
@@ -433,7 +451,12 @@ public final class MarkdownTracker implements Tracker {
       return this;
     }
 
-    /** Whether {@link #build()} creates the folder (and its parents) when missing; false by default. */
+    /**
+     * Whether {@link #build()} creates the folder (and its parents) when missing; false by default.
+     *
+     * @param create true to create the folder when missing
+     * @return this builder
+     */
     public Builder createFolder(boolean create) {
       this.createFolder = create;
       return this;
@@ -445,6 +468,9 @@ public final class MarkdownTracker implements Tracker {
      * read costs what changed plus one sentinel file created and deleted in the folder; the folder is still
      * listed in full at least every 2 s. Turn it off for a folder whose changes this machine's kernel does not
      * see as they happen (a network file system written from other machines): each read then lists it.
+     *
+     * @param watch false to list the whole folder on every read
+     * @return this builder
      */
     public Builder watchFolder(boolean watch) {
       this.watchFolder = watch;
@@ -452,6 +478,9 @@ public final class MarkdownTracker implements Tracker {
     }
 
     /**
+     * Builds the tracker.
+     *
+     * @return a tracker on the folder
      * @throws InputException if the folder does not exist (and {@link #createFolder} is off) or is not a
      *     directory; a missing folder is not read as an empty batch, which an oracle would judge done
      */

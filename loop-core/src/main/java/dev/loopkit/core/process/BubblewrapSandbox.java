@@ -61,11 +61,16 @@ public final class BubblewrapSandbox implements Sandbox {
     this.writable = List.copyOf(b.writable);
   }
 
+  /**
+   * Starts a builder: {@code bwrap} looked up on the JVM's {@code PATH}, no network, no extra paths.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Whether every jail gets the network (otherwise only jails that ask for it). */
+  /** {@return whether every jail gets the network (otherwise only jails that ask for it)} */
   public boolean network() {
     return network;
   }
@@ -268,37 +273,67 @@ public final class BubblewrapSandbox implements Sandbox {
 
     private Builder() {}
 
-    /** The bwrap binary to use, instead of looking for {@code bwrap} on {@link #searchPath}. */
+    /**
+     * The bwrap binary to use, instead of looking for {@code bwrap} on {@link #searchPath}.
+     *
+     * @param bwrap the binary's path
+     * @return this builder
+     */
     public Builder executable(Path bwrap) {
       this.executable = bwrap.toAbsolutePath();
       return this;
     }
 
-    /** Where to look for {@code bwrap}; the JVM's {@code PATH} unless set. */
+    /**
+     * Where to look for {@code bwrap}; the JVM's {@code PATH} unless set.
+     *
+     * @param path directories separated by {@code :}, as in {@code PATH}
+     * @return this builder
+     */
     public Builder searchPath(String path) {
       this.searchPath = Objects.requireNonNull(path, "path");
       return this;
     }
 
-    /** Gives every sandbox the host's network (off by default; a jail may still ask for it). */
+    /**
+     * Gives every sandbox the host's network (off by default; a jail may still ask for it).
+     *
+     * @param network true to give every sandbox the host's network
+     * @return this builder
+     */
     public Builder network(boolean network) {
       this.network = network;
       return this;
     }
 
-    /** A system directory to show read-only when it exists (such as {@code /opt/jdk}); skipped when missing. */
+    /**
+     * A system directory to show read-only when it exists (such as {@code /opt/jdk}); skipped when missing.
+     *
+     * @param dir an absolute path
+     * @return this builder
+     */
     public Builder systemPath(Path dir) {
       this.systemPaths.add(absolute(dir, "systemPath"));
       return this;
     }
 
-    /** A host path every sandbox may read (such as a read-only Maven repository); it must exist. */
+    /**
+     * A host path every sandbox may read (such as a read-only Maven repository); it must exist.
+     *
+     * @param path an absolute path
+     * @return this builder
+     */
     public Builder readOnly(Path path) {
       this.readOnly.add(absolute(path, "readOnly"));
       return this;
     }
 
-    /** A host path every sandbox may write (a shared cache); each one is a hole: name it in your policy. */
+    /**
+     * A host path every sandbox may write (a shared cache); each one is a hole: name it in your policy.
+     *
+     * @param path an absolute path
+     * @return this builder
+     */
     public Builder writable(Path path) {
       this.writable.add(absolute(path, "writable"));
       return this;
@@ -316,6 +351,11 @@ public final class BubblewrapSandbox implements Sandbox {
       return path.normalize();
     }
 
+    /**
+     * Builds the sandbox; whether {@code bwrap} can start here is checked by {@link #check()}, not here.
+     *
+     * @return the sandbox
+     */
     public BubblewrapSandbox build() {
       return new BubblewrapSandbox(this);
     }

@@ -32,45 +32,71 @@ public final class Command {
   }
 
   /**
+   * Starts a command: run in the JVM's working directory, with an empty environment and no input, a 10-minute
+   * timeout and a 100,000-byte output cap.
+   *
    * @param argv the executable and its arguments; a name without a slash is looked up on the child's own
    *     {@code PATH} (inside the sandbox when confined)
+   * @return a builder for a command with that argument vector
    * @throws InputException when {@code argv} is empty or holds a NUL
    */
   public static Builder builder(List<String> argv) {
     return new Builder(argv);
   }
 
+  /** {@return the executable and its arguments, as given} */
   public List<String> argv() {
     return argv;
   }
 
+  /** {@return the absolute, normalized working directory} */
   public Path directory() {
     return directory;
   }
 
-  /** Exactly what the child gets (a sandbox may add {@code HOME} and {@code TMPDIR}). */
+  /**
+   * Exactly what the child gets (a sandbox may add {@code HOME} and {@code TMPDIR}).
+   *
+   * @return the variables, possibly none
+   */
   public Map<String, String> environment() {
     return environment;
   }
 
+  /** {@return what the process reads on standard input; null for an empty input} */
   public @Nullable String stdin() {
     return stdin;
   }
 
+  /** {@return how long the process may run} */
   public Duration timeout() {
     return timeout;
   }
 
-  /** Bytes kept per stream: the first and last halves when longer. */
+  /**
+   * Bytes kept per stream: the first and last halves when longer.
+   *
+   * @return the cap, at least 256
+   */
   public int outputCap() {
     return outputCap;
   }
 
-  /** A copy with another timeout. */
+  /**
+   * {@return a copy with another timeout}
+   *
+   * @param timeout positive
+   * @throws InputException if {@code timeout} is not positive
+   */
   public Command withTimeout(Duration timeout) {
     return toBuilder().timeout(timeout).build();
   }
 
+  /**
+   * Starts a builder holding every field of this command, to change some of them.
+   *
+   * @return a builder whose {@code build()} gives a command like this one until a setter is called
+   */
   public Builder toBuilder() {
     Builder b = new Builder(argv).directory(directory).environment(environment).timeout(timeout)
         .outputCap(outputCap);
@@ -105,19 +131,36 @@ public final class Command {
       this.argv = List.copyOf(argv);
     }
 
+    /**
+     * @param directory the working directory; a relative path is taken against the JVM's working directory
+     * @return this builder
+     */
     public Builder directory(Path directory) {
       this.directory = directory.toAbsolutePath().normalize();
       return this;
     }
 
-    /** Replaces the environment; see {@link CommandEnvironment#resolve}. */
+    /**
+     * Replaces the environment; see {@link CommandEnvironment#resolve}.
+     *
+     * @param environment the variables, by name
+     * @return this builder
+     * @throws InputException if a name is empty or holds {@code =} or a NUL
+     */
     public Builder environment(Map<String, String> environment) {
       this.environment.clear();
       environment.forEach(this::env);
       return this;
     }
 
-    /** Sets one variable. */
+    /**
+     * Sets one variable.
+     *
+     * @param name a non-empty name without {@code =} or NUL
+     * @param value the variable's value
+     * @return this builder
+     * @throws InputException if the name is empty or holds {@code =} or a NUL
+     */
     public Builder env(String name, String value) {
       if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0) {
         throw new InputException("environment variable name '" + name + "' for " + argv.get(0)
@@ -127,13 +170,22 @@ public final class Command {
       return this;
     }
 
-    /** What the process reads on standard input; null (the default) for an empty input. */
+    /**
+     * What the process reads on standard input; null (the default) for an empty input.
+     *
+     * @param stdin the input, or null
+     * @return this builder
+     */
     public Builder stdin(@Nullable String stdin) {
       this.stdin = stdin;
       return this;
     }
 
-    /** @throws InputException unless positive */
+    /**
+     * @param timeout how long the process may run; default 10 minutes
+     * @return this builder
+     * @throws InputException unless positive
+     */
     public Builder timeout(Duration timeout) {
       if (timeout.isNegative() || timeout.isZero()) {
         throw new InputException("timeout " + timeout + " for " + argv.get(0) + ": expected a positive duration");
@@ -142,7 +194,11 @@ public final class Command {
       return this;
     }
 
-    /** @throws InputException unless at least 256 bytes */
+    /**
+     * @param bytes bytes kept per stream; default 100,000
+     * @return this builder
+     * @throws InputException unless at least 256 bytes
+     */
     public Builder outputCap(int bytes) {
       if (bytes < 256) {
         throw new InputException("output cap " + bytes + " for " + argv.get(0) + ": expected at least 256 bytes");
@@ -151,6 +207,7 @@ public final class Command {
       return this;
     }
 
+    /** {@return the command} */
     public Command build() {
       return new Command(this);
     }

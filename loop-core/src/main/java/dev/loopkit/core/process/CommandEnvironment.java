@@ -40,22 +40,26 @@ public final class CommandEnvironment {
     this.fixed = Map.copyOf(b.fixed);
   }
 
-  /** The allow-list {@link #DEFAULT_INHERITED} and nothing else. */
+  /** {@return the allow-list {@link #DEFAULT_INHERITED} and nothing else} */
   public static CommandEnvironment defaults() {
     return DEFAULTS;
   }
 
-  /** A builder that starts from {@link #DEFAULT_INHERITED}. */
+  /** {@return a builder that starts from {@link #DEFAULT_INHERITED}} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Whether {@code name} looks like it holds a secret (case-insensitive). */
+  /**
+   * {@return whether {@code name} looks like it holds a secret (case-insensitive)}
+   *
+   * @param name a variable's name, such as {@code GITHUB_TOKEN}
+   */
   public static boolean looksSecret(String name) {
     return SECRET_NAME.matcher(name.toUpperCase(Locale.ROOT)).matches();
   }
 
-  /** The names this environment takes from the host, in no particular order. */
+  /** {@return the names this environment takes from the host, in no particular order} */
   public Set<String> inherited() {
     return inherited;
   }
@@ -64,6 +68,7 @@ public final class CommandEnvironment {
    * The variables a child gets: the allowed names present in {@code host}, then the fixed values on top.
    *
    * @param host the host's environment, usually {@link System#getenv()}
+   * @return the child's variables, by name
    */
   public Map<String, String> resolve(Map<String, String> host) {
     Map<String, String> env = new LinkedHashMap<>();
@@ -80,6 +85,9 @@ public final class CommandEnvironment {
   /**
    * The values of {@code host} variables whose names look like secrets (at least 6 characters long, so that
    * trivial values do not blank out ordinary text): what a transcript writer must redact.
+   *
+   * @param host the host's environment, usually {@link System#getenv()}
+   * @return the values to redact, possibly none
    */
   public static List<String> secretValues(Map<String, String> host) {
     List<String> values = new ArrayList<>();
@@ -106,6 +114,8 @@ public final class CommandEnvironment {
     /**
      * Adds names to inherit from the host.
      *
+     * @param names the variables' names; non-empty, without {@code =} or NUL, none looking like a secret
+     * @return this builder
      * @throws InputException naming the variable when a name is blank or looks like a secret
      */
     public Builder inherit(String... names) {
@@ -124,19 +134,34 @@ public final class CommandEnvironment {
     /**
      * Inherits a variable even though it looks like a secret: for a trusted binary (such as a headless agent
      * CLI) that needs its own credential. Never use it for commands a model chooses.
+     *
+     * @param name the variable's name; non-empty, without {@code =} or NUL
+     * @return this builder
+     * @throws InputException if the name is empty or holds {@code =} or a NUL
      */
     public Builder inheritSecret(String name) {
       inherited.add(checkName(name, "inheritSecret"));
       return this;
     }
 
-    /** Removes every inherited name, including the defaults. */
+    /**
+     * Removes every inherited name, including the defaults.
+     *
+     * @return this builder
+     */
     public Builder inheritNothing() {
       inherited.clear();
       return this;
     }
 
-    /** Sets a fixed value, which wins over an inherited one of the same name. */
+    /**
+     * Sets a fixed value, which wins over an inherited one of the same name.
+     *
+     * @param name the variable's name; non-empty, without {@code =} or NUL
+     * @param value the value the child gets
+     * @return this builder
+     * @throws InputException if the name is empty or holds {@code =} or a NUL
+     */
     public Builder set(String name, String value) {
       fixed.put(checkName(name, "set"), Objects.requireNonNull(value, "value"));
       return this;
@@ -150,6 +175,7 @@ public final class CommandEnvironment {
       return name;
     }
 
+    /** {@return the environment} */
     public CommandEnvironment build() {
       return new CommandEnvironment(this);
     }

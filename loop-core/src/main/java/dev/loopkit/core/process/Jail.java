@@ -18,34 +18,65 @@ import java.util.List;
  */
 public record Jail(Path workspace, List<Path> readOnly, List<Path> writable, boolean network) {
 
+  /**
+   * Makes the paths absolute and normalized, and copies the lists.
+   *
+   * @param workspace the ticket's workspace
+   * @param readOnly paths outside the workspace that processes may read
+   * @param writable paths outside the workspace that processes may write
+   * @param network whether this jail asks for the network
+   */
   public Jail {
     workspace = absolute(workspace, "workspace");
     readOnly = absolutes(readOnly, "readOnly");
     writable = absolutes(writable, "writable");
   }
 
-  /** A jail of the workspace alone, without network. */
+  /**
+   * {@return a jail of the workspace alone, without network}
+   *
+   * @param workspace the ticket's workspace
+   */
   public static Jail of(Path workspace) {
     return new Jail(workspace, List.of(), List.of(), false);
   }
 
+  /**
+   * {@return this jail with {@code paths} added to the paths processes may read}
+   *
+   * @param paths paths outside the workspace
+   */
   public Jail withReadOnly(List<Path> paths) {
     List<Path> all = new ArrayList<>(readOnly);
     all.addAll(paths);
     return new Jail(workspace, all, writable, network);
   }
 
+  /**
+   * {@return this jail with {@code paths} added to the paths processes may write; each one is a hole}
+   *
+   * @param paths paths outside the workspace
+   */
   public Jail withWritable(List<Path> paths) {
     List<Path> all = new ArrayList<>(writable);
     all.addAll(paths);
     return new Jail(workspace, readOnly, all, network);
   }
 
+  /**
+   * {@return this jail with the network on or off}
+   *
+   * @param network whether processes may use the network
+   */
   public Jail withNetwork(boolean network) {
     return new Jail(workspace, readOnly, writable, network);
   }
 
-  /** Whether {@code path} is inside the workspace or one of the extra paths. */
+  /**
+   * {@return whether {@code path} is inside the workspace or one of the extra paths}
+   *
+   * @param path a directory a command asks to run in
+   */
   public boolean contains(Path path) {
     Path p = path.toAbsolutePath().normalize();
     if (p.startsWith(workspace)) {

@@ -43,36 +43,55 @@ public final class ProcessRunner {
     this.jail = jail;
   }
 
-  /** Runs commands as the harness itself, without a sandbox: only for the harness's own tools. */
+  /**
+   * Runs commands as the harness itself, without a sandbox: only for the harness's own tools.
+   *
+   * @return the one unconfined runner
+   */
   public static ProcessRunner unconfined() {
     return UNCONFINED;
   }
 
-  /** Runs every command inside {@code jail}, confined by {@code sandbox}. */
+  /**
+   * Runs every command inside {@code jail}, confined by {@code sandbox}.
+   *
+   * @param sandbox how commands are confined
+   * @param jail the workspace and extra paths commands may see, and whether they get the network
+   * @return the runner
+   */
   public static ProcessRunner confined(Sandbox sandbox, Jail jail) {
     return new ProcessRunner(Objects.requireNonNull(sandbox, "sandbox"), Objects.requireNonNull(jail, "jail"));
   }
 
-  /** The default for a ticket's workspace when no engine handed one over: bubblewrap, no network. */
+  /**
+   * {@return the default for a ticket's workspace when no engine handed one over: bubblewrap, no network}
+   *
+   * @param workspace the ticket's workspace: the only directory commands may write
+   */
   public static ProcessRunner confinedTo(Path workspace) {
     return confined(Sandbox.bubblewrap(), Jail.of(workspace));
   }
 
+  /** {@return how this runner confines commands; {@link Sandbox#none()} for {@link #unconfined()}} */
   public Sandbox sandbox() {
     return sandbox;
   }
 
-  /** The jail, or null for {@link #unconfined()}. */
+  /** {@return the jail, or null for {@link #unconfined()}} */
   public @Nullable Jail jail() {
     return jail;
   }
 
-  /** Whether commands are actually confined (a jail and a sandbox that is not {@link Sandbox#none()}). */
+  /** {@return whether commands are actually confined (a jail and a sandbox that is not {@link Sandbox#none()})} */
   public boolean confines() {
     return jail != null && sandbox.confines();
   }
 
-  /** This runner with the jail changed, e.g. {@code runner.withJail(runner.jail().withNetwork(true))}. */
+  /**
+   * {@return this runner with the jail changed, e.g. {@code runner.withJail(runner.jail().withNetwork(true))}}
+   *
+   * @param jail the new jail
+   */
   public ProcessRunner withJail(Jail jail) {
     return confined(sandbox, jail);
   }
@@ -80,6 +99,8 @@ public final class ProcessRunner {
   /**
    * Runs {@code command} and waits for it, at most its timeout.
    *
+   * @param command what to run, where, with which environment, input, timeout and output cap
+   * @return how it ended, with its output cut to the command's cap
    * @throws InputException when the command cannot be started (no such executable), or, when confined, its
    *     directory is outside the jail
    * @throws SandboxUnavailableException when the sandbox cannot start here
@@ -214,6 +235,9 @@ public final class ProcessRunner {
    * Whether the process still runs. A killed process whose parent has not reaped it yet (a zombie: in a container
    * the reaper can take seconds, as bubblewrap's processes are reparented to it) runs nothing any more; Java's
    * {@code isAlive} counts it as alive, {@code /proc/<pid>/stat} says {@code Z}.
+   *
+   * @param handle the process
+   * @return false once it has exited or is a zombie
    */
   public static boolean running(ProcessHandle handle) {
     if (!handle.isAlive()) {

@@ -14,7 +14,11 @@ import java.util.List;
  */
 public interface Sandbox {
 
-  /** Bubblewrap with the defaults: the system read-only, the workspace writable, no network. */
+  /**
+   * Bubblewrap with the defaults: the system read-only, the workspace writable, no network.
+   *
+   * @return the default bubblewrap sandbox
+   */
   static Sandbox bubblewrap() {
     return BubblewrapSandbox.builder().build();
   }
@@ -23,15 +27,20 @@ public interface Sandbox {
    * No confinement at all: processes run as the harness's user and can reach everything it can (the
    * tracker, the journal, the verifier's files, the JVM's environment through {@code /proc}). For hosts
    * that confine workers another way (a container per run); the journal and the report say "unsandboxed".
+   *
+   * @return the one unconfined sandbox
    */
   static Sandbox none() {
     return NoSandbox.INSTANCE;
   }
 
-  /** Whether processes are confined at all ({@code false} only for {@link #none()}). */
+  /** {@return whether processes are confined at all ({@code false} only for {@link #none()})} */
   boolean confines();
 
-  /** One line for the journal, the progress output and the report, such as {@code bubblewrap 0.8.0, network off}. */
+  /**
+   * {@return one line for the journal, the progress output and the report, such as {@code bubblewrap 0.8.0, network
+   * off}}
+   */
   String describe();
 
   /**
@@ -44,6 +53,10 @@ public interface Sandbox {
   /**
    * The argument vector that runs {@code command} confined to {@code jail}. Called by {@link ProcessRunner}
    * after {@link #check()}; the result is started with an empty environment.
+   *
+   * @param command what to run, and where
+   * @param jail what the process may see and write, and whether it gets the network
+   * @return the executable and arguments to start, ending with the command's own
    */
   List<String> wrap(Command command, Jail jail);
 }

@@ -11,6 +11,9 @@ import dev.loopkit.core.LoopException;
 public final class SandboxUnavailableException extends LoopException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * @param message the cause and the fix
+   */
   public SandboxUnavailableException(String message) {
     super(message);
   }
