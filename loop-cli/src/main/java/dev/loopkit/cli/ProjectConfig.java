@@ -83,6 +83,24 @@ public final class ProjectConfig {
       @Nullable String baseUrl, @Nullable Path transcripts, @Nullable String auth, @Nullable String vendorName,
       @Nullable String tokenLimitField, String api, dev.loopkit.llm.@Nullable Reasoning reasoning,
       boolean structuredOutput, Map<String, String> headers, dev.loopkit.llm.PriceTable.@Nullable Price price) {
+    /**
+     * Copies the headers, so the entry cannot change under the clients built from it.
+     *
+     * @param role the entry's name under {@code models}
+     * @param vendor {@code anthropic}, {@code openai} or {@code scripted}
+     * @param model the vendor's model name
+     * @param keyVariable {@code key-env}: the variable holding the key, {@code none}, or null for the vendor's
+     * @param baseUrl {@code base-url}, or null for the vendor's own API
+     * @param transcripts the recorded conversations of a scripted model, or null
+     * @param auth {@code bearer}, {@code header:<name>}, or null for the vendor's usual header
+     * @param vendorName the name the other-vendor rule sees, or null for the vendor's
+     * @param tokenLimitField {@code max_tokens} or {@code max_completion_tokens} (openai), or null
+     * @param api {@code chat} or {@code responses}
+     * @param reasoning the effort or thinking budget of every request, or null
+     * @param structuredOutput false for a server that rejects JSON-schema output
+     * @param headers extra request headers (never credentials)
+     * @param price the fallback price per million tokens, or null
+     */
     public Model {
       headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers));
     }
@@ -129,6 +147,18 @@ public final class ProjectConfig {
   public record Strategies(List<Route> routes, @Nullable String escalateTo, int continueTurns, List<String> panel,
       String rule, List<String> diffOnly, SimplicityGate.@Nullable Limits simplicityBudget,
       SimplicityGate.@Nullable Limits simplicityHardLimit) {
+    /**
+     * Copies the lists.
+     *
+     * @param routes the {@code worker.routes}, in order (the first match wins)
+     * @param escalateTo the models entry every attempt after a failed one goes to, or null
+     * @param continueTurns turns a failed short conversation may continue for (0: always a fresh worker)
+     * @param panel the review panel's models entries (empty: one reviewer or none)
+     * @param rule {@code all} or {@code majority}
+     * @param diffOnly the reviewers that see only the diff and the finish line
+     * @param simplicityBudget the simplicity gate's budget, or null without a {@code simplicity} section
+     * @param simplicityHardLimit the limits past which the gate fails the attempt, or null likewise
+     */
     public Strategies {
       routes = List.copyOf(routes);
       panel = List.copyOf(panel);
@@ -144,6 +174,19 @@ public final class ProjectConfig {
    */
   public record HealerSettings(String model, int afterFailures, int maxHeals, int revertAfter, Path harness,
       List<String> healable, int maxTurns, java.math.BigDecimal maxCostUsd, Duration timeout) {
+    /**
+     * Copies the globs.
+     *
+     * @param model the healer's models entry
+     * @param afterFailures failed attempts in a row that call the healer
+     * @param maxHeals heals per run, across sessions
+     * @param revertAfter attempts an applied heal has to get a ticket done before it is reverted (0: never)
+     * @param harness the folder of the harness's own files
+     * @param healable the globs, relative to {@code harness}, a heal may change
+     * @param maxTurns the turn cap of each heal's conversation
+     * @param maxCostUsd the money cap of each heal
+     * @param timeout the time cap of each heal
+     */
     public HealerSettings {
       healable = List.copyOf(healable);
     }
@@ -162,6 +205,14 @@ public final class ProjectConfig {
     /** What a project without a {@code sandbox} section gets: bubblewrap, no network, nothing extra. */
     public static final SandboxSettings DEFAULT = new SandboxSettings("bubblewrap", false, List.of(), List.of());
 
+    /**
+     * Copies the path lists.
+     *
+     * @param kind {@code bubblewrap} or {@code none}
+     * @param network whether every sandbox gets the host's network
+     * @param readOnly extra host paths every sandbox shows read-only
+     * @param writable extra host paths every sandbox may write
+     */
     public SandboxSettings {
       readOnly = List.copyOf(readOnly);
       writable = List.copyOf(writable);
