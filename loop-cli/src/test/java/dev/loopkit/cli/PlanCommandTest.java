@@ -48,11 +48,14 @@ class PlanCommandTest {
 
     assertEquals(LoopCommand.DONE, first.exitCode, first.out + first.err);
     assertEquals(LoopCommand.DONE, again.exitCode, again.out + again.err);
-    assertTrue(first.out.contains("  master -> QS-1\n") && first.out.contains("  docs -> QS-8\n"), first.out);
-    assertEquals(8, tickets(qs), "a re-run files nothing twice");
-    String docs = Files.readString(qs.resolve("tickets/QS-8.md"));
-    assertTrue(docs.contains("parent-child:QS-1") && docs.contains("verify: sh tests/run.sh docs"), docs);
-    Cli lint = Cli.run("lint", qs.toString(), "--master", "QS-1");
+    String master = "plan-13eef20c29f4"; // named after its plan, so the children keep the quickstart's ids
+    assertTrue(first.out.contains("  master -> " + master + "\n") && first.out.contains("  docs -> QS-7\n"),
+        first.out);
+    assertEquals(7, tickets(qs), "a re-run files nothing twice (seven children and the master)");
+    String docs = Files.readString(qs.resolve("tickets/QS-7.md"));
+    assertTrue(docs.contains("parent-child:" + master) && docs.contains("verify: sh tests/run.sh docs"), docs);
+    assertTrue(Files.readString(qs.resolve("tickets/" + master + ".md")).contains("epic"), "the master is an epic");
+    Cli lint = Cli.run("lint", qs.toString(), "--master", master);
     assertEquals(LoopCommand.DONE, lint.exitCode, lint.out);
   }
 

@@ -377,6 +377,7 @@ public final class Planner {
     if (masterId == null) {
       String key = planKey(plan.id(), MASTER);
       masterId = tracker.create(NewTicket.builder(plan.masterTitle()).body(plan.intent())
+          .requestedId(plan.id()) // named after its plan where the tracker lets the caller choose (Markdown)
           .labels(List.of(EPIC_LABEL)) // the engine starts it only after its children (an epic)
           .acceptanceCriteria(plan.masterAcceptance()).idempotencyKey("plan:" + key).putMetadata(PLAN_ID, plan.id())
           .putMetadata(PLAN_KEY, key).build()).id();
