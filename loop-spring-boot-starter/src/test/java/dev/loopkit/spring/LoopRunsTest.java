@@ -114,7 +114,9 @@ class LoopRunsTest {
     assertThat(result.report().sessions()).isEqualTo(2);
     assertThat(result.report().interruptedAttempts()).isEqualTo(1);
 
-    assertThat(runs.resume().directory()).isEqualTo(tmp.resolve("runs/run-002")); // run-001 ended DONE
+    LoopRun next = runs.resume();
+    assertThat(next.directory()).isEqualTo(tmp.resolve("runs/run-002")); // run-001 ended DONE
+    next.await(); // its thread writes under the temporary folder: let it end before the folder is deleted
     assertThat(runs.runDirectories()).startsWith(tmp.resolve("runs/run-001"));
   }
 
