@@ -29,7 +29,8 @@ class ReadmeExamplesTest {
    * and a run directory relative to the working directory.
    */
   private static final Set<String> CHANGED = Set.of(
-      "Tracker tracker = new MyJiraTracker(jira, \"PROJ-BATCH-7\");");
+      "Tracker tracker = new MyJiraTracker(jira, \"PROJ-BATCH-7\");",
+      ".plans(Path.of(\".loop/plans\"))");
 
   @TempDir
   Path dir;
@@ -110,6 +111,22 @@ class ReadmeExamplesTest {
     assertEquals(first.id(), second.id());
     assertEquals(1, MarkdownTracker.open(dir.resolve("tickets")).readBatch().size());
     assertTrue(Files.readString(dir.resolve("tickets").resolve(first.id() + ".md")).contains("Add retries"));
+  }
+
+  @Test
+  void theReportSnippetWritesTheReportOfARunForAnyTracker() throws IOException {
+    InMemoryTracker tracker = InMemoryTracker.of(Ticket.builder("T-1").title("Add Greeting.hello()").build());
+    Path run = dir.resolve("runs/r1");
+    dev.loopkit.core.LoopEngine.builder().tracker(tracker)
+        .worker(a -> dev.loopkit.core.WorkResult.completed("did it", dev.loopkit.core.Usage.ZERO))
+        .verifier(r -> dev.loopkit.core.Verification.passed(dev.loopkit.core.Evidence.of("probe", "200")))
+        .workspaces(dev.loopkit.core.Workspaces.shared(dir.resolve("ws"))).runDirectory(run).build().run();
+
+    Path report = ReadmeSnippets.writingTheReport(run, run, tracker, dir.resolve(".loop/plans"));
+
+    assertEquals(run.resolve("report.html"), report);
+    String html = Files.readString(report, StandardCharsets.UTF_8);
+    assertTrue(html.contains("billing-service") && html.contains("Add Greeting.hello()"), "the report of the run");
   }
 
   @Test

@@ -27,6 +27,7 @@ import dev.loopkit.llm.work.ModelWorker;
 import dev.loopkit.oracle.CommandVerifier;
 import dev.loopkit.oracle.DefinitionTripwire;
 import dev.loopkit.oracle.TrackerOracle;
+import dev.loopkit.report.HtmlReport;
 import dev.loopkit.scheduler.DependencyReadySet;
 import dev.loopkit.scheduler.GitMergeIntegrator;
 import dev.loopkit.scheduler.GitWorkspaces;
@@ -170,5 +171,19 @@ final class ReadmeSnippets {
     Tracker tracker = MarkdownTracker.open(folder);
     Ticket t = tracker.create(NewTicket.builder("Add retries").idempotencyKey("plan-1/retries").build());
     return t;
+  }
+
+  // ---- README.md, "The HTML report" (the plans folder is a parameter so a test can run it) ----
+
+  static Path writingTheReport(Path runDirectory, Path previousRun, Tracker tracker, Path plans) {
+    // the README reads the plans from .loop/plans; here the folder is the test's
+    Path report = HtmlReport.builder(runDirectory)
+        .project("billing-service")
+        .batch(tracker.readBatch())              // titles, statuses, the dependency graph (optional)
+        .trend(List.of(previousRun, runDirectory)) // the runs the trends cover, oldest first (optional)
+        .plans(plans)
+        .build()
+        .write();                                // <runDirectory>/report.html; writeTo(Path) for elsewhere
+    return report;
   }
 }
