@@ -158,7 +158,7 @@ class SeveralMachinesTest {
     java("server", "io.temporal.testserver.TestServer", String.valueOf(port));
     awaitPort(port);
     Process h1 = java("h1", WorkerHostMain.class.getName(), target, "h1", done.toString(),
-        dir.resolve("ws-h1").toString());
+        dir.resolve("ws-h1").toString(), "slow"); // so that its attempts in flight are still working when killed
     java("h2", WorkerHostMain.class.getName(), target, "h2", done.toString(), dir.resolve("ws-h2").toString(),
         "workflows"); // the host that survives runs the workflow tasks (see WorkerHostMain)
     for (String host : List.of("h1", "h2")) {

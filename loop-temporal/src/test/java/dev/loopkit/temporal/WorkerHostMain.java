@@ -14,9 +14,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A worker-host process for {@link SeveralMachinesTest}: {@code <target> <host id> <done folder> <workspaces> [workflows]}
- * (with {@code workflows} it also runs the workflow tasks).
- * Its worker takes 0.3 s per ticket, writes {@code <done>/<ticket>.txt} naming this host, and on ticket
+ * A worker-host process for {@link SeveralMachinesTest}:
+ * {@code <target> <host id> <done folder> <workspaces> [workflows] [slow]} (with {@code workflows} it also runs the
+ * workflow tasks; with {@code slow} its worker takes 6 s per ticket instead of 0.3 s, so that an attempt seen in
+ * flight on it is still working when the test kills it).
+ * Its worker writes {@code <done>/<ticket>.txt} naming this host, and on ticket
  * T07 files a discovered ticket; its verifier passes on that file.
  */
 public final class WorkerHostMain {
@@ -25,11 +27,13 @@ public final class WorkerHostMain {
   public static void main(String[] args) throws Exception {
     String hostId = args[1];
     Path done = Path.of(args[2]);
+    List<String> flags = List.of(args).subList(4, args.length);
+    long workMillis = flags.contains("slow") ? 6_000 : 300;
     WorkflowClient client = TemporalConnection.connect(args[0], "default", null);
     TemporalWorkerHost host = TemporalWorkerHost.builder(client).taskQueue("machines").hostId(hostId)
         .workspaces(Workspaces.directoryPerTicket(Path.of(args[3])))
         .worker(a -> {
-          Thread.sleep(300);
+          Thread.sleep(workMillis);
           if (a.ticket().id().equals("T07")) {
             a.discoveries().file(NewTicket.builder("follow-up found on T07").build(), false);
           }
@@ -43,7 +47,7 @@ public final class WorkerHostMain {
               : Verification.failed(List.of("expected " + f.getFileName()), List.of());
         })
         .sandbox(Sandbox.none()).maxParallelAttempts(2).workflowCacheSize(0)
-        .pollsWorkflows(args.length > 4 && args[4].equals("workflows")).build();
+        .pollsWorkflows(flags.contains("workflows")).build();
     host.start();
     System.out.println("ready " + hostId);
     Thread.currentThread().join(); // until killed
