@@ -112,14 +112,19 @@ final class ProjectEngine {
     if (p.reviewer() != null) {
       engine.reviewer(p.reviewer());
     }
-    ProjectConfig.Strategies strategies = config.strategies();
-    if (strategies.simplicityBudget() != null) {
-      engine.stageAfter(dev.loopkit.core.StageKind.REVIEW, "simplicity", dev.loopkit.llm.work.SimplicityGate.builder()
-          .budget(strategies.simplicityBudget())
-          .hardLimit(java.util.Objects.requireNonNull(strategies.simplicityHardLimit())).build());
-    }
+    simplicityGate(config).ifPresent(gate -> engine.stageAfter(dev.loopkit.core.StageKind.REVIEW, "simplicity", gate));
     listeners.forEach(engine::listener);
     return engine.build();
+  }
+
+  /** loop.yaml's {@code strategies.simplicity}, if set: a stage after the review, for either engine. */
+  static java.util.Optional<dev.loopkit.core.Stage> simplicityGate(ProjectConfig config) {
+    ProjectConfig.Strategies strategies = config.strategies();
+    if (strategies.simplicityBudget() == null) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(dev.loopkit.llm.work.SimplicityGate.builder().budget(strategies.simplicityBudget())
+        .hardLimit(java.util.Objects.requireNonNull(strategies.simplicityHardLimit())).build());
   }
 
   /** The host parts of a project, as every engine (the core one, or loop-temporal's) and worker host takes them. */

@@ -2,6 +2,7 @@ package dev.loopkit.cli;
 
 import dev.loopkit.core.InputException;
 import dev.loopkit.core.LoopListener;
+import dev.loopkit.core.RunDirectories;
 import dev.loopkit.core.RunResult;
 import dev.loopkit.core.Tracker;
 import dev.loopkit.scheduler.DependencyReadySet;
@@ -97,12 +98,17 @@ final class TemporalOptions {
     TemporalLoopEngine.Builder engine = TemporalLoopEngine.builder(client()).taskQueue(taskQueue)
         .tracker(tracker).oracle(p.oracle()).readySet(DependencyReadySet.create()).integrator(p.integrator())
         .tripwire(p.tripwire()).caps(config.caps()).sandbox(p.sandbox()).runDirectory(runDirectory)
-        .runId(runId(runDirectory)).verifier(p.verifier()).decisionsByUpdate(decisionsByUpdate);
+        .runId(runId(runDirectory)).verifier(p.verifier()).decisionsByUpdate(decisionsByUpdate)
+        .trackerCallTimeout(config.trackerCallTimeout())
+        .earlierRuns(RunDirectories.of(config.runsDirectory()).all()); // as the core engine's loop run
     if (!coordinatorOnly) {
       engine.workspaces(p.workspaces()).worker(p.worker());
     }
     config.healer().ifPresent(h -> engine.healer(java.util.Objects.requireNonNull(p.healer()))
-        .healAfterConsecutiveFailures(h.afterFailures()).maxHeals(h.maxHeals()));
+        .healAfterConsecutiveFailures(h.afterFailures()).maxHeals(h.maxHeals())
+        .revertHealAfterAttempts(h.revertAfter()));
+    ProjectEngine.simplicityGate(config) // on the coordinator, as every added stage
+        .ifPresent(gate -> engine.stageAfter(dev.loopkit.core.StageKind.REVIEW, "simplicity", gate));
     if (p.reviewer() != null && !coordinatorOnly) {
       engine.reviewer(p.reviewer());
     } else if (p.reviewer() != null) {

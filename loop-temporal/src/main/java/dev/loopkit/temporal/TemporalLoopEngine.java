@@ -346,6 +346,30 @@ public final class TemporalLoopEngine {
       return this;
     }
 
+    /** See {@link LoopEngine.Builder#revertHealAfterAttempts}. */
+    public Builder revertHealAfterAttempts(int attempts) {
+      core.revertHealAfterAttempts(attempts);
+      return this;
+    }
+
+    /** See {@link LoopEngine.Builder#trackerCallTimeout}: tracker calls run on the coordinator. */
+    public Builder trackerCallTimeout(java.time.Duration timeout) {
+      core.trackerCallTimeout(timeout);
+      return this;
+    }
+
+    /** See {@link LoopEngine.Builder#oracleCallTimeout}: the oracle runs on the coordinator. */
+    public Builder oracleCallTimeout(java.time.Duration timeout) {
+      core.oracleCallTimeout(timeout);
+      return this;
+    }
+
+    /** See {@link LoopEngine.Builder#earlierRuns}: the directories must be readable from the coordinator. */
+    public Builder earlierRuns(java.util.Collection<Path> runDirectories) {
+      core.earlierRuns(runDirectories);
+      return this;
+    }
+
     /** See {@link LoopEngine.Builder#journalKeys}. */
     public Builder journalKeys(Path directory) {
       core.journalKeys(directory);

@@ -5,15 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.loopkit.core.AdapterException;
 import dev.loopkit.core.Assignment;
+import dev.loopkit.core.BatchChanges;
 import dev.loopkit.core.Cap;
 import dev.loopkit.core.Caps;
 import dev.loopkit.core.Dependency;
 import dev.loopkit.core.DependencyType;
 import dev.loopkit.core.Evidence;
+import dev.loopkit.core.FatalAdapterException;
 import dev.loopkit.core.Finding;
+import dev.loopkit.core.ForwardingTracker;
 import dev.loopkit.core.Heal;
 import dev.loopkit.core.Healer;
+import dev.loopkit.core.LoopEngine;
 import dev.loopkit.core.LoopEvent;
 import dev.loopkit.core.NewTicket;
 import dev.loopkit.core.Oracle;
@@ -22,6 +27,7 @@ import dev.loopkit.core.RunReport;
 import dev.loopkit.core.RunResult;
 import dev.loopkit.core.Status;
 import dev.loopkit.core.Ticket;
+import dev.loopkit.core.Tracker;
 import dev.loopkit.core.Tripwire;
 import dev.loopkit.core.Usage;
 import dev.loopkit.core.Verdict;
@@ -30,6 +36,7 @@ import dev.loopkit.core.Verifier;
 import dev.loopkit.core.WorkResult;
 import dev.loopkit.core.Worker;
 import dev.loopkit.core.Workspaces;
+import dev.loopkit.core.process.Sandbox;
 import dev.loopkit.testing.InMemoryTracker;
 import dev.loopkit.testing.ManualClock;
 import dev.loopkit.testing.RecordingListener;
@@ -42,6 +49,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
@@ -69,6 +77,14 @@ abstract class EngineContract {
     @Nullable Oracle oracle;
     @Nullable Tripwire tripwire;
     @Nullable Healer healer;
+    /** The tracker the engine is given, when it is not {@link #tracker} itself (a faulty wrapper of it). */
+    @Nullable Tracker wrapped;
+    @Nullable Duration trackerCallTimeout;
+    List<Path> earlierRuns = List.of();
+
+    Tracker engineTracker() {
+      return wrapped != null ? wrapped : tracker;
+    }
 
     Setup(InMemoryTracker tracker, Worker worker, Verifier verifier, ManualClock clock, Path runDirectory,
         Workspaces workspaces) {
@@ -410,5 +426,67 @@ abstract class EngineContract {
     assertEquals(2, result.report().sessions());
     assertTrue(second.events.events(LoopEvent.RunStarted.class).get(0).resumed());
     assertFalse(result.report().tickets().isEmpty());
+  }
+
+  @Test
+  void aHungTrackerCallIsAbandonedAtItsTimeoutAndRetried() {
+    InMemoryTracker tracker = InMemoryTracker.of(ticket("A"));
+    Setup s = setup(tracker, writesFile(), fileExists());
+    AtomicInteger hangs = new AtomicInteger(1);
+    CountDownLatch never = new CountDownLatch(1);
+    s.wrapped = new ForwardingTracker(tracker) {
+      @Override
+      public BatchChanges changesSince(String cursor) {
+        if (hangs.getAndDecrement() > 0) {
+          try {
+            never.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AdapterException("interrupted", e, true);
+          }
+        }
+        return super.changesSince(cursor);
+      }
+    };
+    s.trackerCallTimeout = Duration.ofMillis(300);
+    RunResult result = run(s);
+
+    assertInstanceOf(RunEnding.Done.class, result.ending(), result.ending().describe());
+    assertEquals("changesSince", s.events.events(LoopEvent.CallAbandoned.class).get(0).call());
+    assertTrue(s.events.events(LoopEvent.CallRetried.class).get(0).error().contains("did not answer within PT0.3S"));
+    assertEquals(1, tracker.transitions("A", Status.DONE).size());
+  }
+
+  @Test
+  void aTicketAnEarlierRunLeftInProgressIsReclaimed() {
+    InMemoryTracker tracker = InMemoryTracker.of(ticket("A"), ticket("B"));
+    // the earlier run (the core engine's) dies with A claimed: its worker is fatal, the tracker refuses to reopen
+    Tracker noReopen = new ForwardingTracker(tracker) {
+      @Override
+      public void transition(String ticketId, Status to, String note) {
+        if (to == Status.OPEN) {
+          throw new AdapterException("403 Forbidden", null, false);
+        }
+        super.transition(ticketId, to, note);
+      }
+    };
+    RunResult first = LoopEngine.builder().tracker(noReopen).sandbox(Sandbox.none())
+        .worker(a -> {
+          throw new FatalAdapterException("the worker's key was refused", null);
+        })
+        .verifier(fileExists()).caps(Caps.builder().maxConcurrency(1).build())
+        .runDirectory(dir.resolve("run-1")).workspaces(Workspaces.shared(dir)).build().run();
+    assertInstanceOf(RunEnding.Failed.class, first.ending(), first.ending().describe());
+    assertEquals(Status.IN_PROGRESS, tracker.ticket("A").status(), "left stuck by the first run");
+
+    Setup s = setup(tracker, writesFile(), fileExists());
+    s.earlierRuns = List.of(dir.resolve("run-1"), dir.resolve("never-ran"));
+    RunResult result = run(s);
+
+    assertInstanceOf(RunEnding.Done.class, result.ending(), result.ending().describe());
+    LoopEvent.TicketReclaimed reclaimed = s.events.events(LoopEvent.TicketReclaimed.class).get(0);
+    assertEquals("A", reclaimed.ticketId());
+    assertEquals("run-1", reclaimed.earlierRun());
+    assertEquals(Status.DONE, tracker.ticket("A").status());
   }
 }

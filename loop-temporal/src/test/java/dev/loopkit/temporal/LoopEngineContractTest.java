@@ -8,7 +8,7 @@ import dev.loopkit.core.process.Sandbox;
 class LoopEngineContractTest extends EngineContract {
   @Override
   protected RunResult run(Setup s) {
-    LoopEngine.Builder b = LoopEngine.builder().tracker(s.tracker).worker(s.worker).verifier(s.verifier)
+    LoopEngine.Builder b = LoopEngine.builder().tracker(s.engineTracker()).worker(s.worker).verifier(s.verifier)
         .clock(s.clock).listener(s.events).runDirectory(s.runDirectory).workspaces(s.workspaces).caps(s.caps)
         .sandbox(Sandbox.none());
     if (s.oracle != null) {
@@ -20,6 +20,10 @@ class LoopEngineContractTest extends EngineContract {
     if (s.healer != null) {
       b.healer(s.healer);
     }
+    if (s.trackerCallTimeout != null) {
+      b.trackerCallTimeout(s.trackerCallTimeout);
+    }
+    b.earlierRuns(s.earlierRuns);
     return b.build().run();
   }
 }

@@ -27,7 +27,7 @@ class TemporalLoopEngineContractTest extends EngineContract {
   @Override
   protected RunResult run(Setup s) {
     TemporalLoopEngine.Builder b = TemporalLoopEngine.builder(env.getWorkflowClient()).taskQueue("contract")
-        .hostId("host-1").tracker(s.tracker).worker(s.worker).verifier(s.verifier).clock(s.clock)
+        .hostId("host-1").tracker(s.engineTracker()).worker(s.worker).verifier(s.verifier).clock(s.clock)
         .listener(s.events).runDirectory(s.runDirectory).workspaces(s.workspaces).caps(s.caps)
         .sandbox(Sandbox.none());
     if (s.oracle != null) {
@@ -39,6 +39,10 @@ class TemporalLoopEngineContractTest extends EngineContract {
     if (s.healer != null) {
       b.healer(s.healer);
     }
+    if (s.trackerCallTimeout != null) {
+      b.trackerCallTimeout(s.trackerCallTimeout);
+    }
+    b.earlierRuns(s.earlierRuns);
     return b.build().run();
   }
 }
