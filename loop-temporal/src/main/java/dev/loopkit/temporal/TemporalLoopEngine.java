@@ -122,7 +122,7 @@ public final class TemporalLoopEngine {
     this.continueAsNewAfterUpdates = b.continueAsNewAfterUpdates;
     this.decisionsByUpdate = b.decisionsByUpdate;
     RemoteStages remote = new RemoteStages(client, taskQueue, Queues.coordinator(taskQueue, hostId), runDirectory,
-        b.stageHeartbeat, b.stageTimeout, live, b.verifier);
+        b.stageHeartbeat, b.stageTimeout, live, b.verifier, b.clock);
     core.workspaces(remote).worker(remote).verifier(remote).runDirectory(runDirectory).runId(runId);
     if (b.reviewed) {
       core.reviewer(remote);
@@ -256,6 +256,7 @@ public final class TemporalLoopEngine {
     private Duration sessionHeartbeat = Duration.ofSeconds(10);
     private Duration stageHeartbeat = Duration.ofSeconds(10);
     private Duration stageTimeout = Duration.ofHours(4);
+    private Clock clock = Clock.systemUTC();
     private int continueAsNewAfterUpdates = 2_000;
     private boolean decisionsByUpdate;
 
@@ -307,6 +308,7 @@ public final class TemporalLoopEngine {
     /** See {@link LoopEngine.Builder#clock}. */
     public Builder clock(Clock clock) {
       core.clock(clock);
+      this.clock = clock;
       return this;
     }
 

@@ -320,6 +320,25 @@ class TemporalEngineTest {
   }
 
   @Test
+  void theWorkStageCannotOutliveTheRunsWallClockByMoreThanAMinute() {
+    WorkflowClient client = client();
+    InMemoryTracker tracker = InMemoryTracker.of(ticket("A"));
+    RunResult result = engine(client, tracker, writesFile())
+        .caps(Caps.builder().maxWallClock(Duration.ofMinutes(10)).build()).build().run();
+
+    assertInstanceOf(RunEnding.Done.class, result.ending(), result.ending().describe());
+    List<Duration> timeouts = client.streamHistory("run/A/1")
+        .filter(HistoryEvent::hasActivityTaskScheduledEventAttributes)
+        .map(e -> e.getActivityTaskScheduledEventAttributes().getStartToCloseTimeout())
+        .map(d -> Duration.ofSeconds(d.getSeconds(), d.getNanos())).collect(java.util.stream.Collectors.toList());
+    assertTrue(timeouts.size() >= 3, "workspace, work, verify, close: " + timeouts);
+    assertEquals(1, timeouts.stream().filter(t -> t.compareTo(Duration.ofMinutes(11)) <= 0
+        && t.compareTo(Duration.ofMinutes(10)) > 0).count(), "the work stage: the wall clock left + 1 min: " + timeouts);
+    assertTrue(timeouts.stream().filter(t -> t.equals(Duration.ofHours(4))).count() >= 2,
+        "the other stages keep the stage timeout: " + timeouts);
+  }
+
+  @Test
   void anEndedDoneRunIsRefusedWithItsName() {
     WorkflowClient client = client();
     InMemoryTracker tracker = InMemoryTracker.of(ticket("A"));

@@ -12,12 +12,21 @@ import java.util.Set;
  * Not API: the ticket (attempt) workflow. Deterministic: it only schedules activities and waits. The workspace is
  * opened on the shared task queue, retried while hosts answer that they are full; every later stage goes to the
  * opening host's own queue, tried once (the engine, not Temporal, decides whether a ticket gets another attempt),
- * with a schedule-to-start timeout so a host that died between stages is noticed.
+ * with a schedule-to-start timeout so a host that died between stages is noticed. A stage's start-to-close is the
+ * engine's stage timeout, and for the work (the stage with a budget) at most the run's wall clock left plus
+ * {@link #PAST_THE_CAP}.
  */
 public final class AttemptWorkflowImpl implements AttemptWorkflow {
   static final Set<String> STAGES = Set.of("workspace", "work", "review", "verify", "close");
   /** The change that lets an abandoned attempt end (version 1); histories from before it replay without it. */
   static final String IDLE_END = "attempt-ends-when-abandoned";
+  /**
+   * The change that bounds a budgeted stage (the work) by the run's wall clock left (version 1): a stage whose
+   * coordinator died cannot outlive the run's cap by more than {@link #PAST_THE_CAP}.
+   */
+  static final String BUDGET_TIMEOUT = "stage-timeout-from-wall-clock";
+  /** How long a budgeted stage may run past the wall-clock cap: the engine ends the run first, and cancels it. */
+  static final Duration PAST_THE_CAP = Duration.ofMinutes(1);
   private final Wire.AttemptInput input;
   private boolean finished;
   private int stagesSeen;
@@ -65,6 +74,11 @@ public final class AttemptWorkflowImpl implements AttemptWorkflow {
   private Wire.StageReply runStage(Wire.StageCall call) {
     Duration heartbeat = Duration.ofMillis(input.stageHeartbeatMillis());
     Duration timeout = Duration.ofMillis(input.stageTimeoutMillis());
+    if (call.wallClockLeftMillis() > 0
+        && Workflow.getVersion(BUDGET_TIMEOUT, Workflow.DEFAULT_VERSION, 1) == 1) {
+      Duration left = Duration.ofMillis(call.wallClockLeftMillis()).plus(PAST_THE_CAP);
+      timeout = left.compareTo(timeout) < 0 ? left : timeout;
+    }
     ActivityOptions.Builder options = ActivityOptions.newBuilder()
         .setStartToCloseTimeout(timeout)
         .setHeartbeatTimeout(heartbeat)

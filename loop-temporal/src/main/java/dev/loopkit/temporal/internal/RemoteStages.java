@@ -62,6 +62,7 @@ public final class RemoteStages implements Workspaces, Worker, Reviewer, Verifie
   private final Duration stageTimeout;
   private final LiveAttempts live;
   private final @Nullable Verifier localVerifier;
+  private final java.time.Clock clock;
   private final Map<String, WorkflowStub> attempts = new ConcurrentHashMap<>();
 
   /**
@@ -69,7 +70,8 @@ public final class RemoteStages implements Workspaces, Worker, Reviewer, Verifie
    * an integrator on the coordinator checked out) is verified here with {@code localVerifier}.
    */
   public RemoteStages(WorkflowClient client, String taskQueue, String coordinatorQueue, Path runDirectory,
-      Duration stageHeartbeat, Duration stageTimeout, LiveAttempts live, @Nullable Verifier localVerifier) {
+      Duration stageHeartbeat, Duration stageTimeout, LiveAttempts live, @Nullable Verifier localVerifier,
+      java.time.Clock clock) {
     this.client = client;
     this.taskQueue = taskQueue;
     this.coordinatorQueue = coordinatorQueue;
@@ -78,6 +80,7 @@ public final class RemoteStages implements Workspaces, Worker, Reviewer, Verifie
     this.stageTimeout = stageTimeout;
     this.live = live;
     this.localVerifier = localVerifier;
+    this.clock = clock;
   }
 
   @Override
@@ -186,7 +189,16 @@ public final class RemoteStages implements Workspaces, Worker, Reviewer, Verifie
       boolean succeeded) {
     return new Wire.StageCall(stage, runId, runDirectory.toString(), Wire.ticket(ticket), attempt,
         workspace == null ? null : Wire.workspace(workspace), findings, budget, claim, filed, succeeded,
-        coordinatorQueue);
+        coordinatorQueue, budget == null ? 0 : wallClockLeftMillis(Wire.budget(budget).deadline()));
+  }
+
+  /** The run's wall clock left at {@code deadline}, by the engine's clock; at least 1 ms, 0 when unbounded. */
+  private long wallClockLeftMillis(java.time.Instant deadline) {
+    try {
+      return Math.max(1, Duration.between(clock.instant(), deadline).toMillis());
+    } catch (ArithmeticException e) {
+      return 0; // no wall-clock cap to speak of
+    }
   }
 
   /** Sends one stage and waits for its answer; interruptible: an interrupt cancels the attempt's workflow. */

@@ -60,11 +60,13 @@ public final class Wire {
 
   /**
    * One stage call from the coordinator to a worker host. {@code stage} is {@code workspace}, {@code work},
-   * {@code review}, {@code verify} or {@code close}.
+   * {@code review}, {@code verify} or {@code close}. {@code wallClockLeftMillis} is what was left of the run's
+   * wall-clock cap, by the engine's clock, when the coordinator sent a stage with a budget (0: none, or unbounded;
+   * histories written before it read 0); the attempt workflow bounds that stage's start-to-close by it.
    */
   public record StageCall(String stage, String runId, String runDirectory, TicketData ticket, int attempt,
       @Nullable WorkspaceData workspace, List<FindingData> findings, @Nullable BudgetData budget, String claim,
-      List<TicketData> filed, boolean succeeded, String coordinatorQueue) {}
+      List<TicketData> filed, boolean succeeded, String coordinatorQueue, long wallClockLeftMillis) {}
 
   /**
    * A worker host's answer. {@code outcome} is {@code passed}, {@code failed} or {@code needs-human}; a stage that
