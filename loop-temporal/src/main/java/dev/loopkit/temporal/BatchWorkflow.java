@@ -24,22 +24,39 @@ import io.temporal.workflow.WorkflowMethod;
 @WorkflowInterface
 public interface BatchWorkflow {
 
-  /** Runs the batch to its ending; returns how the last session ended. Started by {@link TemporalLoopEngine}. */
+  /**
+   * Runs the batch to its ending; returns how the last session ended. Started by {@link TemporalLoopEngine}.
+   *
+   * @param input the run, its directory, and the queues and timeouts of its activities
+   * @return how the last session of the core engine ended
+   */
   @WorkflowMethod(name = "LoopBatch")
   Wire.SessionOutcome run(Wire.BatchInput input);
 
-  /** The batch as the workflow knows it; answered without I/O. */
+  /**
+   * The batch as the workflow knows it; answered without I/O.
+   *
+   * @return the run id, the counts of workflow runs, sessions, decisions and discoveries, and the ending once
+   *     there is one
+   */
   @QueryMethod(name = "status")
   Status status();
 
   /**
    * Records a person's decision on a ticket of this run, as {@code loop approve} does: the run's next pass takes
    * it in. Returns the ticket id once the decision is in the run's decision log.
+   *
+   * @param decision the ticket, {@code done} or {@code cancelled}, and why
+   * @return the ticket id
    */
   @UpdateMethod(name = "decide")
   String decide(Decision decision);
 
-  /** Rejects a decision before it enters the history: a bad ticket id, an unknown decision, a blank reason. */
+  /**
+   * Rejects a decision before it enters the history: a bad ticket id, an unknown decision, a blank reason.
+   *
+   * @param decision the decision to check
+   */
   @UpdateValidatorMethod(updateName = "decide")
   void validateDecide(Decision decision);
 
@@ -47,11 +64,19 @@ public interface BatchWorkflow {
    * Files a ticket a worker discovered during an attempt, through the coordinator running that attempt (the core
    * engine's discovery path: the cap, the journal, the idempotency key). Sent by worker hosts; returns the filed
    * ticket.
+   *
+   * @param discovery the drafted ticket, the attempt that found it and the task queue of that attempt's
+   *     coordinator
+   * @return the filed ticket
    */
   @UpdateMethod(name = "discover")
   Wire.TicketData discover(Wire.Discovery discovery);
 
-  /** Rejects a discovery without a title, a valid ticket id or an attempt number. */
+  /**
+   * Rejects a discovery without a title, a valid ticket id or an attempt number.
+   *
+   * @param discovery the discovery to check
+   */
   @UpdateValidatorMethod(updateName = "discover")
   void validateDiscover(Wire.Discovery discovery);
 

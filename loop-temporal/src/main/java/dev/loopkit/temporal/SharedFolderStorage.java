@@ -36,7 +36,11 @@ public final class SharedFolderStorage implements StorageDriver {
   private static final String CLAIM = "sha256";
   private final Path folder;
 
-  /** A driver storing in {@code folder}, created on first use. */
+  /**
+   * A driver storing in {@code folder}, created on first use.
+   *
+   * @param folder the folder every host and coordinator shares
+   */
   public SharedFolderStorage(Path folder) {
     this.folder = Objects.requireNonNull(folder, "folder");
   }

@@ -22,7 +22,12 @@ public final class TemporalConnection {
    * payload over {@link SharedFolderStorage#DEFAULT_THRESHOLD} bytes is stored in that folder (which every host
    * and coordinator must share) and only a reference enters the workflow history.
    *
-   * @throws InputException naming the target when it is not {@code host:port}
+   * @param target the service's address, {@code host:port}
+   * @param namespace the namespace the client works in: 1-200 letters, digits, '.', '_' or '-'
+   * @param payloads the folder for large payloads, or null to keep every payload in the workflow history
+   * @return the client
+   * @throws InputException naming the target when it is not {@code host:port}, or the namespace when it is not
+   *     1-200 letters, digits, '.', '_' or '-'
    */
   public static WorkflowClient connect(String target, String namespace, @Nullable Path payloads) {
     if (!target.matches("[A-Za-z0-9.\\-\\[\\]:]+:[0-9]{1,5}")) {
@@ -36,7 +41,14 @@ public final class TemporalConnection {
     return WorkflowClient.newInstance(service, options(namespace, payloads));
   }
 
-  /** Client options for {@code namespace}, with External Storage in {@code payloads} when it is given. */
+  /**
+   * Client options for {@code namespace}, with External Storage in {@code payloads} when it is given.
+   *
+   * @param namespace the namespace the client works in
+   * @param payloads the folder for payloads over {@link SharedFolderStorage#DEFAULT_THRESHOLD} bytes, or null
+   *     to keep every payload in the workflow history
+   * @return the options
+   */
   public static WorkflowClientOptions options(String namespace, @Nullable Path payloads) {
     WorkflowClientOptions.Builder b = WorkflowClientOptions.newBuilder().setNamespace(namespace);
     if (payloads != null) {

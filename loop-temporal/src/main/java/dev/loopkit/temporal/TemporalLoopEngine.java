@@ -135,7 +135,12 @@ public final class TemporalLoopEngine {
         b.sandbox);
   }
 
-  /** A builder whose engine reaches Temporal through {@code client} (see {@link TemporalConnection}). */
+  /**
+   * A builder whose engine reaches Temporal through {@code client} (see {@link TemporalConnection}).
+   *
+   * @param client the client of the Temporal service and namespace the run's workflows and activities use
+   * @return a new builder, with the defaults given on each setter
+   */
   public static Builder builder(WorkflowClient client) {
     return new Builder(Objects.requireNonNull(client, "client"));
   }
@@ -264,13 +269,25 @@ public final class TemporalLoopEngine {
       this.client = client;
     }
 
-    /** The task queue the run's workflows and stages go through; default {@code loop}. */
+    /**
+     * The task queue the run's workflows and stages go through; default {@code loop}.
+     *
+     * @param taskQueue the queue's name: 1-200 letters, digits, '.', '_' or '-'
+     * @return this builder
+     * @throws InputException if the name is not of that form
+     */
     public Builder taskQueue(String taskQueue) {
       this.taskQueue = checkQueue(taskQueue, "taskQueue");
       return this;
     }
 
-    /** This process's id among coordinators and hosts; default the host name and the process id. */
+    /**
+     * This process's id among coordinators and hosts; default the host name and the process id.
+     *
+     * @param hostId the id: 1-100 letters, digits, '.', '_' or '-'
+     * @return this builder
+     * @throws InputException if the id is not of that form
+     */
     public Builder hostId(String hostId) {
       if (!hostId.matches("[A-Za-z0-9._-]{1,100}")) {
         throw new InputException("hostId '" + hostId + "': expected 1-100 letters, digits, '.', '_' or '-'");
@@ -279,118 +296,228 @@ public final class TemporalLoopEngine {
       return this;
     }
 
-    /** Required: the batch's tracker (on the coordinator). */
+    /**
+     * Required: the batch's tracker (on the coordinator).
+     *
+     * @param tracker where the batch's tickets are read and their statuses written
+     * @return this builder
+     */
     public Builder tracker(Tracker tracker) {
       core.tracker(tracker);
       trackerSet = true;
       return this;
     }
 
-    /** See {@link LoopEngine.Builder#oracle}. */
+    /**
+     * See {@link LoopEngine.Builder#oracle}.
+     *
+     * @param oracle decides from the tickets' statuses whether the batch is done
+     * @return this builder
+     */
     public Builder oracle(Oracle oracle) {
       core.oracle(oracle);
       return this;
     }
 
-    /** See {@link LoopEngine.Builder#readySet}. */
+    /**
+     * See {@link LoopEngine.Builder#readySet}.
+     *
+     * @param readySet picks, each pass, the open tickets whose blockers are done
+     * @return this builder
+     */
     public Builder readySet(ReadySet readySet) {
       core.readySet(readySet);
       return this;
     }
 
-    /** See {@link LoopEngine.Builder#caps}; the wall-clock cap also bounds the session activity's timeout. */
+    /**
+     * See {@link LoopEngine.Builder#caps}; the wall-clock cap also bounds the session activity's timeout.
+     *
+     * @param caps the limits that end the run {@code CAPPED} when reached
+     * @return this builder
+     */
     public Builder caps(Caps caps) {
       core.caps(caps);
       this.caps = caps;
       return this;
     }
 
-    /** See {@link LoopEngine.Builder#clock}. */
+    /**
+     * See {@link LoopEngine.Builder#clock}.
+     *
+     * @param clock read for event timestamps and the wall-clock cap, and for the wall clock left that bounds the work
+     *     stage
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       core.clock(clock);
       this.clock = clock;
       return this;
     }
 
-    /** See {@link LoopEngine.Builder#sleeper}. */
+    /**
+     * See {@link LoopEngine.Builder#sleeper}.
+     *
+     * @param sleeper waits out the backoff between tracker retries
+     * @return this builder
+     */
     public Builder sleeper(Sleeper sleeper) {
       core.sleeper(sleeper);
       return this;
     }
 
-    /** See {@link LoopEngine.Builder#listener}: listeners run on the coordinator and get every event. */
+    /**
+     * See {@link LoopEngine.Builder#listener}: listeners run on the coordinator and get every event.
+     *
+     * @param listener told of every event, on the coordinator
+     * @return this builder
+     */
     public Builder listener(LoopListener listener) {
       core.listener(listener);
       return this;
     }
 
-    /** See {@link LoopEngine.Builder#tripwire}. */
+    /**
+     * See {@link LoopEngine.Builder#tripwire}.
+     *
+     * @param tripwire fingerprints the oracle and verifiers at start and checks them before each verdict
+     * @return this builder
+     */
     public Builder tripwire(Tripwire tripwire) {
       core.tripwire(tripwire);
       return this;
     }
 
-    /** See {@link LoopEngine.Builder#healer}. */
+    /**
+     * See {@link LoopEngine.Builder#healer}.
+     *
+     * @param healer proposes and reverts patches to the harness
+     * @return this builder
+     */
     public Builder healer(Healer healer) {
       core.healer(healer);
       return this;
     }
 
-    /** See {@link LoopEngine.Builder#healAfterConsecutiveFailures}. */
+    /**
+     * See {@link LoopEngine.Builder#healAfterConsecutiveFailures}.
+     *
+     * @param failures failed attempts in a row before the healer is asked; at least 1
+     * @return this builder
+     * @throws InputException if {@code failures} is less than 1
+     */
     public Builder healAfterConsecutiveFailures(int failures) {
       core.healAfterConsecutiveFailures(failures);
       return this;
     }
 
-    /** See {@link LoopEngine.Builder#maxHeals}. */
+    /**
+     * See {@link LoopEngine.Builder#maxHeals}.
+     *
+     * @param heals the most heals per run; at least 1
+     * @return this builder
+     * @throws InputException if {@code heals} is less than 1
+     */
     public Builder maxHeals(int heals) {
       core.maxHeals(heals);
       return this;
     }
 
-    /** See {@link LoopEngine.Builder#revertHealAfterAttempts}. */
+    /**
+     * See {@link LoopEngine.Builder#revertHealAfterAttempts}.
+     *
+     * @param attempts attempts after a heal within which a ticket must be done; 0 never reverts
+     * @return this builder
+     * @throws InputException if negative
+     */
     public Builder revertHealAfterAttempts(int attempts) {
       core.revertHealAfterAttempts(attempts);
       return this;
     }
 
-    /** See {@link LoopEngine.Builder#trackerCallTimeout}: tracker calls run on the coordinator. */
+    /**
+     * See {@link LoopEngine.Builder#trackerCallTimeout}: tracker calls run on the coordinator.
+     *
+     * @param timeout the longest one tracker call may take; positive
+     * @return this builder
+     * @throws InputException if the timeout is not positive
+     */
     public Builder trackerCallTimeout(java.time.Duration timeout) {
       core.trackerCallTimeout(timeout);
       return this;
     }
 
-    /** See {@link LoopEngine.Builder#oracleCallTimeout}: the oracle runs on the coordinator. */
+    /**
+     * See {@link LoopEngine.Builder#oracleCallTimeout}: the oracle runs on the coordinator.
+     *
+     * @param timeout the longest one oracle verdict may take; positive
+     * @return this builder
+     * @throws InputException if the timeout is not positive
+     */
     public Builder oracleCallTimeout(java.time.Duration timeout) {
       core.oracleCallTimeout(timeout);
       return this;
     }
 
-    /** See {@link LoopEngine.Builder#earlierRuns}: the directories must be readable from the coordinator. */
+    /**
+     * See {@link LoopEngine.Builder#earlierRuns}: the directories must be readable from the coordinator.
+     *
+     * @param runDirectories the earlier runs' directories, in any order
+     * @return this builder
+     */
     public Builder earlierRuns(java.util.Collection<Path> runDirectories) {
       core.earlierRuns(runDirectories);
       return this;
     }
 
-    /** See {@link LoopEngine.Builder#journalKeys}. */
+    /**
+     * See {@link LoopEngine.Builder#journalKeys}.
+     *
+     * @param directory the directory that holds one key file per run id
+     * @return this builder
+     */
     public Builder journalKeys(Path directory) {
       core.journalKeys(directory);
       return this;
     }
 
-    /** See {@link LoopEngine.Builder#integrator}: it runs on the coordinator, under the engine's merge lock. */
+    /**
+     * See {@link LoopEngine.Builder#integrator}: it runs on the coordinator, under the engine's merge lock.
+     *
+     * @param integrator merges an approved attempt's work into the target
+     * @return this builder
+     */
     public Builder integrator(Integrator integrator) {
       core.integrator(integrator);
       return this;
     }
 
-    /** See {@link LoopEngine.Builder#stage}: added stages run on the coordinator. */
+    /**
+     * See {@link LoopEngine.Builder#stage}: added stages run on the coordinator.
+     *
+     * @param name the stage's name in events, the journal and the report: lower-case letters, digits and hyphens,
+     *     1-63 characters, unique among stock and added stages
+     * @param stage called once per attempt that reaches it, on the coordinator
+     * @return this builder
+     * @throws InputException if the name is not lower-case letters, digits and hyphens, or is taken
+     */
     public Builder stage(String name, Stage stage) {
       core.stage(name, stage);
       return this;
     }
 
-    /** See {@link LoopEngine.Builder#stageAfter}: added stages run on the coordinator. */
+    /**
+     * See {@link LoopEngine.Builder#stageAfter}: added stages run on the coordinator.
+     *
+     * @param after the stock stage this one follows: {@code WORK}, {@code REVIEW}, {@code INTEGRATE} or
+     *     {@code VERIFY}
+     * @param name the stage's name in events, the journal and the report: lower-case letters, digits and hyphens,
+     *     1-63 characters, unique among stock and added stages
+     * @param stage called once per attempt that reaches it, on the coordinator
+     * @return this builder
+     * @throws InputException if {@code after} is not one of those four kinds, or the name is not lower-case
+     *     letters, digits and hyphens, or is taken by a stock or another added stage
+     */
     public Builder stageAfter(StageKind after, String name, Stage stage) {
       core.stageAfter(after, name, stage);
       return this;
@@ -399,6 +526,9 @@ public final class TemporalLoopEngine {
     /**
      * The sandbox of this process: the processes of its added stages and integrator, and of the stages it runs
      * as a worker host; default {@link Sandbox#bubblewrap()}. Other hosts set their own.
+     *
+     * @param sandbox confines every process this process starts for a ticket
+     * @return this builder
      */
     public Builder sandbox(Sandbox sandbox) {
       core.sandbox(sandbox);
@@ -406,13 +536,24 @@ public final class TemporalLoopEngine {
       return this;
     }
 
-    /** Required: where the journal and reports live (shared storage when several coordinators may take over). */
+    /**
+     * Required: where the journal and reports live (shared storage when several coordinators may take over).
+     *
+     * @param runDirectory the directory of this run
+     * @return this builder
+     */
     public Builder runDirectory(Path runDirectory) {
       this.runDirectory = Objects.requireNonNull(runDirectory, "runDirectory");
       return this;
     }
 
-    /** The run's id, which is also the batch workflow's id; default the run directory's name. */
+    /**
+     * The run's id, which is also the batch workflow's id; default the run directory's name.
+     *
+     * @param runId the id recorded in the journal and the report: 1-200 letters, digits, '.', '_' or '-'
+     * @return this builder
+     * @throws InputException if the id is not of that form
+     */
     public Builder runId(String runId) {
       if (!runId.matches("[A-Za-z0-9._-]{1,200}")) {
         throw new InputException("runId '" + runId + "': expected 1-200 letters, digits, '.', '_' or '-' (it is"
@@ -422,7 +563,13 @@ public final class TemporalLoopEngine {
       return this;
     }
 
-    /** With {@link #worker}: the workspaces of the stages this process runs as a worker host. */
+    /**
+     * With {@link #worker}: the workspaces of the stages this process runs as a worker host; default a
+     * directory per ticket under {@code <run dir>/workspaces}.
+     *
+     * @param workspaces prepares and cleans up the directory each attempt run here works in
+     * @return this builder
+     */
     public Builder workspaces(Workspaces workspaces) {
       this.workspaces = Objects.requireNonNull(workspaces, "workspaces");
       return this;
@@ -431,20 +578,33 @@ public final class TemporalLoopEngine {
     /**
      * Makes this process a worker host too, with this worker (and {@link #verifier}); without one, every stage
      * runs on {@link TemporalWorkerHost}s.
+     *
+     * @param worker called once per attempt whose stages run here
+     * @return this builder
      */
     public Builder worker(Worker worker) {
       this.worker = Objects.requireNonNull(worker, "worker");
       return this;
     }
 
-    /** The reviewer of the stages this process runs; makes the run review every attempt (see {@link #reviewed}). */
+    /**
+     * The reviewer of the stages this process runs; makes the run review every attempt (see {@link #reviewed}).
+     *
+     * @param reviewer judges the work of the attempts whose stages run here
+     * @return this builder
+     */
     public Builder reviewer(Reviewer reviewer) {
       this.reviewer = Objects.requireNonNull(reviewer, "reviewer");
       this.reviewed = true;
       return this;
     }
 
-    /** Whether every attempt is reviewed (by the worker hosts' reviewers); default: whether a reviewer is set. */
+    /**
+     * Whether every attempt is reviewed (by the worker hosts' reviewers); default: whether a reviewer is set.
+     *
+     * @param reviewed whether every attempt has a review stage
+     * @return this builder
+     */
     public Builder reviewed(boolean reviewed) {
       this.reviewed = reviewed;
       return this;
@@ -453,6 +613,9 @@ public final class TemporalLoopEngine {
     /**
      * With {@link #worker}: the verifier of the stages this process runs. Without a worker it only verifies the
      * candidates an {@link #integrator} builds here (every other stage runs on worker hosts).
+     *
+     * @param verifier checks a ticket's finish line in the workspaces of this process
+     * @return this builder
      */
     public Builder verifier(Verifier verifier) {
       this.verifier = Objects.requireNonNull(verifier, "verifier");
@@ -463,6 +626,9 @@ public final class TemporalLoopEngine {
      * Whether this process also runs workflow tasks (the batch and attempt workflows, and queries on them); default
      * true. Some process on the task queue must. Temporal's standalone test server hands a task to a poll of a
      * process that was killed and loses it, so a test that kills processes keeps workflows on one that survives.
+     *
+     * @param polls whether this process polls the task queue for workflow tasks
+     * @return this builder
      */
     public Builder pollsWorkflows(boolean polls) {
       this.pollsWorkflows = polls;
@@ -472,6 +638,10 @@ public final class TemporalLoopEngine {
     /**
      * How many workflows this process keeps cached between their tasks (the SDK's default, 600); 0 turns caching
      * and sticky task queues off.
+     *
+     * @param workflows the most workflows kept cached; 0 or more
+     * @return this builder
+     * @throws InputException if {@code workflows} is negative
      */
     public Builder workflowCacheSize(int workflows) {
       if (workflows < 0) {
@@ -481,7 +651,13 @@ public final class TemporalLoopEngine {
       return this;
     }
 
-    /** With {@link #worker}: the most stages this process runs at once as a worker host; default 2. */
+    /**
+     * With {@link #worker}: the most stages this process runs at once as a worker host; default 2.
+     *
+     * @param attempts the most stages run here at once; at least 1
+     * @return this builder
+     * @throws InputException if {@code attempts} is less than 1
+     */
     public Builder maxParallelAttempts(int attempts) {
       if (attempts < 1) {
         throw new InputException("maxParallelAttempts is " + attempts + ": expected at least 1");
@@ -490,19 +666,37 @@ public final class TemporalLoopEngine {
       return this;
     }
 
-    /** How soon a coordinator that died is noticed and its session resumed elsewhere; default 10 s. */
+    /**
+     * How soon a coordinator that died is noticed and its session resumed elsewhere; default 10 s.
+     *
+     * @param timeout the heartbeat timeout of the session activity; positive
+     * @return this builder
+     * @throws InputException if the timeout is not positive
+     */
     public Builder sessionHeartbeatTimeout(Duration timeout) {
       this.sessionHeartbeat = positive(timeout, "sessionHeartbeatTimeout");
       return this;
     }
 
-    /** How soon a worker host that died is noticed and its attempts interrupted; default 10 s. */
+    /**
+     * How soon a worker host that died is noticed and its attempts interrupted; default 10 s.
+     *
+     * @param timeout the heartbeat timeout of every stage activity; positive
+     * @return this builder
+     * @throws InputException if the timeout is not positive
+     */
     public Builder stageHeartbeatTimeout(Duration timeout) {
       this.stageHeartbeat = positive(timeout, "stageHeartbeatTimeout");
       return this;
     }
 
-    /** The longest one stage (one worker's attempt) may run (its start-to-close timeout); default 4 h. */
+    /**
+     * The longest one stage (one worker's attempt) may run (its start-to-close timeout); default 4 h.
+     *
+     * @param timeout the start-to-close timeout of every stage activity; positive
+     * @return this builder
+     * @throws InputException if the timeout is not positive
+     */
     public Builder stageTimeout(Duration timeout) {
       this.stageTimeout = positive(timeout, "stageTimeout");
       return this;
@@ -513,13 +707,22 @@ public final class TemporalLoopEngine {
      * whoever may send updates in the namespace may approve or cancel tickets, so the Temporal service must be out
      * of reach of every worker's sandbox (network off, or a firewall, mTLS or API keys); without it decisions go
      * through {@code loop approve} ({@link dev.loopkit.core.RunDirectory#recordDecision}), sealed with the run's key.
+     *
+     * @param accept whether the batch workflow accepts decisions by its {@code decide} update
+     * @return this builder
      */
     public Builder decisionsByUpdate(boolean accept) {
       this.decisionsByUpdate = accept;
       return this;
     }
 
-    /** After how many updates (decisions, discoveries) the batch workflow continues as new; default 2,000. */
+    /**
+     * After how many updates (decisions, discoveries) the batch workflow continues as new; default 2,000.
+     *
+     * @param updates the updates one run of the batch workflow takes before it continues as new; at least 1
+     * @return this builder
+     * @throws InputException if {@code updates} is less than 1
+     */
     public Builder continueAsNewAfterUpdates(int updates) {
       if (updates < 1) {
         throw new InputException("continueAsNewAfterUpdates is " + updates + ": expected at least 1");
@@ -535,7 +738,12 @@ public final class TemporalLoopEngine {
       return d;
     }
 
-    /** @throws InputException naming what is missing or the two settings that conflict */
+    /**
+     * Builds the engine; it starts nothing until {@link TemporalLoopEngine#run()}.
+     *
+     * @return the engine
+     * @throws InputException naming what is missing or the two settings that conflict
+     */
     public TemporalLoopEngine build() {
       List<String> missing = new ArrayList<>();
       if (!trackerSet) {

@@ -59,7 +59,12 @@ public final class TemporalWorkerHost implements AutoCloseable {
     this.pollsWorkflows = b.pollsWorkflows;
   }
 
-  /** A builder for a host that reaches Temporal through {@code client}. */
+  /**
+   * A builder for a host that reaches Temporal through {@code client}.
+   *
+   * @param client the client of the Temporal service and namespace the runs' workflows use
+   * @return a new builder, with the defaults given on each setter
+   */
   public static Builder builder(WorkflowClient client) {
     return new Builder(Objects.requireNonNull(client, "client"));
   }
@@ -83,7 +88,11 @@ public final class TemporalWorkerHost implements AutoCloseable {
     factory = f;
   }
 
-  /** This host's id; its own task queue is {@code <task queue>@<host id>}. */
+  /**
+   * This host's id; its own task queue is {@code <task queue>@<host id>}.
+   *
+   * @return the id set on the builder, else the host name and the process id
+   */
   public String hostId() {
     return hostId;
   }
@@ -120,13 +129,25 @@ public final class TemporalWorkerHost implements AutoCloseable {
       this.client = client;
     }
 
-    /** The run's task queue (the same on the coordinator and every host); default {@code loop}. */
+    /**
+     * The run's task queue (the same on the coordinator and every host); default {@code loop}.
+     *
+     * @param taskQueue the queue's name: 1-200 letters, digits, '.', '_' or '-'
+     * @return this builder
+     * @throws InputException if the name is not of that form
+     */
     public Builder taskQueue(String taskQueue) {
       this.taskQueue = TemporalLoopEngine.checkQueue(taskQueue, "taskQueue");
       return this;
     }
 
-    /** This host's id, unique among the hosts of a task queue; default the host name and the process id. */
+    /**
+     * This host's id, unique among the hosts of a task queue; default the host name and the process id.
+     *
+     * @param hostId the id: 1-100 letters, digits, '.', '_' or '-'
+     * @return this builder
+     * @throws InputException if the id is not of that form
+     */
     public Builder hostId(String hostId) {
       if (!hostId.matches("[A-Za-z0-9._-]{1,100}")) {
         throw new InputException("hostId '" + hostId + "': expected 1-100 letters, digits, '.', '_' or '-'");
@@ -135,31 +156,56 @@ public final class TemporalWorkerHost implements AutoCloseable {
       return this;
     }
 
-    /** Required: where attempts on this host work (directories on this host's disk). */
+    /**
+     * Required: where attempts on this host work (directories on this host's disk).
+     *
+     * @param workspaces prepares and cleans up the directory each attempt on this host works in
+     * @return this builder
+     */
     public Builder workspaces(Workspaces workspaces) {
       this.workspaces = Objects.requireNonNull(workspaces, "workspaces");
       return this;
     }
 
-    /** Required: does the work, one fresh context per attempt. */
+    /**
+     * Required: does the work, one fresh context per attempt.
+     *
+     * @param worker called once per attempt whose stages run on this host
+     * @return this builder
+     */
     public Builder worker(Worker worker) {
       this.worker = Objects.requireNonNull(worker, "worker");
       return this;
     }
 
-    /** The reviewer; required on every host when the run reviews ({@link TemporalLoopEngine.Builder#reviewer}). */
+    /**
+     * The reviewer; required on every host when the run reviews ({@link TemporalLoopEngine.Builder#reviewer}).
+     *
+     * @param reviewer judges the work of the attempts whose stages run on this host
+     * @return this builder
+     */
     public Builder reviewer(Reviewer reviewer) {
       this.reviewer = Objects.requireNonNull(reviewer, "reviewer");
       return this;
     }
 
-    /** Required: checks each ticket's finish line in its workspace. */
+    /**
+     * Required: checks each ticket's finish line in its workspace.
+     *
+     * @param verifier checks a ticket's finish line in the attempt's workspace on this host
+     * @return this builder
+     */
     public Builder verifier(Verifier verifier) {
       this.verifier = Objects.requireNonNull(verifier, "verifier");
       return this;
     }
 
-    /** How processes of the stages run here are confined; default {@link Sandbox#bubblewrap()}. */
+    /**
+     * How processes of the stages run here are confined; default {@link Sandbox#bubblewrap()}.
+     *
+     * @param sandbox confines every process the stages on this host start
+     * @return this builder
+     */
     public Builder sandbox(Sandbox sandbox) {
       this.sandbox = Objects.requireNonNull(sandbox, "sandbox");
       return this;
@@ -169,6 +215,9 @@ public final class TemporalWorkerHost implements AutoCloseable {
      * Whether this process also runs workflow tasks (the batch and attempt workflows, and queries on them); default
      * true. Some process on the task queue must. Temporal's standalone test server hands a task to a poll of a
      * process that was killed and loses it, so a test that kills processes keeps workflows on one that survives.
+     *
+     * @param polls whether this process polls the task queue for workflow tasks
+     * @return this builder
      */
     public Builder pollsWorkflows(boolean polls) {
       this.pollsWorkflows = polls;
@@ -178,6 +227,10 @@ public final class TemporalWorkerHost implements AutoCloseable {
     /**
      * How many workflows this process keeps cached between their tasks (the SDK's default, 600); 0 turns caching
      * and sticky task queues off.
+     *
+     * @param workflows the most workflows kept cached; 0 or more
+     * @return this builder
+     * @throws InputException if {@code workflows} is negative
      */
     public Builder workflowCacheSize(int workflows) {
       if (workflows < 0) {
@@ -187,7 +240,13 @@ public final class TemporalWorkerHost implements AutoCloseable {
       return this;
     }
 
-    /** The most stages (so attempts) this host runs at once; default 2. */
+    /**
+     * The most stages (so attempts) this host runs at once; default 2.
+     *
+     * @param attempts the most stages run on this host at once; at least 1
+     * @return this builder
+     * @throws InputException if {@code attempts} is less than 1
+     */
     public Builder maxParallelAttempts(int attempts) {
       if (attempts < 1) {
         throw new InputException("maxParallelAttempts is " + attempts + ": expected at least 1");
@@ -196,7 +255,12 @@ public final class TemporalWorkerHost implements AutoCloseable {
       return this;
     }
 
-    /** @throws InputException naming the missing parts (workspaces, worker, verifier) */
+    /**
+     * Builds the host; it polls nothing until {@link TemporalWorkerHost#start()}.
+     *
+     * @return the host
+     * @throws InputException naming the missing parts (workspaces, worker, verifier)
+     */
     public TemporalWorkerHost build() {
       java.util.List<String> missing = new java.util.ArrayList<>();
       if (workspaces == null) {

@@ -14,15 +14,28 @@ import io.temporal.workflow.WorkflowMethod;
 @WorkflowInterface
 public interface AttemptWorkflow {
 
-  /** Lives until the coordinator signals {@link #finish()} (or cancels the attempt). */
+  /**
+   * Lives until the coordinator signals {@link #finish()} (or cancels the attempt).
+   *
+   * @param input the run, ticket and attempt, and the task queue and timeouts of its stages
+   */
   @WorkflowMethod(name = "LoopAttempt")
   void run(Wire.AttemptInput input);
 
-  /** Runs one stage of the attempt as an activity and answers with its result. */
+  /**
+   * Runs one stage of the attempt as an activity and answers with its result.
+   *
+   * @param call the stage to run and what it needs
+   * @return the worker host's answer
+   */
   @UpdateMethod(name = "stage")
   Wire.StageReply stage(Wire.StageCall call);
 
-  /** Rejects an unknown stage, or a stage other than the workspace's before a workspace is open. */
+  /**
+   * Rejects an unknown stage, or a stage other than the workspace's before a workspace is open.
+   *
+   * @param call the stage to check
+   */
   @UpdateValidatorMethod(updateName = "stage")
   void validateStage(Wire.StageCall call);
 

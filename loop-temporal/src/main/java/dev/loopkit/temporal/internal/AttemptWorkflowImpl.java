@@ -32,7 +32,11 @@ public final class AttemptWorkflowImpl implements AttemptWorkflow {
   private int stagesSeen;
   private int running;
 
-  /** Temporal calls this with the workflow's input before any handler runs. */
+  /**
+   * Temporal calls this with the workflow's input before any handler runs.
+   *
+   * @param input the attempt's input, the same the workflow method gets
+   */
   @WorkflowInit
   public AttemptWorkflowImpl(Wire.AttemptInput input) {
     this.input = input;

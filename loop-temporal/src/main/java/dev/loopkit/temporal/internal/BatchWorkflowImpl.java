@@ -27,7 +27,11 @@ public final class BatchWorkflowImpl implements BatchWorkflow {
   private String ending = "";
   private String detail = "";
 
-  /** Temporal calls this with the workflow's input before any handler runs. */
+  /**
+   * Temporal calls this with the workflow's input before any handler runs.
+   *
+   * @param input the batch's input, the same the workflow method gets
+   */
   @WorkflowInit
   public BatchWorkflowImpl(Wire.BatchInput input) {
     this.input = input;

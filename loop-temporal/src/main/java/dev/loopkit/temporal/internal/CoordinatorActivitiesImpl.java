@@ -55,7 +55,13 @@ public final class CoordinatorActivitiesImpl implements CoordinatorActivities {
     return outcome(result.ending());
   }
 
-  /** The short form of an ending that crosses the workflow's history. */
+  /**
+   * The short form of an ending that crosses the workflow's history.
+   *
+   * @param ending how the run ended
+   * @return the ending's kind, its description after the first {@code ": "} (all of it when there is none),
+   *     and the cap when a cap ended it
+   */
   public static Wire.SessionOutcome outcome(RunEnding ending) {
     String d = ending.describe();
     int colon = d.indexOf(": ");

@@ -47,12 +47,22 @@ public final class Heartbeats implements AutoCloseable {
     }, 0, every, TimeUnit.MILLISECONDS);
   }
 
-  /** Starts heartbeating for the activity running on the calling thread, with {@code details} as progress. */
+  /**
+   * Starts heartbeating for the activity running on the calling thread, with {@code details} as progress.
+   *
+   * @param context the execution context of the activity
+   * @param details the progress every heartbeat reports
+   * @return the running heartbeat; close it when the activity ends
+   */
   public static Heartbeats start(ActivityExecutionContext context, Object details) {
     return new Heartbeats(context, details, Thread.currentThread());
   }
 
-  /** Whether Temporal cancelled the activity while it ran. */
+  /**
+   * Whether Temporal cancelled the activity while it ran.
+   *
+   * @return whether a heartbeat found the activity cancelled, or no longer existing, before {@link #close()}
+   */
   public boolean cancelled() {
     return cancelled;
   }

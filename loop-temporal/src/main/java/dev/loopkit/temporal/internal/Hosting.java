@@ -15,6 +15,14 @@ public final class Hosting {
    * (workspaces) and the host's own queue (every later stage), at most {@code maxParallel} at once on each; the
    * coordinator's activities (when given) on the coordinators' queue and this coordinator's own. Without
    * {@code workflows} this process runs no workflow tasks (other processes on the queue must).
+   *
+   * @param factory the factory the workers are created on
+   * @param taskQueue the run's task queue, as configured
+   * @param hostId this host's id, which names its own queues
+   * @param stages this host's stages, or null when it runs none
+   * @param coordinator the coordinator's activities, or null when this process is no coordinator
+   * @param maxParallel the most activities each worker of the shared and the host's own queue runs at once
+   * @param workflows whether this process runs workflow tasks
    */
   public static void register(WorkerFactory factory, String taskQueue, String hostId,
       @Nullable StageActivities stages, @Nullable CoordinatorActivities coordinator, int maxParallel,
@@ -42,13 +50,22 @@ public final class Hosting {
    * A worker factory on {@code client}; with {@code workflowCacheSize} 0 workflows are not cached, so no workflow
    * task waits on the sticky queue of a host that died (Temporal's standalone test server never falls back from
    * one; a real cluster falls back after the sticky schedule-to-start timeout).
+   *
+   * @param client the client the workers poll through
+   * @param workflowCacheSize the most workflows kept cached; 0 for none
+   * @return a new factory, not started
    */
   public static WorkerFactory factory(io.temporal.client.WorkflowClient client, int workflowCacheSize) {
     return WorkerFactory.newInstance(client, io.temporal.worker.WorkerFactoryOptions.newBuilder()
         .setWorkflowCacheSize(workflowCacheSize).build());
   }
 
-  /** A host id unique on a network of hosts: the host name and this process's id. */
+  /**
+   * A host id unique on a network of hosts: the host name and this process's id.
+   *
+   * @return {@code <host name>-<process id>}, every character other than letters, digits, '.', '_' and '-'
+   *     replaced by '-'
+   */
   public static String defaultHostId() {
     String name = ManagementFactory.getRuntimeMXBean().getName(); // pid@hostname
     int at = name.indexOf('@');

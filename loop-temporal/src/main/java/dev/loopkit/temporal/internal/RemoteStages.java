@@ -68,6 +68,17 @@ public final class RemoteStages implements Workspaces, Worker, Reviewer, Verifie
   /**
    * Stand-ins that send stages to the hosts polling {@code taskQueue}. A workspace no host opened (the candidate
    * an integrator on the coordinator checked out) is verified here with {@code localVerifier}.
+   *
+   * @param client the client the attempt workflows are started and updated through
+   * @param taskQueue the run's task queue, where the attempt workflows and their workspace stages go
+   * @param coordinatorQueue this coordinator's own queue, where worker hosts send the discoveries of its attempts
+   * @param runDirectory the run directory, sent with every stage
+   * @param stageHeartbeat the heartbeat timeout of every stage activity
+   * @param stageTimeout the start-to-close timeout of every stage activity
+   * @param live where the discovery sinks of the attempts at work are registered
+   * @param localVerifier verifies the candidates an integrator checks out on the coordinator; null when this
+   *     process has no verifier
+   * @param clock the engine's clock, which measures the wall clock left sent with a stage that has a budget
    */
   public RemoteStages(WorkflowClient client, String taskQueue, String coordinatorQueue, Path runDirectory,
       Duration stageHeartbeat, Duration stageTimeout, LiveAttempts live, @Nullable Verifier localVerifier,

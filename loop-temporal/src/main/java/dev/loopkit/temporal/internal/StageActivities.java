@@ -7,7 +7,12 @@ import io.temporal.activity.ActivityMethod;
 @ActivityInterface
 public interface StageActivities {
 
-  /** Runs the stage {@code call.stage()} with this host's parts; heartbeats while it runs. */
+  /**
+   * Runs the stage {@code call.stage()} with this host's parts; heartbeats while it runs.
+   *
+   * @param call the stage to run and what it needs
+   * @return the stage's answer
+   */
   @ActivityMethod(name = "LoopStage")
   Wire.StageReply stage(Wire.StageCall call);
 }

@@ -41,6 +41,11 @@ public final class StageActivitiesImpl implements StageActivities {
    * A host's stages: its parts, its own task queue, the client its workers file discoveries through, and the most
    * attempts it takes at once (a host that is full answers a workspace request with a retryable failure, so
    * another host takes the attempt).
+   *
+   * @param parts the parts the stages run with
+   * @param hostQueue this host's own task queue
+   * @param client the client its workers file discoveries through
+   * @param maxAttempts the most attempts this host takes at once; at least 1
    */
   public StageActivitiesImpl(HostParts parts, String hostQueue, WorkflowClient client, int maxAttempts) {
     this.parts = parts;
