@@ -2,6 +2,7 @@ package dev.loopkit.cli;
 
 import dev.loopkit.core.InputException;
 import dev.loopkit.core.Tracker;
+import dev.loopkit.temporal.StageProgress;
 import dev.loopkit.temporal.TemporalWorkerHost;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -50,7 +51,7 @@ final class WorkerCommand implements Callable<Integer> {
     ProjectEngine.prepareRepository(config);
     Tracker tracker = ProjectEngine.tracker(config, root.io.environment()); // the verifier reads tickets' origins
     ProjectEngine.Parts p = ProjectEngine.parts(config, tracker, config.runsDirectory().resolve("worker"),
-        root.io.environment());
+        root.io.environment(), WorkerCommand::reportModel);
     TemporalWorkerHost.Builder b = TemporalWorkerHost.builder(temporal.client()).taskQueue(temporal.taskQueue)
         .workspaces(p.workspaces()).worker(p.worker()).verifier(p.verifier()).sandbox(p.sandbox())
         .maxParallelAttempts(maxParallel);
@@ -79,5 +80,16 @@ final class WorkerCommand implements Callable<Integer> {
     }
     root.io.out().println("worker host stopped");
     return LoopCommand.DONE;
+  }
+
+  /** What a model worker's streamed turn is doing, as the stage's progress in its heartbeats (StageProgress). */
+  static void reportModel(dev.loopkit.llm.StreamEvent event) {
+    if (event instanceof dev.loopkit.llm.StreamEvent.ToolUseStarted tool) {
+      StageProgress.report("model: calling " + tool.name());
+    } else if (event instanceof dev.loopkit.llm.StreamEvent.ThinkingDelta) {
+      StageProgress.report("model: thinking");
+    } else if (event instanceof dev.loopkit.llm.StreamEvent.TextDelta) {
+      StageProgress.report("model: writing");
+    }
   }
 }

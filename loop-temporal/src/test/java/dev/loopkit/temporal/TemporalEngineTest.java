@@ -39,6 +39,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -336,6 +337,50 @@ class TemporalEngineTest {
         && t.compareTo(Duration.ofMinutes(10)) > 0).count(), "the work stage: the wall clock left + 1 min: " + timeouts);
     assertTrue(timeouts.stream().filter(t -> t.equals(Duration.ofHours(4))).count() >= 2,
         "the other stages keep the stage timeout: " + timeouts);
+  }
+
+  @Test
+  void whatTheWorkerReportsReachesTheHeartbeatDetailsOfItsStage() throws Exception {
+    WorkflowClient client = client();
+    CountDownLatch seen = new CountDownLatch(1);
+    AtomicBoolean onStageThread = new AtomicBoolean();
+    Worker reporting = a -> {
+      onStageThread.set(StageProgress.report("halfway through   the\n test suite"));
+      assertTrue(seen.await(30, TimeUnit.SECONDS), "the test saw the progress");
+      Files.writeString(dir.resolve(a.ticket().id() + ".txt"), "done");
+      return WorkResult.completed("ok", Usage.ZERO);
+    };
+    assertFalse(StageProgress.report("not on a stage's thread"));
+    InMemoryTracker tracker = InMemoryTracker.of(ticket("A"));
+    CompletableFuture<RunResult> run = CompletableFuture.supplyAsync(engine(client, tracker, reporting)
+        .stageHeartbeatTimeout(Duration.ofSeconds(1)).build()::run);
+    String details = "";
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!details.contains("halfway") && System.nanoTime() < until) {
+      Thread.sleep(100);
+      details = pendingHeartbeatDetails("run/A/1");
+    }
+    seen.countDown();
+    assertTrue(onStageThread.get(), "the worker runs on its stage's thread");
+    assertTrue(details.contains("\"progress\":\"halfway through the test suite\""), details);
+    assertTrue(details.contains("\"stage\":\"work\""), details);
+    assertInstanceOf(RunEnding.Done.class, run.get(30, TimeUnit.SECONDS).ending());
+  }
+
+  /** The heartbeat details of the attempt's pending activities, as JSON text; empty when there are none yet. */
+  private String pendingHeartbeatDetails(String workflowId) {
+    try {
+      var response = env.getWorkflowServiceStubs().blockingStub().describeWorkflowExecution(
+          io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest.newBuilder().setNamespace("default")
+              .setExecution(io.temporal.api.common.v1.WorkflowExecution.newBuilder().setWorkflowId(workflowId))
+              .build());
+      StringBuilder out = new StringBuilder();
+      response.getPendingActivitiesList().forEach(a -> a.getHeartbeatDetails().getPayloadsList()
+          .forEach(p -> out.append(p.getData().toStringUtf8())));
+      return out.toString();
+    } catch (io.grpc.StatusRuntimeException e) {
+      return ""; // not started yet
+    }
   }
 
   @Test

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Not API: a background heartbeat for an activity whose host part cannot report progress itself. It heartbeats
@@ -18,7 +19,7 @@ public final class Heartbeats implements AutoCloseable {
   private volatile boolean cancelled;
   private volatile boolean closed;
 
-  private Heartbeats(ActivityExecutionContext context, Object details, Thread target) {
+  private Heartbeats(ActivityExecutionContext context, Supplier<?> details, Thread target) {
     Duration timeout = context.getInfo().getHeartbeatTimeout();
     long every = Math.max(50, (timeout.isZero() ? Duration.ofSeconds(30) : timeout).toMillis() / 3);
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -28,7 +29,7 @@ public final class Heartbeats implements AutoCloseable {
     });
     timer.scheduleAtFixedRate(() -> {
       try {
-        context.heartbeat(details);
+        context.heartbeat(details.get());
       } catch (ActivityCompletionException e) {
         synchronized (this) {
           if (!closed) { // never interrupt the thread once it has moved on to other work
@@ -55,6 +56,17 @@ public final class Heartbeats implements AutoCloseable {
    * @return the running heartbeat; close it when the activity ends
    */
   public static Heartbeats start(ActivityExecutionContext context, Object details) {
+    return new Heartbeats(context, () -> details, Thread.currentThread());
+  }
+
+  /**
+   * As {@link #start(ActivityExecutionContext, Object)}, with the progress read afresh for every heartbeat.
+   *
+   * @param context the execution context of the activity
+   * @param details gives the progress each heartbeat reports; called on the heartbeat's thread
+   * @return the running heartbeat; close it when the activity ends
+   */
+  public static Heartbeats start(ActivityExecutionContext context, Supplier<?> details) {
     return new Heartbeats(context, details, Thread.currentThread());
   }
 

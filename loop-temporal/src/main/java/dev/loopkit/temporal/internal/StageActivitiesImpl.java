@@ -57,8 +57,18 @@ public final class StageActivitiesImpl implements StageActivities {
   @Override
   public Wire.StageReply stage(Wire.StageCall call) {
     ActivityExecutionContext context = Activity.getExecutionContext();
-    Map<String, String> progress = Map.of("ticket", call.ticket().id(), "attempt", String.valueOf(call.attempt()),
+    Map<String, String> where = Map.of("ticket", call.ticket().id(), "attempt", String.valueOf(call.attempt()),
         "stage", call.stage(), "host", hostQueue);
+    java.util.concurrent.atomic.AtomicReference<String> reported = new java.util.concurrent.atomic.AtomicReference<>("");
+    java.util.function.Supplier<Map<String, String>> progress = () -> {
+      String line = reported.get();
+      if (line.isEmpty()) {
+        return where;
+      }
+      Map<String, String> details = new LinkedHashMap<>(where);
+      details.put("progress", line); // what the worker said last (StageProgress.report)
+      return details;
+    };
     String attempt = Queues.attemptId(call.runId(), call.ticket().id(), call.attempt());
     if (call.stage().equals("workspace") && !slots.take(attempt, System.currentTimeMillis(),
         3 * context.getInfo().getHeartbeatTimeout().toMillis())) {
@@ -68,7 +78,13 @@ public final class StageActivitiesImpl implements StageActivities {
     slots.enter(attempt, System.currentTimeMillis());
     try (Heartbeats beat = Heartbeats.start(context, progress)) {
       try {
-        Wire.StageReply reply = run(call);
+        Wire.StageReply reply;
+        dev.loopkit.temporal.StageProgress.enter(reported);
+        try {
+          reply = run(call);
+        } finally {
+          dev.loopkit.temporal.StageProgress.exit();
+        }
         if (call.stage().equals("close")) {
           slots.release(attempt);
         }
