@@ -115,6 +115,23 @@ class SeveralMachinesTest {
     }
   }
 
+  /** Attempts ({@code ticket#attempt}) whose work started on {@code host} and has not finished. */
+  private static Set<String> workingOn(Path done, String host) {
+    Set<String> out = new HashSet<>();
+    try (var files = Files.list(done)) {
+      files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("started-" + host + "-"))
+          .filter(n -> !Files.exists(done.resolve("finished-" + n.substring("started-".length()))))
+          .forEach(n -> {
+            String attempt = n.substring(("started-" + host + "-").length());
+            int dash = attempt.lastIndexOf('-'); // a ticket id may hold dashes; the attempt number does not
+            out.add(attempt.substring(0, dash) + "#" + attempt.substring(dash + 1));
+          });
+    } catch (IOException e) {
+      return Set.of(); // listing while a mark is written: look again
+    }
+    return out;
+  }
+
   /** Tickets whose latest workspace stage ran on {@code host} and that have not settled yet. */
   private static Set<String> inFlightOn(List<LoopEvent> events, String host) {
     Map<String, String> where = new HashMap<>();
@@ -173,8 +190,10 @@ class SeveralMachinesTest {
     Process starter = java("starter-1", StarterMain.class.getName(), target, trackerDir.toString(),
         runDir.toString(), "s1");
 
-    await("an attempt in flight on h1", 30, x -> !inFlightOn(journal(runDir), "h1").isEmpty());
-    Set<String> killedAttempts = inFlightOn(journal(runDir), "h1");
+    // The worker's own marks, not the journal: a stage's events reach the journal in groups, so an attempt the
+    // journal shows in flight may already be over. h1's worker sleeps 6 s, so a fresh mark is mid-work.
+    await("an attempt working on h1", 30, x -> !workingOn(done, "h1").isEmpty());
+    Set<String> killedAttempts = workingOn(done, "h1");
     h1.destroyForcibly().waitFor(); // SIGKILL
     await("the starter to settle h1's attempts", 40, x -> inFlightOn(journal(runDir), "h1").isEmpty());
     long doneBefore = journal(runDir).stream().filter(e -> e instanceof LoopEvent.TicketDone).count();

@@ -18,7 +18,8 @@ import java.util.Map;
  * {@code <target> <host id> <done folder> <workspaces> [workflows] [slow]} (with {@code workflows} it also runs the
  * workflow tasks; with {@code slow} its worker takes 6 s per ticket instead of 0.3 s, so that an attempt seen in
  * flight on it is still working when the test kills it).
- * Its worker writes {@code <done>/<ticket>.txt} naming this host, and on ticket
+ * Its worker marks {@code <done>/started-<host>-<ticket>-<attempt>} when it starts and {@code finished-…} when it
+ * ends; writes {@code <done>/<ticket>.txt} naming this host, and on ticket
  * T07 files a discovered ticket; its verifier passes on that file.
  */
 public final class WorkerHostMain {
@@ -33,11 +34,14 @@ public final class WorkerHostMain {
     TemporalWorkerHost host = TemporalWorkerHost.builder(client).taskQueue("machines").hostId(hostId)
         .workspaces(Workspaces.directoryPerTicket(Path.of(args[3])))
         .worker(a -> {
+          String mark = hostId + "-" + a.ticket().id() + "-" + a.attempt();
+          Files.writeString(done.resolve("started-" + mark), ""); // the test kills a host mid-work by these marks
           Thread.sleep(workMillis);
           if (a.ticket().id().equals("T07")) {
             a.discoveries().file(NewTicket.builder("follow-up found on T07").build(), false);
           }
           Files.writeString(done.resolve(a.ticket().id() + ".txt"), hostId);
+          Files.writeString(done.resolve("finished-" + mark), "");
           return WorkResult.completed("worked on " + hostId, Usage.tokens(10, 10));
         })
         .verifier(r -> {
