@@ -132,19 +132,28 @@ class SeveralMachinesTest {
     return out;
   }
 
+  /** Attempts ({@code ticket#attempt}) the journal shows done or interrupted. */
+  private static Set<String> settled(List<LoopEvent> events) {
+    Set<String> out = new HashSet<>();
+    for (LoopEvent e : events) {
+      if (e instanceof LoopEvent.TicketDone d) {
+        out.add(d.ticketId() + "#" + d.attempt());
+      } else if (e instanceof LoopEvent.AttemptInterrupted i) {
+        out.add(i.ticketId() + "#" + i.attempt());
+      }
+    }
+    return out;
+  }
+
   /** Tickets whose latest workspace stage ran on {@code host} and that have not settled yet. */
   private static Set<String> inFlightOn(List<LoopEvent> events, String host) {
     Map<String, String> where = new HashMap<>();
-    Set<String> settled = new HashSet<>();
     for (LoopEvent e : events) {
       if (e instanceof LoopEvent.StageCompleted s && s.kind() == StageKind.WORKSPACE) {
         where.put(s.ticketId() + "#" + s.attempt(), s.attributes().getOrDefault(Queues.HOST_ATTRIBUTE, ""));
-      } else if (e instanceof LoopEvent.TicketDone d) {
-        settled.add(d.ticketId() + "#" + d.attempt());
-      } else if (e instanceof LoopEvent.AttemptInterrupted i) {
-        settled.add(i.ticketId() + "#" + i.attempt());
       }
     }
+    Set<String> settled = settled(events);
     Set<String> out = new HashSet<>();
     where.forEach((attempt, queue) -> {
       if (queue.equals(Queues.host("machines", host)) && !settled.contains(attempt)) {
@@ -195,7 +204,10 @@ class SeveralMachinesTest {
     await("an attempt working on h1", 30, x -> !workingOn(done, "h1").isEmpty());
     Set<String> killedAttempts = workingOn(done, "h1");
     h1.destroyForcibly().waitFor(); // SIGKILL
-    await("the starter to settle h1's attempts", 40, x -> inFlightOn(journal(runDir), "h1").isEmpty());
+    // Each killed attempt by name: the journal may not show h1's latest workspace stage yet (events arrive in
+    // groups), so "nothing in flight on h1" could hold before the heartbeat timeout has settled anything.
+    await("the starter to settle h1's attempts " + killedAttempts, 40,
+        x -> settled(journal(runDir)).containsAll(killedAttempts) && inFlightOn(journal(runDir), "h1").isEmpty());
     long doneBefore = journal(runDir).stream().filter(e -> e instanceof LoopEvent.TicketDone).count();
     await("three more tickets done", 40,
         x -> journal(runDir).stream().filter(e -> e instanceof LoopEvent.TicketDone).count() >= doneBefore + 3);
