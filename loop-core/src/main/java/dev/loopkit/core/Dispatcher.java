@@ -107,21 +107,24 @@ final class Dispatcher {
     }
     ledger.sync();
     settler.apply(gates);
-    for (Start s : starts) {
+    // one hand-off for the pass's claims; every claim that landed starts its attempt, even when a later claim
+    // fails for good (those attempts are then settled by the run's ending, so no ticket is left in progress)
+    calls.callEach("the tracker", starts.stream().map(s -> claim(s.ticket())).toList(), (i, claimed) -> {
+      Start s = starts.get(i);
       Ticket t = s.ticket();
-      if (!claim(t)) {
+      if (!claimed) {
         release(t, s.slot());
         ledger.append(new LoopEvent.AttemptInterrupted(ledger.now(), t.id(), s.attempt(),
             "the tracker refused the claim: the ticket is no longer open"));
-        continue;
+        return;
       }
       LoopEvent.ResourceWaited waited = waits.ended(t.id(), ledger.now());
       if (waited != null) {
         ledger.append(waited);
       }
-      Ticket claimed = t.withStatus(Status.IN_PROGRESS);
-      start(claimed, s.attempt(), s.slot(), ledger.now(), attempts.attempt(claimed, s.attempt()));
-    }
+      Ticket inProgress = t.withStatus(Status.IN_PROGRESS);
+      start(inProgress, s.attempt(), s.slot(), ledger.now(), attempts.attempt(inProgress, s.attempt()));
+    });
     return gates.size();
   }
 
@@ -130,9 +133,9 @@ final class Dispatcher {
    * abandoned may have landed before a retry was refused: then the ticket reads in progress, and since the
    * journal holds this run's dispatch of it, it is taken as this run's claim rather than left stuck in progress.
    */
-  private boolean claim(Ticket t) {
+  private HarnessCalls.Call<Boolean> claim(Ticket t) {
     java.util.concurrent.atomic.AtomicBoolean tried = new java.util.concurrent.atomic.AtomicBoolean();
-    return calls.call("the tracker", "claim " + t.id(), () -> {
+    return new HarnessCalls.Call<>("claim " + t.id(), () -> {
       boolean retry = tried.getAndSet(true);
       return tracker.claim(t.id(), "run " + runId) || retry && tracker.find(t.id())
           .map(now -> now.status() == Status.IN_PROGRESS).orElse(false);

@@ -156,14 +156,21 @@ final class Settler {
    * whose answer was lost may be posted twice).
    */
   void apply(List<Effect> effects) {
+    List<HarnessCalls.Call<@Nullable Void>> writes = new ArrayList<>();
     for (Effect e : effects) {
       String comment = e.comment();
       if (comment != null) {
-        calls.run("the tracker", "comment on " + e.ticketId(), () -> tracker.comment(e.ticketId(), comment));
+        writes.add(new HarnessCalls.Call<>("comment on " + e.ticketId(), () -> {
+          tracker.comment(e.ticketId(), comment);
+          return null;
+        }));
       }
-      calls.run("the tracker", "transition " + e.ticketId() + " to " + e.to().wireName(),
-          () -> tracker.transition(e.ticketId(), e.to(), e.note()));
+      writes.add(new HarnessCalls.Call<>("transition " + e.ticketId() + " to " + e.to().wireName(), () -> {
+        tracker.transition(e.ticketId(), e.to(), e.note());
+        return null;
+      }));
     }
+    calls.callEach("the tracker", writes, (i, nothing) -> { });
   }
 
   /** Syncs the journal (which holds the decisions), then applies their writes; returns them. */

@@ -143,6 +143,82 @@ class HarnessFaultsTest {
     assertTrue(events.events(LoopEvent.AttemptInterrupted.class).isEmpty());
   }
 
+  /** Claims by ticket, counted; a claim of {@code B} hangs until interrupted the first time, or always fails. */
+  private static final class ClaimsOfB extends ForwardingTracker {
+    final Map<String, AtomicInteger> claims = new java.util.concurrent.ConcurrentHashMap<>();
+    final boolean refuseForGood;
+
+    ClaimsOfB(Tracker delegate, boolean refuseForGood) {
+      super(delegate);
+      this.refuseForGood = refuseForGood;
+    }
+
+    @Override
+    public boolean claim(String ticketId, String owner) {
+      int n = claims.computeIfAbsent(ticketId, k -> new AtomicInteger()).incrementAndGet();
+      if (ticketId.equals("B") && refuseForGood) {
+        throw new AdapterException("the tracker refused B's claim: permission denied", null, false);
+      }
+      if (ticketId.equals("B") && n == 1) {
+        try {
+          new CountDownLatch(1).await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AdapterException("interrupted", e, true);
+        }
+      }
+      return super.claim(ticketId, owner);
+    }
+
+    int of(String id) {
+      AtomicInteger n = claims.get(id);
+      return n == null ? 0 : n.get();
+    }
+  }
+
+  private static InMemoryTracker threeTickets() {
+    return InMemoryTracker.of(Ticket.builder("A").title("a").build(), Ticket.builder("B").title("b").build(),
+        Ticket.builder("C").title("c").build());
+  }
+
+  @Test
+  void aPassesClaimsGoInOneBatchYetEachKeepsItsOwnTimeoutAndRetries() {
+    InMemoryTracker inner = threeTickets();
+    ClaimsOfB tracker = new ClaimsOfB(inner, false);
+
+    RunResult result = engine(tracker).trackerCallTimeout(Duration.ofMillis(300))
+        .caps(Caps.builder().maxConcurrency(3).build()).build().run();
+
+    assertInstanceOf(RunEnding.Done.class, result.ending(), result.ending().describe());
+    List<LoopEvent.CallAbandoned> abandoned = events.events(LoopEvent.CallAbandoned.class);
+    assertEquals(1, abandoned.size(), abandoned.toString());
+    assertEquals("claim B", abandoned.get(0).call(), "the call that hung is named, not the batch");
+    assertEquals(300, abandoned.get(0).waitedMillis(), "B had its own 300 ms, counted from when it began");
+    assertEquals("claim B", events.events(LoopEvent.CallRetried.class).get(0).call());
+    assertEquals(1, tracker.of("A"), "A's claim, before B's in the batch, was not made again");
+    assertEquals(2, tracker.of("B"), "B: hung, abandoned, retried");
+    assertEquals(1, tracker.of("C"), "C's claim, after B's, was made once B had answered");
+    assertEquals(3, events.events(LoopEvent.TicketDone.class).size());
+  }
+
+  @Test
+  void aClaimThatFailsForGoodAfterOthersLandedLeavesNoTicketInProgress() {
+    InMemoryTracker inner = threeTickets();
+    ClaimsOfB tracker = new ClaimsOfB(inner, true);
+
+    RunResult result = engine(tracker).caps(Caps.builder().maxConcurrency(3).build()).build().run();
+
+    RunEnding.Failed failed = assertInstanceOf(RunEnding.Failed.class, result.ending(), result.ending().describe());
+    assertTrue(failed.message().contains("the tracker (claim B)") && failed.message().contains("permission denied"),
+        failed.message());
+    assertEquals(1, tracker.of("A"));
+    assertEquals(0, tracker.of("C"), "the claims after the one that failed for good are not made");
+    for (String id : List.of("A", "B", "C")) {
+      assertEquals(Status.OPEN, inner.ticket(id).status(), id + " is not left in progress");
+    }
+    assertTrue(events.events(LoopEvent.TicketDone.class).isEmpty(), "a failed run marks nothing done");
+  }
+
   @Test
   void aTransientWorkspaceFaultInterruptsTheAttemptWithoutChargingTheTicket() {
     InMemoryTracker tracker = InMemoryTracker.of(Ticket.builder("A").title("a").build());
