@@ -134,14 +134,14 @@ final class HarnessCalls implements AutoCloseable {
       try {
         failure = timed(part, run, perCall);
       } finally {
-        int done = run.completed;
+        int done = run.take();
         for (int i = 0; i < done; i++) {
           each.accept(next + i, run.result(i));
         }
         next += done;
       }
-      if (failure == null) {
-        return;
+      if (failure == null || next == batch.size()) {
+        return; // every call returned (the last may have returned just as it was abandoned)
       }
       if (next != failing) { // a call that had not failed before: its own tries and backoff
         failing = next;
@@ -187,6 +187,18 @@ final class HarnessCalls implements AutoCloseable {
     private volatile @Nullable Throwable failure;
     private volatile boolean abandoned;
     private volatile String runner = "a thread that had not started yet";
+    private int taken = -1; // engine thread only
+
+    /**
+     * How many calls returned, frozen at the first ask: once the engine has abandoned the batch, a call that
+     * returns later is not counted (it is made again, as any abandoned call is).
+     */
+    int take() {
+      if (taken < 0) {
+        taken = completed;
+      }
+      return taken;
+    }
 
     Batch(List<Call<T>> calls) {
       this.calls = calls;
@@ -245,7 +257,11 @@ final class HarnessCalls implements AutoCloseable {
         }
         batch.abandoned = true;
         task.cancel(true);
-        String what = batch.calls.get(running == null ? 0 : running.index()).what();
+        int returned = batch.take();
+        if (returned == batch.calls.size()) {
+          return null; // the last call returned as it was abandoned
+        }
+        String what = batch.calls.get(returned).what();
         long waited = capBound ? Math.max(0, capLeft) : nanos(perCall);
         ledger.append(new LoopEvent.CallAbandoned(ledger.now(), part, what, batch.runner,
             TimeUnit.NANOSECONDS.toMillis(waited)));
@@ -260,7 +276,7 @@ final class HarnessCalls implements AutoCloseable {
         task.cancel(true);
         Thread.currentThread().interrupt();
         throw new HarnessFault("interrupted while waiting for " + part + " ("
-            + batch.calls.get(Math.min(batch.completed, batch.calls.size() - 1)).what() + ")", e);
+            + batch.calls.get(Math.min(batch.take(), batch.calls.size() - 1)).what() + ")", e);
       } catch (ExecutionException e) {
         throw new IllegalStateException("a batch of calls catches what its calls throw", e);
       }
